@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "consolida/error.hpp"
+
+namespace consolida::cli {
+
+struct Context {
+  Lang lang = Lang::it;
+};
+
+// Exit statuses shared by all commands (input errors use ErrorCode values, 10..17).
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 64;
+
+int run_dump(const Context& ctx, const std::vector<std::string>& args);
+int run_summary(const Context& ctx, const std::vector<std::string>& args);
+
+// Prints an input error on stderr in the chosen language and returns its exit status.
+int report_error(const Context& ctx, const Error& error);
+
+}  // namespace consolida::cli

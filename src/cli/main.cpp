@@ -1,0 +1,60 @@
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+void print_usage(consolida::Lang lang) {
+  if (lang == consolida::Lang::it) {
+    std::cout << "uso: consolida [--lang it|en] COMANDO [opzioni]\n\n"
+                 "comandi:\n"
+                 "  dump FILE [--sheet NOME] [--format json|csv] [--separator C]\n"
+                 "      mostra il contenuto di una cartella di lavoro (tutti i fogli in JSON, un foglio in CSV)\n"
+                 "  summary FILE|CARTELLA...\n"
+                 "      riepiloga le cartelle di lavoro: fogli, righe, celle, proprietà del modello\n"
+                 "  help\n";
+  } else {
+    std::cout << "usage: consolida [--lang it|en] COMMAND [options]\n\n"
+                 "commands:\n"
+                 "  dump FILE [--sheet NAME] [--format json|csv] [--separator C]\n"
+                 "      print a workbook's contents (all sheets as JSON, one sheet as CSV)\n"
+                 "  summary FILE|FOLDER...\n"
+                 "      summarise workbooks: sheets, rows, cells, template properties\n"
+                 "  help\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  consolida::cli::Context ctx;
+  if (const char* env = std::getenv("CONSOLIDA_LANG")) ctx.lang = consolida::parse_lang(env);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // --lang may come anywhere; it is consumed here.
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--lang" && i + 1 < args.size()) {
+      ctx.lang = consolida::parse_lang(args[i + 1]);
+      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+      --i;
+    } else if (args[i].rfind("--lang=", 0) == 0) {
+      ctx.lang = consolida::parse_lang(args[i].substr(7));
+      args.erase(args.begin() + static_cast<long>(i));
+      --i;
+    }
+  }
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    print_usage(ctx.lang);
+    return args.empty() ? consolida::cli::kExitUsage : consolida::cli::kExitOk;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "dump") return consolida::cli::run_dump(ctx, args);
+  if (command == "summary") return consolida::cli::run_summary(ctx, args);
+  std::cerr << (ctx.lang == consolida::Lang::it ? "comando sconosciuto: " : "unknown command: ") << command << "\n";
+  print_usage(ctx.lang);
+  return consolida::cli::kExitUsage;
+}

@@ -1,0 +1,85 @@
+// Small helpers for writing JSON and CSV while streaming (no document held in memory).
+#pragma once
+
+#include <charconv>
+#include <cstdio>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "consolida/xlsx.hpp"
+
+namespace consolida::cli {
+
+inline void write_json_string(std::ostream& out, std::string_view text) {
+  out.put('"');
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out << "\\\""; break;
+      case '\\': out << "\\\\"; break;
+      case '\n': out << "\\n"; break;
+      case '\r': out << "\\r"; break;
+      case '\t': out << "\\t"; break;
+      default:
+        if (u < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", u);
+          out << buf;
+        } else {
+          out.put(c);
+        }
+    }
+  }
+  out.put('"');
+}
+
+// Shortest text that reads back as the same double; integers without a fraction.
+inline std::string format_number(double value) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  return ec == std::errc() ? std::string(buf, end) : std::string("0");
+}
+
+// The value as text: what a CSV cell or a summary shows.
+inline std::string value_text(const xlsx::CellView& cell, bool date1904) {
+  switch (cell.type) {
+    case xlsx::CellType::number: return format_number(cell.number);
+    case xlsx::CellType::boolean: return cell.number != 0 ? "TRUE" : "FALSE";
+    case xlsx::CellType::date: {
+      const auto dt = xlsx::serial_to_datetime(cell.number, date1904);
+      return dt ? xlsx::to_iso8601(*dt) : format_number(cell.number);
+    }
+    case xlsx::CellType::string:
+    case xlsx::CellType::error: return std::string(cell.text);
+    case xlsx::CellType::empty: return {};
+  }
+  return {};
+}
+
+inline char type_letter(xlsx::CellType type) {
+  switch (type) {
+    case xlsx::CellType::number: return 'n';
+    case xlsx::CellType::string: return 's';
+    case xlsx::CellType::boolean: return 'b';
+    case xlsx::CellType::error: return 'e';
+    case xlsx::CellType::date: return 'd';
+    case xlsx::CellType::empty: return 'z';
+  }
+  return 'z';
+}
+
+inline void write_csv_field(std::ostream& out, std::string_view text, char separator) {
+  if (text.find_first_of(std::string{'"', '\n', '\r', separator}) == std::string_view::npos) {
+    out << text;
+    return;
+  }
+  out.put('"');
+  for (char c : text) {
+    if (c == '"') out.put('"');
+    out.put(c);
+  }
+  out.put('"');
+}
+
+}  // namespace consolida::cli

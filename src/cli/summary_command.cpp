@@ -1,0 +1,84 @@
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "consolida/xlsx.hpp"
+
+namespace consolida::cli {
+namespace {
+
+bool looks_like_workbook(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".xlsx" || ext == ".xlsm" || ext == ".xls" || ext == ".xlsb" || ext == ".ods";
+}
+
+}  // namespace
+
+int run_summary(const Context& ctx, const std::vector<std::string>& args) {
+  const bool it = ctx.lang == Lang::it;
+  std::vector<std::filesystem::path> files;
+  for (const std::string& arg : args) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(arg, ec)) {
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(arg, ec)) {
+        if (entry.is_regular_file() && looks_like_workbook(entry.path())) files.push_back(entry.path());
+      }
+    } else {
+      files.emplace_back(arg);
+    }
+  }
+  if (files.empty()) {
+    std::cerr << (it ? "uso: consolida summary FILE|CARTELLA...\n" : "usage: consolida summary FILE|FOLDER...\n");
+    return kExitUsage;
+  }
+  std::sort(files.begin(), files.end());
+  std::size_t read = 0;
+  std::size_t refused = 0;
+  for (const auto& path : files) {
+    try {
+      xlsx::Workbook workbook = xlsx::Workbook::open(path.string());
+      std::cout << path.string() << "\n";
+      for (const auto& property : workbook.custom_properties()) {
+        std::cout << "  " << (it ? "proprietà " : "property ") << property.name << " = " << property.value << "\n";
+      }
+      for (const xlsx::SheetInfo& sheet : workbook.sheets()) {
+        std::uint64_t numbers = 0, strings = 0, dates = 0, formulas = 0, other = 0;
+        const xlsx::SheetFacts facts = workbook.stream_sheet(sheet, [&](const xlsx::RowView& row) {
+          for (const auto& cell : row.cells) {
+            if (cell.has_formula) ++formulas;
+            switch (cell.type) {
+              case xlsx::CellType::number: ++numbers; break;
+              case xlsx::CellType::string: ++strings; break;
+              case xlsx::CellType::date: ++dates; break;
+              default: ++other; break;
+            }
+          }
+          return true;
+        });
+        std::cout << "  " << (it ? "foglio " : "sheet ") << '"' << sheet.name << '"';
+        if (sheet.state != xlsx::SheetState::visible) std::cout << " (" << (it ? "nascosto" : "hidden") << ")";
+        std::cout << ": " << facts.rows_read << (it ? " righe, " : " rows, ") << facts.cells_read
+                  << (it ? " celle (" : " cells (") << numbers << (it ? " numeri, " : " numbers, ") << strings
+                  << (it ? " testi, " : " texts, ") << dates << (it ? " date, " : " dates, ") << other
+                  << (it ? " altri), " : " other), ") << formulas << (it ? " formule" : " formulas");
+        if (!facts.merged.empty()) std::cout << ", " << facts.merged.size() << (it ? " unioni" : " merged ranges");
+        if (!facts.validations.empty()) {
+          std::cout << ", " << facts.validations.size() << (it ? " convalide dati" : " data validations");
+        }
+        std::cout << "\n";
+      }
+      ++read;
+    } catch (const Error& error) {
+      std::cout << path.string() << "\n  " << (it ? "RIFIUTATO [" : "REFUSED [") << error_code_id(error.code())
+                << "]: " << error.message(ctx.lang) << "\n";
+      ++refused;
+    }
+  }
+  std::cout << (it ? "\nfile letti: " : "\nfiles read: ") << read << (it ? ", rifiutati: " : ", refused: ") << refused
+            << "\n";
+  return kExitOk;
+}
+
+}  // namespace consolida::cli

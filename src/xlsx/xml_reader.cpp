@@ -1,0 +1,455 @@
+#include "xlsx/xml_reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace consolida::xlsx {
+namespace {
+
+constexpr std::size_t kInitialBuffer = 256 * 1024;
+constexpr std::size_t kSlack = 4096;  // room for delimiters around a token at its size limit
+
+inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+inline bool ends_name(char c) { return is_space(c) || c == '>' || c == '/' || c == '='; }
+
+std::string_view local_part(std::string_view qname) {
+  const auto colon = qname.find(':');
+  return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+std::string kib(std::uint64_t bytes) { return std::to_string(bytes / 1024) + " KiB"; }
+
+}  // namespace
+
+XmlReader::XmlReader(ByteSource& source, const Limits& limits)
+    : source_(source), limits_(limits), buf_(kInitialBuffer) {}
+
+void XmlReader::position(std::uint64_t& line, std::uint64_t& column) const {
+  const std::uint64_t absolute = discarded_bytes_ + pos_;
+  std::uint64_t lines = discarded_lines_;
+  std::uint64_t line_start = last_discarded_newline_;
+  for (const char* p = buf_.data(); p < buf_.data() + pos_;) {
+    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(buf_.data() + pos_ - p));
+    if (!nl) break;
+    ++lines;
+    p = static_cast<const char*>(nl) + 1;
+    line_start = discarded_bytes_ + static_cast<std::uint64_t>(p - buf_.data());
+  }
+  line = lines + 1;
+  column = absolute - line_start + 1;
+}
+
+Error XmlReader::error(ErrorCode code, std::string it, std::string en) const {
+  ErrorLocation where;
+  position(where.line, where.column);
+  return Error(code, std::move(it), std::move(en), std::move(where));
+}
+
+void XmlReader::fail_malformed(std::string it, std::string en) const {
+  throw error(ErrorCode::malformed_xml, "XML non valido: " + it, "malformed XML: " + en);
+}
+
+bool XmlReader::fill(std::uint64_t limit, bool markup) {
+  if (eof_) return false;
+  const std::size_t pending = end_ - pos_;
+  if (pending >= limit) {
+    if (markup) {
+      throw error(ErrorCode::limit_exceeded, "tag XML troppo lungo (oltre " + kib(limit) + ")",
+                  "XML tag too long (over " + kib(limit) + ")");
+    }
+    throw error(ErrorCode::limit_exceeded,
+                "testo di una cella troppo lungo (oltre " + kib(limit) + "; Excel ne ammette al massimo 32.767 caratteri)",
+                "cell text too long (over " + kib(limit) + "; Excel allows at most 32,767 characters)");
+  }
+  if (pos_ > 0) {
+    for (const char* p = buf_.data(); p < buf_.data() + pos_;) {
+      const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(buf_.data() + pos_ - p));
+      if (!nl) break;
+      ++discarded_lines_;
+      p = static_cast<const char*>(nl) + 1;
+      last_discarded_newline_ = discarded_bytes_ + static_cast<std::uint64_t>(p - buf_.data());
+    }
+    discarded_bytes_ += pos_;
+    std::memmove(buf_.data(), buf_.data() + pos_, pending);
+    pos_ = 0;
+    end_ = pending;
+  }
+  if (end_ == buf_.size()) {
+    const std::size_t cap = static_cast<std::size_t>(std::min<std::uint64_t>(limit + kSlack, SIZE_MAX / 2));
+    buf_.resize(std::min(buf_.size() * 2, std::max(cap, buf_.size() + 1)));
+  }
+  const std::size_t got = source_.read(buf_.data() + end_, buf_.size() - end_);
+  if (got == 0) {
+    eof_ = true;
+    return false;
+  }
+  end_ += got;
+  return true;
+}
+
+void XmlReader::push(std::string_view qname) {
+  if (depth_ >= limits_.max_xml_depth) {
+    throw error(ErrorCode::limit_exceeded,
+                "annidamento XML troppo profondo (oltre " + std::to_string(limits_.max_xml_depth) + " livelli)",
+                "XML nesting too deep (over " + std::to_string(limits_.max_xml_depth) + " levels)");
+  }
+  if (depth_ == stack_.size()) stack_.emplace_back();
+  stack_[depth_].assign(qname);
+  ++depth_;
+}
+
+XmlReader::Event XmlReader::next() {
+  if (pending_end_) {
+    pending_end_ = false;
+    self_closing_ = false;
+    --depth_;
+    if (depth_ == 0) root_closed_ = true;
+    qname_ = stack_[depth_];
+    local_name_ = local_part(qname_);
+    return Event::end;
+  }
+  if (!started_) {
+    while (end_ - pos_ < 4 && fill(limits_.max_markup_bytes, true)) {
+    }
+    const auto* b = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
+    const std::size_t n = end_ - pos_;
+    if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) {
+      throw error(ErrorCode::unsupported_format, "parte XML in codifica UTF-16, non supportata: salvare il file con Excel",
+                  "XML part encoded as UTF-16, not supported: save the file with Excel");
+    }
+    if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) pos_ += 3;
+    started_ = true;
+  }
+  for (;;) {
+    if (pos_ == end_ && !fill(limits_.max_markup_bytes, true)) {
+      if (depth_ > 0) {
+        fail_malformed("documento troncato, manca la chiusura di <" + stack_[depth_ - 1] + ">",
+                       "truncated document, <" + stack_[depth_ - 1] + "> is never closed");
+      }
+      if (!root_seen_) fail_malformed("parte vuota, nessun elemento", "empty part, no element");
+      return Event::eof;
+    }
+    Event event = Event::eof;
+    const Scan scan = buf_[pos_] == '<' ? scan_markup(event) : scan_text(event);
+    if (scan == Scan::need_more) {
+      const bool markup = buf_[pos_] == '<' && !(end_ - pos_ >= 9 && std::memcmp(&buf_[pos_], "<![CDATA[", 9) == 0);
+      if (!fill(markup ? limits_.max_markup_bytes : limits_.max_cell_bytes, markup)) {
+        if (markup || depth_ > 0) {
+          fail_malformed("documento troncato a metà di un tag o di un testo",
+                         "document truncated in the middle of a tag or text");
+        }
+      }
+      continue;
+    }
+    if (event != Event::eof) return event;  // Event::eof here means "skipped" (comment, PI)
+  }
+}
+
+XmlReader::Scan XmlReader::scan_text(Event& event) {
+  const char* start = buf_.data() + pos_;
+  const void* lt = std::memchr(start, '<', end_ - pos_);
+  if (!lt && !eof_) return Scan::need_more;
+  const std::size_t len = lt ? static_cast<std::size_t>(static_cast<const char*>(lt) - start) : end_ - pos_;
+  if (len > limits_.max_cell_bytes) {
+    throw error(ErrorCode::limit_exceeded,
+                "testo di una cella troppo lungo (oltre " + kib(limits_.max_cell_bytes) +
+                    "; Excel ne ammette al massimo 32.767 caratteri)",
+                "cell text too long (over " + kib(limits_.max_cell_bytes) + "; Excel allows at most 32,767 characters)");
+  }
+  std::string_view raw(start, len);
+  if (depth_ == 0) {
+    if (std::any_of(raw.begin(), raw.end(), [](char c) { return !is_space(c); })) {
+      fail_malformed("testo fuori dall'elemento radice", "text outside the root element");
+    }
+    pos_ += len;
+    event = Event::eof;
+    return Scan::done;
+  }
+  if (std::memchr(raw.data(), '&', len) || std::memchr(raw.data(), '\r', len)) {
+    text_scratch_.clear();
+    decode_into(raw, text_scratch_, false);
+    text_ = text_scratch_;
+  } else {
+    text_ = raw;
+  }
+  pos_ += len;
+  event = Event::text;
+  return Scan::done;
+}
+
+XmlReader::Scan XmlReader::scan_until(std::size_t from, std::string_view terminator, std::size_t& found) {
+  std::string_view window(buf_.data() + from, end_ - from);
+  const auto at = window.find(terminator);
+  if (at == std::string_view::npos) return Scan::need_more;
+  found = from + at;
+  return Scan::done;
+}
+
+XmlReader::Scan XmlReader::scan_markup(Event& event) {
+  if (end_ - pos_ < 2) return Scan::need_more;
+  const char c = buf_[pos_ + 1];
+  if (c == '/') return scan_end_tag(pos_ + 2, event);
+  if (c == '?') {
+    std::size_t found = 0;
+    if (scan_until(pos_ + 2, "?>", found) == Scan::need_more) return Scan::need_more;
+    pos_ = found + 2;
+    event = Event::eof;
+    return Scan::done;
+  }
+  if (c == '!') {
+    if (end_ - pos_ < 9) {
+      if (!eof_) return Scan::need_more;
+    }
+    std::string_view head(buf_.data() + pos_, std::min<std::size_t>(9, end_ - pos_));
+    if (head.starts_with("<!--")) {
+      std::size_t found = 0;
+      if (scan_until(pos_ + 4, "-->", found) == Scan::need_more) return Scan::need_more;
+      pos_ = found + 3;
+      event = Event::eof;
+      return Scan::done;
+    }
+    if (head.starts_with("<![CDATA[")) {
+      std::size_t found = 0;
+      if (scan_until(pos_ + 9, "]]>", found) == Scan::need_more) return Scan::need_more;
+      if (depth_ == 0) fail_malformed("sezione CDATA fuori dall'elemento radice", "CDATA section outside the root element");
+      const std::size_t len = found - (pos_ + 9);
+      if (len > limits_.max_cell_bytes) {
+        throw error(ErrorCode::limit_exceeded, "testo di una cella troppo lungo (oltre " + kib(limits_.max_cell_bytes) + ")",
+                    "cell text too long (over " + kib(limits_.max_cell_bytes) + ")");
+      }
+      text_ = std::string_view(buf_.data() + pos_ + 9, len);
+      pos_ = found + 3;
+      event = Event::text;
+      return Scan::done;
+    }
+    if (head.starts_with("<!DOCTYPE") || head.starts_with("<!ENTITY")) {
+      throw error(ErrorCode::malformed_xml,
+                  "XML non valido: dichiarazione DOCTYPE/DTD non ammessa nei file Excel (possibile attacco \"billion laughs\")",
+                  "malformed XML: DOCTYPE/DTD declarations are not allowed in Excel files (possible \"billion laughs\" attack)");
+    }
+    fail_malformed("costrutto <! sconosciuto", "unknown <! construct");
+  }
+  return scan_start_tag(pos_ + 1, event);
+}
+
+XmlReader::Scan XmlReader::scan_start_tag(std::size_t p, Event& event) {
+  const char* b = buf_.data();
+  const std::size_t name_begin = p;
+  while (p < end_ && !ends_name(b[p])) ++p;
+  if (p == end_) return Scan::need_more;
+  if (p == name_begin) fail_malformed("nome di elemento mancante dopo '<'", "missing element name after '<'");
+  const std::string_view qname(b + name_begin, p - name_begin);
+  attrs_.clear();
+  bool self_closing = false;
+  for (;;) {
+    while (p < end_ && is_space(b[p])) ++p;
+    if (p == end_) return Scan::need_more;
+    const char c = b[p];
+    if (c == '>') {
+      ++p;
+      break;
+    }
+    if (c == '/') {
+      if (p + 1 == end_) return Scan::need_more;
+      if (b[p + 1] != '>') fail_malformed("'/' inatteso in un tag", "unexpected '/' in a tag");
+      p += 2;
+      self_closing = true;
+      break;
+    }
+    const std::size_t attr_begin = p;
+    while (p < end_ && !ends_name(b[p])) ++p;
+    if (p == end_) return Scan::need_more;
+    if (p == attr_begin) fail_malformed("attributo senza nome nel tag <" + std::string(qname) + ">",
+                                        "attribute without a name in tag <" + std::string(qname) + ">");
+    const std::string_view attr_name(b + attr_begin, p - attr_begin);
+    while (p < end_ && is_space(b[p])) ++p;
+    if (p == end_) return Scan::need_more;
+    if (b[p] != '=') fail_malformed("manca '=' dopo l'attributo " + std::string(attr_name),
+                                    "missing '=' after attribute " + std::string(attr_name));
+    ++p;
+    while (p < end_ && is_space(b[p])) ++p;
+    if (p == end_) return Scan::need_more;
+    const char quote = b[p];
+    if (quote != '"' && quote != '\'') {
+      fail_malformed("valore dell'attributo " + std::string(attr_name) + " senza virgolette",
+                     "unquoted value for attribute " + std::string(attr_name));
+    }
+    ++p;
+    const void* close = std::memchr(b + p, quote, end_ - p);
+    if (!close) return Scan::need_more;
+    const std::size_t value_end = static_cast<std::size_t>(static_cast<const char*>(close) - b);
+    Attribute a;
+    a.qname = attr_name;
+    a.local = local_part(attr_name);
+    a.prefixed = a.local.size() != attr_name.size();
+    a.raw = std::string_view(b + p, value_end - p);
+    for (char v : a.raw) {
+      if (v == '<') fail_malformed("carattere '<' nel valore di un attributo", "'<' inside an attribute value");
+      if (v == '&' || v == '\t' || v == '\n' || v == '\r') a.needs_decoding = true;
+    }
+    attrs_.push_back(a);
+    p = value_end + 1;
+  }
+  if (depth_ == 0) {
+    if (root_closed_) fail_malformed("più di un elemento radice", "more than one root element");
+    root_seen_ = true;
+  }
+  push(qname);
+  qname_ = qname;
+  local_name_ = local_part(qname);
+  self_closing_ = self_closing;
+  pending_end_ = self_closing;
+  pos_ = p;
+  event = Event::start;
+  return Scan::done;
+}
+
+XmlReader::Scan XmlReader::scan_end_tag(std::size_t p, Event& event) {
+  const char* b = buf_.data();
+  const std::size_t name_begin = p;
+  while (p < end_ && !ends_name(b[p])) ++p;
+  if (p == end_) return Scan::need_more;
+  const std::string_view qname(b + name_begin, p - name_begin);
+  while (p < end_ && is_space(b[p])) ++p;
+  if (p == end_) return Scan::need_more;
+  if (b[p] != '>') fail_malformed("tag di chiusura </" + std::string(qname) + "> non terminato",
+                                  "unterminated closing tag </" + std::string(qname) + ">");
+  if (depth_ == 0) {
+    fail_malformed("tag di chiusura </" + std::string(qname) + "> senza apertura",
+                   "closing tag </" + std::string(qname) + "> without an opening tag");
+  }
+  if (stack_[depth_ - 1] != qname) {
+    fail_malformed("tag di chiusura </" + std::string(qname) + "> al posto di </" + stack_[depth_ - 1] + ">",
+                   "closing tag </" + std::string(qname) + "> where </" + stack_[depth_ - 1] + "> was expected");
+  }
+  --depth_;
+  if (depth_ == 0) root_closed_ = true;
+  qname_ = qname;
+  local_name_ = local_part(qname);
+  self_closing_ = false;
+  pos_ = p + 1;
+  event = Event::end;
+  return Scan::done;
+}
+
+void XmlReader::decode_into(std::string_view raw, std::string& out, bool attribute) const {
+  out.reserve(out.size() + raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c == '&') {
+      const auto semi = raw.find(';', i + 1);
+      if (semi == std::string_view::npos || semi - i > 12) {
+        fail_malformed("'&' non seguito da un riferimento a entità", "'&' not followed by an entity reference");
+      }
+      const std::string_view entity = raw.substr(i + 1, semi - i - 1);
+      if (entity == "lt") out += '<';
+      else if (entity == "gt") out += '>';
+      else if (entity == "amp") out += '&';
+      else if (entity == "quot") out += '"';
+      else if (entity == "apos") out += '\'';
+      else if (entity.size() > 1 && entity[0] == '#') {
+        std::uint32_t cp = 0;
+        const bool hex = entity[1] == 'x' || entity[1] == 'X';
+        const std::string_view digits = entity.substr(hex ? 2 : 1);
+        if (digits.empty()) fail_malformed("riferimento a carattere vuoto", "empty character reference");
+        for (char d : digits) {
+          int v;
+          if (d >= '0' && d <= '9') v = d - '0';
+          else if (hex && d >= 'a' && d <= 'f') v = d - 'a' + 10;
+          else if (hex && d >= 'A' && d <= 'F') v = d - 'A' + 10;
+          else fail_malformed("riferimento a carattere non valido: &" + std::string(entity) + ";",
+                              "invalid character reference: &" + std::string(entity) + ";");
+          cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(v);
+          if (cp > 0x10FFFF) break;
+        }
+        if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+          fail_malformed("riferimento a carattere fuori intervallo: &" + std::string(entity) + ";",
+                         "character reference out of range: &" + std::string(entity) + ";");
+        }
+        append_utf8(out, cp);
+      } else {
+        fail_malformed("entità non definita: &" + std::string(entity) + ";",
+                       "undefined entity: &" + std::string(entity) + ";");
+      }
+      i = semi;
+    } else if (c == '\r') {
+      if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
+      out += attribute ? ' ' : '\n';
+    } else if (attribute && (c == '\n' || c == '\t')) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+}
+
+std::string_view XmlReader::decode_attribute(const Attribute& a) const {
+  if (!a.needs_decoding) return a.raw;
+  const std::size_t index = static_cast<std::size_t>(&a - attrs_.data());
+  if (attr_scratch_.size() <= index) attr_scratch_.resize(index + 1);
+  attr_scratch_[index].clear();
+  decode_into(a.raw, attr_scratch_[index], true);
+  return attr_scratch_[index];
+}
+
+std::string_view XmlReader::attr(std::string_view local) const {
+  for (const Attribute& a : attrs_) {
+    if (a.local == local && !a.qname.starts_with("xmlns")) return decode_attribute(a);
+  }
+  return {};
+}
+
+bool XmlReader::has_attr(std::string_view local) const {
+  return std::any_of(attrs_.begin(), attrs_.end(), [&](const Attribute& a) { return a.local == local; });
+}
+
+std::string_view XmlReader::prefixed_attr(std::string_view local) const {
+  for (const Attribute& a : attrs_) {
+    if (a.prefixed && a.local == local && !a.qname.starts_with("xmlns")) return decode_attribute(a);
+  }
+  return {};
+}
+
+std::string_view XmlReader::read_element_text() {
+  element_text_.clear();
+  if (self_closing_) {
+    next();
+    return element_text_;
+  }
+  const std::size_t target = depth_ - 1;
+  for (;;) {
+    const Event e = next();
+    if (e == Event::text) {
+      element_text_.append(text_);
+    } else if (e == Event::end && depth_ == target) {
+      return element_text_;
+    }
+  }
+}
+
+void XmlReader::skip_element() {
+  const std::size_t target = depth_ - 1;
+  while (depth_ > target) {
+    next();
+  }
+}
+
+}  // namespace consolida::xlsx

@@ -1,0 +1,104 @@
+// A streaming XML pull parser for OOXML parts.
+//
+// Why not expat or Poco::XML: sheet parts are hundreds of MB of tiny elements, and the reader
+// must keep up with zlib; a specialised tokenizer over a sliding buffer does that at a fraction
+// of the cost. It checks well-formedness of structure (nesting, quoting, entities), refuses
+// DTDs outright (OOXML forbids them; that closes "billion laughs"), and bounds every token.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "consolida/xlsx.hpp"
+#include "xlsx/byte_source.hpp"
+
+namespace consolida::xlsx {
+
+class XmlReader {
+ public:
+  enum class Event { start, end, text, eof };
+
+  XmlReader(ByteSource& source, const Limits& limits);
+
+  Event next();
+
+  // Start and end events: local name (namespace prefix removed) and the qualified name.
+  std::string_view name() const { return local_name_; }
+  std::string_view qname() const { return qname_; }
+  // Start event of an element written <x/>; its end event follows immediately.
+  bool self_closing() const { return self_closing_; }
+  std::size_t depth() const { return depth_; }
+
+  // Attribute of the current start element by local name, entity-decoded; empty if absent.
+  std::string_view attr(std::string_view local) const;
+  bool has_attr(std::string_view local) const;
+  // Attribute by local name that carries a namespace prefix (r:id), decoded.
+  std::string_view prefixed_attr(std::string_view local) const;
+
+  // Text event content, entity-decoded. Valid until the next call to next().
+  std::string_view text() const { return text_; }
+
+  // After a start event: the concatenated text of the element and its descendants, up to the
+  // matching end tag, which is consumed. The view is valid until the next call.
+  std::string_view read_element_text();
+  // After a start event: skip everything up to and including the matching end tag.
+  void skip_element();
+
+  // An error located at the current position.
+  Error error(ErrorCode code, std::string it, std::string en) const;
+
+ private:
+  struct Attribute {
+    std::string_view qname;
+    std::string_view local;
+    std::string_view raw;
+    bool needs_decoding = false;
+    bool prefixed = false;
+  };
+
+  enum class Scan { done, need_more };
+
+  bool fill(std::uint64_t limit, bool markup);
+  Scan scan_markup(Event& event);
+  Scan scan_start_tag(std::size_t p, Event& event);
+  Scan scan_end_tag(std::size_t p, Event& event);
+  Scan scan_text(Event& event);
+  Scan scan_until(std::size_t from, std::string_view terminator, std::size_t& found);
+  std::string_view decode_attribute(const Attribute& a) const;
+  void decode_into(std::string_view raw, std::string& out, bool attribute) const;
+  void position(std::uint64_t& line, std::uint64_t& column) const;
+  void push(std::string_view qname);
+  [[noreturn]] void fail_malformed(std::string it, std::string en) const;
+
+  ByteSource& source_;
+  const Limits& limits_;
+  std::vector<char> buf_;
+  std::size_t pos_ = 0;
+  std::size_t end_ = 0;
+  bool eof_ = false;
+  bool started_ = false;
+  bool root_seen_ = false;
+  bool root_closed_ = false;
+
+  // Position bookkeeping for error messages.
+  std::uint64_t discarded_bytes_ = 0;
+  std::uint64_t discarded_lines_ = 0;
+  std::uint64_t last_discarded_newline_ = 0;  // absolute offset just past the last '\n' discarded
+
+  std::string_view qname_;
+  std::string_view local_name_;
+  bool self_closing_ = false;
+  bool pending_end_ = false;
+  std::vector<Attribute> attrs_;
+  mutable std::vector<std::string> attr_scratch_;
+  std::string_view text_;
+  mutable std::string text_scratch_;
+  std::string element_text_;
+
+  std::vector<std::string> stack_;
+  std::size_t depth_ = 0;
+};
+
+}  // namespace consolida::xlsx
