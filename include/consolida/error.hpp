@@ -49,7 +49,8 @@ class Error : public std::runtime_error {
   std::string describe(Lang lang) const;
 
   Error& set_file(std::string file);
-  Error& set_part(std::string part);
+  Error& set_part(std::string part);  // only if not set yet: the innermost part wins
+  Error& set_cell(std::string cell);  // likewise
 
  private:
   ErrorCode code_;

@@ -96,9 +96,14 @@ struct Cell {
 enum class SheetState : std::uint8_t { visible, hidden, very_hidden };
 std::string_view to_string(SheetState state);
 
+// Every tab of the workbook is listed; only worksheets hold cells.
+enum class SheetKind : std::uint8_t { worksheet, chartsheet, dialogsheet, macrosheet };
+std::string_view to_string(SheetKind kind);
+
 struct SheetInfo {
   std::string name;
   SheetState state = SheetState::visible;
+  SheetKind kind = SheetKind::worksheet;
   std::string part;  // resolved zip part name
   std::size_t index = 0;
 };
@@ -195,6 +200,7 @@ enum class FileKind {
 FileKind sniff_file(const std::string& path);
 
 // Date helpers: serial day numbers as Excel stores them.
+// A calendar date and time; year, month and day all 0 mean a time of day without a date.
 struct DateTime {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, microsecond = 0;
 };

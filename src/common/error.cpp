@@ -44,6 +44,11 @@ Error& Error::set_part(std::string part) {
   return *this;
 }
 
+Error& Error::set_cell(std::string cell) {
+  if (where_.cell.empty()) where_.cell = std::move(cell);
+  return *this;
+}
+
 std::string Error::describe(Lang lang) const {
   const bool it = lang == Lang::it;
   std::string out;

@@ -72,4 +72,14 @@ std::string_view to_string(SheetState state) {
   return "visible";
 }
 
+std::string_view to_string(SheetKind kind) {
+  switch (kind) {
+    case SheetKind::worksheet: return "worksheet";
+    case SheetKind::chartsheet: return "chartsheet";
+    case SheetKind::dialogsheet: return "dialogsheet";
+    case SheetKind::macrosheet: return "macrosheet";
+  }
+  return "worksheet";
+}
+
 }  // namespace consolida::xlsx

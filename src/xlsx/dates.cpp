@@ -70,18 +70,23 @@ std::optional<DateTime> serial_to_datetime(double serial, bool date1904) {
 }
 
 std::optional<double> datetime_to_serial(const DateTime& dt, bool date1904) {
+  const double fraction =
+      (dt.hour * 3600.0 + dt.minute * 60.0 + dt.second + dt.microsecond / 1e6) / 86400.0;
+  if (dt.year == 0 && dt.month == 0 && dt.day == 0) return fraction;  // a time of day only
   if (dt.month < 1 || dt.month > 12 || dt.day < 1 || dt.day > 31) return std::nullopt;
   const std::int64_t days = days_from_civil(dt.year, static_cast<unsigned>(dt.month), static_cast<unsigned>(dt.day));
   std::int64_t serial = days - (date1904 ? kEpoch1904 : kEpoch1900);
   if (!date1904 && serial < 61) serial -= 1;
   if (serial < 0) return std::nullopt;
-  const double fraction =
-      (dt.hour * 3600.0 + dt.minute * 60.0 + dt.second + dt.microsecond / 1e6) / 86400.0;
   return static_cast<double>(serial) + fraction;
 }
 
 std::string to_iso8601(const DateTime& dt) {
   char out[40];
+  if (dt.year == 0 && dt.month == 0 && dt.day == 0) {
+    std::snprintf(out, sizeof out, "%02d:%02d:%02d", dt.hour, dt.minute, dt.second);
+    return out;
+  }
   if (dt.microsecond != 0) {
     std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%06d", dt.year, dt.month, dt.day, dt.hour,
                   dt.minute, dt.second, dt.microsecond);
@@ -109,10 +114,6 @@ std::optional<DateTime> parse_iso8601(std::string_view text) {
         !parse_int(date_part.substr(8, 2), dt.day)) {
       return std::nullopt;
     }
-  } else {
-    dt.year = 1899;
-    dt.month = 12;
-    dt.day = 30;
   }
   if (!time_part.empty()) {
     while (!time_part.empty() && (time_part.back() == 'Z')) time_part.remove_suffix(1);
@@ -128,7 +129,9 @@ std::optional<DateTime> parse_iso8601(std::string_view text) {
       }
     }
   }
-  if (dt.month < 1 || dt.month > 12 || dt.day < 1 || dt.day > 31 || dt.hour > 23 || dt.minute > 59 || dt.second > 60) {
+  const bool time_only = date_part.empty();
+  if ((!time_only && (dt.month < 1 || dt.month > 12 || dt.day < 1 || dt.day > 31)) || dt.hour > 23 ||
+      dt.minute > 59 || dt.second > 60) {
     return std::nullopt;
   }
   return dt;

@@ -44,9 +44,10 @@ class Fd {
 // OLE compound files hold either a legacy workbook or an encrypted OOXML package; the stream
 // names in the directory tell which. Scanning for the UTF-16 names avoids a full CFB parser.
 FileKind classify_ole(int fd) {
-  const std::string encrypted = utf16le("EncryptedPackage");
-  const std::string workbook = utf16le("Workbook");
-  const std::string book = utf16le("Book");
+  // Stream names are compared case-insensitively: some writers store "WORKBOOK".
+  const std::string encrypted = utf16le("encryptedpackage");
+  const std::string workbook = utf16le("workbook");
+  const std::string book = utf16le("book");
   std::string window;
   std::vector<char> chunk(1u << 20);
   std::size_t total = 0;
@@ -56,7 +57,7 @@ FileKind classify_ole(int fd) {
     const ssize_t got = ::read(fd, chunk.data(), chunk.size());
     if (got <= 0) break;
     total += static_cast<std::size_t>(got);
-    window.append(chunk.data(), static_cast<std::size_t>(got));
+    for (ssize_t i = 0; i < got; ++i) window += ascii_lower(chunk[static_cast<std::size_t>(i)]);
     if (window.find(encrypted) != std::string::npos) return FileKind::encrypted_ooxml;
     if (window.find(workbook) != std::string::npos || window.find(book) != std::string::npos) saw_workbook = true;
     window.erase(0, window.size() > encrypted.size() ? window.size() - encrypted.size() : 0);

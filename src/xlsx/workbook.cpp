@@ -119,7 +119,11 @@ struct Workbook::Impl {
       info.state = entry.state;
       info.index = i;
       for (const Relationship& rel : rels) {
-        if (rel.id == entry.relationship_id) info.part = rel.target;
+        if (rel.id != entry.relationship_id) continue;
+        info.part = rel.target;
+        if (type_is(rel.type, "chartsheet")) info.kind = SheetKind::chartsheet;
+        else if (type_is(rel.type, "dialogsheet")) info.kind = SheetKind::dialogsheet;
+        else if (type_is(rel.type, "xlMacrosheet") || type_is(rel.type, "xlIntlMacrosheet")) info.kind = SheetKind::macrosheet;
       }
       sheets.push_back(std::move(info));
     }

@@ -156,7 +156,12 @@ class WorksheetParser {
       for (Event e = xml_.next(); !(e == Event::end && xml_.depth() < row_depth); e = xml_.next()) {
         if (e == Event::start) {
           if (xml_.name() == "c") {
-            parse_cell(row);
+            try {
+              parse_cell(row);
+            } catch (Error& error) {
+              if (current_cell_known_) error.set_cell(to_a1(current_cell_));
+              throw;
+            }
           } else if (!xml_.self_closing()) {
             xml_.skip_element();
           }
@@ -189,6 +194,7 @@ class WorksheetParser {
 
   void parse_cell(std::uint32_t row) {
     PendingCell cell;
+    current_cell_known_ = false;
     const std::string_view r = xml_.attr("r");
     if (r.empty()) {
       if (next_col_ >= limits_.max_columns) fail_columns();
@@ -200,6 +206,8 @@ class WorksheetParser {
       cell.view.col = ref.col;
     }
     next_col_ = cell.view.col + 1;
+    current_cell_ = CellRef{cell.view.row, cell.view.col};
+    current_cell_known_ = true;
     const std::string_view type_attr = xml_.attr("t");
     char type = 'n';
     if (type_attr == "s") type = 's';
@@ -374,6 +382,8 @@ class WorksheetParser {
   std::string arena_;
   std::uint32_t next_row_ = 0;
   std::uint32_t next_col_ = 0;
+  CellRef current_cell_;  // for error locations only
+  bool current_cell_known_ = false;
 };
 
 }  // namespace

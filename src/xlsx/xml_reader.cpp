@@ -300,6 +300,7 @@ XmlReader::Scan XmlReader::scan_start_tag(std::size_t p, Event& event) {
     a.qname = attr_name;
     a.local = local_part(attr_name);
     a.prefixed = a.local.size() != attr_name.size();
+    a.namespace_declaration = attr_name.starts_with("xmlns") && (attr_name.size() == 5 || attr_name[5] == ':');
     a.raw = std::string_view(b + p, value_end - p);
     for (char v : a.raw) {
       if (v == '<') fail_malformed("carattere '<' nel valore di un attributo", "'<' inside an attribute value");
@@ -412,18 +413,19 @@ std::string_view XmlReader::decode_attribute(const Attribute& a) const {
 
 std::string_view XmlReader::attr(std::string_view local) const {
   for (const Attribute& a : attrs_) {
-    if (a.local == local && !a.qname.starts_with("xmlns")) return decode_attribute(a);
+    if (a.local == local && !a.namespace_declaration) return decode_attribute(a);
   }
   return {};
 }
 
 bool XmlReader::has_attr(std::string_view local) const {
-  return std::any_of(attrs_.begin(), attrs_.end(), [&](const Attribute& a) { return a.local == local; });
+  return std::any_of(attrs_.begin(), attrs_.end(),
+                     [&](const Attribute& a) { return a.local == local && !a.namespace_declaration; });
 }
 
 std::string_view XmlReader::prefixed_attr(std::string_view local) const {
   for (const Attribute& a : attrs_) {
-    if (a.prefixed && a.local == local && !a.qname.starts_with("xmlns")) return decode_attribute(a);
+    if (a.prefixed && a.local == local && !a.namespace_declaration) return decode_attribute(a);
   }
   return {};
 }

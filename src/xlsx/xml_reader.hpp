@@ -56,6 +56,7 @@ class XmlReader {
     std::string_view raw;
     bool needs_decoding = false;
     bool prefixed = false;
+    bool namespace_declaration = false;  // xmlns / xmlns:p: never an ordinary attribute
   };
 
   enum class Scan { done, need_more };

@@ -1,0 +1,252 @@
+// Hostile and broken workbooks: each must end in a bounded, located consolida::Error.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+#include "consolida/xlsx.hpp"
+#include "support/zip_builder.hpp"
+
+using namespace consolida::xlsx;
+using consolida::Error;
+using consolida::ErrorCode;
+using consolida::Lang;
+using consolida::testing::minimal_xlsx;
+using consolida::testing::temp_path;
+using consolida::testing::worksheet;
+using consolida::testing::ZipBuilder;
+using consolida::testing::ZipItem;
+
+namespace {
+
+// Opens and reads every sheet; returns the error raised.
+Error read_fully(const std::string& path, const Limits& limits = {}) {
+  try {
+    Workbook workbook = Workbook::open(path, limits);
+    for (const SheetInfo& sheet : workbook.sheets()) workbook.stream_sheet(sheet, [](const RowView&) { return true; });
+  } catch (const Error& error) {
+    return error;
+  }
+  ADD_FAILURE() << path << " was read without error";
+  return Error(ErrorCode::io, "", "");
+}
+
+void expect_located(const Error& error, ErrorCode code, const std::string& file, const std::string& part) {
+  EXPECT_EQ(error.code(), code) << error.describe(Lang::en);
+  EXPECT_EQ(error.location().file, file);
+  EXPECT_EQ(error.location().part, part);
+  EXPECT_FALSE(error.message(Lang::it).empty());
+  EXPECT_FALSE(error.message(Lang::en).empty());
+  EXPECT_NE(error.describe(Lang::it).find(file), std::string::npos);
+}
+
+}  // namespace
+
+TEST(HostileInput, ZipBombByRatioIsRefusedBeforeInflating) {
+  ZipBuilder zip = minimal_xlsx("");
+  zip.add("xl/worksheets/sheet1.xml", worksheet("") + std::string(64u << 20, ' '));
+  const std::string path = zip.write(temp_path("bomb-ratio.xlsx"));
+  const Error error = read_fully(path);  // default limits: 64 MiB of spaces compress over 1000:1
+  expect_located(error, ErrorCode::limit_exceeded, path, "xl/worksheets/sheet1.xml");
+  EXPECT_NE(error.message(Lang::it).find("zip bomb"), std::string::npos);
+}
+
+TEST(HostileInput, ZipBombLyingAboutItsSizeIsStoppedWhileInflating) {
+  ZipBuilder zip = minimal_xlsx("");
+  ZipItem liar{"xl/worksheets/sheet1.xml", worksheet("") + std::string(64u << 20, ' '), true, 1000u, std::nullopt, 0, 0};
+  zip.add(liar);
+  const std::string path = zip.write(temp_path("bomb-liar.xlsx"));
+  const Error error = read_fully(path);
+  EXPECT_TRUE(error.code() == ErrorCode::corrupt_archive || error.code() == ErrorCode::limit_exceeded);
+  EXPECT_EQ(error.location().part, "xl/worksheets/sheet1.xml");
+}
+
+TEST(HostileInput, HugePartIsRefusedByConfiguredLimits) {
+  Limits limits;
+  limits.max_part_bytes = 1u << 20;
+  std::string rows;
+  for (int r = 1; r <= 40000; ++r) rows += "<row r=\"" + std::to_string(r) + "\"><c><v>" + std::to_string(r * 7) + "</v></c></row>";
+  const std::string path = minimal_xlsx(rows).write(temp_path("huge-part.xlsx"));
+  expect_located(read_fully(path, limits), ErrorCode::limit_exceeded, path, "xl/worksheets/sheet1.xml");
+  limits.max_part_bytes = 64u << 20;
+  limits.max_total_bytes = 1u << 20;  // the budget over all parts
+  expect_located(read_fully(path, limits), ErrorCode::limit_exceeded, path, "xl/worksheets/sheet1.xml");
+}
+
+TEST(HostileInput, BillionLaughsIsRefused) {
+  ZipBuilder zip = minimal_xlsx("");
+  zip.add("xl/workbook.xml",
+          "<?xml version=\"1.0\"?><!DOCTYPE workbook [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">"
+          "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><workbook><sheets><sheet name=\"&c;\" sheetId=\"1\"/></sheets></workbook>");
+  const std::string path = zip.write(temp_path("laughs.xlsx"));
+  const Error error = read_fully(path);
+  expect_located(error, ErrorCode::malformed_xml, path, "xl/workbook.xml");
+  EXPECT_NE(error.message(Lang::en).find("DOCTYPE"), std::string::npos);
+  EXPECT_EQ(error.location().line, 1u);
+}
+
+TEST(HostileInput, TruncatedArchiveIsReported) {
+  const std::string bytes = minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>").build();
+  const std::string path = temp_path("truncated.xlsx");
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() * 2 / 3));
+  const Error error = read_fully(path);
+  EXPECT_EQ(error.code(), ErrorCode::corrupt_archive);
+  EXPECT_EQ(error.location().file, path);
+  EXPECT_NE(error.message(Lang::it).find("troncato"), std::string::npos);
+}
+
+TEST(HostileInput, BadCrcIsReported) {
+  ZipBuilder zip = minimal_xlsx("");
+  ZipItem bad{"xl/worksheets/sheet1.xml", worksheet("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"), true, std::nullopt,
+              0x12345678u, 0, 0};
+  zip.add(bad);
+  const std::string path = zip.write(temp_path("badcrc.xlsx"));
+  const Error error = read_fully(path);
+  expect_located(error, ErrorCode::corrupt_archive, path, "xl/worksheets/sheet1.xml");
+  EXPECT_NE(error.message(Lang::en).find("CRC"), std::string::npos);
+}
+
+TEST(HostileInput, MalformedSheetXmlIsLocated) {
+  ZipBuilder zip = minimal_xlsx("");
+  zip.add("xl/worksheets/sheet1.xml",
+          "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\n<sheetData>\n"
+          "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>\n<row r=\"2\"><c r=\"A2\"><v>2</c></row>\n</sheetData></worksheet>");
+  const std::string path = zip.write(temp_path("malformed.xlsx"));
+  const Error error = read_fully(path);
+  expect_located(error, ErrorCode::malformed_xml, path, "xl/worksheets/sheet1.xml");
+  EXPECT_EQ(error.location().line, 4u);
+  EXPECT_EQ(error.location().cell, "A2");
+}
+
+// Text that does not compress well, so that the size limit, not the ratio limit, is what trips.
+std::string incompressible_text(std::size_t size) {
+  std::mt19937 rng(42);
+  std::string out(size, 'a');
+  for (char& c : out) c = static_cast<char>('a' + rng() % 26);
+  return out;
+}
+
+TEST(HostileInput, TenMegabyteCellIsRefused) {
+  const std::string rows =
+      "<row r=\"1\"><c r=\"B1\" t=\"inlineStr\"><is><t>" + incompressible_text(10u << 20) + "</t></is></c></row>";
+  const std::string path = minimal_xlsx(rows).write(temp_path("bigcell.xlsx"));
+  const Error error = read_fully(path);
+  expect_located(error, ErrorCode::limit_exceeded, path, "xl/worksheets/sheet1.xml");
+  EXPECT_EQ(error.location().cell, "B1");
+  EXPECT_NE(error.message(Lang::it).find("32.767"), std::string::npos);
+}
+
+TEST(HostileInput, TenMegabyteSharedStringIsRefused) {
+  const std::string sst = "<sst><si><t>" + incompressible_text(10u << 20) + "</t></si></sst>";
+  const std::string path = minimal_xlsx("", "", sst).write(temp_path("bigsst.xlsx"));
+  expect_located(read_fully(path), ErrorCode::limit_exceeded, path, "xl/sharedStrings.xml");
+}
+
+TEST(HostileInput, MillionColumnsAreRefused) {
+  // Column 1,000,000 is "BDWGN"; Excel stops at XFD (16,384).
+  const std::vector<std::pair<std::string, std::string>> variants = {
+      {"", "<dimension ref=\"A1:BDWGN1\"/>"},
+      {"<row r=\"1\"><c r=\"BDWGN1\"><v>1</v></c></row>", ""},
+      {"", "<cols><col min=\"1\" max=\"1000000\" width=\"9\"/></cols>"},
+  };
+  int i = 0;
+  for (const auto& [rows, extra] : variants) {
+    ZipBuilder zip = minimal_xlsx(rows);
+    // dimension and cols come before sheetData in a real sheet
+    zip.add("xl/worksheets/sheet1.xml",
+            "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">" + extra + "<sheetData>" + rows +
+                "</sheetData></worksheet>");
+    const std::string path = zip.write(temp_path("million-cols-" + std::to_string(i++) + ".xlsx"));
+    const Error error = read_fully(path);
+    expect_located(error, ErrorCode::limit_exceeded, path, "xl/worksheets/sheet1.xml");
+    EXPECT_NE(error.message(Lang::it).find("XFD"), std::string::npos);
+  }
+}
+
+TEST(HostileInput, RowsWithoutReferencesCannotRunPastTheLastColumn) {
+  std::string cells;
+  for (int i = 0; i < 16385; ++i) cells += "<c><v>1</v></c>";
+  const std::string path = minimal_xlsx("<row>" + cells + "</row>").write(temp_path("runaway.xlsx"));
+  expect_located(read_fully(path), ErrorCode::limit_exceeded, path, "xl/worksheets/sheet1.xml");
+}
+
+TEST(HostileInput, WrongFormatsAreRecognisedFromTheirBytes) {
+  struct Case {
+    std::string name;
+    std::string bytes;
+    ErrorCode code;
+    std::string mention;
+  };
+  const std::string ole("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+  auto utf16 = [](std::string s) {
+    std::string out;
+    for (char c : s) out += std::string{c, '\0'};
+    return out;
+  };
+  const std::vector<Case> cases = {
+      {"legacy.xlsx", ole + std::string(500, '\0') + utf16("Workbook"), ErrorCode::unsupported_format, ".xls"},
+      {"encrypted.xlsx", ole + std::string(500, '\0') + utf16("EncryptedPackage"), ErrorCode::encrypted, "password"},
+      {"export.xls", "<html><table><tr><td>1</td></tr></table></html>", ErrorCode::unsupported_format, "HTML"},
+      {"data.xlsx", "comune;importo\nLodi;1.234,56\n", ErrorCode::unsupported_format, "CSV"},
+      {"scan.xlsx", "%PDF-1.7\n...", ErrorCode::unsupported_format, "PDF"},
+      {"empty.xlsx", "", ErrorCode::unsupported_format, "0"},
+      {"noise.xlsx", std::string("\x01\x02\x03\x04\xFF\xFE\x00\x10", 8), ErrorCode::unsupported_format, "xlsx"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = temp_path(c.name);
+    std::ofstream(path, std::ios::binary).write(c.bytes.data(), static_cast<std::streamsize>(c.bytes.size()));
+    const Error error = read_fully(path);
+    EXPECT_EQ(error.code(), c.code) << c.name;
+    EXPECT_NE(error.message(Lang::it).find(c.mention), std::string::npos) << c.name << ": " << error.message(Lang::it);
+    EXPECT_NE(error.message(Lang::en).find(c.mention), std::string::npos) << c.name << ": " << error.message(Lang::en);
+  }
+  ZipBuilder ods;
+  ods.add("mimetype", "application/vnd.oasis.opendocument.spreadsheet", false);
+  ods.add("content.xml", "<office:document-content/>");
+  EXPECT_EQ(read_fully(ods.write(temp_path("sheet.ods"))).code(), ErrorCode::unsupported_format);
+  ZipBuilder docx;
+  docx.add("_rels/.rels", "<Relationships/>");
+  docx.add("word/document.xml", "<w:document/>");
+  const Error word = read_fully(docx.write(temp_path("letter.xlsx")));
+  EXPECT_EQ(word.code(), ErrorCode::unsupported_format);
+  EXPECT_NE(word.message(Lang::it).find("Word"), std::string::npos);
+}
+
+TEST(HostileInput, MissingFileIsAnIoError) {
+  EXPECT_EQ(read_fully("/nonexistent/dir/file.xlsx").code(), ErrorCode::io);
+}
+
+// Random byte damage must never crash or hang: only consolida::Error may come out.
+TEST(HostileInput, RandomCorruptionNeverCrashes) {
+  std::string rows;
+  for (int r = 1; r <= 200; ++r) {
+    rows += "<row r=\"" + std::to_string(r) + "\"><c r=\"A" + std::to_string(r) + "\" t=\"s\"><v>" + std::to_string(r % 3) +
+            "</v></c><c r=\"B" + std::to_string(r) + "\" s=\"1\"><v>" + std::to_string(44000 + r) + "</v></c></row>";
+  }
+  const std::string good =
+      minimal_xlsx(rows, "<mergeCells><mergeCell ref=\"A1:B1\"/></mergeCells>",
+                   "<sst><si><t>a</t></si><si><r><t>b</t></r></si><si><t>c&amp;d</t></si></sst>",
+                   "<styleSheet><numFmts><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\"/></numFmts>"
+                   "<cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/></cellXfs></styleSheet>")
+          .build();
+  std::mt19937 rng(20261123);
+  int refused = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string bytes = good;
+    const int flips = 1 + static_cast<int>(rng() % 8);
+    for (int k = 0; k < flips; ++k) bytes[rng() % bytes.size()] = static_cast<char>(rng() & 0xFF);
+    if (round % 5 == 0) bytes.resize(rng() % bytes.size());
+    const std::string path = temp_path("fuzz.xlsx");
+    std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    try {
+      Workbook workbook = Workbook::open(path);
+      for (const SheetInfo& sheet : workbook.sheets()) {
+        if (!sheet.part.empty()) workbook.stream_sheet(sheet, [](const RowView&) { return true; });
+      }
+    } catch (const Error& error) {
+      ++refused;
+      EXPECT_FALSE(error.message(Lang::it).empty());
+    }
+  }
+  EXPECT_GT(refused, 300);  // nearly all damage is caught (the CRC covers every part)
+}

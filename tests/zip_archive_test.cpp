@@ -1,0 +1,98 @@
+#include "xlsx/zip_archive.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/zip_builder.hpp"
+
+using namespace consolida::xlsx;
+using consolida::Error;
+using consolida::ErrorCode;
+using consolida::testing::temp_path;
+using consolida::testing::ZipBuilder;
+using consolida::testing::ZipItem;
+
+namespace {
+
+ErrorCode read_error(const ZipBuilder& zip, const std::string& entry_name, const Limits& limits = {}) {
+  const std::string path = zip.write(temp_path("zip-" + std::to_string(::rand()) + ".zip"));
+  try {
+    ZipArchive archive(path, limits);
+    const ZipEntry* entry = archive.find(entry_name);
+    if (!entry) return ErrorCode::not_found;
+    archive.read_all(*entry);
+  } catch (const Error& error) {
+    return error.code();
+  }
+  ADD_FAILURE() << "no error";
+  return ErrorCode::io;
+}
+
+}  // namespace
+
+TEST(ZipArchive, ReadsStoredAndDeflatedEntries) {
+  ZipBuilder zip;
+  zip.add("a.txt", "stored content", false);
+  zip.add("dir/b.xml", std::string(100000, 'x') + "end", true);
+  const std::string path = zip.write(temp_path("ok.zip"));
+  ZipArchive archive(path, Limits{});
+  ASSERT_EQ(archive.entries().size(), 2u);
+  EXPECT_EQ(archive.read_all(*archive.find("a.txt")), "stored content");
+  EXPECT_EQ(archive.read_all(*archive.find("/DIR/B.xml")).size(), 100003u);  // case-folded, leading slash
+  EXPECT_EQ(archive.find("missing"), nullptr);
+}
+
+TEST(ZipArchive, DetectsBadCrc) {
+  ZipItem item{"x.xml", "<a/>", true, std::nullopt, 0xDEADBEEF, 0, 0};
+  EXPECT_EQ(read_error(ZipBuilder().add(item), "x.xml"), ErrorCode::corrupt_archive);
+}
+
+TEST(ZipArchive, DetectsPartsLargerThanDeclared) {
+  ZipItem item{"x.xml", std::string(5000, 'a'), true, 100u, std::nullopt, 0, 0};
+  EXPECT_EQ(read_error(ZipBuilder().add(item), "x.xml"), ErrorCode::corrupt_archive);
+}
+
+TEST(ZipArchive, DetectsPartsShorterThanDeclared) {
+  ZipItem item{"x.xml", std::string(50, 'a'), true, 100u, std::nullopt, 0, 0};
+  EXPECT_EQ(read_error(ZipBuilder().add(item), "x.xml"), ErrorCode::corrupt_archive);
+}
+
+TEST(ZipArchive, RefusesEncryptedEntriesAndUnknownMethods) {
+  ZipItem encrypted{"x.xml", "<a/>", false, std::nullopt, std::nullopt, 1, 0};
+  EXPECT_EQ(read_error(ZipBuilder().add(encrypted), "x.xml"), ErrorCode::encrypted);
+  ZipItem bzip2{"x.xml", "<a/>", false, std::nullopt, std::nullopt, 0, 12};
+  EXPECT_EQ(read_error(ZipBuilder().add(bzip2), "x.xml"), ErrorCode::unsupported_format);
+}
+
+TEST(ZipArchive, RefusesTruncatedArchives) {
+  ZipBuilder zip;
+  zip.add("x.xml", std::string(20000, 'q') + "tail", true);
+  const std::string bytes = zip.build();
+  for (std::size_t keep : {std::size_t{0}, std::size_t{10}, bytes.size() / 2, bytes.size() - 30, bytes.size() - 1}) {
+    const std::string path = temp_path("trunc" + std::to_string(keep) + ".zip");
+    {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out.write(bytes.data(), static_cast<std::streamsize>(keep));
+    }
+    try {
+      ZipArchive archive(path, Limits{});
+      archive.read_all(archive.entries().at(0));
+      ADD_FAILURE() << "truncated at " << keep << " was accepted";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::corrupt_archive) << keep;
+    }
+  }
+}
+
+TEST(ZipArchive, CutInsideTheCompressedDataIsCaught) {
+  // Keep the directory but corrupt the compressed stream itself.
+  ZipBuilder zip;
+  zip.add("x.xml", std::string(20000, 'q') + "tail", true);
+  std::string bytes = zip.build();
+  for (std::size_t i = 40; i < 60; ++i) bytes[i] = static_cast<char>(0xFF);
+  const std::string path = temp_path("garbled.zip");
+  std::ofstream(path, std::ios::binary) << bytes;
+  ZipArchive archive(path, Limits{});
+  EXPECT_THROW(archive.read_all(archive.entries().at(0)), Error);
+}
