@@ -8,11 +8,16 @@
 #include "consolida/xlsx.hpp"
 #include "xlsx/format_sniffer.hpp"
 #include "xlsx/parts.hpp"
+#include "xlsx/read_ahead.hpp"
 #include "xlsx/text_util.hpp"
 #include "xlsx/zip_archive.hpp"
 
 namespace consolida::xlsx {
 namespace {
+
+// Below this size a sheet is read on the calling thread: a second thread would cost more than
+// it saves on the small form sheets that make up most uploads.
+constexpr std::uint64_t kReadAheadThreshold = 4u << 20;
 
 std::string folder_of(std::string_view part) {
   const auto slash = part.rfind('/');
@@ -205,7 +210,10 @@ SheetFacts Workbook::stream_sheet(const SheetInfo& sheet, const RowCallback& on_
   }
   const WorksheetContext context{impl_->shared_strings, impl_->styles, impl_->date1904};
   try {
-    auto source = impl_->archive->open(*entry);
+    std::unique_ptr<ByteSource> source = impl_->archive->open(*entry);
+    if (entry->uncompressed_size >= kReadAheadThreshold) {
+      source = std::make_unique<ReadAheadSource>(std::move(source));
+    }
     return parse_worksheet(*source, impl_->limits, context, on_row);
   } catch (Error& error) {
     error.set_part(entry->name);

@@ -39,7 +39,7 @@ class WorksheetParser {
     for (Event e = xml_.next(); e != Event::eof; e = xml_.next()) {
       if (e != Event::start) continue;
       const std::string_view name = xml_.name();
-      if (name == "row") {
+      if (name_is(name, "row")) {
         if (!parse_row()) return facts_;
       } else if (name == "dimension") {
         facts_.dimension = checked_range(xml_.attr("ref"));
@@ -155,7 +155,7 @@ class WorksheetParser {
       const std::size_t row_depth = xml_.depth();
       for (Event e = xml_.next(); !(e == Event::end && xml_.depth() < row_depth); e = xml_.next()) {
         if (e == Event::start) {
-          if (xml_.name() == "c") {
+          if (name_is(xml_.name(), "c")) {
             try {
               parse_cell(row);
             } catch (Error& error) {
@@ -195,7 +195,16 @@ class WorksheetParser {
   void parse_cell(std::uint32_t row) {
     PendingCell cell;
     current_cell_known_ = false;
-    const std::string_view r = xml_.attr("r");
+    std::string_view r;
+    std::string_view type_attr;
+    std::string_view style;
+    for (std::size_t i = 0, n = xml_.attribute_count(); i < n; ++i) {
+      const std::string_view attribute = xml_.attribute_local_name(i);
+      if (attribute.size() != 1) continue;
+      if (attribute[0] == 'r') r = xml_.attribute_value(i);
+      else if (attribute[0] == 't') type_attr = xml_.attribute_value(i);
+      else if (attribute[0] == 's') style = xml_.attribute_value(i);
+    }
     if (r.empty()) {
       if (next_col_ >= limits_.max_columns) fail_columns();
       cell.view.row = row;
@@ -208,7 +217,6 @@ class WorksheetParser {
     next_col_ = cell.view.col + 1;
     current_cell_ = CellRef{cell.view.row, cell.view.col};
     current_cell_known_ = true;
-    const std::string_view type_attr = xml_.attr("t");
     char type = 'n';
     if (type_attr == "s") type = 's';
     else if (type_attr == "str") type = 'f';
@@ -216,7 +224,6 @@ class WorksheetParser {
     else if (type_attr == "b") type = 'b';
     else if (type_attr == "e") type = 'e';
     else if (type_attr == "d") type = 'd';
-    const std::string_view style = xml_.attr("s");
     if (!style.empty()) std::from_chars(style.data(), style.data() + style.size(), cell.view.style);
 
     bool has_value = false;
@@ -228,21 +235,21 @@ class WorksheetParser {
       for (Event e = xml_.next(); !(e == Event::end && xml_.depth() < cell_depth); e = xml_.next()) {
         if (e != Event::start) continue;
         const std::string_view name = xml_.name();
-        if (name == "v") {
+        if (name_is(name, "v")) {
           const std::string_view v = xml_.read_element_text();
           if (!inline_text) {
             value_offset = arena_append(v);
             value_length = static_cast<std::uint32_t>(v.size());
             has_value = !v.empty();
           }
-        } else if (name == "f") {
+        } else if (name_is(name, "f")) {
           cell.view.has_formula = true;
           const std::string_view f = xml_.read_element_text();
           if (!f.empty()) {
             cell.formula_offset = arena_append(f);
             cell.formula_length = static_cast<std::uint32_t>(f.size());
           }
-        } else if (name == "is") {
+        } else if (name_is(name, "is")) {
           value_offset = static_cast<std::uint32_t>(arena_.size());
           read_inline_string();
           value_length = static_cast<std::uint32_t>(arena_.size() - value_offset);

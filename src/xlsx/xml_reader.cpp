@@ -13,8 +13,10 @@ inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c ==
 inline bool ends_name(char c) { return is_space(c) || c == '>' || c == '/' || c == '='; }
 
 std::string_view local_part(std::string_view qname) {
-  const auto colon = qname.find(':');
-  return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+  for (std::size_t i = 0; i < qname.size(); ++i) {
+    if (qname[i] == ':') return qname.substr(i + 1);
+  }
+  return qname;
 }
 
 void append_utf8(std::string& out, std::uint32_t cp) {
@@ -111,18 +113,27 @@ void XmlReader::push(std::string_view qname) {
                 "annidamento XML troppo profondo (oltre " + std::to_string(limits_.max_xml_depth) + " livelli)",
                 "XML nesting too deep (over " + std::to_string(limits_.max_xml_depth) + " levels)");
   }
-  if (depth_ == stack_.size()) stack_.emplace_back();
-  stack_[depth_].assign(qname);
+  if (stack_size_ + qname.size() > stack_chars_.size()) stack_chars_.resize((stack_size_ + qname.size()) * 2 + 64);
+  std::memcpy(stack_chars_.data() + stack_size_, qname.data(), qname.size());
+  if (depth_ == stack_offsets_.size()) stack_offsets_.push_back(0);
+  stack_offsets_[depth_] = stack_size_;
+  stack_size_ += qname.size();
   ++depth_;
+}
+
+// The popped name stays readable in the buffer until the next push.
+void XmlReader::pop() {
+  --depth_;
+  stack_size_ = stack_offsets_[depth_];
+  if (depth_ == 0) root_closed_ = true;
 }
 
 XmlReader::Event XmlReader::next() {
   if (pending_end_) {
     pending_end_ = false;
     self_closing_ = false;
-    --depth_;
-    if (depth_ == 0) root_closed_ = true;
-    qname_ = stack_[depth_];
+    qname_ = open_element(depth_ - 1);
+    pop();
     local_name_ = local_part(qname_);
     return Event::end;
   }
@@ -141,8 +152,9 @@ XmlReader::Event XmlReader::next() {
   for (;;) {
     if (pos_ == end_ && !fill(limits_.max_markup_bytes, true)) {
       if (depth_ > 0) {
-        fail_malformed("documento troncato, manca la chiusura di <" + stack_[depth_ - 1] + ">",
-                       "truncated document, <" + stack_[depth_ - 1] + "> is never closed");
+        const std::string open(open_element(depth_ - 1));
+        fail_malformed("documento troncato, manca la chiusura di <" + open + ">",
+                       "truncated document, <" + open + "> is never closed");
       }
       if (!root_seen_) fail_malformed("parte vuota, nessun elemento", "empty part, no element");
       return Event::eof;
@@ -337,12 +349,12 @@ XmlReader::Scan XmlReader::scan_end_tag(std::size_t p, Event& event) {
     fail_malformed("tag di chiusura </" + std::string(qname) + "> senza apertura",
                    "closing tag </" + std::string(qname) + "> without an opening tag");
   }
-  if (stack_[depth_ - 1] != qname) {
-    fail_malformed("tag di chiusura </" + std::string(qname) + "> al posto di </" + stack_[depth_ - 1] + ">",
-                   "closing tag </" + std::string(qname) + "> where </" + stack_[depth_ - 1] + "> was expected");
+  if (!name_is(open_element(depth_ - 1), qname)) {
+    const std::string open(open_element(depth_ - 1));
+    fail_malformed("tag di chiusura </" + std::string(qname) + "> al posto di </" + open + ">",
+                   "closing tag </" + std::string(qname) + "> where </" + open + "> was expected");
   }
-  --depth_;
-  if (depth_ == 0) root_closed_ = true;
+  pop();
   qname_ = qname;
   local_name_ = local_part(qname);
   self_closing_ = false;
@@ -413,7 +425,7 @@ std::string_view XmlReader::decode_attribute(const Attribute& a) const {
 
 std::string_view XmlReader::attr(std::string_view local) const {
   for (const Attribute& a : attrs_) {
-    if (a.local == local && !a.namespace_declaration) return decode_attribute(a);
+    if (name_is(a.local, local) && !a.namespace_declaration) return decode_attribute(a);
   }
   return {};
 }
@@ -425,7 +437,7 @@ bool XmlReader::has_attr(std::string_view local) const {
 
 std::string_view XmlReader::prefixed_attr(std::string_view local) const {
   for (const Attribute& a : attrs_) {
-    if (a.prefixed && a.local == local && !a.namespace_declaration) return decode_attribute(a);
+    if (a.prefixed && name_is(a.local, local) && !a.namespace_declaration) return decode_attribute(a);
   }
   return {};
 }

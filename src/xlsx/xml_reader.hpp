@@ -16,6 +16,16 @@
 
 namespace consolida::xlsx {
 
+// Byte-wise equality for the short element and attribute names of OOXML; cheaper than a
+// memcmp call on the hot path.
+inline bool name_is(std::string_view name, std::string_view literal) {
+  if (name.size() != literal.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] != literal[i]) return false;
+  }
+  return true;
+}
+
 class XmlReader {
  public:
   enum class Event { start, end, text, eof };
@@ -36,6 +46,10 @@ class XmlReader {
   bool has_attr(std::string_view local) const;
   // Attribute by local name that carries a namespace prefix (r:id), decoded.
   std::string_view prefixed_attr(std::string_view local) const;
+  // All attributes of the current start element, namespace declarations included.
+  std::size_t attribute_count() const { return attrs_.size(); }
+  std::string_view attribute_local_name(std::size_t i) const { return attrs_[i].local; }
+  std::string_view attribute_value(std::size_t i) const { return decode_attribute(attrs_[i]); }
 
   // Text event content, entity-decoded. Valid until the next call to next().
   std::string_view text() const { return text_; }
@@ -71,6 +85,11 @@ class XmlReader {
   void decode_into(std::string_view raw, std::string& out, bool attribute) const;
   void position(std::uint64_t& line, std::uint64_t& column) const;
   void push(std::string_view qname);
+  std::string_view open_element(std::size_t level) const {
+    return std::string_view(stack_chars_.data() + stack_offsets_[level],
+                            (level + 1 < depth_ ? stack_offsets_[level + 1] : stack_size_) - stack_offsets_[level]);
+  }
+  void pop();
   [[noreturn]] void fail_malformed(std::string it, std::string en) const;
 
   ByteSource& source_;
@@ -98,7 +117,10 @@ class XmlReader {
   mutable std::string text_scratch_;
   std::string element_text_;
 
-  std::vector<std::string> stack_;
+  // Qualified names of the open elements, packed: one buffer and the start of each name.
+  std::vector<char> stack_chars_;
+  std::size_t stack_size_ = 0;
+  std::vector<std::size_t> stack_offsets_;
   std::size_t depth_ = 0;
 };
 

@@ -1,0 +1,84 @@
+#include "xlsx/read_ahead.hpp"
+
+#include <cstring>
+
+namespace consolida::xlsx {
+
+ReadAheadSource::ReadAheadSource(std::unique_ptr<ByteSource> inner, std::size_t block_size, std::size_t block_count)
+    : inner_(std::move(inner)), blocks_(block_count) {
+  for (Block& block : blocks_) block.data.resize(block_size);
+  thread_ = std::thread([this] { produce(); });
+}
+
+ReadAheadSource::~ReadAheadSource() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  freed_.notify_all();
+  thread_.join();
+}
+
+void ReadAheadSource::produce() {
+  try {
+    for (;;) {
+      Block* block;
+      {
+        std::unique_lock lock(mutex_);
+        freed_.wait(lock, [this] { return stopping_ || ready_ < blocks_.size(); });
+        if (stopping_) return;
+        block = &blocks_[next_fill_];
+      }
+      // Fill the whole block outside the lock; the consumer never touches a block being filled.
+      std::size_t filled = 0;
+      while (filled < block->data.size()) {
+        const std::size_t got = inner_->read(block->data.data() + filled, block->data.size() - filled);
+        if (got == 0) break;
+        filled += got;
+      }
+      {
+        std::lock_guard lock(mutex_);
+        block->size = filled;
+        if (filled > 0) {
+          next_fill_ = (next_fill_ + 1) % blocks_.size();
+          ++ready_;
+        }
+        if (filled < block->data.size()) finished_ = true;
+      }
+      filled_.notify_one();
+      if (filled < block->data.size()) return;
+    }
+  } catch (...) {
+    {
+      std::lock_guard lock(mutex_);
+      failure_ = std::current_exception();
+      finished_ = true;
+    }
+    filled_.notify_one();
+  }
+}
+
+std::size_t ReadAheadSource::read(char* buffer, std::size_t n) {
+  std::unique_lock lock(mutex_);
+  filled_.wait(lock, [this] { return ready_ > 0 || finished_; });
+  if (ready_ == 0) {
+    if (failure_) std::rethrow_exception(failure_);
+    return 0;
+  }
+  Block& block = blocks_[next_consume_];
+  lock.unlock();
+  const std::size_t take = std::min(n, block.size - consumed_in_block_);
+  std::memcpy(buffer, block.data.data() + consumed_in_block_, take);
+  consumed_in_block_ += take;
+  if (consumed_in_block_ == block.size) {
+    consumed_in_block_ = 0;
+    lock.lock();
+    next_consume_ = (next_consume_ + 1) % blocks_.size();
+    --ready_;
+    lock.unlock();
+    freed_.notify_one();
+  }
+  return take;
+}
+
+}  // namespace consolida::xlsx

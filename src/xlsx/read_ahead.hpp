@@ -1,0 +1,50 @@
+// Runs a ByteSource (zlib inflate + CRC) on a second thread, a few blocks ahead of the
+// consumer, so that inflating and XML parsing of a large sheet overlap on two cores.
+// Memory stays bounded: block_size * block_count bytes.
+#pragma once
+
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "xlsx/byte_source.hpp"
+
+namespace consolida::xlsx {
+
+class ReadAheadSource final : public ByteSource {
+ public:
+  explicit ReadAheadSource(std::unique_ptr<ByteSource> inner, std::size_t block_size = 512 * 1024,
+                           std::size_t block_count = 4);
+  ~ReadAheadSource() override;
+  ReadAheadSource(const ReadAheadSource&) = delete;
+  ReadAheadSource& operator=(const ReadAheadSource&) = delete;
+
+  // Errors raised by the inner source are rethrown here, in stream order.
+  std::size_t read(char* buffer, std::size_t n) override;
+
+ private:
+  struct Block {
+    std::vector<char> data;
+    std::size_t size = 0;
+  };
+  void produce();
+
+  std::unique_ptr<ByteSource> inner_;
+  std::vector<Block> blocks_;
+  std::mutex mutex_;
+  std::condition_variable filled_;
+  std::condition_variable freed_;
+  std::size_t next_fill_ = 0;     // block the producer fills next
+  std::size_t next_consume_ = 0;  // block the consumer reads
+  std::size_t ready_ = 0;         // blocks filled and not yet consumed
+  std::size_t consumed_in_block_ = 0;
+  bool finished_ = false;  // producer reached the end or failed
+  bool stopping_ = false;  // consumer is gone
+  std::exception_ptr failure_;
+  std::thread thread_;
+};
+
+}  // namespace consolida::xlsx
