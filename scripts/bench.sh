@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Reader benchmark against openpyxl and SheetJS (see bench/run_bench.py). Takes a few minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh bench
+bash scripts/build.sh build
+(cd bench && npm ci --no-audit --no-fund --silent)
+/usr/bin/python3 bench/run_bench.py --build build "$@"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages consolida needs, only those that are missing.
+#   scripts/install-deps.sh [build|test|bench]
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config zlib1g-dev libpoco-dev libxlsxwriter-dev libgtest-dev unzip)
+if [ "${1:-build}" = bench ]; then
+  packages+=(python3 python3-openpyxl python3-pandas time)
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "consolida: installo i pacchetti mancanti: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,114 @@
+// The consolida command as a user runs it: output formats, languages and exit codes.
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Parser.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <filesystem>
+#include <cstdio>
+#include <fstream>
+
+#include "support/zip_builder.hpp"
+
+using consolida::testing::minimal_xlsx;
+using consolida::testing::temp_path;
+
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string out;  // stdout and stderr together
+};
+
+CliRun run(const std::string& arguments) {
+  CliRun result;
+  const std::string command = std::string(CONSOLIDA_CLI) + " " + arguments + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> buffer{};
+  while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), got);
+  const int status = ::pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string sample_workbook() {
+  static const std::string path = minimal_xlsx(
+      "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Comune</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Importo, €</t></is></c></row>"
+      "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>Lodi</t></is></c><c r=\"B3\"><v>1234.5</v></c></row>"
+      "<row r=\"4\"><c r=\"B4\"><f>SUM(B3)</f><v>1234.5</v></c></row>",
+      "<mergeCells count=\"1\"><mergeCell ref=\"A1:A2\"/></mergeCells>")
+      .write(temp_path("cli.xlsx"));
+  return path;
+}
+
+}  // namespace
+
+TEST(Cli, DumpJsonCarriesCellsFormulasAndMergedRanges) {
+  const CliRun r = run("dump " + sample_workbook());
+  ASSERT_EQ(r.status, 0) << r.out;
+  Poco::JSON::Parser parser;
+  const auto root = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
+  const auto sheet = root->getArray("sheets")->getObject(0);
+  EXPECT_EQ(sheet->getValue<std::string>("name"), "Foglio1");
+  const auto cells = sheet->getArray("cells");
+  ASSERT_EQ(cells->size(), 5u);
+  EXPECT_EQ(cells->getArray(1)->getElement<std::string>(2), "Importo, €");
+  EXPECT_EQ(cells->getArray(3)->getElement<double>(2), 1234.5);
+  EXPECT_EQ(cells->getArray(4)->getElement<std::string>(3), "=SUM(B3)");
+  EXPECT_EQ(sheet->getArray("merged")->getElement<std::string>(0), "A1:A2");
+}
+
+TEST(Cli, DumpCsvKeepsRowNumbersAndQuotes) {
+  const CliRun r = run("dump " + sample_workbook() + " --format csv");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out, "Comune,\"Importo, €\"\r\n\r\nLodi,1234.5\r\n,1234.5\r\n");
+  const CliRun semicolon = run("dump " + sample_workbook() + " --format csv --separator ';'");
+  EXPECT_TRUE(semicolon.out.starts_with("Comune;Importo, €\r\n")) << semicolon.out;
+}
+
+TEST(Cli, UnknownSheetListsTheSheetsPresent) {
+  const CliRun r = run("dump " + sample_workbook() + " --sheet Riepilogo");
+  EXPECT_EQ(r.status, 17);
+  EXPECT_NE(r.out.find("Foglio1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("non trovato"), std::string::npos) << r.out;
+}
+
+TEST(Cli, RefusalsHaveDistinctExitCodesAndBothLanguages) {
+  const std::string xls = temp_path("vecchio.xls");
+  std::ofstream(xls, std::ios::binary) << std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) << std::string(600, '\0')
+                                       << std::string("W\0o\0r\0k\0b\0o\0o\0k\0", 16);
+  const CliRun italian = run("dump " + xls);
+  EXPECT_EQ(italian.status, 11);
+  EXPECT_NE(italian.out.find("salvarlo come .xlsx"), std::string::npos) << italian.out;
+  const CliRun english = run("--lang en dump " + xls);
+  EXPECT_EQ(english.status, 11);
+  EXPECT_NE(english.out.find("save it as .xlsx"), std::string::npos) << english.out;
+
+  const std::string broken = temp_path("rotto.xlsx");
+  const std::string bytes = minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>").build();
+  std::ofstream(broken, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  EXPECT_EQ(run("dump " + broken).status, 13);
+  EXPECT_EQ(run("dump /nonexistent.xlsx").status, 10);
+}
+
+TEST(Cli, UsageErrors) {
+  EXPECT_EQ(run("").status, 64);
+  EXPECT_EQ(run("frobnicate").status, 64);
+  EXPECT_EQ(run("dump").status, 64);
+  EXPECT_EQ(run("dump x.xlsx --format xml").status, 64);
+  EXPECT_EQ(run("help").status, 0);
+}
+
+TEST(Cli, SummaryReportsReadAndRefusedFiles) {
+  const std::string dir = temp_path("summary-dir");
+  std::filesystem::create_directories(dir);
+  minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>").write(dir + "/buono.xlsx");
+  std::ofstream(dir + "/finto.xlsx") << "comune;importo\n";
+  const CliRun r = run("summary " + dir);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("foglio \"Foglio1\": 1 righe, 1 celle"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("RIFIUTATO [formato-non-supportato]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("file letti: 1, rifiutati: 1"), std::string::npos) << r.out;
+}
