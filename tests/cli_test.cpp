@@ -18,12 +18,12 @@ namespace {
 
 struct CliRun {
   int status = -1;
-  std::string out;  // stdout and stderr together
+  std::string out;  // stdout, and stderr unless dropped
 };
 
-CliRun run(const std::string& arguments) {
+CliRun run(const std::string& arguments, bool with_stderr = true) {
   CliRun result;
-  const std::string command = std::string(CONSOLIDA_CLI) + " " + arguments + " 2>&1";
+  const std::string command = std::string(CONSOLIDA_CLI) + " " + arguments + (with_stderr ? " 2>&1" : " 2>/dev/null");
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return result;
   std::array<char, 4096> buffer{};
@@ -90,6 +90,13 @@ TEST(Cli, RefusalsHaveDistinctExitCodesAndBothLanguages) {
   const std::string bytes = minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>").build();
   std::ofstream(broken, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
   EXPECT_EQ(run("dump " + broken).status, 13);
+
+  // A sheet that fails half-way leaves no partial document on stdout.
+  const std::string half = temp_path("meta.xlsx");
+  minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"2\"><c r=\"A2\"><v>2</c></row>").write(half);
+  const CliRun failed = run("dump " + half, /*with_stderr=*/false);
+  EXPECT_EQ(failed.status, 14);
+  EXPECT_EQ(failed.out, "");
   EXPECT_EQ(run("dump /nonexistent.xlsx").status, 10);
 }
 
@@ -108,7 +115,7 @@ TEST(Cli, SummaryReportsReadAndRefusedFiles) {
   std::ofstream(dir + "/finto.xlsx") << "comune;importo\n";
   const CliRun r = run("summary " + dir);
   EXPECT_EQ(r.status, 0);
-  EXPECT_NE(r.out.find("foglio \"Foglio1\": 1 righe, 1 celle"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("foglio \"Foglio1\": 1 riga, 1 cella"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("RIFIUTATO [formato-non-supportato]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("file letti: 1, rifiutati: 1"), std::string::npos) << r.out;
 }

@@ -249,3 +249,12 @@ TEST(Workbook, MissingWorkbookPartIsReported) {
     EXPECT_NE(error.message(consolida::Lang::it).find("xl/workbook.xml"), std::string::npos);
   }
 }
+
+TEST(Workbook, WideRowsOfOrdinaryCellsAreNotMistakenForOneHugeCell) {
+  // 2,000 inline cells of 1 KiB each: 2 MiB in one row, above the 1 MiB limit for a single cell.
+  std::string cells;
+  for (int c = 0; c < 2000; ++c) cells += "<c t=\"inlineStr\"><is><t>" + std::string(1024, 'a' + c % 26) + "</t></is></c>";
+  const Sheet sheet = load_only_sheet(minimal_xlsx("<row r=\"1\">" + cells + "</row>"), "wide.xlsx");
+  ASSERT_EQ(sheet.cells().size(), 2000u);
+  EXPECT_EQ(sheet.cells().back().text, std::string(1024, 'a' + 1999 % 26));
+}

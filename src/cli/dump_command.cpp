@@ -7,6 +7,9 @@
 namespace consolida::cli {
 namespace {
 
+// Output up to this size is printed only once the whole workbook has been read.
+constexpr std::size_t kHeldOutputBytes = 16u << 20;
+
 void write_cell_json(std::ostream& out, const xlsx::CellView& cell, bool date1904) {
   out << "[\"" << xlsx::to_a1(xlsx::CellRef{cell.row, cell.col}) << "\",\"" << type_letter(cell.type) << "\",";
   switch (cell.type) {
@@ -120,16 +123,14 @@ int run_dump(const Context& ctx, const std::vector<std::string>& args) {
   char separator = ',';
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](const char* option) -> std::string {
-      if (i + 1 >= args.size()) {
-        std::cerr << (it ? "manca il valore di " : "missing value for ") << option << "\n";
-        std::exit(kExitUsage);
-      }
-      return args[++i];
-    };
-    if (a == "--sheet") sheet_name = value("--sheet");
-    else if (a == "--format") format = value("--format");
-    else if (a == "--separator") separator = value("--separator").c_str()[0];
+    const bool takes_value = a == "--sheet" || a == "--format" || a == "--separator";
+    if (takes_value && i + 1 >= args.size()) {
+      std::cerr << (it ? "manca il valore di " : "missing value for ") << a << "\n";
+      return kExitUsage;
+    }
+    if (a == "--sheet") sheet_name = args[++i];
+    else if (a == "--format") format = args[++i];
+    else if (a == "--separator") separator = args[++i].c_str()[0];
     else if (file.empty() && !a.starts_with("--")) file = a;
     else {
       std::cerr << (it ? "argomento inatteso: " : "unexpected argument: ") << a << "\n";
@@ -155,8 +156,10 @@ int run_dump(const Context& ctx, const std::vector<std::string>& args) {
       }
     }
     std::ios::sync_with_stdio(false);
+    HeldOutput held(std::cout, kHeldOutputBytes);
+    std::ostream out(&held);
     if (format == "json") {
-      write_workbook_json(std::cout, workbook, sheet);
+      write_workbook_json(out, workbook, sheet);
     } else {
       if (!sheet) {
         if (workbook.sheets().empty()) {
@@ -165,11 +168,10 @@ int run_dump(const Context& ctx, const std::vector<std::string>& args) {
         }
         sheet = &workbook.sheets().front();
       }
-      write_sheet_csv(std::cout, workbook, *sheet, separator);
+      write_sheet_csv(out, workbook, *sheet, separator);
     }
-    std::cout.flush();
+    held.commit();
   } catch (const Error& error) {
-    std::cout.flush();
     return report_error(ctx, error);
   }
   return kExitOk;

@@ -11,6 +11,45 @@
 
 namespace consolida::cli {
 
+// Holds output back until it exceeds `threshold` bytes, then streams. If the command fails
+// before that, nothing reaches the target: a script never sees a truncated document that
+// looks like a complete small one. Call commit() on success.
+class HeldOutput final : public std::streambuf {
+ public:
+  HeldOutput(std::ostream& target, std::size_t threshold) : target_(target), threshold_(threshold) {}
+  void commit() {
+    target_.write(held_.data(), static_cast<std::streamsize>(held_.size()));
+    held_.clear();
+    target_.flush();
+  }
+
+ protected:
+  int overflow(int c) override {
+    if (c == traits_type::eof()) return 0;
+    const char ch = static_cast<char>(c);
+    xsputn(&ch, 1);
+    return c;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (streaming_) {
+      target_.write(s, n);
+      return n;
+    }
+    held_.append(s, static_cast<std::size_t>(n));
+    if (held_.size() > threshold_) {
+      commit();
+      streaming_ = true;
+    }
+    return n;
+  }
+
+ private:
+  std::ostream& target_;
+  std::size_t threshold_;
+  std::string held_;
+  bool streaming_ = false;
+};
+
 inline void write_json_string(std::ostream& out, std::string_view text) {
   out.put('"');
   for (char c : text) {

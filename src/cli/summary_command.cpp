@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 
@@ -7,6 +8,11 @@
 
 namespace consolida::cli {
 namespace {
+
+// "1 formula", "3 formule"
+std::string count(std::uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
 
 bool looks_like_workbook(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
@@ -59,13 +65,20 @@ int run_summary(const Context& ctx, const std::vector<std::string>& args) {
         });
         std::cout << "  " << (it ? "foglio " : "sheet ") << '"' << sheet.name << '"';
         if (sheet.state != xlsx::SheetState::visible) std::cout << " (" << (it ? "nascosto" : "hidden") << ")";
-        std::cout << ": " << facts.rows_read << (it ? " righe, " : " rows, ") << facts.cells_read
-                  << (it ? " celle (" : " cells (") << numbers << (it ? " numeri, " : " numbers, ") << strings
-                  << (it ? " testi, " : " texts, ") << dates << (it ? " date, " : " dates, ") << other
-                  << (it ? " altri), " : " other), ") << formulas << (it ? " formule" : " formulas");
-        if (!facts.merged.empty()) std::cout << ", " << facts.merged.size() << (it ? " unioni" : " merged ranges");
+        std::cout << ": " << count(facts.rows_read, it ? "riga" : "row", it ? "righe" : "rows") << ", "
+                  << count(facts.cells_read, it ? "cella" : "cell", it ? "celle" : "cells") << " ("
+                  << count(numbers, it ? "numero" : "number", it ? "numeri" : "numbers") << ", "
+                  << count(strings, it ? "testo" : "text", it ? "testi" : "texts") << ", "
+                  << count(dates, it ? "data" : "date", it ? "date" : "dates") << ", "
+                  << count(other, it ? "altro" : "other", it ? "altri" : "other") << "), "
+                  << count(formulas, it ? "formula" : "formula", it ? "formule" : "formulas");
+        if (!facts.merged.empty()) {
+          std::cout << ", " << count(facts.merged.size(), it ? "unione" : "merged range", it ? "unioni" : "merged ranges");
+        }
         if (!facts.validations.empty()) {
-          std::cout << ", " << facts.validations.size() << (it ? " convalide dati" : " data validations");
+          std::cout << ", "
+                    << count(facts.validations.size(), it ? "convalida dati" : "data validation",
+                             it ? "convalide dati" : "data validations");
         }
         std::cout << "\n";
       }

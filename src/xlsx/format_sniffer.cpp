@@ -81,10 +81,7 @@ FileKind classify_text(std::string_view head) {
 }  // namespace
 
 FileKind classify_zip(const ZipArchive& archive) {
-  if (const ZipEntry* mimetype = archive.find("mimetype")) {
-    (void)mimetype;
-    return FileKind::ods;  // OpenDocument packages start with it; xlsx never has one
-  }
+  if (archive.find("mimetype")) return FileKind::ods;  // OpenDocument packages start with it; xlsx never has one
   if (archive.find("xl/workbook.bin")) return FileKind::xlsb;
   bool has_workbook = false;
   bool has_vba = false;

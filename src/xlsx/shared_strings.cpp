@@ -74,9 +74,7 @@ SharedStrings parse_shared_strings(ByteSource& source, const Limits& limits) {
         if (xml.self_closing()) continue;
       } else if (name == "t" && in_item) {
         current.append(xml.read_element_text());
-        if (current.size() > limits.max_cell_bytes) {
-          throw xml.error(ErrorCode::limit_exceeded, "stringa condivisa troppo lunga", "shared string too long");
-        }
+        if (current.size() > limits.max_cell_bytes) throw xml.text_too_long(limits.max_cell_bytes);
       } else if (name == "rPh" || name == "phoneticPr" || name == "rPr") {
         if (!xml.self_closing()) xml.skip_element();
       }

@@ -251,7 +251,7 @@ class WorksheetParser {
           }
         } else if (name_is(name, "is")) {
           value_offset = static_cast<std::uint32_t>(arena_.size());
-          read_inline_string();
+          read_inline_string(value_offset);
           value_length = static_cast<std::uint32_t>(arena_.size() - value_offset);
           has_value = true;
           inline_text = true;
@@ -335,7 +335,8 @@ class WorksheetParser {
   }
 
   // <is> holds <t> directly or rich-text runs <r><t/></r>; phonetic runs (<rPh>) are not text.
-  void read_inline_string() {
+  // The text is appended to the row arena from start_offset on.
+  void read_inline_string(std::size_t start_offset) {
     if (xml_.self_closing()) {
       xml_.next();
       return;
@@ -346,9 +347,7 @@ class WorksheetParser {
       const std::string_view name = xml_.name();
       if (name == "t") {
         arena_.append(xml_.read_element_text());
-        if (arena_.size() > limits_.max_cell_bytes + 1024 * 64) {
-          throw xml_.error(ErrorCode::limit_exceeded, "testo di una riga troppo lungo", "row text too long");
-        }
+        if (arena_.size() - start_offset > limits_.max_cell_bytes) throw xml_.text_too_long(limits_.max_cell_bytes);
       } else if ((name == "rPh" || name == "rPr") && !xml_.self_closing()) {
         xml_.skip_element();
       }

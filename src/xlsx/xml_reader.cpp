@@ -65,6 +65,12 @@ Error XmlReader::error(ErrorCode code, std::string it, std::string en) const {
   return Error(code, std::move(it), std::move(en), std::move(where));
 }
 
+Error XmlReader::text_too_long(std::uint64_t limit) const {
+  return error(ErrorCode::limit_exceeded,
+               "testo troppo lungo (oltre " + kib(limit) + "; una cella di Excel ammette al massimo 32.767 caratteri)",
+               "text too long (over " + kib(limit) + "; an Excel cell holds at most 32,767 characters)");
+}
+
 void XmlReader::fail_malformed(std::string it, std::string en) const {
   throw error(ErrorCode::malformed_xml, "XML non valido: " + it, "malformed XML: " + en);
 }
@@ -77,9 +83,7 @@ bool XmlReader::fill(std::uint64_t limit, bool markup) {
       throw error(ErrorCode::limit_exceeded, "tag XML troppo lungo (oltre " + kib(limit) + ")",
                   "XML tag too long (over " + kib(limit) + ")");
     }
-    throw error(ErrorCode::limit_exceeded,
-                "testo di una cella troppo lungo (oltre " + kib(limit) + "; Excel ne ammette al massimo 32.767 caratteri)",
-                "cell text too long (over " + kib(limit) + "; Excel allows at most 32,767 characters)");
+    throw text_too_long(limit);
   }
   if (pos_ > 0) {
     for (const char* p = buf_.data(); p < buf_.data() + pos_;) {
@@ -180,12 +184,7 @@ XmlReader::Scan XmlReader::scan_text(Event& event) {
   const void* lt = std::memchr(start, '<', end_ - pos_);
   if (!lt && !eof_) return Scan::need_more;
   const std::size_t len = lt ? static_cast<std::size_t>(static_cast<const char*>(lt) - start) : end_ - pos_;
-  if (len > limits_.max_cell_bytes) {
-    throw error(ErrorCode::limit_exceeded,
-                "testo di una cella troppo lungo (oltre " + kib(limits_.max_cell_bytes) +
-                    "; Excel ne ammette al massimo 32.767 caratteri)",
-                "cell text too long (over " + kib(limits_.max_cell_bytes) + "; Excel allows at most 32,767 characters)");
-  }
+  if (len > limits_.max_cell_bytes) throw text_too_long(limits_.max_cell_bytes);
   std::string_view raw(start, len);
   if (depth_ == 0) {
     if (std::any_of(raw.begin(), raw.end(), [](char c) { return !is_space(c); })) {
@@ -243,10 +242,7 @@ XmlReader::Scan XmlReader::scan_markup(Event& event) {
       if (scan_until(pos_ + 9, "]]>", found) == Scan::need_more) return Scan::need_more;
       if (depth_ == 0) fail_malformed("sezione CDATA fuori dall'elemento radice", "CDATA section outside the root element");
       const std::size_t len = found - (pos_ + 9);
-      if (len > limits_.max_cell_bytes) {
-        throw error(ErrorCode::limit_exceeded, "testo di una cella troppo lungo (oltre " + kib(limits_.max_cell_bytes) + ")",
-                    "cell text too long (over " + kib(limits_.max_cell_bytes) + ")");
-      }
+      if (len > limits_.max_cell_bytes) throw text_too_long(limits_.max_cell_bytes);
       text_ = std::string_view(buf_.data() + pos_ + 9, len);
       pos_ = found + 3;
       event = Event::text;

@@ -62,6 +62,8 @@ class XmlReader {
 
   // An error located at the current position.
   Error error(ErrorCode code, std::string it, std::string en) const;
+  // The limit error for a text (cell value, shared string) longer than limit bytes.
+  Error text_too_long(std::uint64_t limit) const;
 
  private:
   struct Attribute {

@@ -120,7 +120,6 @@ class ZipEntryStream final : public ByteSource {
 
   void account_crc(const char* buffer, std::size_t produced) {
     crc_ = crc32(crc_, reinterpret_cast<const Bytef*>(buffer), static_cast<uInt>(produced));
-    crc_done_for_ += produced;
   }
 
   // Called for every chunk handed to the caller: size, ratio and budget checks.
@@ -187,7 +186,6 @@ class ZipEntryStream final : public ByteSource {
   std::uint64_t remaining_in_;
   std::uint64_t consumed_in_ = 0;
   std::uint64_t out_total_ = 0;
-  std::uint64_t crc_done_for_ = 0;
   uLong crc_ = crc32(0L, Z_NULL, 0);
   bool finished_ = false;
   bool zlib_ready_ = false;
@@ -419,12 +417,13 @@ std::unique_ptr<ByteSource> ZipArchive::open(const ZipEntry& entry) {
 
 std::string ZipArchive::read_all(const ZipEntry& entry) {
   auto source = open(entry);
+  // The declared size is only a hint from the file: grow as data really arrives.
   std::string out;
-  out.resize(static_cast<std::size_t>(entry.uncompressed_size));
+  out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(entry.uncompressed_size, 1u << 20)) + 1);
   std::size_t filled = 0;
   try {
     while (true) {
-      if (filled == out.size()) out.resize(out.size() + 4096);  // lets the stream report "too large"
+      if (filled == out.size()) out.resize(out.size() * 2);
       const std::size_t got = source->read(out.data() + filled, out.size() - filled);
       if (got == 0) break;
       filled += got;
