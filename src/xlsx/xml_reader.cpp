@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "xlsx/text_util.hpp"
+
 namespace consolida::xlsx {
 namespace {
 
@@ -19,24 +21,6 @@ std::string_view local_part(std::string_view qname) {
   return qname;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 std::string kib(std::uint64_t bytes) { return std::to_string(bytes / 1024) + " KiB"; }
 
 }  // namespace
@@ -44,17 +28,21 @@ std::string kib(std::uint64_t bytes) { return std::to_string(bytes / 1024) + " K
 XmlReader::XmlReader(ByteSource& source, const Limits& limits)
     : source_(source), limits_(limits), buf_(kInitialBuffer) {}
 
-void XmlReader::position(std::uint64_t& line, std::uint64_t& column) const {
-  const std::uint64_t absolute = discarded_bytes_ + pos_;
-  std::uint64_t lines = discarded_lines_;
-  std::uint64_t line_start = last_discarded_newline_;
-  for (const char* p = buf_.data(); p < buf_.data() + pos_;) {
-    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(buf_.data() + pos_ - p));
+void XmlReader::count_lines(std::size_t end, std::uint64_t& lines, std::uint64_t& line_start) const {
+  for (const char* p = buf_.data(); p < buf_.data() + end;) {
+    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(buf_.data() + end - p));
     if (!nl) break;
     ++lines;
     p = static_cast<const char*>(nl) + 1;
     line_start = discarded_bytes_ + static_cast<std::uint64_t>(p - buf_.data());
   }
+}
+
+void XmlReader::position(std::uint64_t& line, std::uint64_t& column) const {
+  const std::uint64_t absolute = discarded_bytes_ + pos_;
+  std::uint64_t lines = discarded_lines_;
+  std::uint64_t line_start = last_discarded_newline_;
+  count_lines(pos_, lines, line_start);
   line = lines + 1;
   column = absolute - line_start + 1;
 }
@@ -86,13 +74,7 @@ bool XmlReader::fill(std::uint64_t limit, bool markup) {
     throw text_too_long(limit);
   }
   if (pos_ > 0) {
-    for (const char* p = buf_.data(); p < buf_.data() + pos_;) {
-      const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(buf_.data() + pos_ - p));
-      if (!nl) break;
-      ++discarded_lines_;
-      p = static_cast<const char*>(nl) + 1;
-      last_discarded_newline_ = discarded_bytes_ + static_cast<std::uint64_t>(p - buf_.data());
-    }
+    count_lines(pos_, discarded_lines_, last_discarded_newline_);
     discarded_bytes_ += pos_;
     std::memmove(buf_.data(), buf_.data() + pos_, pending);
     pos_ = 0;

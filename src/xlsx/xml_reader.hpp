@@ -85,6 +85,8 @@ class XmlReader {
   Scan scan_until(std::size_t from, std::string_view terminator, std::size_t& found);
   std::string_view decode_attribute(const Attribute& a) const;
   void decode_into(std::string_view raw, std::string& out, bool attribute) const;
+  // Counts the newlines in buf_[0, end), advancing lines and the offset where the last line starts.
+  void count_lines(std::size_t end, std::uint64_t& lines, std::uint64_t& line_start) const;
   void position(std::uint64_t& line, std::uint64_t& column) const;
   void push(std::string_view qname);
   std::string_view open_element(std::size_t level) const {
