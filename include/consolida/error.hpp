@@ -24,6 +24,9 @@ enum class ErrorCode : int {
   limit_exceeded = 15,      // a configured safety limit (size, ratio, cells, columns) was hit
   missing_part = 16,        // the package lacks a required part (workbook, a sheet)
   not_found = 17,           // the caller asked for something absent (a sheet name)
+  invalid_plugin = 18,      // a form description (plugins/<id>/form.json) is wrong
+  form_unknown = 19,        // the workbook is not one of the known forms
+  form_outdated = 20,       // the workbook is an older version of a known form
 };
 
 // Short stable identifier for reports and JSON, e.g. "cifrato".

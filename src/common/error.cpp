@@ -23,6 +23,9 @@ std::string_view error_code_id(ErrorCode code) {
     case ErrorCode::limit_exceeded: return "limite-superato";
     case ErrorCode::missing_part: return "parte-mancante";
     case ErrorCode::not_found: return "non-trovato";
+    case ErrorCode::invalid_plugin: return "modulo-non-valido";
+    case ErrorCode::form_unknown: return "modulo-sconosciuto";
+    case ErrorCode::form_outdated: return "modello-superato";
   }
   return "sconosciuto";
 }

@@ -1,0 +1,225 @@
+// Forms: the declarative description of a regional template (a plugin), the values read from
+// a filled workbook, and the problems found in them.
+//
+// Data flows one way: xlsx::Workbook -> FormInstance (extract) -> Issues (validate).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consolida/error.hpp"
+#include "consolida/values.hpp"
+#include "consolida/xlsx.hpp"
+
+namespace consolida::forms {
+
+// A text in both languages; English falls back to Italian when a plugin gives none.
+struct Text {
+  std::string it;
+  std::string en;
+  const std::string& in(Lang lang) const { return lang == Lang::en && !en.empty() ? en : it; }
+};
+
+// amount: euro in cents; integer: whole count; decimal: a number kept in hundredths (a target
+// value "60" or "12,5"); percent: hundredths of a point; choice: one item of a list;
+// multi_choice: items of a list marked with X, one row per item.
+enum class FieldType { text, integer, decimal, amount, percent, date, yes_no, choice, multi_choice };
+std::string_view to_string(FieldType type);
+
+struct ListItem {
+  std::string code;   // "A", "D2"
+  std::string label;  // "Domiciliarità"
+  std::string group;  // for items that belong to another list's item (a key point's macro-area)
+  // What a drop-down shows and what is written in the cell: "A. Contrasto alla povertà ..."
+  std::string display() const { return code.empty() ? label : code + ". " + label; }
+};
+
+struct ValueSpec {
+  std::string id;
+  Text label;
+  Text help;                      // input message in the template
+  FieldType type = FieldType::text;
+  bool required = false;
+  std::optional<std::size_t> max_words;
+  std::optional<std::int64_t> min;  // in the value's unit: cents, units, hundredths of a point
+  std::optional<std::int64_t> max;
+  std::optional<values::Date> min_date;
+  std::optional<values::Date> max_date;
+  std::string list;                 // for choice / multi_choice
+  bool long_text = false;           // a tall, wrapped input cell
+};
+
+struct FieldSpec : ValueSpec {};
+
+struct ColumnSpec : ValueSpec {
+  std::optional<values::Date> period_end;  // a Gantt column: the last day of its period
+};
+
+struct TableSpec {
+  std::string id;
+  Text label;
+  Text help;
+  ColumnSpec key;                        // first column: the row's label (activity, role, ...)
+  std::vector<ColumnSpec> columns;
+  std::vector<std::string> fixed_rows;   // rows given by the form (human resources roles)
+  std::size_t blank_rows = 0;            // free rows offered by the template
+  std::optional<std::string> total_label;  // "TOT": a total row follows the body
+  bool marks = false;                    // cells hold marks ("X"), as in a Gantt chart
+};
+
+enum class Severity { error, warning };
+std::string_view to_string(Severity severity, Lang lang);  // "errore bloccante" / "avviso"
+
+// A rule the description states explicitly (field attributes make the simple ones).
+struct RuleSpec {
+  std::string code;
+  Severity severity = Severity::error;
+  std::string kind;
+  Text message;  // placeholders: {label} {value} {expected} {found} {row} {column} {min} {max}
+  std::string field;
+  std::string other_field;
+  std::string table;
+  std::string column;
+  std::vector<std::string> columns;
+  std::optional<std::int64_t> min;
+  std::optional<std::int64_t> max;
+  std::optional<values::Date> max_date;
+  // Applies only when `when_field`/`when_column` equals `when_equals` ("SI", "%", a code).
+  std::string when_field;
+  std::string when_column;
+  std::string when_equals;
+  std::string unless_field;  // does not apply when this yes/no field is SI
+};
+
+struct Section {
+  Text title;
+  Text help;
+  std::vector<std::string> items;  // field or table ids, in template order
+};
+
+struct SheetSpec {
+  std::string name;
+  std::vector<Section> sections;
+};
+
+class FormSpec {
+ public:
+  std::string id;
+  std::string version;
+  Text title;
+  std::string reference;  // the act that defines the form: "DGR XI/4563 del 19/04/2021"
+  std::string code_prefix;  // rule codes made from field attributes start with it: "PREM"
+  std::vector<std::string> instructions;
+  std::vector<SheetSpec> sheets;
+  std::map<std::string, std::vector<ListItem>> lists;
+  std::vector<FieldSpec> fields;
+  std::vector<TableSpec> tables;
+  std::vector<RuleSpec> rules;
+  std::vector<std::string> older_versions;  // recognised, and refused with "scaricare il modello aggiornato"
+  std::string directory;                    // the plugin folder
+
+  const FieldSpec* field(std::string_view id) const;
+  const TableSpec* table(std::string_view id) const;
+  const std::vector<ListItem>* list(std::string_view name) const;
+  // The sheet holding an item (field or table id).
+  const SheetSpec* sheet_of(std::string_view item_id) const;
+};
+
+// Reads plugins/<id>/form.json. Throws Error(invalid_plugin) naming the file and the problem.
+FormSpec load_form(const std::string& directory);
+// Every plugin folder below `plugins_dir`, sorted by id.
+std::vector<FormSpec> load_forms(const std::string& plugins_dir);
+
+// Names of the template's defined names and document properties.
+std::string field_name(const std::string& field_id);  // "F_titolo"
+std::string table_name(const std::string& table_id);  // "T_risorse_economiche"
+inline constexpr const char* kFormProperty = "consolida_modulo";
+inline constexpr const char* kVersionProperty = "consolida_versione";
+
+// ---- values read from a workbook -------------------------------------------------------------
+
+struct CellValue {
+  xlsx::CellRef ref;
+  bool present = false;  // the cell exists in the file (a value or a formula)
+  std::string text;      // as shown: text, or the number in Italian form
+  std::string lexical;   // numeric cells: the stored number, for exact parsing
+  bool numeric = false;
+  bool is_date = false;
+  double number = 0;
+  std::string number_format;
+  bool blank() const;    // nothing written, or only spaces
+};
+
+struct TableRow {
+  std::uint32_t row = 0;                 // 0-based sheet row
+  CellValue key;
+  std::vector<CellValue> cells;          // in spec column order
+  bool filled() const;                   // key or any cell written
+};
+
+struct TableInstance {
+  bool found = false;
+  std::string sheet;
+  std::uint32_t header_row = 0;
+  std::vector<std::uint32_t> column_cols;  // sheet column of each spec column
+  std::vector<TableRow> rows;              // body rows
+  std::optional<TableRow> total;
+  // Header cells to the right of the known columns (e.g. a quarter a user added to the Gantt).
+  std::vector<std::pair<std::uint32_t, std::string>> extra_columns;
+  std::vector<std::vector<CellValue>> extra_cells;  // per body row, per extra column
+};
+
+struct FieldInstance {
+  bool found = false;
+  std::string sheet;
+  CellValue cell;                // the input cell; for a multi_choice, the first option's
+  std::vector<TableRow> options; // multi_choice: one row per option, key = option text, cells[0] = mark
+};
+
+struct FormInstance {
+  std::string file;
+  std::string form_id;
+  std::string version;  // as declared in the file
+  std::map<std::string, FieldInstance> fields;
+  std::map<std::string, TableInstance> tables;
+};
+
+// ---- problems ---------------------------------------------------------------------------------
+
+struct Issue {
+  std::string code;
+  Severity severity = Severity::error;
+  std::string sheet;
+  std::string cell;   // A1, empty when the problem is not one cell's
+  std::string label;  // the field or column label, in Italian
+  std::string found;  // the value found, as text
+  Text message;
+};
+
+struct Report {
+  std::string file;
+  std::string form_id;
+  std::string form_version;
+  std::vector<Issue> issues;
+  std::size_t errors() const;
+  std::size_t warnings() const;
+  bool valid() const { return errors() == 0; }
+};
+
+// Which form a workbook is: by its document properties, else by `fallback_form`.
+// Throws Error(form_unknown / form_outdated) with advice in Italian and English.
+const FormSpec& recognise(const xlsx::Workbook& workbook, const std::vector<FormSpec>& forms,
+                          const std::string& fallback_form = "");
+
+FormInstance extract(xlsx::Workbook& workbook, const FormSpec& form);
+Report validate(const FormInstance& instance, const FormSpec& form);
+
+// Opens, recognises, extracts and validates one file. Unreadable files raise Error.
+Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const std::string& fallback_form = "",
+                     FormInstance* instance_out = nullptr);
+
+}  // namespace consolida::forms

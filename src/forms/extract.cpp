@@ -1,0 +1,270 @@
+// Workbook -> FormInstance: finds every field and table of the form in the workbook.
+// Defined names written by the template come first (Excel and LibreOffice move them when rows
+// are inserted); the label in column A is the fallback for files that lost them.
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "consolida/forms.hpp"
+#include "forms/labels.hpp"
+
+namespace consolida::forms {
+namespace {
+
+using xlsx::Cell;
+using xlsx::CellRef;
+using xlsx::CellType;
+using xlsx::Range;
+using xlsx::Sheet;
+
+struct Reference {
+  std::string sheet;
+  Range range;
+};
+
+// "'Scheda progetto'!$B$5" or "Foglio1!$A$3:$D$12".
+std::optional<Reference> parse_reference(std::string_view formula) {
+  if (formula.starts_with("=")) formula.remove_prefix(1);
+  const auto bang = formula.rfind('!');
+  if (bang == std::string_view::npos) return std::nullopt;
+  std::string sheet(formula.substr(0, bang));
+  if (sheet.size() >= 2 && sheet.front() == '\'' && sheet.back() == '\'') {
+    sheet = sheet.substr(1, sheet.size() - 2);
+    std::string unescaped;
+    for (std::size_t i = 0; i < sheet.size(); ++i) {
+      unescaped += sheet[i];
+      if (sheet[i] == '\'' && i + 1 < sheet.size() && sheet[i + 1] == '\'') ++i;
+    }
+    sheet = unescaped;
+  }
+  std::string cells;
+  for (char c : formula.substr(bang + 1)) {
+    if (c != '$') cells += c;
+  }
+  const auto range = xlsx::parse_range(cells);
+  if (!range) return std::nullopt;
+  return Reference{sheet, *range};
+}
+
+std::string number_text(const Cell& cell) {
+  // The lexical value is what the file stores; keep it, the validator formats by type.
+  return cell.text.empty() ? std::to_string(cell.number) : cell.text;
+}
+
+class Extractor {
+ public:
+  Extractor(xlsx::Workbook& workbook, const FormSpec& form) : workbook_(workbook), form_(form) {}
+
+  FormInstance run() {
+    FormInstance instance;
+    instance.file = workbook_.path();
+    instance.form_id = form_.id;
+    if (const auto* p = workbook_.find_custom_property(kVersionProperty)) instance.version = p->value;
+    for (const FieldSpec& field : form_.fields) instance.fields[field.id] = extract_field(field);
+    for (const TableSpec& table : form_.tables) instance.tables[table.id] = extract_table(table);
+    return instance;
+  }
+
+ private:
+  const Sheet* sheet(const std::string& name) {
+    const auto cached = sheets_.find(name);
+    if (cached != sheets_.end()) return cached->second.get();
+    const xlsx::SheetInfo* info = workbook_.find_sheet(name);
+    std::unique_ptr<Sheet> loaded;
+    if (info && info->kind == xlsx::SheetKind::worksheet) loaded = std::make_unique<Sheet>(workbook_.load_sheet(*info));
+    return (sheets_[name] = std::move(loaded)).get();
+  }
+
+  CellValue value_at(const Sheet& sheet, CellRef ref) {
+    CellValue value;
+    value.ref = ref;
+    const Cell* cell = sheet.cell(ref);
+    if (!cell) return value;
+    value.present = true;
+    switch (cell->type) {
+      case CellType::string:
+      case CellType::error:
+        value.text = cell->text;
+        break;
+      case CellType::boolean:
+        value.text = cell->number != 0 ? "SI" : "NO";
+        break;
+      case CellType::number:
+      case CellType::date:
+        value.numeric = true;
+        value.is_date = cell->type == CellType::date;
+        value.number = cell->number;
+        value.lexical = number_text(*cell);
+        value.text = value.lexical;
+        value.number_format = std::string(workbook_.number_format(cell->style));
+        break;
+      case CellType::empty:
+        break;
+    }
+    return value;
+  }
+
+  std::optional<Reference> defined(const std::string& name) {
+    const xlsx::DefinedName* defined = workbook_.find_defined_name(name);
+    if (!defined) return std::nullopt;
+    return parse_reference(defined->formula);
+  }
+
+  // The row of column A holding the label, searching the whole sheet.
+  std::optional<std::uint32_t> find_label_row(const Sheet& sheet, const Text& label, std::uint32_t from_row = 0) {
+    const std::string wanted = normalise_label(label.it);
+    for (const Cell& cell : sheet.cells()) {
+      if (cell.col != 0 || cell.row < from_row || cell.type != CellType::string) continue;
+      if (labels_match(normalise_label(cell.text), wanted)) return cell.row;
+    }
+    return std::nullopt;
+  }
+
+  FieldInstance extract_field(const FieldSpec& field) {
+    FieldInstance out;
+    const SheetSpec* spec_sheet = form_.sheet_of(field.id);
+    if (!spec_sheet) return out;
+    std::optional<Reference> ref = defined(field_name(field.id));
+    const Sheet* target = ref ? sheet(ref->sheet) : nullptr;
+    if (!target) {
+      ref.reset();
+      target = sheet(spec_sheet->name);
+      if (!target) return out;
+      const auto row = find_label_row(*target, field.label);
+      if (!row) return out;
+      if (field.type == FieldType::multi_choice) {
+        // Options follow the label, one per row, until a row with nothing in column A.
+        std::uint32_t last = *row;
+        while (target->cell(CellRef{last + 1, 0}) != nullptr) ++last;
+        if (last == *row) return out;
+        ref = Reference{spec_sheet->name, Range{{*row + 1, 0}, {last, 1}}};
+      } else {
+        ref = Reference{spec_sheet->name, Range{{*row, 1}, {*row, 1}}};
+      }
+    }
+    out.found = true;
+    out.sheet = target->name();
+    out.cell = value_at(*target, ref->range.first);
+    if (field.type == FieldType::multi_choice) {
+      for (std::uint32_t r = ref->range.first.row; r <= ref->range.last.row; ++r) {
+        TableRow row;
+        row.row = r;
+        row.key = value_at(*target, CellRef{r, ref->range.first.col});
+        row.cells.push_back(value_at(*target, CellRef{r, ref->range.last.col}));
+        out.options.push_back(std::move(row));
+      }
+    }
+    return out;
+  }
+
+  TableInstance extract_table(const TableSpec& table) {
+    TableInstance out;
+    const SheetSpec* spec_sheet = form_.sheet_of(table.id);
+    if (!spec_sheet) return out;
+    std::optional<Reference> ref = defined(table_name(table.id));
+    const Sheet* target = ref ? sheet(ref->sheet) : nullptr;
+    std::uint32_t header_row = 0;
+    std::optional<std::uint32_t> last_row;
+    std::uint32_t first_col = 0;
+    if (target) {
+      header_row = ref->range.first.row;
+      last_row = ref->range.last.row;
+      first_col = ref->range.first.col;
+    } else {
+      target = sheet(spec_sheet->name);
+      if (!target) return out;
+      const auto label_row = find_label_row(*target, table.label);
+      if (!label_row) return out;
+      header_row = *label_row + 1;
+    }
+    out.found = true;
+    out.sheet = target->name();
+    out.header_row = header_row;
+    // Columns are matched by their header text, so that a moved column is still read right.
+    std::map<std::uint32_t, std::string> headers;
+    for (const Cell& cell : target->cells()) {
+      if (cell.row == header_row && cell.col > first_col && cell.type == CellType::string) headers[cell.col] = cell.text;
+    }
+    std::uint32_t next_col = first_col + 1;
+    std::vector<bool> used(16384, false);
+    for (const ColumnSpec& column : table.columns) {
+      std::optional<std::uint32_t> found;
+      const std::string wanted = normalise_label(column.label.it);
+      for (const auto& [col, text] : headers) {
+        if (!used[col] && labels_match(normalise_label(text), wanted)) {
+          found = col;
+          break;
+        }
+      }
+      const std::uint32_t col = found.value_or(next_col);
+      used[col] = true;
+      out.column_cols.push_back(col);
+      next_col = col + 1;
+    }
+    const std::uint32_t last_known_col =
+        out.column_cols.empty() ? first_col : *std::max_element(out.column_cols.begin(), out.column_cols.end());
+    for (const auto& [col, text] : headers) {
+      if (col > last_known_col && col <= last_known_col + 12 && !used[col]) out.extra_columns.emplace_back(col, text);
+    }
+    const std::string total = table.total_label ? normalise_label(*table.total_label) : std::string();
+    std::uint32_t blank_run = 0;
+    for (std::uint32_t r = header_row + 1;; ++r) {
+      if (last_row && r > *last_row) break;
+      TableRow row;
+      row.row = r;
+      row.key = value_at(*target, CellRef{r, first_col});
+      for (std::uint32_t col : out.column_cols) row.cells.push_back(value_at(*target, CellRef{r, col}));
+      std::vector<CellValue> extra;
+      for (const auto& [col, text] : out.extra_columns) extra.push_back(value_at(*target, CellRef{r, col}));
+      if (!total.empty() && !row.key.blank() && normalise_label(row.key.text) == total) {
+        out.total = std::move(row);
+        break;
+      }
+      if (!last_row) {
+        // Without a defined range the table ends at two empty rows or at the next label.
+        if (!row.filled()) {
+          if (++blank_run == 2) break;
+          continue;
+        }
+        blank_run = 0;
+        if (row.key.present && is_other_label(row.key.text, table)) break;
+      }
+      out.rows.push_back(std::move(row));
+      out.extra_cells.push_back(std::move(extra));
+      if (r - header_row > 5000) break;  // a form table, not a data sheet
+    }
+    return out;
+  }
+
+  bool is_other_label(const std::string& text, const TableSpec& self) {
+    const std::string normalised = normalise_label(text);
+    for (const FieldSpec& f : form_.fields) {
+      if (labels_match(normalised, normalise_label(f.label.it))) return true;
+    }
+    for (const TableSpec& t : form_.tables) {
+      if (&t != &self && labels_match(normalised, normalise_label(t.label.it))) return true;
+    }
+    return false;
+  }
+
+  xlsx::Workbook& workbook_;
+  const FormSpec& form_;
+  std::map<std::string, std::unique_ptr<Sheet>> sheets_;
+};
+
+}  // namespace
+
+bool CellValue::blank() const {
+  if (!present) return true;
+  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+bool TableRow::filled() const {
+  return !key.blank() || std::any_of(cells.begin(), cells.end(), [](const CellValue& c) { return !c.blank(); });
+}
+
+FormInstance extract(xlsx::Workbook& workbook, const FormSpec& form) {
+  return Extractor(workbook, form).run();
+}
+
+}  // namespace consolida::forms

@@ -1,0 +1,419 @@
+// Loading and checking a form description (plugins/<id>/form.json).
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "consolida/forms.hpp"
+
+namespace consolida::forms {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+// Errors name the file and the place inside it ("fields[3].type").
+class SpecReader {
+ public:
+  explicit SpecReader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& where, const std::string& it, const std::string& en) const {
+    throw Error(ErrorCode::invalid_plugin, "descrizione del modulo non valida, " + where + ": " + it,
+                "invalid form description, " + where + ": " + en, ErrorLocation{file_, {}, {}, 0, 0});
+  }
+
+  std::string string(const Object::Ptr& o, const std::string& key, const std::string& where, bool required = false) const {
+    if (!o->has(key) || o->isNull(key)) {
+      if (required) fail(where, "manca \"" + key + "\"", "\"" + key + "\" is missing");
+      return {};
+    }
+    try {
+      return o->getValue<std::string>(key);
+    } catch (const Poco::Exception&) {
+      fail(where + "." + key, "deve essere un testo", "must be a string");
+    }
+  }
+
+  Text text(const Object::Ptr& o, const std::string& key, const std::string& where, bool required = false) const {
+    Text out;
+    if (!o->has(key)) {
+      if (required) fail(where, "manca \"" + key + "\"", "\"" + key + "\" is missing");
+      return out;
+    }
+    if (o->isObject(key)) {
+      const auto inner = o->getObject(key);
+      out.it = string(inner, "it", where + "." + key, true);
+      out.en = string(inner, "en", where + "." + key);
+    } else {
+      out.it = string(o, key, where);
+    }
+    return out;
+  }
+
+  std::optional<std::int64_t> integer(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+    if (!o->has(key)) return std::nullopt;
+    try {
+      return o->getValue<std::int64_t>(key);
+    } catch (const Poco::Exception&) {
+      fail(where + "." + key, "deve essere un numero intero", "must be an integer");
+    }
+  }
+
+  bool boolean(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+    if (!o->has(key)) return false;
+    try {
+      return o->getValue<bool>(key);
+    } catch (const Poco::Exception&) {
+      fail(where + "." + key, "deve essere true o false", "must be true or false");
+    }
+  }
+
+  std::optional<values::Date> date(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+    const std::string text = string(o, key, where);
+    if (text.empty()) return std::nullopt;
+    const auto parsed = values::parse_date_text(text);
+    if (!parsed.ok()) fail(where + "." + key, "data non valida: " + text, "invalid date: " + text);
+    return parsed.value;
+  }
+
+  Array::Ptr array(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+    if (!o->has(key)) return nullptr;
+    if (!o->isArray(key)) fail(where + "." + key, "deve essere un elenco [...]", "must be an array [...]");
+    return o->getArray(key);
+  }
+
+  Object::Ptr object_at(const Array::Ptr& a, std::size_t i, const std::string& where) const {
+    if (!a->isObject(static_cast<unsigned>(i))) fail(where, "deve essere un oggetto {...}", "must be an object {...}");
+    return a->getObject(static_cast<unsigned>(i));
+  }
+
+  FieldType type(const std::string& text, const std::string& where) const {
+    static const std::map<std::string, FieldType> types = {
+        {"text", FieldType::text},     {"integer", FieldType::integer}, {"decimal", FieldType::decimal},
+        {"amount", FieldType::amount}, {"percent", FieldType::percent}, {"date", FieldType::date},
+        {"yes_no", FieldType::yes_no}, {"choice", FieldType::choice},   {"multi_choice", FieldType::multi_choice}};
+    const auto it = types.find(text.empty() ? "text" : text);
+    if (it == types.end()) {
+      fail(where + ".type", "tipo sconosciuto \"" + text + "\"", "unknown type \"" + text + "\"");
+    }
+    return it->second;
+  }
+
+  void value_spec(const Object::Ptr& o, const std::string& where, ValueSpec& spec) const {
+    spec.id = string(o, "id", where, true);
+    spec.label = text(o, "label", where, true);
+    spec.help = text(o, "help", where);
+    spec.type = type(string(o, "type", where), where);
+    spec.required = boolean(o, "required", where);
+    if (auto words = integer(o, "max_words", where)) spec.max_words = static_cast<std::size_t>(*words);
+    spec.min = integer(o, "min", where);
+    spec.max = integer(o, "max", where);
+    spec.min_date = date(o, "min_date", where);
+    spec.max_date = date(o, "max_date", where);
+    spec.list = string(o, "list", where);
+    spec.long_text = boolean(o, "long_text", where);
+    if ((spec.type == FieldType::choice || spec.type == FieldType::multi_choice) && spec.list.empty()) {
+      fail(where, "un campo \"" + std::string(to_string(spec.type)) + "\" richiede \"list\"",
+           "a \"" + std::string(to_string(spec.type)) + "\" field needs \"list\"");
+    }
+  }
+
+ private:
+  std::string file_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorCode::invalid_plugin, "impossibile leggere la descrizione del modulo", "cannot read the form description",
+                ErrorLocation{path, {}, {}, 0, 0});
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void check_references(const FormSpec& form, const SpecReader& reader) {
+  std::set<std::string> ids;
+  auto unique = [&](const std::string& id, const std::string& where) {
+    if (!ids.insert(id).second) reader.fail(where, "identificativo ripetuto \"" + id + "\"", "duplicate id \"" + id + "\"");
+  };
+  auto check_list = [&](const ValueSpec& spec, const std::string& where) {
+    if (!spec.list.empty() && !form.list(spec.list)) {
+      reader.fail(where, "elenco \"" + spec.list + "\" non definito in \"lists\"", "list \"" + spec.list + "\" not defined in \"lists\"");
+    }
+  };
+  for (const FieldSpec& field : form.fields) {
+    unique(field.id, "fields." + field.id);
+    check_list(field, "fields." + field.id);
+  }
+  for (const TableSpec& table : form.tables) {
+    unique(table.id, "tables." + table.id);
+    check_list(table.key, "tables." + table.id + ".key");
+    for (const ColumnSpec& column : table.columns) check_list(column, "tables." + table.id + "." + column.id);
+  }
+  std::set<std::string> placed;
+  for (const SheetSpec& sheet : form.sheets) {
+    for (const Section& section : sheet.sections) {
+      for (const std::string& item : section.items) {
+        if (!form.field(item) && !form.table(item)) {
+          reader.fail("sheets." + sheet.name, "\"" + item + "\" non è né un campo né una tabella", "\"" + item + "\" is neither a field nor a table");
+        }
+        if (!placed.insert(item).second) reader.fail("sheets." + sheet.name, "\"" + item + "\" compare due volte", "\"" + item + "\" appears twice");
+      }
+    }
+  }
+  for (const std::string& id : ids) {
+    if (!placed.count(id)) reader.fail("sheets", "\"" + id + "\" non è collocato in nessuna sezione", "\"" + id + "\" is not placed in any section");
+  }
+  for (const RuleSpec& rule : form.rules) {
+    const std::string where = "rules." + rule.code;
+    auto need_field = [&](const std::string& id, const char* key) {
+      if (id.empty()) reader.fail(where, std::string("manca \"") + key + "\"", std::string("\"") + key + "\" is missing");
+      if (!form.field(id)) reader.fail(where, "campo \"" + id + "\" inesistente", "no field \"" + id + "\"");
+    };
+    auto need_table = [&]() -> const TableSpec& {
+      const TableSpec* table = form.table(rule.table);
+      if (!table) reader.fail(where, "tabella \"" + rule.table + "\" inesistente", "no table \"" + rule.table + "\"");
+      return *table;
+    };
+    auto need_column = [&](const TableSpec& table, const std::string& id) {
+      const bool known = table.key.id == id || std::any_of(table.columns.begin(), table.columns.end(),
+                                                           [&](const ColumnSpec& c) { return c.id == id; });
+      if (!known) reader.fail(where, "colonna \"" + id + "\" inesistente in " + table.id, "no column \"" + id + "\" in " + table.id);
+    };
+    if (rule.kind == "min_selected" || rule.kind == "required_if") {
+      need_field(rule.field, "field");
+    } else if (rule.kind == "same_group" || rule.kind == "distinct_from") {
+      need_field(rule.field, "field");
+      need_field(rule.other_field, "other_field");
+    } else if (rule.kind == "min_rows" || rule.kind == "row_any_marked" || rule.kind == "column_total" ||
+               rule.kind == "periods_until") {
+      need_table();
+    } else if (rule.kind == "row_requires") {
+      const TableSpec& table = need_table();
+      for (const std::string& c : rule.columns) need_column(table, c);
+    } else if (rule.kind == "row_sum") {
+      const TableSpec& table = need_table();
+      need_column(table, rule.column);
+      for (const std::string& c : rule.columns) need_column(table, c);
+    } else if (rule.kind == "range") {
+      const TableSpec& table = need_table();
+      need_column(table, rule.column);
+      if (!rule.when_column.empty()) need_column(table, rule.when_column);
+    } else {
+      reader.fail(where, "tipo di regola sconosciuto \"" + rule.kind + "\"", "unknown rule kind \"" + rule.kind + "\"");
+    }
+    if (!rule.when_field.empty()) need_field(rule.when_field, "when_field");
+    if (!rule.unless_field.empty()) need_field(rule.unless_field, "unless_field");
+    if (rule.message.it.empty()) reader.fail(where, "manca il messaggio in italiano", "the Italian message is missing");
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(FieldType type) {
+  switch (type) {
+    case FieldType::text: return "text";
+    case FieldType::integer: return "integer";
+    case FieldType::decimal: return "decimal";
+    case FieldType::amount: return "amount";
+    case FieldType::percent: return "percent";
+    case FieldType::date: return "date";
+    case FieldType::yes_no: return "yes_no";
+    case FieldType::choice: return "choice";
+    case FieldType::multi_choice: return "multi_choice";
+  }
+  return "text";
+}
+
+std::string_view to_string(Severity severity, Lang lang) {
+  if (severity == Severity::error) return lang == Lang::it ? "errore bloccante" : "blocking error";
+  return lang == Lang::it ? "avviso" : "warning";
+}
+
+std::string field_name(const std::string& field_id) { return "F_" + field_id; }
+std::string table_name(const std::string& table_id) { return "T_" + table_id; }
+
+const FieldSpec* FormSpec::field(std::string_view id) const {
+  for (const FieldSpec& f : fields) {
+    if (f.id == id) return &f;
+  }
+  return nullptr;
+}
+
+const TableSpec* FormSpec::table(std::string_view id) const {
+  for (const TableSpec& t : tables) {
+    if (t.id == id) return &t;
+  }
+  return nullptr;
+}
+
+const std::vector<ListItem>* FormSpec::list(std::string_view name) const {
+  const auto it = lists.find(std::string(name));
+  return it == lists.end() ? nullptr : &it->second;
+}
+
+const SheetSpec* FormSpec::sheet_of(std::string_view item_id) const {
+  for (const SheetSpec& sheet : sheets) {
+    for (const Section& section : sheet.sections) {
+      if (std::find(section.items.begin(), section.items.end(), item_id) != section.items.end()) return &sheet;
+    }
+  }
+  return nullptr;
+}
+
+FormSpec load_form(const std::string& directory) {
+  const std::string path = (std::filesystem::path(directory) / "form.json").string();
+  const SpecReader reader(path);
+  Object::Ptr root;
+  try {
+    Poco::JSON::Parser parser;
+    root = parser.parse(read_file(path)).extract<Object::Ptr>();
+  } catch (const Poco::BadCastException&) {
+    reader.fail("JSON", "il documento deve essere un oggetto {...}", "the document must be an object {...}");
+  } catch (const Poco::Exception& e) {
+    reader.fail("JSON", "sintassi non valida (" + e.displayText() + ")", "invalid syntax (" + e.displayText() + ")");
+  }
+  if (reader.integer(root, "schema", "") != 1) {
+    reader.fail("schema", "versione dello schema non supportata (attesa 1)", "unsupported schema version (1 expected)");
+  }
+  FormSpec form;
+  form.directory = directory;
+  form.id = reader.string(root, "id", "", true);
+  form.version = reader.string(root, "version", "", true);
+  form.code_prefix = reader.string(root, "code_prefix", "");
+  if (form.code_prefix.empty()) form.code_prefix = form.id;
+  form.title = reader.text(root, "title", "", true);
+  form.reference = reader.string(root, "reference", "");
+  if (auto list = reader.array(root, "instructions", "")) {
+    for (std::size_t i = 0; i < list->size(); ++i) form.instructions.push_back(list->getElement<std::string>(static_cast<unsigned>(i)));
+  }
+  if (auto list = reader.array(root, "older_versions", "")) {
+    for (std::size_t i = 0; i < list->size(); ++i) form.older_versions.push_back(list->getElement<std::string>(static_cast<unsigned>(i)));
+  }
+  if (root->has("lists")) {
+    const auto lists = root->getObject("lists");
+    for (const auto& [name, value] : *lists) {
+      const auto items = reader.array(lists, name, "lists");
+      if (!items) reader.fail("lists." + name, "deve essere un elenco", "must be an array");
+      auto& out = form.lists[name];
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        const auto item = reader.object_at(items, i, "lists." + name);
+        out.push_back({reader.string(item, "code", "lists." + name), reader.string(item, "label", "lists." + name, true),
+                       reader.string(item, "group", "lists." + name)});
+      }
+    }
+  }
+  if (auto fields = reader.array(root, "fields", "")) {
+    for (std::size_t i = 0; i < fields->size(); ++i) {
+      FieldSpec field;
+      reader.value_spec(reader.object_at(fields, i, "fields"), "fields[" + std::to_string(i) + "]", field);
+      form.fields.push_back(std::move(field));
+    }
+  }
+  if (auto tables = reader.array(root, "tables", "")) {
+    for (std::size_t i = 0; i < tables->size(); ++i) {
+      const auto t = reader.object_at(tables, i, "tables");
+      const std::string where = "tables[" + std::to_string(i) + "]";
+      TableSpec table;
+      table.id = reader.string(t, "id", where, true);
+      table.label = reader.text(t, "label", where, true);
+      table.help = reader.text(t, "help", where);
+      if (!t->has("key") || !t->isObject("key")) reader.fail(where, "manca \"key\" (la prima colonna)", "\"key\" (the first column) is missing");
+      reader.value_spec(t->getObject("key"), where + ".key", table.key);
+      if (auto columns = reader.array(t, "columns", where)) {
+        for (std::size_t c = 0; c < columns->size(); ++c) {
+          const auto col = reader.object_at(columns, c, where + ".columns");
+          ColumnSpec column;
+          reader.value_spec(col, where + ".columns[" + std::to_string(c) + "]", column);
+          column.period_end = reader.date(col, "period_end", where);
+          table.columns.push_back(std::move(column));
+        }
+      }
+      if (auto rows = reader.array(t, "fixed_rows", where)) {
+        for (std::size_t r = 0; r < rows->size(); ++r) table.fixed_rows.push_back(rows->getElement<std::string>(static_cast<unsigned>(r)));
+      }
+      table.blank_rows = static_cast<std::size_t>(reader.integer(t, "blank_rows", where).value_or(0));
+      const std::string total = reader.string(t, "total_label", where);
+      if (!total.empty()) table.total_label = total;
+      table.marks = reader.boolean(t, "marks", where);
+      if (table.fixed_rows.empty() && table.blank_rows == 0) {
+        reader.fail(where, "una tabella deve avere righe fisse o righe libere", "a table needs fixed rows or blank rows");
+      }
+      form.tables.push_back(std::move(table));
+    }
+  }
+  if (auto sheets = reader.array(root, "sheets", "")) {
+    for (std::size_t i = 0; i < sheets->size(); ++i) {
+      const auto s = reader.object_at(sheets, i, "sheets");
+      SheetSpec sheet;
+      sheet.name = reader.string(s, "name", "sheets[" + std::to_string(i) + "]", true);
+      if (auto sections = reader.array(s, "sections", "sheets." + sheet.name)) {
+        for (std::size_t k = 0; k < sections->size(); ++k) {
+          const auto sec = reader.object_at(sections, k, "sheets." + sheet.name);
+          Section section;
+          section.title = reader.text(sec, "title", "sheets." + sheet.name, true);
+          section.help = reader.text(sec, "help", "sheets." + sheet.name);
+          if (auto items = reader.array(sec, "items", "sheets." + sheet.name)) {
+            for (std::size_t j = 0; j < items->size(); ++j) section.items.push_back(items->getElement<std::string>(static_cast<unsigned>(j)));
+          }
+          sheet.sections.push_back(std::move(section));
+        }
+      }
+      form.sheets.push_back(std::move(sheet));
+    }
+  }
+  if (form.sheets.empty()) reader.fail("sheets", "nessun foglio descritto", "no sheet described");
+  if (auto rules = reader.array(root, "rules", "")) {
+    for (std::size_t i = 0; i < rules->size(); ++i) {
+      const auto r = reader.object_at(rules, i, "rules");
+      const std::string where = "rules[" + std::to_string(i) + "]";
+      RuleSpec rule;
+      rule.code = reader.string(r, "code", where, true);
+      const std::string severity = reader.string(r, "severity", where);
+      if (severity == "avviso" || severity == "warning") rule.severity = Severity::warning;
+      else if (!severity.empty() && severity != "errore" && severity != "error") {
+        reader.fail(where + ".severity", "usare \"errore\" o \"avviso\"", "use \"errore\" or \"avviso\"");
+      }
+      rule.kind = reader.string(r, "kind", where, true);
+      rule.message = reader.text(r, "message", where, true);
+      rule.field = reader.string(r, "field", where);
+      rule.other_field = reader.string(r, "other_field", where);
+      rule.table = reader.string(r, "table", where);
+      rule.column = reader.string(r, "column", where);
+      if (auto columns = reader.array(r, "columns", where)) {
+        for (std::size_t c = 0; c < columns->size(); ++c) rule.columns.push_back(columns->getElement<std::string>(static_cast<unsigned>(c)));
+      }
+      rule.min = reader.integer(r, "min", where);
+      rule.max = reader.integer(r, "max", where);
+      rule.max_date = reader.date(r, "max_date", where);
+      rule.when_field = reader.string(r, "when_field", where);
+      rule.when_column = reader.string(r, "when_column", where);
+      rule.when_equals = reader.string(r, "when_equals", where);
+      rule.unless_field = reader.string(r, "unless_field", where);
+      form.rules.push_back(std::move(rule));
+    }
+  }
+  check_references(form, reader);
+  return form;
+}
+
+std::vector<FormSpec> load_forms(const std::string& plugins_dir) {
+  std::vector<FormSpec> forms;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(plugins_dir, ec)) {
+    if (entry.is_directory() && std::filesystem::exists(entry.path() / "form.json")) forms.push_back(load_form(entry.path().string()));
+  }
+  if (ec) {
+    throw Error(ErrorCode::invalid_plugin, "cartella dei moduli non leggibile: " + ec.message(),
+                "cannot read the plugins folder: " + ec.message(), ErrorLocation{plugins_dir, {}, {}, 0, 0});
+  }
+  std::sort(forms.begin(), forms.end(), [](const FormSpec& a, const FormSpec& b) { return a.id < b.id; });
+  return forms;
+}
+
+}  // namespace consolida::forms
