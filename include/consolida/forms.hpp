@@ -182,6 +182,7 @@ struct FieldInstance {
 
 struct FormInstance {
   std::string file;
+  bool date1904 = false;
   std::string form_id;
   std::string version;  // as declared in the file
   std::map<std::string, FieldInstance> fields;
@@ -198,6 +199,8 @@ struct Issue {
   std::string label;  // the field or column label, in Italian
   std::string found;  // the value found, as text
   Text message;
+  std::uint32_t row = UINT32_MAX;  // for ordering: the cell's row and column, when there is one
+  std::uint32_t col = UINT32_MAX;
 };
 
 struct Report {

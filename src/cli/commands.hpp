@@ -17,6 +17,9 @@ constexpr int kExitUsage = 64;
 
 int run_dump(const Context& ctx, const std::vector<std::string>& args);
 int run_summary(const Context& ctx, const std::vector<std::string>& args);
+int run_template(const Context& ctx, const std::vector<std::string>& args);
+// Exit status: 0 every file valid, 1 problems found, 2 a file could not be read.
+int run_validate(const Context& ctx, const std::vector<std::string>& args);
 
 // Prints an input error on stderr in the chosen language and returns its exit status.
 int report_error(const Context& ctx, const Error& error);

@@ -16,6 +16,10 @@ void print_usage(consolida::Lang lang) {
                  "      mostra il contenuto di una cartella di lavoro (tutti i fogli in JSON, un foglio in CSV)\n"
                  "  summary FILE|CARTELLA...\n"
                  "      riepiloga le cartelle di lavoro: fogli, righe, celle, proprietà del modello\n"
+                 "  template MODULO -o FILE.xlsx\n"
+                 "      scrive il modello vuoto di un modulo (es. premialita)\n"
+                 "  validate FILE... [--form ID] [--format text|json|html] [--annotate USCITA.xlsx]\n"
+                 "      verifica i file compilati; esce con 0 se validi, 1 se ci sono errori, 2 se un file è illeggibile\n"
                  "  help\n";
   } else {
     std::cout << "usage: consolida [--lang it|en] COMMAND [options]\n\n"
@@ -24,6 +28,10 @@ void print_usage(consolida::Lang lang) {
                  "      print a workbook's contents (all sheets as JSON, one sheet as CSV)\n"
                  "  summary FILE|FOLDER...\n"
                  "      summarise workbooks: sheets, rows, cells, template properties\n"
+                 "  template FORM -o FILE.xlsx\n"
+                 "      write the blank template of a form (e.g. premialita)\n"
+                 "  validate FILE... [--form ID] [--format text|json|html] [--annotate OUT.xlsx]\n"
+                 "      check filled-in files; exits 0 if valid, 1 if errors were found, 2 if a file is unreadable\n"
                  "  help\n";
   }
 }
@@ -54,6 +62,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "dump") return consolida::cli::run_dump(ctx, args);
   if (command == "summary") return consolida::cli::run_summary(ctx, args);
+  if (command == "template") return consolida::cli::run_template(ctx, args);
+  if (command == "validate") return consolida::cli::run_validate(ctx, args);
   std::cerr << (ctx.lang == consolida::Lang::it ? "comando sconosciuto: " : "unknown command: ") << command << "\n";
   print_usage(ctx.lang);
   return consolida::cli::kExitUsage;

@@ -59,6 +59,7 @@ class Extractor {
     FormInstance instance;
     instance.file = workbook_.path();
     instance.form_id = form_.id;
+    instance.date1904 = workbook_.date1904();
     if (const auto* p = workbook_.find_custom_property(kVersionProperty)) instance.version = p->value;
     for (const FieldSpec& field : form_.fields) instance.fields[field.id] = extract_field(field);
     for (const TableSpec& table : form_.tables) instance.tables[table.id] = extract_table(table);

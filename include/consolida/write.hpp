@@ -1,0 +1,23 @@
+// Writing workbooks with libxlsxwriter: blank templates from a form description, and
+// annotated copies of a filled form that mark each problem in place.
+#pragma once
+
+#include <string>
+
+#include "consolida/forms.hpp"
+
+namespace consolida::write {
+
+// The blank template: instructions, locked labels and unlocked inputs, drop-down lists, input
+// messages, total formulas, defined names for every field and table, and the form id/version
+// as custom document properties and the defined name CONSOLIDA_MODULO.
+// Throws Error(io) if the file cannot be written.
+void write_template(const forms::FormSpec& form, const std::string& path);
+
+// The template filled with the values read from a workbook, each problem cell filled in red
+// (errors) or yellow (warnings) with a comment holding the message, plus a sheet listing all
+// problems. The clerk corrects this copy in Excel and uploads it again.
+void write_annotated(const forms::FormSpec& form, const forms::FormInstance& instance, const forms::Report& report,
+                     const std::string& path, Lang lang = Lang::it);
+
+}  // namespace consolida::write

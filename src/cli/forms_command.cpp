@@ -1,0 +1,210 @@
+// consolida template / consolida validate
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "consolida/forms.hpp"
+#include "consolida/write.hpp"
+
+namespace consolida::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// --plugins DIR, else $CONSOLIDA_PLUGINS, else ./plugins, else the source tree's plugins/.
+std::string plugins_dir(const std::string& option) {
+  if (!option.empty()) return option;
+  if (const char* env = std::getenv("CONSOLIDA_PLUGINS")) return env;
+  if (fs::exists("plugins")) return "plugins";
+  return CONSOLIDA_DEFAULT_PLUGINS;
+}
+
+void write_text(std::ostream& out, const forms::Report& report, Lang lang) {
+  const bool it = lang == Lang::it;
+  out << report.file << ": " << (report.valid() ? (it ? "VALIDO" : "VALID") : (it ? "NON VALIDO" : "NOT VALID")) << " ("
+      << report.errors() << (it ? " errori, " : " errors, ") << report.warnings() << (it ? " avvisi" : " warnings") << ")"
+      << (it ? ", modulo " : ", form ") << report.form_id << " " << report.form_version << "\n";
+  for (const forms::Issue& issue : report.issues) {
+    out << "  [" << forms::to_string(issue.severity, lang) << "] ";
+    if (!issue.sheet.empty()) out << issue.sheet << (issue.cell.empty() ? "" : "!" + issue.cell) << ": ";
+    out << issue.message.in(lang) << "  (" << issue.code << ")\n";
+  }
+}
+
+void write_json_report(std::ostream& out, const forms::Report& report) {
+  out << "{\"file\":";
+  write_json_string(out, report.file);
+  out << ",\"form\":";
+  write_json_string(out, report.form_id);
+  out << ",\"version\":";
+  write_json_string(out, report.form_version);
+  out << ",\"valid\":" << (report.valid() ? "true" : "false") << ",\"errors\":" << report.errors()
+      << ",\"warnings\":" << report.warnings() << ",\"issues\":[";
+  for (std::size_t i = 0; i < report.issues.size(); ++i) {
+    const forms::Issue& issue = report.issues[i];
+    out << (i ? "," : "") << "\n  {\"code\":";
+    write_json_string(out, issue.code);
+    out << ",\"severity\":\"" << (issue.severity == forms::Severity::error ? "errore" : "avviso") << "\",\"sheet\":";
+    write_json_string(out, issue.sheet);
+    out << ",\"cell\":";
+    write_json_string(out, issue.cell);
+    out << ",\"label\":";
+    write_json_string(out, issue.label);
+    out << ",\"found\":";
+    write_json_string(out, issue.found);
+    out << ",\"message\":{\"it\":";
+    write_json_string(out, issue.message.it);
+    out << ",\"en\":";
+    write_json_string(out, issue.message.in(Lang::en));
+    out << "}}";
+  }
+  out << "]}";
+}
+
+void write_json_error(std::ostream& out, const std::string& file, const Error& error) {
+  out << "{\"file\":";
+  write_json_string(out, file);
+  out << ",\"error\":{\"code\":\"" << error_code_id(error.code()) << "\",\"exit\":" << static_cast<int>(error.code()) << ",\"message\":{\"it\":";
+  write_json_string(out, error.describe(Lang::it));
+  out << ",\"en\":";
+  write_json_string(out, error.describe(Lang::en));
+  out << "}}}";
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+void write_html_report(std::ostream& out, const forms::Report& report, Lang lang) {
+  const bool it = lang == Lang::it;
+  out << "<section><h2>" << html_escape(report.file) << "</h2><p class=\"" << (report.valid() ? "ok" : "ko") << "\">"
+      << (report.valid() ? (it ? "Valido" : "Valid") : (it ? "Non valido" : "Not valid")) << ": " << report.errors()
+      << (it ? " errori, " : " errors, ") << report.warnings() << (it ? " avvisi" : " warnings") << "</p>";
+  if (!report.issues.empty()) {
+    out << "<table><thead><tr><th>" << (it ? "Gravità" : "Severity") << "</th><th>" << (it ? "Foglio" : "Sheet") << "</th><th>"
+        << (it ? "Cella" : "Cell") << "</th><th>" << (it ? "Messaggio" : "Message") << "</th><th>" << (it ? "Codice" : "Code")
+        << "</th></tr></thead><tbody>";
+    for (const forms::Issue& issue : report.issues) {
+      out << "<tr class=\"" << (issue.severity == forms::Severity::error ? "errore" : "avviso") << "\"><td>"
+          << forms::to_string(issue.severity, lang) << "</td><td>" << html_escape(issue.sheet) << "</td><td>" << html_escape(issue.cell)
+          << "</td><td>" << html_escape(issue.message.in(lang)) << "</td><td>" << html_escape(issue.code) << "</td></tr>";
+    }
+    out << "</tbody></table>";
+  }
+  out << "</section>\n";
+}
+
+}  // namespace
+
+int run_template(const Context& ctx, const std::vector<std::string>& args) {
+  const bool it = ctx.lang == Lang::it;
+  std::string form_id, output, plugins;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "-o" || args[i] == "--output") && i + 1 < args.size()) output = args[++i];
+    else if (args[i] == "--plugins" && i + 1 < args.size()) plugins = args[++i];
+    else if (form_id.empty() && !args[i].starts_with("-")) form_id = args[i];
+    else form_id.clear(), output.clear(), i = args.size();
+  }
+  if (form_id.empty() || output.empty()) {
+    std::cerr << (it ? "uso: consolida template MODULO -o FILE.xlsx [--plugins CARTELLA]\n"
+                     : "usage: consolida template FORM -o FILE.xlsx [--plugins FOLDER]\n");
+    return kExitUsage;
+  }
+  try {
+    for (const forms::FormSpec& form : forms::load_forms(plugins_dir(plugins))) {
+      if (form.id != form_id) continue;
+      write::write_template(form, output);
+      std::cout << (it ? "modello scritto: " : "template written: ") << output << "\n";
+      return kExitOk;
+    }
+    std::cerr << (it ? "modulo sconosciuto: " : "unknown form: ") << form_id << "\n";
+    return static_cast<int>(ErrorCode::form_unknown);
+  } catch (const Error& error) {
+    return report_error(ctx, error);
+  }
+}
+
+int run_validate(const Context& ctx, const std::vector<std::string>& args) {
+  const bool it = ctx.lang == Lang::it;
+  std::vector<std::string> files;
+  std::string form_id, format = "text", annotate, plugins;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool takes_value = a == "--form" || a == "--format" || a == "--annotate" || a == "--plugins";
+    if (takes_value && i + 1 >= args.size()) {
+      std::cerr << (it ? "manca il valore di " : "missing value for ") << a << "\n";
+      return kExitUsage;
+    }
+    if (a == "--form") form_id = args[++i];
+    else if (a == "--format") format = args[++i];
+    else if (a == "--annotate") annotate = args[++i];
+    else if (a == "--plugins") plugins = args[++i];
+    else if (!a.starts_with("--")) files.push_back(a);
+    else {
+      std::cerr << (it ? "opzione sconosciuta: " : "unknown option: ") << a << "\n";
+      return kExitUsage;
+    }
+  }
+  if (files.empty() || (format != "text" && format != "json" && format != "html")) {
+    std::cerr << (it ? "uso: consolida validate FILE... [--form ID] [--format text|json|html] [--annotate USCITA.xlsx]\n"
+                     : "usage: consolida validate FILE... [--form ID] [--format text|json|html] [--annotate OUT.xlsx]\n");
+    return kExitUsage;
+  }
+  std::vector<forms::FormSpec> forms;
+  try {
+    forms = forms::load_forms(plugins_dir(plugins));
+  } catch (const Error& error) {
+    return report_error(ctx, error);
+  }
+  const bool annotate_into_folder = !annotate.empty() && (files.size() > 1 || fs::is_directory(annotate));
+  if (annotate_into_folder) fs::create_directories(annotate);
+  int status = 0;
+  if (format == "json") std::cout << "{\"schema\":\"consolida.validazione/1\",\"files\":[";
+  if (format == "html") {
+    std::cout << "<!DOCTYPE html><html lang=\"" << (it ? "it" : "en") << "\"><head><meta charset=\"utf-8\"><title>"
+              << (it ? "Esito della verifica" : "Validation result")
+              << "</title><style>body{font-family:sans-serif}td,th{border:1px solid #999;padding:4px}.ko,.errore{color:#9c0006}"
+                 ".avviso{color:#7f6000}table{border-collapse:collapse}</style></head><body>\n";
+  }
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    if (format == "json") std::cout << (f ? ",\n" : "\n");
+    try {
+      forms::FormInstance instance;
+      const forms::Report report = forms::validate_file(files[f], forms, form_id, &instance);
+      if (!report.valid()) status = std::max(status, 1);
+      if (format == "json") write_json_report(std::cout, report);
+      else if (format == "html") write_html_report(std::cout, report, ctx.lang);
+      else write_text(std::cout, report, ctx.lang);
+      if (!annotate.empty()) {
+        const forms::FormSpec& form = *std::find_if(forms.begin(), forms.end(), [&](const forms::FormSpec& s) { return s.id == report.form_id; });
+        const std::string out = annotate_into_folder
+                                    ? (fs::path(annotate) / (fs::path(files[f]).stem().string() + ".annotato.xlsx")).string()
+                                    : annotate;
+        write::write_annotated(form, instance, report, out, ctx.lang);
+        if (format == "text") std::cout << (it ? "  copia annotata: " : "  annotated copy: ") << out << "\n";
+      }
+    } catch (const Error& error) {
+      status = 2;
+      if (format == "json") write_json_error(std::cout, files[f], error);
+      else if (format == "html") std::cout << "<section><h2>" << html_escape(files[f]) << "</h2><p class=\"ko\">" << html_escape(error.describe(ctx.lang)) << "</p></section>\n";
+      else std::cout << files[f] << ": " << (it ? "ILLEGGIBILE" : "UNREADABLE") << " [" << error_code_id(error.code()) << "] " << error.message(ctx.lang) << "\n";
+    }
+  }
+  if (format == "json") std::cout << "\n]}\n";
+  if (format == "html") std::cout << "</body></html>\n";
+  return status;
+}
+
+}  // namespace consolida::cli
