@@ -623,7 +623,7 @@ Report validate_file(const std::string& path, const std::vector<FormSpec>& forms
   const FormSpec& form = recognise(workbook, forms, fallback_form);
   FormInstance instance = extract(workbook, form);
   Report report = validate(instance, form);
-  if (!workbook.find_custom_property(kFormProperty)) {
+  if (!workbook.find_custom_property(kFormProperty) && !workbook.find_defined_name("CONSOLIDA_MODULO")) {
     Issue note;
     note.code = form.code_prefix + "-MODELLO";
     note.severity = Severity::warning;

@@ -383,6 +383,16 @@ class Renderer {
       worksheet_write_string(ws, total, 0, table.total_label->c_str(), header_);
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const auto col = static_cast<lxw_col_t>(c + 1);
+        // A copy keeps the total the clerk wrote, right or wrong, so that its mark makes sense;
+        // the template (or a blank total) gets the formula.
+        const forms::CellValue* written = found && found->total && c < found->total->cells.size() ? &found->total->cells[c] : nullptr;
+        if (written && !written->blank()) {
+          const std::optional<xlsx::CellRef> original = written->ref;
+          const int state = problem_state(original_sheet, original);
+          write_value(ws, total, col, written, state == 0 ? total_ : amount_[state]);
+          comment(ws, total, col, original_sheet, original);
+          continue;
+        }
         if (table.columns[c].type != FieldType::amount) continue;
         const std::string formula = "=SUM(" + col_letter(col) + std::to_string(first + 1) + ":" + col_letter(col) + std::to_string(last + 1) + ")";
         worksheet_write_formula_num(ws, total, col, formula.c_str(), total_, column_sum(found, c) / 100.0);

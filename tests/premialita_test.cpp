@@ -1,0 +1,209 @@
+// The premialità form end to end: the samples in sample-workbooks/premialita were filled with
+// openpyxl (make_premialita_samples.py); expected.json lists, per file, the rule codes and cells
+// the form's rules must report. Every explicit rule must fail somewhere and pass on the clean copy.
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Parser.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "consolida/forms.hpp"
+#include "consolida/write.hpp"
+#include "support/zip_builder.hpp"
+
+namespace fs = std::filesystem;
+using namespace consolida;
+using consolida::testing::temp_path;
+
+namespace {
+
+const fs::path kSamples = fs::path(CONSOLIDA_SOURCE_DIR) / "sample-workbooks" / "premialita";
+
+const std::vector<forms::FormSpec>& all_forms() {
+  static const std::vector<forms::FormSpec> loaded = forms::load_forms((fs::path(CONSOLIDA_SOURCE_DIR) / "plugins").string());
+  return loaded;
+}
+
+const forms::FormSpec& premialita() {
+  for (const auto& form : all_forms()) {
+    if (form.id == "premialita") return form;
+  }
+  throw std::runtime_error("premialita plugin missing");
+}
+
+Poco::JSON::Object::Ptr expectations() {
+  std::ifstream in(kSamples / "expected.json");
+  Poco::JSON::Parser parser;
+  return parser.parse(in).extract<Poco::JSON::Object::Ptr>();
+}
+
+std::set<std::pair<std::string, std::string>> codes_and_cells(const forms::Report& report) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const auto& issue : report.issues) out.insert({issue.code, issue.cell});
+  return out;
+}
+
+}  // namespace
+
+TEST(Premialita, EverySampleReportsExactlyTheExpectedProblems) {
+  const auto expected = expectations();
+  ASSERT_GE(expected->size(), 20u);
+  for (const auto& [file, value] : *expected) {
+    SCOPED_TRACE(file);
+    const forms::Report report = forms::validate_file((kSamples / file).string(), all_forms());
+    const auto found = codes_and_cells(report);
+    const auto wanted = value.extract<Poco::JSON::Array::Ptr>();
+    std::set<std::string> wanted_codes;
+    for (std::size_t i = 0; i < wanted->size(); ++i) {
+      const auto item = wanted->getObject(static_cast<unsigned>(i));
+      const std::string code = item->getValue<std::string>("code");
+      wanted_codes.insert(code);
+      const bool any_cell = item->isNull("cell");
+      const bool present = std::any_of(found.begin(), found.end(), [&](const auto& f) {
+        return f.first == code && (any_cell || f.second == item->getValue<std::string>("cell"));
+      });
+      EXPECT_TRUE(present) << "missing " << code << (any_cell ? "" : " at " + item->getValue<std::string>("cell"));
+    }
+    for (const auto& [code, cell] : found) {
+      EXPECT_TRUE(wanted_codes.count(code)) << "unexpected " << code << " at " << cell;
+    }
+    EXPECT_EQ(report.valid(), std::none_of(wanted_codes.begin(), wanted_codes.end(), [&](const std::string& c) {
+                return c != "PREM-R16";  // the only warning-level rule
+              }));
+  }
+}
+
+TEST(Premialita, EveryExplicitRuleHasAFailingSampleAndPassesOnTheCleanProject) {
+  const auto expected = expectations();
+  std::set<std::string> exercised;
+  for (const auto& [file, value] : *expected) {
+    const auto wanted = value.extract<Poco::JSON::Array::Ptr>();
+    for (std::size_t i = 0; i < wanted->size(); ++i) exercised.insert(wanted->getObject(static_cast<unsigned>(i))->getValue<std::string>("code"));
+  }
+  for (const forms::RuleSpec& rule : premialita().rules) EXPECT_TRUE(exercised.count(rule.code)) << rule.code << " has no failing sample";
+  const forms::Report clean = forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms());
+  EXPECT_TRUE(clean.issues.empty()) << clean.issues.size() << " issues, first: " << (clean.issues.empty() ? "" : clean.issues[0].code);
+}
+
+TEST(Premialita, SeedBudgetFiguresAreReadToTheCent) {
+  forms::FormInstance instance;
+  forms::validate_file((kSamples / "lodi-dimissioni-protette-come-nel-seed.xlsx").string(), all_forms(), "", &instance);
+  const auto& rows = instance.tables.at("risorse_economiche").rows;
+  ASSERT_GE(rows.size(), 2u);
+  EXPECT_EQ(rows[1].cells[0].text, "€ 44.606,88");
+  EXPECT_EQ(*values::parse_amount_text(rows[1].cells[0].text).value,
+            *values::parse_amount_text(rows[1].cells[1].text).value + *values::parse_amount_text(rows[1].cells[3].text).value +
+                *values::parse_amount_text(rows[1].cells[5].text).value + *values::parse_amount_text(rows[1].cells[7].text).value);
+}
+
+TEST(Premialita, MessagesNameTheCellInBothLanguages) {
+  const forms::Report report = forms::validate_file((kSamples / "errore-bilancio-non-quadra.xlsx").string(), all_forms());
+  const auto it = std::find_if(report.issues.begin(), report.issues.end(), [](const auto& i) { return i.code == "PREM-R14"; });
+  ASSERT_NE(it, report.issues.end());
+  EXPECT_EQ(it->sheet, "Scheda progetto");
+  EXPECT_NE(it->message.it.find("44.000,00"), std::string::npos) << it->message.it;
+  EXPECT_NE(it->message.it.find("44.606,88"), std::string::npos) << it->message.it;
+  EXPECT_NE(it->message.en.find("differs from the sum"), std::string::npos) << it->message.en;
+}
+
+TEST(Premialita, AnnotatedCopyKeepsTheValuesAndTheProblems) {
+  const std::string source = (kSamples / "errore-bilancio-non-quadra.xlsx").string();
+  forms::FormInstance instance;
+  const forms::Report report = forms::validate_file(source, all_forms(), "", &instance);
+  const std::string annotated = temp_path("annotato.xlsx");
+  write::write_annotated(premialita(), instance, report, annotated);
+  // Validating the annotated copy finds the same problems: nothing was lost or altered.
+  std::multiset<std::string> before, after;
+  for (const auto& i : report.issues) before.insert(i.code);
+  for (const auto& i : forms::validate_file(annotated, all_forms()).issues) after.insert(i.code);
+  EXPECT_EQ(before, after);
+  auto workbook = xlsx::Workbook::open(annotated);
+  const auto* problems = workbook.find_sheet("Problemi");
+  ASSERT_NE(problems, nullptr);
+  const auto sheet = workbook.load_sheet(*problems);
+  ASSERT_NE(sheet.cell("E2"), nullptr);
+  EXPECT_EQ(sheet.cell("E2")->text.substr(0, 5), "PREM-");
+}
+
+TEST(Premialita, TemplateCarriesIdentityListsAndFormulas) {
+  const std::string path = temp_path("modello.xlsx");
+  write::write_template(premialita(), path);
+  auto workbook = xlsx::Workbook::open(path);
+  ASSERT_NE(workbook.find_custom_property(forms::kFormProperty), nullptr);
+  EXPECT_EQ(workbook.find_custom_property(forms::kFormProperty)->value, "premialita");
+  EXPECT_EQ(workbook.find_custom_property(forms::kVersionProperty)->value, premialita().version);
+  ASSERT_NE(workbook.find_defined_name("CONSOLIDA_MODULO"), nullptr);
+  for (const auto& field : premialita().fields) EXPECT_NE(workbook.find_defined_name(forms::field_name(field.id)), nullptr) << field.id;
+  for (const auto& table : premialita().tables) EXPECT_NE(workbook.find_defined_name(forms::table_name(table.id)), nullptr) << table.id;
+  const auto sheet = workbook.load_sheet(*workbook.find_sheet("Scheda progetto"));
+  std::size_t lists = 0;
+  for (const auto& dv : sheet.facts().validations) lists += dv.type == "list";
+  EXPECT_GT(lists, 40u);  // macro-area, ATS, ASST, key-point marks, ...
+  std::size_t sums = 0;
+  for (const auto& cell : sheet.cells()) sums += cell.has_formula && cell.formula.starts_with("SUM(");
+  EXPECT_EQ(sums, 8u);  // the TOT row of the economic resources
+  const auto* liste = workbook.find_sheet("Liste");
+  ASSERT_NE(liste, nullptr);
+  EXPECT_EQ(liste->state, xlsx::SheetState::hidden);
+}
+
+TEST(Premialita, OutdatedAndUnknownFormsAreRefusedWithAdvice) {
+  auto with_identity = [](const std::string& id, const std::string& version) {
+    consolida::testing::ZipBuilder zip = consolida::testing::minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>");
+    zip.add("docProps/custom.xml",
+            "<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" "
+            "xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">"
+            "<property fmtid=\"{D5CDD505-2E9C-101B-9397-08002B2CF9AE}\" pid=\"2\" name=\"consolida_modulo\"><vt:lpwstr>" + id +
+                "</vt:lpwstr></property><property fmtid=\"{D5CDD505-2E9C-101B-9397-08002B2CF9AE}\" pid=\"3\" name=\"consolida_versione\">"
+                "<vt:lpwstr>" + version + "</vt:lpwstr></property></Properties>");
+    return zip.write(temp_path(id + version + ".xlsx"));
+  };
+  try {
+    forms::validate_file(with_identity("premialita", "2021.0"), all_forms());
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::form_outdated);
+    EXPECT_NE(error.message(Lang::it).find("scaricare il modello aggiornato"), std::string::npos);
+  }
+  try {
+    forms::validate_file(with_identity("bilancio", "1"), all_forms());
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::form_unknown);
+  }
+  try {
+    forms::validate_file(consolida::testing::minimal_xlsx("").write(temp_path("anonimo.xlsx")), all_forms());
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::form_unknown);
+    EXPECT_NE(error.message(Lang::it).find("--form"), std::string::npos);
+  }
+}
+
+TEST(FormSpec, BrokenDescriptionsAreReportedWithTheirPlace) {
+  const fs::path dir = temp_path("plugin-rotto");
+  fs::create_directories(dir);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{", "JSON"},
+      {R"({"schema":1,"id":"x","version":"1","title":"T","sheets":[{"name":"S","sections":[{"title":"A","items":["f"]}]}],
+          "fields":[{"id":"f","label":"F","type":"colore"}]})", "colore"},
+      {R"({"schema":1,"id":"x","version":"1","title":"T","sheets":[{"name":"S","sections":[{"title":"A","items":["f"]}]}],
+          "fields":[{"id":"f","label":"F","type":"choice","list":"nessuna"}]})", "nessuna"},
+      {R"({"schema":1,"id":"x","version":"1","title":"T","sheets":[{"name":"S","sections":[{"title":"A","items":["f"]}]}],
+          "fields":[{"id":"f","label":"F"}],"rules":[{"code":"X1","kind":"row_sum","table":"t","message":"m"}]})", "\"t\""},
+      {R"({"schema":2,"id":"x"})", "schema"},
+  };
+  for (const auto& [json, mention] : cases) {
+    std::ofstream(dir / "form.json") << json;
+    try {
+      forms::load_form(dir.string());
+      ADD_FAILURE() << "accepted: " << json;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::invalid_plugin);
+      EXPECT_NE(error.message(Lang::it).find(mention), std::string::npos) << error.message(Lang::it);
+      EXPECT_EQ(error.location().file, (dir / "form.json").string());
+    }
+  }
+}
