@@ -4,6 +4,7 @@ own code), from the three projects of the Ambito di Lodi in seed 002, and writes
 
     build/consolida template premialita -o /tmp/t.xlsx
     /usr/bin/python3 sample-workbooks/make_premialita_samples.py /tmp/t.xlsx sample-workbooks/premialita
+    (or TEMPLATE OUT.xlsx --one-clean-with-formulas: only project 1, keeping the TOT formulas)
 
 Also writes expected.json: for each file, the rule codes (and cells) a correct validator must
 report. The expectations are written here by hand, per variant, from the form's rules."""
@@ -132,7 +133,7 @@ def common(form, titolo, macroarea, punti):
              "Stesura di un protocollo che individui una procedura per l'accesso all'ospitalità abitativa")
 
 
-def dimissioni(form, amounts_as_text=False):
+def dimissioni(form, amounts_as_text=False, type_totals=True):
     """Project 1 of seed 002, "Nuovi bisogni nella domiciliarità"."""
     common(form, "Nuovi bisogni nella domiciliarità: ripensare i percorsi di dimissioni protette", "D. Domiciliarità",
            ["D1.", "D3."])
@@ -155,7 +156,8 @@ def dimissioni(form, amounts_as_text=False):
              e("€ 4.000", 4000), None, e("€ 17.760", 17760), None, e("€3.500", 3500))
     ws, header, last = form.table("risorse_economiche")
     for col, value in zip(range(2, 10), [50106.88, 19346.88, 0, 4000, 2500, 17760, 3000, 3500]):
-        ws.cell(last, col).value = value  # typed over the formulas, as the clerks of seed 002 did
+        if type_totals:
+            ws.cell(last, col).value = value  # typed over the formulas, as the clerks of seed 002 did
     form.row("risorse_umane", 0, None, None, None, None, e("€ 1.000", 1000), None, e("€ 3.000", 3000), None)
     form.row("risorse_umane", 1, None, None, None, None, None, e("€ 17.760", 17760), None, None)
     form.row("risorse_umane", 3, None, None, None, None, e("€1.500", 1500), None, None, None)
@@ -190,6 +192,14 @@ def casi_complessi(form):
     form.set("obiettivo", "Rafforzare la presa in carico integrata dei casi complessi tra servizi sociali e sanitari.")
     form.row("cronoprogramma", 0, "Valutazioni multidimensionali integrate", "X", "X", "X", "X", "X", "X", "X")
 
+
+if len(sys.argv) > 3 and sys.argv[3] == "--one-clean-with-formulas":
+    # For the LibreOffice round trip: project 1 with the template's TOT formulas left in place
+    # (openpyxl stores them without results; LibreOffice must compute them). OUT is a file here.
+    form = Form()
+    dimissioni(form, type_totals=False)
+    form.wb.save(OUT)
+    sys.exit(0)
 
 os.makedirs(OUT, exist_ok=True)
 import shutil

@@ -4,6 +4,10 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config zlib1g-dev libpoco-dev libxlsxwriter-dev libgtest-dev unzip)
+if [ "${1:-build}" = test ]; then
+  # The template round trip (tests/libreoffice_roundtrip.sh) needs real peers.
+  packages+=(python3 python3-openpyxl libreoffice-calc)
+fi
 if [ "${1:-build}" = bench ]; then
   packages+=(python3 python3-openpyxl python3-pandas time)
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
