@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   }
   const std::size_t count = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1000;
   const unsigned threads = argc > 4 ? static_cast<unsigned>(std::strtoul(argv[4], nullptr, 10)) : 2;
-  const auto forms = consolida::forms::load_forms(argv[1]);
+  const auto forms = consolida::forms::load_forms(argv[1], {CONSOLIDA_RULES_PATH});
   std::vector<fs::path> samples;
   for (const auto& entry : fs::directory_iterator(argv[2])) {
     if (entry.path().extension() == ".xlsx") samples.push_back(entry.path());

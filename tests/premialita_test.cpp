@@ -22,7 +22,8 @@ namespace {
 const fs::path kSamples = fs::path(CONSOLIDA_SOURCE_DIR) / "sample-workbooks" / "premialita";
 
 const std::vector<forms::FormSpec>& all_forms() {
-  static const std::vector<forms::FormSpec> loaded = forms::load_forms((fs::path(CONSOLIDA_SOURCE_DIR) / "plugins").string());
+  static const std::vector<forms::FormSpec> loaded =
+      forms::load_forms((fs::path(CONSOLIDA_SOURCE_DIR) / "plugins").string(), {CONSOLIDA_RULES_PATH});
   return loaded;
 }
 
@@ -179,6 +180,33 @@ TEST(Premialita, OutdatedAndUnknownFormsAreRefusedWithAdvice) {
   } catch (const Error& error) {
     EXPECT_EQ(error.code(), ErrorCode::form_unknown);
     EXPECT_NE(error.message(Lang::it).find("--form"), std::string::npos);
+  }
+}
+
+TEST(Premialita, NativeRuleFromThePluginLibraryRuns) {
+  // The compiled rule PREM-N01 comes from build/plugins/premialita/libpremialita_rules.so.
+  ASSERT_EQ(premialita().native_rules.size(), 1u);
+  forms::FormInstance instance;
+  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), "", &instance);
+  forms::Report report = forms::validate(instance, premialita());
+  EXPECT_TRUE(report.issues.empty());  // ASST di Lodi belongs to ATS Milano: no warning
+  auto& asst = instance.tables.at("asst_coinvolte").rows.at(0).key;
+  asst.text = "ASST di Pavia";  // an ASST of another ATS
+  report = forms::validate(instance, premialita());
+  ASSERT_EQ(report.issues.size(), 1u);
+  EXPECT_EQ(report.issues[0].code, "PREM-N01");
+  EXPECT_EQ(report.issues[0].severity, forms::Severity::warning);
+  EXPECT_EQ(report.issues[0].cell, xlsx::to_a1(asst.ref));
+  EXPECT_NE(report.issues[0].message.it.find("ATS della Città Metropolitana di Milano"), std::string::npos);
+}
+
+TEST(FormSpec, MissingRuleLibraryIsReported) {
+  try {
+    forms::load_form((fs::path(CONSOLIDA_SOURCE_DIR) / "plugins" / "premialita").string(), {"/nonexistent"});
+    FAIL() << "loaded without its rule library";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::invalid_plugin);
+    EXPECT_NE(error.message(Lang::it).find("libpremialita_rules"), std::string::npos) << error.message(Lang::it);
   }
 }
 

@@ -106,6 +106,21 @@ struct SheetSpec {
   std::vector<Section> sections;
 };
 
+struct FormInstance;
+struct Issue;
+class FormSpec;
+
+// A rule compiled in C++, for what form.json cannot say. A plugin ships a shared library that
+// exports NativeRule subclasses with Poco's manifest macros (POCO_BEGIN_MANIFEST(consolida::
+// forms::NativeRule) ... POCO_EXPORT_CLASS(MyRule) ... POCO_END_MANIFEST) and lists them in
+// form.json: "native_rules": [{"library": "premialita_rules", "class": "MyRule"}].
+class NativeRule {
+ public:
+  virtual ~NativeRule() = default;
+  // Appends the problems found; must not throw for any instance.
+  virtual void check(const FormInstance& instance, const FormSpec& form, std::vector<Issue>& issues) const = 0;
+};
+
 class FormSpec {
  public:
   std::string id;
@@ -121,6 +136,7 @@ class FormSpec {
   std::vector<RuleSpec> rules;
   std::vector<std::string> older_versions;  // recognised, and refused with "scaricare il modello aggiornato"
   std::string directory;                    // the plugin folder
+  std::vector<std::shared_ptr<const NativeRule>> native_rules;
 
   const FieldSpec* field(std::string_view id) const;
   const TableSpec* table(std::string_view id) const;
@@ -129,10 +145,16 @@ class FormSpec {
   const SheetSpec* sheet_of(std::string_view item_id) const;
 };
 
-// Reads plugins/<id>/form.json. Throws Error(invalid_plugin) naming the file and the problem.
-FormSpec load_form(const std::string& directory);
+// Reads plugins/<id>/form.json and loads the native rule libraries it names, looked up in the
+// plugin folder, then in each of `library_path` (a built tree keeps them in build/plugins/<id>).
+// Throws Error(invalid_plugin) naming the file and the problem.
+FormSpec load_form(const std::string& directory, const std::vector<std::string>& library_path = {});
 // Every plugin folder below `plugins_dir`, sorted by id.
-std::vector<FormSpec> load_forms(const std::string& plugins_dir);
+std::vector<FormSpec> load_forms(const std::string& plugins_dir, const std::vector<std::string>& library_path = {});
+
+// The item of a form list that a cell's text names: by its display text ("D. Domiciliarità"),
+// its label or its code, ignoring case, accents and spacing. nullptr if none.
+const ListItem* find_list_item(const FormSpec& form, const std::string& list, const std::string& text);
 
 // Names of the template's defined names and document properties.
 std::string field_name(const std::string& field_id);  // "F_titolo"

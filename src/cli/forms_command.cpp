@@ -22,6 +22,24 @@ std::string plugins_dir(const std::string& option) {
   return CONSOLIDA_DEFAULT_PLUGINS;
 }
 
+// Where compiled rule libraries are looked up, after the plugin folder itself:
+// $CONSOLIDA_RULES_PATH (':'-separated), then this build's plugins folder.
+std::vector<std::string> library_path() {
+  std::vector<std::string> path;
+  if (const char* env = std::getenv("CONSOLIDA_RULES_PATH")) {
+    std::string list = env;
+    for (std::size_t start = 0; start <= list.size();) {
+      const auto colon = list.find(':', start);
+      const std::string folder = list.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      if (!folder.empty()) path.push_back(folder);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  }
+  path.push_back(CONSOLIDA_RULES_PATH);
+  return path;
+}
+
 void write_text(std::ostream& out, const forms::Report& report, Lang lang) {
   const bool it = lang == Lang::it;
   out << report.file << ": " << (report.valid() ? (it ? "VALIDO" : "VALID") : (it ? "NON VALIDO" : "NOT VALID")) << " ("
@@ -124,7 +142,7 @@ int run_template(const Context& ctx, const std::vector<std::string>& args) {
     return kExitUsage;
   }
   try {
-    for (const forms::FormSpec& form : forms::load_forms(plugins_dir(plugins))) {
+    for (const forms::FormSpec& form : forms::load_forms(plugins_dir(plugins), library_path())) {
       if (form.id != form_id) continue;
       write::write_template(form, output);
       std::cout << (it ? "modello scritto: " : "template written: ") << output << "\n";
@@ -182,7 +200,7 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
   }
   std::vector<forms::FormSpec> forms;
   try {
-    forms = forms::load_forms(plugins_dir(plugins));
+    forms = forms::load_forms(plugins_dir(plugins), library_path());
   } catch (const Error& error) {
     return report_error(ctx, error);
   }

@@ -1,5 +1,7 @@
 // Loading and checking a form description (plugins/<id>/form.json).
+#include <Poco/ClassLoader.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/SharedLibrary.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -124,6 +126,50 @@ class SpecReader {
  private:
   std::string file_;
 };
+
+// Loaded native rule libraries stay loaded for the life of the process: rules created from them
+// may be held by any FormSpec copy.
+Poco::ClassLoader<NativeRule>& native_loader() {
+  static Poco::ClassLoader<NativeRule> loader;
+  return loader;
+}
+
+void load_native_rules(const Object::Ptr& root, const SpecReader& reader, const std::vector<std::string>& library_path,
+                       FormSpec& form) {
+  const auto rules = reader.array(root, "native_rules", "");
+  if (!rules) return;
+  std::vector<std::string> folders{form.directory};
+  for (const std::string& folder : library_path) folders.push_back((std::filesystem::path(folder) / form.id).string());
+  for (std::size_t i = 0; i < rules->size(); ++i) {
+    const auto entry = reader.object_at(rules, i, "native_rules");
+    const std::string where = "native_rules[" + std::to_string(i) + "]";
+    const std::string library = reader.string(entry, "library", where, true);
+    const std::string class_name = reader.string(entry, "class", where, true);
+    const std::string file = "lib" + library + Poco::SharedLibrary::suffix();
+    std::string found;
+    std::string searched;
+    for (const std::string& folder : folders) {
+      const auto candidate = std::filesystem::path(folder) / file;
+      searched += (searched.empty() ? "" : ", ") + folder;
+      if (std::filesystem::exists(candidate)) {
+        found = candidate.string();
+        break;
+      }
+    }
+    if (found.empty()) {
+      reader.fail(where, "libreria di regole " + file + " non trovata (cercata in: " + searched + ")",
+                  "rule library " + file + " not found (searched: " + searched + ")");
+    }
+    try {
+      auto& loader = native_loader();
+      if (!loader.isLibraryLoaded(found)) loader.loadLibrary(found);
+      form.native_rules.emplace_back(loader.create(class_name));
+    } catch (const Poco::Exception& e) {
+      reader.fail(where, "impossibile caricare la regola " + class_name + " da " + found + " (" + e.displayText() + ")",
+                  "cannot load rule " + class_name + " from " + found + " (" + e.displayText() + ")");
+    }
+  }
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -266,7 +312,7 @@ const SheetSpec* FormSpec::sheet_of(std::string_view item_id) const {
   return nullptr;
 }
 
-FormSpec load_form(const std::string& directory) {
+FormSpec load_form(const std::string& directory, const std::vector<std::string>& library_path) {
   const std::string path = (std::filesystem::path(directory) / "form.json").string();
   const SpecReader reader(path);
   Object::Ptr root;
@@ -399,14 +445,15 @@ FormSpec load_form(const std::string& directory) {
     }
   }
   check_references(form, reader);
+  load_native_rules(root, reader, library_path, form);
   return form;
 }
 
-std::vector<FormSpec> load_forms(const std::string& plugins_dir) {
+std::vector<FormSpec> load_forms(const std::string& plugins_dir, const std::vector<std::string>& library_path) {
   std::vector<FormSpec> forms;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(plugins_dir, ec)) {
-    if (entry.is_directory() && std::filesystem::exists(entry.path() / "form.json")) forms.push_back(load_form(entry.path().string()));
+    if (entry.is_directory() && std::filesystem::exists(entry.path() / "form.json")) forms.push_back(load_form(entry.path().string(), library_path));
   }
   if (ec) {
     throw Error(ErrorCode::invalid_plugin, "cartella dei moduli non leggibile: " + ec.message(),

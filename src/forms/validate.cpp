@@ -56,6 +56,7 @@ class Validator {
     for (const FieldSpec& field : form_.fields) check_field(field);
     for (const TableSpec& table : form_.tables) check_table(table);
     for (const RuleSpec& rule : form_.rules) apply(rule);
+    for (const auto& native : form_.native_rules) native->check(in_, form_, report_.issues);
     std::stable_sort(report_.issues.begin(), report_.issues.end(), [](const Issue& a, const Issue& b) {
       if (a.sheet != b.sheet) return a.sheet < b.sheet;
       if (a.row != b.row) return a.row < b.row;
@@ -112,16 +113,7 @@ class Validator {
   }
 
   const ListItem* find_item(const std::string& list_name, const std::string& text) const {
-    const std::vector<ListItem>* list = form_.list(list_name);
-    if (!list) return nullptr;
-    const std::string wanted = normalise_label(text);
-    for (const ListItem& item : *list) {
-      if (wanted == normalise_label(item.display()) || wanted == normalise_label(item.label)) return &item;
-    }
-    for (const ListItem& item : *list) {
-      if (!item.code.empty() && wanted == normalise_label(item.code)) return &item;
-    }
-    return nullptr;
+    return find_list_item(form_, list_name, text);
   }
 
   // Parses a cell by its spec; reports format problems. `where` is the label used in messages.
@@ -559,6 +551,19 @@ class Validator {
 };
 
 }  // namespace
+
+const ListItem* find_list_item(const FormSpec& form, const std::string& list_name, const std::string& text) {
+  const std::vector<ListItem>* list = form.list(list_name);
+  if (!list) return nullptr;
+  const std::string wanted = normalise_label(text);
+  for (const ListItem& item : *list) {
+    if (wanted == normalise_label(item.display()) || wanted == normalise_label(item.label)) return &item;
+  }
+  for (const ListItem& item : *list) {
+    if (!item.code.empty() && wanted == normalise_label(item.code)) return &item;
+  }
+  return nullptr;
+}
 
 std::size_t Report::errors() const {
   return static_cast<std::size_t>(std::count_if(issues.begin(), issues.end(), [](const Issue& i) { return i.severity == Severity::error; }));
