@@ -294,6 +294,17 @@ variant("errore-data-prima-della-dgr.xlsx",
         lambda f: (f.set("data_richiesta", "14/12/2020"), [("PREM-DATA_RICHIESTA-DATA", f.field_cell("data_richiesta").coordinate)])[-1])
 variant("errore-data-impossibile.xlsx",
         lambda f: (f.set("data_richiesta", "31/02/2022"), [("PREM-DATA_RICHIESTA-FORMATO", f.field_cell("data_richiesta").coordinate)])[-1])
+variant("avviso-asst-di-altra-ats.xlsx",
+        lambda f: (f.row("asst_coinvolte", 0, "ASST di Pavia"), [("PREM-N01", f.cell_of("asst_coinvolte", 0, 1))])[-1])
+def renamed_sheet(f):
+    f.wb[SHEET].title = "Progetto Lodi"  # openpyxl leaves the defined names on the old name
+    return [("PREM-FOGLIO", None)]
+variant("errore-foglio-rinominato.xlsx", renamed_sheet)
+def no_total_row(f):
+    ws, header, last = f.table("risorse_economiche")
+    ws.cell(last, 1).value = None
+    return [("PREM-RISORSE_ECONOMICHE-TOT", None)]
+variant("errore-riga-tot-cancellata.xlsx", no_total_row)
 variant("avviso-rischio-senza-soluzione.xlsx",
         lambda f: (f.row("criticita", 1, "Tempi più lunghi di quelli previsti"), [("PREM-R16", f.cell_of("criticita", 1, 2))])[-1])
 

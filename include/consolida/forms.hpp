@@ -51,6 +51,7 @@ struct ValueSpec {
   std::optional<values::Date> max_date;
   std::string list;                 // for choice / multi_choice
   bool long_text = false;           // a tall, wrapped input cell
+  std::string cell;                 // fixed position ("B5") for forms without defined names
 };
 
 struct FieldSpec : ValueSpec {};
@@ -69,6 +70,10 @@ struct TableSpec {
   std::size_t blank_rows = 0;            // free rows offered by the template
   std::optional<std::string> total_label;  // "TOT": a total row follows the body
   bool marks = false;                    // cells hold marks ("X"), as in a Gantt chart
+  std::string cell;                      // fixed position of the header's first cell, if any
+  // Rows whose key contains one of these texts are subtotals of the rows above them (back to the
+  // previous subtotal): "(COMPRENDE LE VOCI SOPRA)". They are checked, and never summed again.
+  std::vector<std::string> subtotal_markers;
 };
 
 enum class Severity { error, warning };
@@ -178,6 +183,7 @@ struct CellValue {
 
 struct TableRow {
   std::uint32_t row = 0;                 // 0-based sheet row
+  bool subtotal = false;                 // a subtotal row (see TableSpec::subtotal_markers)
   CellValue key;
   std::vector<CellValue> cells;          // in spec column order
   bool filled() const;                   // key or any cell written
@@ -205,6 +211,7 @@ struct FieldInstance {
 struct FormInstance {
   std::string file;
   bool date1904 = false;
+  std::vector<std::string> sheet_names;  // every sheet of the workbook, for messages
   std::string form_id;
   std::string version;  // as declared in the file
   std::map<std::string, FieldInstance> fields;

@@ -60,6 +60,7 @@ class Extractor {
     instance.file = workbook_.path();
     instance.form_id = form_.id;
     instance.date1904 = workbook_.date1904();
+    for (const xlsx::SheetInfo& info : workbook_.sheets()) instance.sheet_names.push_back(info.name);
     if (const auto* p = workbook_.find_custom_property(kVersionProperty)) instance.version = p->value;
     for (const FieldSpec& field : form_.fields) instance.fields[field.id] = extract_field(field);
     for (const TableSpec& table : form_.tables) instance.tables[table.id] = extract_table(table);
@@ -127,6 +128,12 @@ class Extractor {
     if (!spec_sheet) return out;
     std::optional<Reference> ref = defined(field_name(field.id));
     const Sheet* target = ref ? sheet(ref->sheet) : nullptr;
+    if (!target && !field.cell.empty()) {
+      target = sheet(spec_sheet->name);
+      if (!target) return out;
+      const CellRef at = *xlsx::parse_a1(field.cell);
+      ref = Reference{spec_sheet->name, Range{at, at}};
+    }
     if (!target) {
       ref.reset();
       target = sheet(spec_sheet->name);
@@ -171,6 +178,10 @@ class Extractor {
       header_row = ref->range.first.row;
       last_row = ref->range.last.row;
       first_col = ref->range.first.col;
+    } else if (!table.cell.empty() && (target = sheet(spec_sheet->name))) {
+      const CellRef at = *xlsx::parse_a1(table.cell);
+      header_row = at.row;
+      first_col = at.col;
     } else {
       target = sheet(spec_sheet->name);
       if (!target) return out;
@@ -220,6 +231,12 @@ class Extractor {
       if (!total.empty() && !row.key.blank() && normalise_label(row.key.text) == total) {
         out.total = std::move(row);
         break;
+      }
+      if (!row.key.blank()) {
+        const std::string key = normalise_label(row.key.text);
+        for (const std::string& marker : table.subtotal_markers) {
+          if (key.find(normalise_label(marker)) != std::string::npos) row.subtotal = true;
+        }
       }
       if (!last_row) {
         // Without a defined range the table ends at two empty rows or at the next label.

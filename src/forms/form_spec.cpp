@@ -117,6 +117,10 @@ class SpecReader {
     spec.max_date = date(o, "max_date", where);
     spec.list = string(o, "list", where);
     spec.long_text = boolean(o, "long_text", where);
+    spec.cell = string(o, "cell", where);
+    if (!spec.cell.empty() && !xlsx::parse_a1(spec.cell)) {
+      fail(where + ".cell", "riferimento di cella non valido \"" + spec.cell + "\"", "invalid cell reference \"" + spec.cell + "\"");
+    }
     if ((spec.type == FieldType::choice || spec.type == FieldType::multi_choice) && spec.list.empty()) {
       fail(where, "un campo \"" + std::string(to_string(spec.type)) + "\" richiede \"list\"",
            "a \"" + std::string(to_string(spec.type)) + "\" field needs \"list\"");
@@ -387,6 +391,13 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
       const std::string total = reader.string(t, "total_label", where);
       if (!total.empty()) table.total_label = total;
       table.marks = reader.boolean(t, "marks", where);
+      table.cell = reader.string(t, "cell", where);
+      if (!table.cell.empty() && !xlsx::parse_a1(table.cell)) {
+        reader.fail(where + ".cell", "riferimento di cella non valido \"" + table.cell + "\"", "invalid cell reference \"" + table.cell + "\"");
+      }
+      if (auto markers = reader.array(t, "subtotal_markers", where)) {
+        for (std::size_t m = 0; m < markers->size(); ++m) table.subtotal_markers.push_back(markers->getElement<std::string>(static_cast<unsigned>(m)));
+      }
       if (table.fixed_rows.empty() && table.blank_rows == 0) {
         reader.fail(where, "una tabella deve avere righe fisse o righe libere", "a table needs fixed rows or blank rows");
       }

@@ -100,9 +100,13 @@ class Validator {
       for (const auto& [id, table] : in_.tables) any_found = any_found || (table.found && table.sheet == sheet.name);
       if (!any_found) {
         missing_sheets_.push_back(sheet.name);
+        std::string present;
+        for (const std::string& name : in_.sheet_names) present += (present.empty() ? "«" : ", «") + name + "»";
         add(form_.code_prefix + "-FOGLIO", Severity::error, sheet.name, nullptr, sheet.name, "",
-            {"manca il foglio «" + sheet.name + "» del modello «" + form_.title.it + "»: usare il modello scaricato",
-             "sheet «" + sheet.name + "» of template «" + form_.title.in(Lang::en) + "» is missing: use the downloaded template"});
+            {"manca il foglio «" + sheet.name + "» del modello «" + form_.title.it + "» (fogli presenti: " + present +
+                 "): se è stato rinominato, ridargli il nome «" + sheet.name + "»; altrimenti usare il modello scaricato",
+             "sheet «" + sheet.name + "» of template «" + form_.title.in(Lang::en) + "» is missing (sheets present: " + present +
+                 "): if it was renamed, give it back the name «" + sheet.name + "»; otherwise use the downloaded template"});
       }
     }
   }
@@ -311,6 +315,7 @@ class Validator {
       }
       rows.push_back(std::move(typed));
     }
+    check_subtotals(table, found, rows);
     if (table.total_label) {
       if (!found.total) {
         if (!found.rows.empty()) {
@@ -324,6 +329,32 @@ class Validator {
                                  table.label.it + " › " + *table.total_label + " › " + table.columns[c].label.it));
         }
       }
+    }
+  }
+
+  // Each subtotal row must equal the sum of the rows above it, back to the previous subtotal.
+  void check_subtotals(const TableSpec& table, const TableInstance& found, const std::vector<std::vector<Typed>>& rows) {
+    std::size_t block_start = 0;
+    for (std::size_t r = 0; r < found.rows.size(); ++r) {
+      if (!found.rows[r].subtotal) continue;
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        if (table.columns[c].type != FieldType::amount) continue;
+        const Typed& written = rows[r][c + 1];
+        if (!written.ok) continue;
+        std::int64_t sum = 0;
+        for (std::size_t k = block_start; k < r; ++k) {
+          if (!found.rows[k].subtotal && rows[k][c + 1].ok) sum += rows[k][c + 1].number;
+        }
+        if (sum != written.number) {
+          const std::string where = table.label.it + " › " + table.columns[c].label.it;
+          add(code(table.id, "SUBTOTALE"), Severity::error, found.sheet, &found.rows[r].cells[c], where, written.shown,
+              {"«{row}», «{column}»: il subtotale scritto è {found}, le righe che riassume sommano {expected}",
+               "«{row}», «{column}»: the subtotal written is {found}, the rows it sums add up to {expected}"},
+              {{"row", found.rows[r].key.text}, {"column", table.columns[c].label.it}, {"found", written.shown},
+               {"expected", values::format_cents(sum)}});
+        }
+      }
+      block_start = r + 1;
     }
   }
 
@@ -368,6 +399,12 @@ class Validator {
 
   void apply(const RuleSpec& rule) {
     if (!condition_holds(rule)) return;
+    // A rule about a field that is not in the file adds nothing to "field not found".
+    for (const std::string* id : {&rule.field, &rule.other_field}) {
+      if (id->empty()) continue;
+      const auto it = in_.fields.find(*id);
+      if (it == in_.fields.end() || !it->second.found) return;
+    }
     const TableSpec* table = rule.table.empty() ? nullptr : form_.table(rule.table);
     const TableInstance* found = nullptr;
     if (table) {
@@ -404,7 +441,8 @@ class Validator {
             {{"label", form_.field(rule.field)->label.it}});
       }
     } else if (rule.kind == "min_rows") {
-      const auto filled = std::count_if(found->rows.begin(), found->rows.end(), [](const TableRow& r) { return r.filled(); });
+      const auto filled =
+          std::count_if(found->rows.begin(), found->rows.end(), [](const TableRow& r) { return r.filled() && !r.subtotal; });
       if (filled < rule.min.value_or(1)) {
         const CellValue* where = found->rows.empty() ? nullptr : &found->rows[0].key;
         add(rule.code, rule.severity, found->sheet, where, table->label.it, std::to_string(filled), rule.message,
@@ -473,8 +511,9 @@ class Validator {
         if (table->columns[c].type != FieldType::amount || totals[c].blank || !totals[c].ok) continue;
         std::int64_t sum = 0;
         bool complete = true;
-        for (const auto& typed : typed_rows) {
-          const Typed& cell = typed[c + 1];
+        for (std::size_t r = 0; r < typed_rows.size(); ++r) {
+          if (found->rows[r].subtotal) continue;  // already counted in the rows it sums
+          const Typed& cell = typed_rows[r][c + 1];
           if (!cell.blank && !cell.ok) complete = false;
           sum += cell.ok ? cell.number : 0;
         }

@@ -1,0 +1,78 @@
+// The engine on a small form written for the test: fields located by fixed cell and by label,
+// and a budget whose subtotal rows ("COMPRENDE LE VOCI SOPRA", as in the Melzo budget of seed
+// 001) must be checked but never summed twice.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "consolida/forms.hpp"
+#include "support/zip_builder.hpp"
+
+namespace fs = std::filesystem;
+using namespace consolida;
+using consolida::testing::minimal_xlsx;
+using consolida::testing::temp_path;
+
+namespace {
+
+forms::FormSpec bilancio_form() {
+  const fs::path dir = temp_path("plugin-bilancio");
+  fs::create_directories(dir);
+  std::ofstream(dir / "form.json") << R"({
+    "schema": 1, "id": "bilancio", "version": "1", "code_prefix": "BIL", "title": "Bilancio di prova",
+    "fields": [
+      {"id": "ambito", "label": "Ambito", "required": true, "cell": "B1"},
+      {"id": "anno", "label": "Anno di riferimento", "type": "integer", "required": true, "min": 2018, "max": 2030}
+    ],
+    "tables": [
+      {"id": "spese", "label": "SPESE", "key": {"id": "voce", "label": "Voce"},
+       "columns": [{"id": "importo", "label": "Importo", "type": "amount", "min": 0}],
+       "blank_rows": 5, "total_label": "TOTALE", "subtotal_markers": ["COMPRENDE LE VOCI SOPRA"]}
+    ],
+    "sheets": [{"name": "Foglio1", "sections": [{"title": "Bilancio", "items": ["ambito", "anno", "spese"]}]}],
+    "rules": [{"code": "BIL-TOT", "kind": "column_total", "table": "spese",
+               "message": {"it": "TOTALE scritto {found}, atteso {expected}", "en": "TOTAL {found}, expected {expected}"}}]
+  })";
+  return forms::load_form(dir.string());
+}
+
+std::string row(int r, const std::string& key, const std::string& value) {
+  const std::string n = std::to_string(r);
+  return "<row r=\"" + n + "\"><c r=\"A" + n + "\" t=\"inlineStr\"><is><t>" + key + "</t></is></c>" +
+         (value.empty() ? "" : "<c r=\"B" + n + "\" t=\"inlineStr\"><is><t>" + value + "</t></is></c>") + "</row>";
+}
+
+// A workbook typed by hand: no defined names, labels in column A.
+forms::Report validate_budget(const std::string& subtotal, const std::string& total, const std::string& year = "2021") {
+  const std::string rows = row(1, "Ambito:", "Ambito 5 Melzo") + row(2, "ANNO DI RIFERIMENTO", year) + row(4, "SPESE", "") +
+                           row(5, "Voce", "Importo") + row(6, "Servizio sociale professionale", "€ 100,00") +
+                           row(7, "Assistenza domiciliare", "50,00 €") +
+                           row(8, "PIANO DI ZONA SERVIZI (COMPRENDE LE VOCI SOPRA)", subtotal) + row(9, "Fondo povertà", "10") +
+                           row(10, "TOTALE", total);
+  const std::string path = minimal_xlsx(rows).write(temp_path("bilancio.xlsx"));
+  const forms::FormSpec form = bilancio_form();
+  auto workbook = xlsx::Workbook::open(path);
+  return forms::validate(forms::extract(workbook, form), form);
+}
+
+std::vector<std::string> codes(const forms::Report& report) {
+  std::vector<std::string> out;
+  for (const auto& issue : report.issues) out.push_back(issue.code + "@" + issue.cell);
+  return out;
+}
+
+}  // namespace
+
+TEST(FormEngine, SubtotalsAreCheckedAndNotCountedTwice) {
+  // 100 + 50 = 150 (subtotal), + 10 = 160. Summing every line would give 310.
+  EXPECT_TRUE(validate_budget("150,00", "160,00").issues.empty()) << ::testing::PrintToString(codes(validate_budget("150,00", "160,00")));
+  EXPECT_EQ(codes(validate_budget("150,00", "310,00")), std::vector<std::string>{"BIL-TOT@B10"});
+  EXPECT_EQ(codes(validate_budget("140,00", "160,00")), std::vector<std::string>{"BIL-SPESE-SUBTOTALE@B8"});
+}
+
+TEST(FormEngine, FieldsAreFoundByFixedCellAndByLabel) {
+  const forms::Report report = validate_budget("150,00", "160,00", "2031");
+  ASSERT_EQ(codes(report), std::vector<std::string>{"BIL-ANNO-MAX@B2"});  // found by its label "ANNO DI RIFERIMENTO"
+  EXPECT_NE(report.issues[0].message.it.find("2030"), std::string::npos);
+}
