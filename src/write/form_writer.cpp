@@ -1,6 +1,7 @@
 // Renders a form description as a workbook, optionally with values and problem marks.
 #include <xlsxwriter.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -14,6 +15,7 @@ using forms::FieldType;
 
 constexpr lxw_col_t kLastCol = 9;  // inputs span B:J
 constexpr double kLongTextHeight = 110;
+constexpr double kLabelWidth = 50;  // characters
 
 std::string quote_sheet(const std::string& name) {
   std::string out = "'";
@@ -47,10 +49,12 @@ class Renderer {
 
   void render() {
     write_instructions();
-    if (report_) write_problem_sheet();
+    // The problem list comes second but is filled last, once every cell's place in this copy is known.
+    lxw_worksheet* problems = report_ ? workbook_add_worksheet(workbook_, lang_ == Lang::it ? "Problemi" : "Problems") : nullptr;
     lists_sheet_ = workbook_add_worksheet(workbook_, "Liste");
     write_lists();
     for (const forms::SheetSpec& sheet : form_.sheets) write_sheet(sheet);
+    if (problems) write_problem_sheet(problems);
     worksheet_hide(lists_sheet_);
     set_properties();
     lxw_workbook* workbook = workbook_;
@@ -128,30 +132,49 @@ class Renderer {
     for (const std::string& line : form_.instructions) worksheet_write_string(ws, row++, 0, ("• " + line).c_str(), wrap_);
   }
 
-  void write_problem_sheet() {
-    lxw_worksheet* ws = workbook_add_worksheet(workbook_, lang_ == Lang::it ? "Problemi" : "Problems");
-    worksheet_set_column(ws, 0, 0, 16, nullptr);
-    worksheet_set_column(ws, 1, 2, 10, nullptr);
-    worksheet_set_column(ws, 3, 3, 90, wrap_);
-    worksheet_set_column(ws, 4, 4, 24, nullptr);
+  void write_problem_sheet(lxw_worksheet* ws) {
     const bool it = lang_ == Lang::it;
-    const char* headers[] = {it ? "Gravità" : "Severity", it ? "Foglio" : "Sheet", it ? "Cella" : "Cell",
-                             it ? "Messaggio" : "Message", it ? "Codice" : "Code"};
-    for (lxw_col_t c = 0; c < 5; ++c) worksheet_write_string(ws, 0, c, headers[c], header_);
+    worksheet_set_column(ws, 0, 0, 16, nullptr);
+    worksheet_set_column(ws, 1, 1, 18, nullptr);
+    worksheet_set_column(ws, 2, 2, 12, nullptr);
+    worksheet_set_column(ws, 3, 3, 80, wrap_);
+    worksheet_set_column(ws, 4, 5, 22, nullptr);
+    const char* headers[] = {it ? "Gravità" : "Severity",          it ? "Foglio" : "Sheet",
+                             it ? "Cella (vai)" : "Cell (go to)",  it ? "Messaggio" : "Message",
+                             it ? "Codice" : "Code",               it ? "Cella nel file inviato" : "Cell in the uploaded file"};
+    for (lxw_col_t c = 0; c < 6; ++c) worksheet_write_string(ws, 0, c, headers[c], header_);
     lxw_row_t row = 1;
     for (const forms::Issue& issue : report_->issues) {
       worksheet_write_string(ws, row, 0, std::string(forms::to_string(issue.severity, lang_)).c_str(), nullptr);
       worksheet_write_string(ws, row, 1, issue.sheet.c_str(), nullptr);
-      worksheet_write_string(ws, row, 2, rendered_cell(issue).c_str(), nullptr);
+      const auto here = rendered_.find({issue.sheet, issue.cell});
+      if (here != rendered_.end()) {
+        const std::string link = "internal:" + quote_sheet(issue.sheet) + "!" + here->second;
+        worksheet_write_url_opt(ws, row, 2, link.c_str(), nullptr, here->second.c_str(), nullptr);
+      }
       worksheet_write_string(ws, row, 3, issue.message.in(lang_).c_str(), wrap_);
       worksheet_write_string(ws, row, 4, issue.code.c_str(), nullptr);
+      worksheet_write_string(ws, row, 5, issue.cell.c_str(), nullptr);
+      fit_row(ws, row, issue.message.in(lang_), 80);
       ++row;
     }
     if (report_->issues.empty()) worksheet_write_string(ws, 1, 3, it ? "Nessun problema: il file è valido." : "No problems: the file is valid.", nullptr);
+    print_setup(ws);
   }
 
-  // The problem sheet lists the cells of the original file, where the clerk will look.
-  static std::string rendered_cell(const forms::Issue& issue) { return issue.cell; }
+  // libxlsxwriter does not size rows to wrapped text; give a row the lines its longest text needs.
+  static void fit_row(lxw_worksheet* ws, lxw_row_t row, const std::string& text, double width_chars) {
+    std::size_t chars = 0;
+    for (char c : text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // UTF-8 characters
+    const double lines = std::ceil(static_cast<double>(chars) / (width_chars * 0.95));
+    if (lines > 1) worksheet_set_row(ws, row, 15.0 * lines, nullptr);
+  }
+
+  static void print_setup(lxw_worksheet* ws) {
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);  // A4
+    worksheet_fit_to_pages(ws, 1, 0);
+  }
 
   void write_lists() {
     lxw_col_t col = 0;
@@ -178,6 +201,7 @@ class Renderer {
 
   void comment(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& sheet, const std::optional<xlsx::CellRef>& original) {
     if (!report_ || !original) return;
+    rendered_[{sheet, xlsx::to_a1(*original)}] = xlsx::to_a1(xlsx::CellRef{row, col});
     const auto it = issues_.find({sheet, xlsx::to_a1(*original)});
     if (it == issues_.end()) return;
     std::string text;
@@ -252,8 +276,9 @@ class Renderer {
 
   void write_sheet(const forms::SheetSpec& sheet) {
     lxw_worksheet* ws = workbook_add_worksheet(workbook_, sheet.name.c_str());
-    worksheet_set_column(ws, 0, 0, 50, nullptr);
+    worksheet_set_column(ws, 0, 0, kLabelWidth, nullptr);
     worksheet_set_column(ws, 1, kLastCol, 16, nullptr);
+    print_setup(ws);
     worksheet_write_string(ws, 0, 0, form_.title.in(lang_).c_str(), title_);
     worksheet_write_string(ws, 1, 0, form_.reference.c_str(), nullptr);
     lxw_row_t row = 3;
@@ -292,6 +317,7 @@ class Renderer {
 
   lxw_row_t write_field(lxw_worksheet* ws, const forms::SheetSpec& sheet, const forms::FieldSpec& field, lxw_row_t row) {
     worksheet_write_string(ws, row, 0, field.label.in(lang_).c_str(), label_);
+    fit_row(ws, row, field.label.in(lang_), kLabelWidth);
     const forms::FieldInstance* found = field_instance(field.id);
     const std::optional<xlsx::CellRef> original = found ? std::optional(found->cell.ref) : std::nullopt;
     const std::string original_sheet = found ? found->sheet : sheet.name;
@@ -317,6 +343,7 @@ class Renderer {
     for (std::size_t i = 0; i < items.size(); ++i) {
       const lxw_row_t r = first + static_cast<lxw_row_t>(i);
       worksheet_write_string(ws, r, 0, items[i].display().c_str(), label_);
+      fit_row(ws, r, items[i].display(), kLabelWidth);
       const forms::TableRow* option = nullptr;
       if (found) {
         for (const forms::TableRow& candidate : found->options) {
@@ -346,7 +373,11 @@ class Renderer {
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
       worksheet_write_string(ws, header, static_cast<lxw_col_t>(c + 1), table.columns[c].label.in(lang_).c_str(), header_);
     }
-    worksheet_set_row(ws, header, 45, nullptr);
+    std::string longest = table.key.label.in(lang_);
+    for (const auto& column : table.columns) {
+      if (column.label.in(lang_).size() > longest.size()) longest = column.label.in(lang_);
+    }
+    worksheet_set_row(ws, header, std::max(30.0, 15.0 * std::ceil(static_cast<double>(longest.size()) / 14.0)), nullptr);
     const forms::TableInstance* found = table_instance(table.id);
     const std::string original_sheet = found ? found->sheet : sheet.name;
     // Rows: the form's fixed rows, then free rows; a filled copy keeps every row that was read.
@@ -448,6 +479,8 @@ class Renderer {
   lxw_format* date_[3] = {};
   lxw_format* number_[3] = {};
   std::map<std::pair<std::string, std::string>, std::vector<const forms::Issue*>> issues_;
+  // (sheet, cell in the uploaded file) -> cell in this copy
+  std::map<std::pair<std::string, std::string>, std::string> rendered_;
 };
 
 }  // namespace
