@@ -119,3 +119,41 @@ TEST(Cli, SummaryReportsReadAndRefusedFiles) {
   EXPECT_NE(r.out.find("RIFIUTATO [formato-non-supportato]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("file letti: 1, rifiutati: 1"), std::string::npos) << r.out;
 }
+
+TEST(Cli, ValidateExitCodesAndReports) {
+  const std::string samples = std::string(CONSOLIDA_SOURCE_DIR) + "/sample-workbooks/premialita/";
+  EXPECT_EQ(run("validate " + samples + "lodi-riabita.xlsx").status, 0);
+  const CliRun broken = run("validate " + samples + "errore-tot-sbagliato.xlsx");
+  EXPECT_EQ(broken.status, 1);
+  EXPECT_NE(broken.out.find("NON VALIDO"), std::string::npos) << broken.out;
+  EXPECT_NE(broken.out.find("PREM-R15"), std::string::npos) << broken.out;
+  const std::string text_file = temp_path("finto.xlsx");
+  std::ofstream(text_file) << "comune;importo\n";
+  const CliRun mixed = run("validate --format json " + samples + "lodi-riabita.xlsx " + text_file, /*with_stderr=*/false);
+  EXPECT_EQ(mixed.status, 2);
+  Poco::JSON::Parser parser;
+  const auto root = parser.parse(mixed.out).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(root->getValue<std::string>("schema"), "consolida.validazione/1");
+  const auto files = root->getArray("files");
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_TRUE(files->getObject(0)->getValue<bool>("valid"));
+  EXPECT_EQ(files->getObject(1)->getObject("error")->getValue<int>("exit"), 11);
+  const CliRun english = run("--lang en validate " + samples + "errore-tot-sbagliato.xlsx");
+  EXPECT_NE(english.out.find("NOT VALID"), std::string::npos) << english.out;
+  EXPECT_NE(english.out.find("TOT row"), std::string::npos) << english.out;
+}
+
+TEST(Cli, ValidateAnnotatesIntoAFolderAndWritesHtml) {
+  const std::string samples = std::string(CONSOLIDA_SOURCE_DIR) + "/sample-workbooks/premialita/";
+  const std::string folder = temp_path("annotati");
+  const CliRun r = run("validate " + samples + "errore-tot-sbagliato.xlsx " + samples + "lodi-riabita.xlsx --annotate " + folder);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(std::filesystem::exists(folder + "/errore-tot-sbagliato.annotato.xlsx"));
+  EXPECT_TRUE(std::filesystem::exists(folder + "/lodi-riabita.annotato.xlsx"));
+  const CliRun html = run("validate --format html " + samples + "errore-punto-chiave-altra-macroarea.xlsx", false);
+  EXPECT_NE(html.out.find("<!DOCTYPE html>"), std::string::npos);
+  EXPECT_NE(html.out.find("PREM-R02"), std::string::npos);
+  EXPECT_NE(html.out.find("<tr class=\"errore\"><td>errore bloccante</td><td>Scheda progetto</td>"), std::string::npos) << html.out;
+  EXPECT_EQ(run("template premialita").status, 64);
+  EXPECT_EQ(run("template nessuno -o " + temp_path("x.xlsx")).status, 19);
+}
