@@ -116,10 +116,6 @@ class Validator {
     return sheet && std::find(missing_sheets_.begin(), missing_sheets_.end(), sheet->name) != missing_sheets_.end();
   }
 
-  const ListItem* find_item(const std::string& list_name, const std::string& text) const {
-    return find_list_item(form_, list_name, text);
-  }
-
   // Parses a cell by its spec; reports format problems. `where` is the label used in messages.
   Typed parse(const ValueSpec& spec, const CellValue& cell, const std::string& sheet, const std::string& code_id,
               const std::string& where) {
@@ -188,7 +184,7 @@ class Validator {
         break;
       }
       case FieldType::choice:
-        out.item = find_item(spec.list, cell.text);
+        out.item = find_list_item(form_, spec.list, cell.text);
         out.ok = out.item != nullptr;
         if (!out.ok) {
           add(code(code_id, "LISTA"), Severity::error, sheet, &cell, where, cell.text,
@@ -249,15 +245,20 @@ class Validator {
     }
   }
 
+  // A field or table not found, unless its whole sheet is missing (already said once).
+  // what_it carries its own agreement: "campo «x» non trovato", "tabella «x» non trovata".
+  void report_missing(const std::string& id, const Text& label, const char* what_it, const char* not_found_it, const char* what_en) {
+    if (sheet_missing(id)) return;
+    const SheetSpec* sheet = form_.sheet_of(id);
+    add(code(id, "ASSENTE"), Severity::error, sheet ? sheet->name : "", nullptr, label.it, "",
+        {std::string(what_it) + " «" + label.it + "» " + not_found_it + ": il file non segue il modello, usare quello scaricato",
+         std::string(what_en) + " «" + label.in(Lang::en) + "» not found: the file does not follow the template, use the downloaded one"});
+  }
+
   void check_field(const FieldSpec& field) {
     const auto it = in_.fields.find(field.id);
     if (it == in_.fields.end() || !it->second.found) {
-      if (!sheet_missing(field.id)) {
-        const SheetSpec* sheet = form_.sheet_of(field.id);
-        add(code(field.id, "ASSENTE"), Severity::error, sheet ? sheet->name : "", nullptr, field.label.it, "",
-            {"campo «" + field.label.it + "» non trovato: il file non segue il modello, usare quello scaricato",
-             "field «" + field.label.in(Lang::en) + "» not found: the file does not follow the template, use the downloaded one"});
-      }
+      report_missing(field.id, field.label, "campo", "non trovato", "field");
       return;
     }
     const FieldInstance& found = it->second;
@@ -277,7 +278,7 @@ class Validator {
     auto& selected = selections_[field.id];
     for (const TableRow& option : found.options) {
       if (option.cells.empty() || option.cells[0].blank()) continue;
-      const ListItem* item = find_item(field.list, option.key.text);
+      const ListItem* item = find_list_item(form_, field.list, option.key.text);
       if (!item) {
         add(code(field.id, "LISTA"), Severity::error, found.sheet, &option.key, field.label.it, option.key.text,
             {"«{label}»: la voce «{value}» non è tra quelle del modello", "«{label}»: «{value}» is not one of the template's entries"},
@@ -291,12 +292,7 @@ class Validator {
   void check_table(const TableSpec& table) {
     const auto it = in_.tables.find(table.id);
     if (it == in_.tables.end() || !it->second.found) {
-      if (!sheet_missing(table.id)) {
-        const SheetSpec* sheet = form_.sheet_of(table.id);
-        add(code(table.id, "ASSENTE"), Severity::error, sheet ? sheet->name : "", nullptr, table.label.it, "",
-            {"tabella «" + table.label.it + "» non trovata: il file non segue il modello, usare quello scaricato",
-             "table «" + table.label.in(Lang::en) + "» not found: the file does not follow the template, use the downloaded one"});
-      }
+      report_missing(table.id, table.label, "tabella", "non trovata", "table");
       return;
     }
     const TableInstance& found = it->second;
