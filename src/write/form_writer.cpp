@@ -26,6 +26,16 @@ std::string quote_sheet(const std::string& name) {
   return out + "'";
 }
 
+// At most max_chars characters of UTF-8 text, never cutting a character in two (Excel limits
+// validation titles to 32 characters and messages to 255).
+std::string truncate_utf8(const std::string& text, std::size_t max_chars) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && chars++ == max_chars) return text.substr(0, i);
+  }
+  return text;
+}
+
 std::string col_letter(lxw_col_t col) { return xlsx::column_name(col); }
 
 std::string absolute(lxw_row_t row, lxw_col_t col) { return "$" + col_letter(col) + "$" + std::to_string(row + 1); }
@@ -241,8 +251,8 @@ class Renderer {
   void validation(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const forms::ValueSpec& spec) {
     lxw_data_validation dv{};
     std::string source;
-    std::string title = spec.label.in(lang_).substr(0, 32);
-    std::string message = spec.help.in(lang_).substr(0, 255);
+    std::string title = truncate_utf8(spec.label.in(lang_), 32);
+    std::string message = truncate_utf8(spec.help.in(lang_), 255);
     if (spec.type == FieldType::choice) {
       dv.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
       source = "=L_" + spec.list;
