@@ -216,7 +216,7 @@ def expect(name, *issues):
 f = Form(); dimissioni(f); f.save("lodi-dimissioni-protette.xlsx"); expect("lodi-dimissioni-protette.xlsx")
 f = Form(); riabita(f); f.save("lodi-riabita.xlsx"); expect("lodi-riabita.xlsx")
 f = Form(); casi_complessi(f); f.save("lodi-casi-complessi.xlsx")
-expect("lodi-casi-complessi.xlsx", ("PREM-R07", None), ("PREM-R13", None))
+expect("lodi-casi-complessi.xlsx", ("PREM-R07", f.cell_of("deliverable", 0, 1)), ("PREM-R13", f.cell_of("risorse_economiche", 0, 1)))
 
 # Seed 002 as written: amounts as Italian text, the malformed TOT "€ 5.0106,88", the Gantt left empty.
 f = Form(); dimissioni(f, amounts_as_text=True)
@@ -248,15 +248,15 @@ variant("errore-punto-chiave-altra-macroarea.xlsx",
 variant("errore-nessun-punto-chiave.xlsx",
         lambda f: ([setattr(f.field_cell("punti_chiave").parent.cell(r, 2), "value", None)
                     for r in range(bounds(destination(f.wb, "F_punti_chiave")[1])[1], bounds(destination(f.wb, "F_punti_chiave")[1])[3] + 1)],
-                   [("PREM-R01", None)])[-1])
+                   [("PREM-R01", "A" + str(bounds(destination(f.wb, "F_punti_chiave")[1])[1]))])[-1])
 variant("errore-macroarea-fuori-elenco.xlsx",
         lambda f: (f.set("macroarea", "Z. Altro"), [("PREM-MACROAREA-LISTA", f.field_cell("macroarea").coordinate)])[-1])
 variant("errore-un-solo-ambito.xlsx",
-        lambda f: (f.set("coincide_distretto", "NO"), [("PREM-R03", None)])[-1])
+        lambda f: (f.set("coincide_distretto", "NO"), [("PREM-R03", f.cell_of("ambiti_coinvolti", 0, 1))])[-1])
 variant("errore-nota-distretto-mancante.xlsx",
         lambda f: (f.set("nota_distretto", None), [("PREM-R04", f.field_cell("nota_distretto").coordinate)])[-1])
 variant("errore-nessuna-asst.xlsx",
-        lambda f: (f.row("asst_coinvolte", 0, ""), [("PREM-R05", None)])[-1])
+        lambda f: (f.row("asst_coinvolte", 0, ""), [("PREM-R05", f.cell_of("asst_coinvolte", 0, 1))])[-1])
 variant("errore-integrazione-stessa-macroarea.xlsx",
         lambda f: [("PREM-R06", f.mark("integrazione_macroaree", "D."))])
 variant("errore-deliverable-senza-indicatore.xlsx",
@@ -269,7 +269,7 @@ def empty_gantt(f):
     for r in range(header + 1, last + 1):
         for c in range(1, 9):
             ws.cell(r, c).value = None
-    return [("PREM-R10", None)]
+    return [("PREM-R10", f.cell_of("cronoprogramma", 0, 1))]
 variant("errore-cronoprogramma-vuoto.xlsx", empty_gantt)
 variant("errore-attivita-senza-trimestri.xlsx",
         lambda f: (f.row("cronoprogramma", 2, "Fase di valutazione finale"), [("PREM-R11", f.cell_of("cronoprogramma", 2, 1))])[-1])
@@ -305,6 +305,13 @@ def no_total_row(f):
     ws.cell(last, 1).value = None
     return [("PREM-RISORSE_ECONOMICHE-TOT", None)]
 variant("errore-riga-tot-cancellata.xlsx", no_total_row)
+def lost_field(f):
+    # A file rebuilt by hand: the title's defined name is gone and its label reworded.
+    label = f.field_cell("titolo").parent.cell(f.field_cell("titolo").row, 1)
+    label.value = "Nome dell'iniziativa"
+    del f.wb.defined_names["F_titolo"]
+    return [("PREM-TITOLO-ASSENTE", None)]
+variant("errore-campo-non-trovato.xlsx", lost_field)
 variant("avviso-rischio-senza-soluzione.xlsx",
         lambda f: (f.row("criticita", 1, "Tempi più lunghi di quelli previsti"), [("PREM-R16", f.cell_of("criticita", 1, 2))])[-1])
 
