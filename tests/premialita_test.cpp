@@ -210,6 +210,29 @@ TEST(FormSpec, MissingRuleLibraryIsReported) {
   }
 }
 
+TEST(Premialita, OversizedFormFilesAreRefusedBeforeLoading) {
+  // A sheet of ~40 MB of real cells: fine for the reader, too much for a form held in memory.
+  std::string rows;
+  rows.reserve(45u << 20);
+  for (std::int64_t r = 1; r <= 400000; ++r) {
+    const std::string n = std::to_string(r);
+    rows += "<row r=\"" + n + "\"><c r=\"A" + n + "\"><v>" + n + "</v></c><c r=\"B" + n + "\"><v>" + std::to_string(r * 7919 % 100003) +
+            "</v></c><c r=\"C" + n + "\"><v>" + std::to_string(r * 104729 % 1000003) + "</v></c></row>";
+  }
+  consolida::testing::ZipBuilder zip = consolida::testing::minimal_xlsx(rows);
+  zip.add("xl/workbook.xml",  // the form's own sheet, which validation must load
+          "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+          "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>"
+          "<sheet name=\"Scheda progetto\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
+  const std::string path = zip.write(temp_path("enorme.xlsx"));
+  try {
+    forms::validate_file(path, all_forms(), "premialita");
+    FAIL() << "a 40 MB form sheet was loaded";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::limit_exceeded) << error.describe(Lang::en);
+  }
+}
+
 TEST(FormSpec, BrokenDescriptionsAreReportedWithTheirPlace) {
   const fs::path dir = temp_path("plugin-rotto");
   fs::create_directories(dir);

@@ -250,6 +250,10 @@ const FormSpec& recognise(const xlsx::Workbook& workbook, const std::vector<Form
 FormInstance extract(xlsx::Workbook& workbook, const FormSpec& form);
 Report validate(const FormInstance& instance, const FormSpec& form);
 
+// Reading limits for filled-in forms: sheets are loaded whole, so a form file may not expand to
+// more than a form needs (32 MiB per part, 128 MiB in all; a premialità sheet is about 100 KB).
+xlsx::Limits form_limits();
+
 // Opens, recognises, extracts and validates one file. Unreadable files raise Error.
 Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const std::string& fallback_form = "",
                      FormInstance* instance_out = nullptr);

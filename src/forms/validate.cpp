@@ -655,11 +655,17 @@ const FormSpec& recognise(const xlsx::Workbook& workbook, const std::vector<Form
               "unknown form «" + declared + "» (forms: " + names + ")", ErrorLocation{workbook.path(), {}, {}, 0, 0});
 }
 
+xlsx::Limits form_limits() {
+  xlsx::Limits limits;
+  limits.max_file_bytes = 32u << 20;
+  limits.max_part_bytes = 32u << 20;
+  limits.max_total_bytes = 128u << 20;
+  return limits;
+}
+
 Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const std::string& fallback_form,
                      FormInstance* instance_out) {
-  xlsx::Limits limits;
-  limits.max_file_bytes = 64u << 20;  // a form, not a data dump
-  xlsx::Workbook workbook = xlsx::Workbook::open(path, limits);
+  xlsx::Workbook workbook = xlsx::Workbook::open(path, form_limits());
   const FormSpec& form = recognise(workbook, forms, fallback_form);
   FormInstance instance = extract(workbook, form);
   Report report = validate(instance, form);
