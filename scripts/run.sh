@@ -16,7 +16,7 @@ echo
 status=0
 build/consolida validate sample-workbooks/premialita --annotate "$out/annotati" > "$out/verifica-premialita.txt" || status=$?
 [ "$status" -le 1 ] || { cat "$out/verifica-premialita.txt"; exit "$status"; }
-grep -E '^[^ ].*: (VALIDO|NON VALIDO|ILLEGGIBILE)' "$out/verifica-premialita.txt"
+grep -E '^[^ ].*: (VALIDO|NON VALIDO|RIFIUTATO)' "$out/verifica-premialita.txt"
 echo
 build/consolida summary sample-workbooks/*.xlsx
 echo

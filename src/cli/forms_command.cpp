@@ -235,7 +235,7 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
       status = 2;
       if (format == "json") write_json_error(std::cout, files[f], error);
       else if (format == "html") std::cout << "<section><h2>" << html_escape(files[f]) << "</h2><p class=\"ko\">" << html_escape(error.describe(ctx.lang)) << "</p></section>\n";
-      else std::cout << files[f] << ": " << (it ? "ILLEGGIBILE" : "UNREADABLE") << " [" << error_code_id(error.code()) << "] " << error.message(ctx.lang) << "\n";
+      else std::cout << files[f] << ": " << (it ? "RIFIUTATO" : "REFUSED") << " [" << error_code_id(error.code()) << "] " << error.message(ctx.lang) << "\n";
     }
   }
   if (format == "json") std::cout << "\n]}\n";

@@ -1,8 +1,6 @@
 // FormInstance -> Report. Field attributes (required, max_words, min/max, list) make the simple
 // rules; the explicit rules of the description add sums, groups and conditions.
 #include <algorithm>
-#include <cmath>
-#include <functional>
 
 #include "consolida/forms.hpp"
 #include "forms/labels.hpp"
