@@ -233,6 +233,22 @@ TEST(Premialita, OversizedFormFilesAreRefusedBeforeLoading) {
   }
 }
 
+TEST(Premialita, HostileDefinedNamesAreBounded) {
+  // The names come from the uploaded file: a table at the last column, options over every row.
+  consolida::testing::ZipBuilder zip = consolida::testing::minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>");
+  zip.add("xl/workbook.xml",
+          "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+          "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>"
+          "<sheet name=\"Scheda progetto\" sheetId=\"1\" r:id=\"rId1\"/></sheets><definedNames>"
+          "<definedName name=\"CONSOLIDA_MODULO\">\"premialita 2021.1\"</definedName>"
+          "<definedName name=\"T_risorse_economiche\">'Scheda progetto'!$XFD$1:$XFD$10</definedName>"
+          "<definedName name=\"F_punti_chiave\">'Scheda progetto'!$A$1:$B$1048576</definedName>"
+          "</definedNames></workbook>");
+  const forms::Report report = forms::validate_file(zip.write(temp_path("nomi-ostili.xlsx")), all_forms());
+  EXPECT_FALSE(report.valid());
+  EXPECT_GT(report.issues.size(), 10u);  // every field is missing; nothing crashed or exploded
+}
+
 TEST(FormSpec, BrokenDescriptionsAreReportedWithTheirPlace) {
   const fs::path dir = temp_path("plugin-rotto");
   fs::create_directories(dir);

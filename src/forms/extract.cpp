@@ -4,12 +4,16 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 
 #include "consolida/forms.hpp"
 #include "forms/labels.hpp"
 
 namespace consolida::forms {
 namespace {
+
+// Rows read at most for one table or one list of options: forms are small, files are not trusted.
+constexpr std::uint32_t kMaxRows = 5000;
 
 using xlsx::Cell;
 using xlsx::CellRef;
@@ -154,7 +158,9 @@ class Extractor {
     out.sheet = target->name();
     out.cell = value_at(*target, ref->range.first);
     if (field.type == FieldType::multi_choice) {
-      for (std::uint32_t r = ref->range.first.row; r <= ref->range.last.row; ++r) {
+      // A list has a few dozen items; a name spanning a whole sheet is not read row by row.
+      const std::uint32_t last = std::min(ref->range.last.row, ref->range.first.row + kMaxRows);
+      for (std::uint32_t r = ref->range.first.row; r <= last; ++r) {
         TableRow row;
         row.row = r;
         row.key = value_at(*target, CellRef{r, ref->range.first.col});
@@ -197,26 +203,27 @@ class Extractor {
     for (const Cell& cell : target->cells()) {
       if (cell.row == header_row && cell.col > first_col && cell.type == CellType::string) headers[cell.col] = cell.text;
     }
+    // Positions come from the file (a defined name may point anywhere), so no fixed-size bookkeeping.
     std::uint32_t next_col = first_col + 1;
-    std::vector<bool> used(16384, false);
+    std::set<std::uint32_t> used;
     for (const ColumnSpec& column : table.columns) {
       std::optional<std::uint32_t> found;
       const std::string wanted = normalise_label(column.label.it);
       for (const auto& [col, text] : headers) {
-        if (!used[col] && labels_match(normalise_label(text), wanted)) {
+        if (!used.count(col) && labels_match(normalise_label(text), wanted)) {
           found = col;
           break;
         }
       }
       const std::uint32_t col = found.value_or(next_col);
-      used[col] = true;
+      used.insert(col);
       out.column_cols.push_back(col);
       next_col = col + 1;
     }
     const std::uint32_t last_known_col =
         out.column_cols.empty() ? first_col : *std::max_element(out.column_cols.begin(), out.column_cols.end());
     for (const auto& [col, text] : headers) {
-      if (col > last_known_col && col <= last_known_col + 12 && !used[col]) out.extra_columns.emplace_back(col, text);
+      if (col > last_known_col && col <= last_known_col + 12 && !used.count(col)) out.extra_columns.emplace_back(col, text);
     }
     const std::string total = table.total_label ? normalise_label(*table.total_label) : std::string();
     std::uint32_t blank_run = 0;
@@ -249,7 +256,7 @@ class Extractor {
       }
       out.rows.push_back(std::move(row));
       out.extra_cells.push_back(std::move(extra));
-      if (r - header_row > 5000) break;  // a form table, not a data sheet
+      if (r - header_row > kMaxRows) break;  // a form table, not a data sheet
     }
     return out;
   }
