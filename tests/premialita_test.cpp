@@ -9,9 +9,12 @@
 #include <fstream>
 #include <set>
 
+#include <random>
+
 #include "consolida/forms.hpp"
 #include "consolida/write.hpp"
 #include "support/zip_builder.hpp"
+#include "xlsx/zip_archive.hpp"
 
 namespace fs = std::filesystem;
 using namespace consolida;
@@ -247,6 +250,48 @@ TEST(Premialita, HostileDefinedNamesAreBounded) {
   const forms::Report report = forms::validate_file(zip.write(temp_path("nomi-ostili.xlsx")), all_forms());
   EXPECT_FALSE(report.valid());
   EXPECT_GT(report.issues.size(), 10u);  // every field is missing; nothing crashed or exploded
+}
+
+// Damage inside the XML parts, re-zipped with good CRCs, so that it reaches the XML parser, the
+// defined names and the extractor: only consolida::Error may come out, never a crash.
+TEST(Premialita, DamagedPartsNeverCrashValidation) {
+  const std::string source = (kSamples / "lodi-dimissioni-protette.xlsx").string();
+  std::vector<std::pair<std::string, std::string>> parts;
+  {
+    xlsx::ZipArchive archive(source, xlsx::Limits{});
+    for (const auto& entry : archive.entries()) parts.emplace_back(entry.name, archive.read_all(entry));
+  }
+  std::mt19937 rng(4563);
+  // Mostly damage that keeps the XML well formed (values, names, references), some that does not.
+  const std::string plain = "0123456789ABCDEFXYZabcxyz$:!. -_";
+  const std::string structural = "<>/\"'=&;";
+  int refused = 0, validated = 0;
+  const std::vector<std::string> targets = {"xl/workbook.xml", "xl/worksheets/sheet3.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"};
+  for (int round = 0; round < 150; ++round) {
+    consolida::testing::ZipBuilder zip;
+    const std::string& target = targets[rng() % targets.size()];
+    for (const auto& [name, data] : parts) {
+      std::string bytes = data;
+      if (name == target && !bytes.empty()) {
+        const int edits = 1 + static_cast<int>(rng() % 2);
+        for (int e = 0; e < edits; ++e) {
+          const std::string& alphabet = rng() % 8 == 0 ? structural : plain;
+          bytes[rng() % bytes.size()] = alphabet[rng() % alphabet.size()];
+        }
+      }
+      zip.add(name, bytes);
+    }
+    try {
+      forms::validate_file(zip.write(temp_path("danneggiato.xlsx")), all_forms(), "premialita");
+      ++validated;
+    } catch (const Error& error) {
+      ++refused;
+      EXPECT_FALSE(error.message(Lang::it).empty());
+    }
+  }
+  EXPECT_EQ(refused + validated, 150);
+  EXPECT_GT(refused, 10);    // broken XML is refused ...
+  EXPECT_GT(validated, 10);  // ... and damaged values are reported as problems
 }
 
 TEST(FormSpec, BrokenDescriptionsAreReportedWithTheirPlace) {
