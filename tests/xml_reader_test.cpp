@@ -164,3 +164,35 @@ TEST(XmlReader, BoundsNestingDepth) {
 TEST(XmlReader, RefusesUtf16Parts) {
   EXPECT_EQ(error_of(std::string("\xFF\xFE<\0a\0/\0>\0", 10)), ErrorCode::unsupported_format);
 }
+
+TEST(XmlReader, AcceptsUtf8SplitAcrossChunks) {
+  const std::string xml = "<a x='Città'>Povertà € \xF0\x9F\x98\x80 perché</a>";
+  const std::string expected = trace(xml);
+  EXPECT_EQ(expected, "<a x=Città>'Povertà € \xF0\x9F\x98\x80 perché'</a>");
+  for (std::size_t chunk = 1; chunk < 6; ++chunk) EXPECT_EQ(trace(xml, chunk), expected) << chunk;
+}
+
+TEST(XmlReader, RefusesInvalidUtf8WithItsPosition) {
+  const std::vector<std::string> bad = {
+      std::string("<a>Lod\xFF</a>"),            // never valid in UTF-8
+      std::string("<a>\xC0\x80</a>"),           // overlong NUL
+      std::string("<a>\xE0\x80\xAF</a>"),       // overlong '/'
+      std::string("<a>\xED\xA0\x80</a>"),       // a UTF-16 surrogate
+      std::string("<a>\xF4\x90\x80\x80</a>"),   // above U+10FFFF
+      std::string("<a>\x80</a>"),               // a lone continuation byte
+      std::string("<a>\xC3</a>"),               // a sequence cut short
+      std::string("<a x='\xE2\x82'/>"),         // in an attribute
+  };
+  for (const std::string& xml : bad) {
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{1} << 20}) {
+      EXPECT_EQ(error_of(xml, Limits{}, chunk), ErrorCode::malformed_xml) << ::testing::PrintToString(xml) << " chunk " << chunk;
+    }
+  }
+  try {
+    trace("<a>\nok\nLod\xFF</a>");
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.location().line, 3u);
+    EXPECT_EQ(error.location().column, 4u);
+  }
+}

@@ -25,6 +25,51 @@ std::string kib(std::uint64_t bytes) { return std::to_string(bytes / 1024) + " K
 
 }  // namespace
 
+std::size_t Utf8Validator::feed(const unsigned char* data, std::size_t n) {
+  std::size_t i = 0;
+  while (i < n) {
+    if (need_ == 0) {
+      while (i + 8 <= n) {  // ASCII fast path, eight bytes at a time
+        std::uint64_t word;
+        std::memcpy(&word, data + i, 8);
+        if (word & 0x8080808080808080ull) break;
+        i += 8;
+      }
+      if (i == n) break;
+      const unsigned char c = data[i];
+      if (c < 0x80) {
+        ++i;
+        continue;
+      }
+      if (c < 0xC2) return i;
+      if (c < 0xE0) {
+        need_ = 1;
+        low_ = 0x80;
+        high_ = 0xBF;
+      } else if (c < 0xF0) {
+        need_ = 2;
+        low_ = c == 0xE0 ? 0xA0 : 0x80;
+        high_ = c == 0xED ? 0x9F : 0xBF;
+      } else if (c < 0xF5) {
+        need_ = 3;
+        low_ = c == 0xF0 ? 0x90 : 0x80;
+        high_ = c == 0xF4 ? 0x8F : 0xBF;
+      } else {
+        return i;
+      }
+      ++i;
+    } else {
+      const unsigned char c = data[i];
+      if (c < low_ || c > high_) return i;
+      low_ = 0x80;
+      high_ = 0xBF;
+      --need_;
+      ++i;
+    }
+  }
+  return n;
+}
+
 XmlReader::XmlReader(ByteSource& source, const Limits& limits)
     : source_(source), limits_(limits), buf_(kInitialBuffer) {}
 
@@ -38,11 +83,11 @@ void XmlReader::count_lines(std::size_t end, std::uint64_t& lines, std::uint64_t
   }
 }
 
-void XmlReader::position(std::uint64_t& line, std::uint64_t& column) const {
-  const std::uint64_t absolute = discarded_bytes_ + pos_;
+void XmlReader::position_at(std::size_t offset, std::uint64_t& line, std::uint64_t& column) const {
+  const std::uint64_t absolute = discarded_bytes_ + offset;
   std::uint64_t lines = discarded_lines_;
   std::uint64_t line_start = last_discarded_newline_;
-  count_lines(pos_, lines, line_start);
+  count_lines(offset, lines, line_start);
   line = lines + 1;
   column = absolute - line_start + 1;
 }
@@ -76,6 +121,7 @@ bool XmlReader::fill(std::uint64_t limit, bool markup) {
   if (pos_ > 0) {
     count_lines(pos_, discarded_lines_, last_discarded_newline_);
     discarded_bytes_ += pos_;
+    unvalidated_from_ -= std::min(unvalidated_from_, pos_);
     std::memmove(buf_.data(), buf_.data() + pos_, pending);
     pos_ = 0;
     end_ = pending;
@@ -91,6 +137,18 @@ bool XmlReader::fill(std::uint64_t limit, bool markup) {
   }
   end_ += got;
   return true;
+}
+
+void XmlReader::validate_new_bytes() {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(buf_.data());
+  const std::size_t bad = unvalidated_from_ + utf8_.feed(bytes + unvalidated_from_, end_ - unvalidated_from_);
+  if (bad < end_) {
+    ErrorLocation where;
+    position_at(bad, where.line, where.column);
+    throw Error(ErrorCode::malformed_xml, "XML non valido: testo non codificato in UTF-8 (byte non valido)",
+                "malformed XML: text not encoded as UTF-8 (invalid byte)", std::move(where));
+  }
+  unvalidated_from_ = end_;
 }
 
 void XmlReader::push(std::string_view qname) {
@@ -134,8 +192,10 @@ XmlReader::Event XmlReader::next() {
     }
     if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) pos_ += 3;
     started_ = true;
+    unvalidated_from_ = pos_;
   }
   for (;;) {
+    if (unvalidated_from_ < end_) validate_new_bytes();
     if (pos_ == end_ && !fill(limits_.max_markup_bytes, true)) {
       if (depth_ > 0) {
         const std::string open(open_element(depth_ - 1));
@@ -143,6 +203,7 @@ XmlReader::Event XmlReader::next() {
                        "truncated document, <" + open + "> is never closed");
       }
       if (!root_seen_) fail_malformed("parte vuota, nessun elemento", "empty part, no element");
+      if (!utf8_.complete()) fail_malformed("il testo finisce a metà di un carattere UTF-8", "text ends inside a UTF-8 character");
       return Event::eof;
     }
     Event event = Event::eof;

@@ -26,6 +26,20 @@ inline bool name_is(std::string_view name, std::string_view literal) {
   return true;
 }
 
+// Checks UTF-8 incrementally: sequences may be split across the chunks fed to it. Rejects
+// overlong forms, surrogates and code points above U+10FFFF, as the XML spec requires.
+class Utf8Validator {
+ public:
+  // Returns the offset of the first invalid byte in [data, data + n), or n if all are valid.
+  std::size_t feed(const unsigned char* data, std::size_t n);
+  bool complete() const { return need_ == 0; }
+
+ private:
+  int need_ = 0;             // continuation bytes still expected
+  unsigned char low_ = 0x80;  // allowed range of the next continuation byte
+  unsigned char high_ = 0xBF;
+};
+
 class XmlReader {
  public:
   enum class Event { start, end, text, eof };
@@ -87,7 +101,9 @@ class XmlReader {
   void decode_into(std::string_view raw, std::string& out, bool attribute) const;
   // Counts the newlines in buf_[0, end), advancing lines and the offset where the last line starts.
   void count_lines(std::size_t end, std::uint64_t& lines, std::uint64_t& line_start) const;
-  void position(std::uint64_t& line, std::uint64_t& column) const;
+  void position(std::uint64_t& line, std::uint64_t& column) const { position_at(pos_, line, column); }
+  void position_at(std::size_t offset, std::uint64_t& line, std::uint64_t& column) const;
+  void validate_new_bytes();
   void push(std::string_view qname);
   std::string_view open_element(std::size_t level) const {
     return std::string_view(stack_chars_.data() + stack_offsets_[level],
@@ -103,6 +119,8 @@ class XmlReader {
   std::size_t end_ = 0;
   bool eof_ = false;
   bool started_ = false;
+  Utf8Validator utf8_;
+  std::size_t unvalidated_from_ = 0;  // buffer offset of the first byte not yet checked as UTF-8
   bool root_seen_ = false;
   bool root_closed_ = false;
 
