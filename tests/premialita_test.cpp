@@ -131,6 +131,23 @@ TEST(Premialita, AnnotatedCopyKeepsTheValuesAndTheProblems) {
   EXPECT_EQ(sheet.cell("E2")->text.substr(0, 5), "PREM-");
 }
 
+TEST(Premialita, AnnotatedCopyKeepsMarksOfRetypedOptions) {
+  forms::FormInstance instance;
+  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), "", &instance);
+  for (auto& option : instance.fields.at("punti_chiave").options) {
+    if (!option.cells[0].blank()) option.key.text = "  " + option.key.text.substr(0, 4) + " flessibilita'";  // "D1. Flessibilità" re-typed
+    if (!option.cells[0].blank()) break;
+  }
+  const forms::Report report = forms::validate(instance, premialita());
+  const std::string annotated = temp_path("annotato-ritipato.xlsx");
+  write::write_annotated(premialita(), instance, report, annotated);
+  forms::FormInstance copy;
+  forms::validate_file(annotated, all_forms(), "", &copy);
+  std::size_t marked = 0;
+  for (const auto& option : copy.fields.at("punti_chiave").options) marked += !option.cells[0].blank();
+  EXPECT_EQ(marked, 2u);  // D1 and D3, as in the source
+}
+
 TEST(Premialita, TemplateCarriesIdentityListsAndFormulas) {
   const std::string path = temp_path("modello.xlsx");
   write::write_template(premialita(), path);

@@ -1,6 +1,7 @@
 #include "forms/labels.hpp"
 
 #include <array>
+#include <cctype>
 #include <utility>
 
 namespace consolida::forms {
@@ -35,7 +36,16 @@ std::string normalise_label(std::string_view text) {
     out += c;
   }
   while (!out.empty() && (out.back() == ':' || out.back() == ' ')) out.pop_back();
-  return out;
+  // An accent typed as an apostrophe after a word's last vowel ("perche'", "citta'", "E'") is
+  // the same letter; an elision inside a word ("l'ambito") is kept.
+  std::string folded;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const bool after_vowel = i > 0 && std::string_view("aeiou").find(out[i - 1]) != std::string_view::npos;
+    const bool word_end = i + 1 == out.size() || !std::isalnum(static_cast<unsigned char>(out[i + 1]));
+    if (out[i] == '\'' && after_vowel && word_end) continue;
+    folded += out[i];
+  }
+  return folded;
 }
 
 bool labels_match(std::string_view a, std::string_view b) {

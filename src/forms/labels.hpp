@@ -7,8 +7,8 @@
 
 namespace consolida::forms {
 
-// Lower case, accents folded (à -> a, È -> e), apostrophes unified, runs of spaces collapsed,
-// trailing ':' and spaces removed.
+// Lower case, accents folded (à -> a, È -> e, and "a'" typed for "à" at a word's end),
+// apostrophes unified, runs of spaces collapsed, trailing ':' and spaces removed.
 std::string normalise_label(std::string_view text);
 
 // True when the two normalised labels are the same, or one starts with the other and the

@@ -356,8 +356,9 @@ class Renderer {
       fit_row(ws, r, items[i].display(), kLabelWidth);
       const forms::TableRow* option = nullptr;
       if (found) {
+        // Matched as validation matches them, so a re-typed option keeps its mark in the copy.
         for (const forms::TableRow& candidate : found->options) {
-          if (candidate.key.text == items[i].display()) option = &candidate;
+          if (forms::find_list_item(form_, field.list, candidate.key.text) == &items[i]) option = &candidate;
         }
       }
       const std::optional<xlsx::CellRef> original = option ? std::optional(option->cells[0].ref) : std::nullopt;
