@@ -58,8 +58,13 @@ class ZipEntryStream final : public ByteSource {
 
   std::size_t read(char* buffer, std::size_t n) override {
     if (finished_ || n == 0) return 0;
-    std::size_t produced = entry_.method == 0 ? read_stored(buffer, n) : read_deflated(buffer, n);
+    const std::size_t produced = entry_.method == 0 ? read_stored(buffer, n) : read_deflated(buffer, n);
     account(buffer, produced);
+    if (ended_) {
+      // Size and CRC are judged once every byte has been accounted for.
+      finished_ = true;
+      verify();
+    }
     return produced;
   }
 
@@ -67,7 +72,7 @@ class ZipEntryStream final : public ByteSource {
   std::size_t read_stored(char* buffer, std::size_t n) {
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(n, remaining_in_));
     if (want == 0) {
-      finish();
+      ended_ = true;
       return 0;
     }
     const ssize_t got = ::pread(archive_.fd(), buffer, want, static_cast<off_t>(next_in_offset_));
@@ -97,10 +102,8 @@ class ZipEntryStream final : public ByteSource {
       const int rc = inflate(&zs_, Z_NO_FLUSH);
       consumed_in_ += in_before - zs_.avail_in;
       if (rc == Z_STREAM_END) {
-        const std::size_t produced = out_before - zs_.avail_out;
-        account_crc(buffer, produced);
-        finish_after(produced);
-        return produced;
+        ended_ = true;
+        break;
       }
       if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
         throw corrupt("dati compressi danneggiati (" + std::string(zs_.msg ? zs_.msg : "inflate") + ")",
@@ -113,18 +116,12 @@ class ZipEntryStream final : public ByteSource {
         throw corrupt("dati compressi danneggiati", "corrupt compressed data");
       }
     }
-    const std::size_t produced = out_before - zs_.avail_out;
-    account_crc(buffer, produced);
-    return produced;
+    return out_before - zs_.avail_out;
   }
 
-  void account_crc(const char* buffer, std::size_t produced) {
-    crc_ = crc32(crc_, reinterpret_cast<const Bytef*>(buffer), static_cast<uInt>(produced));
-  }
-
-  // Called for every chunk handed to the caller: size, ratio and budget checks.
+  // Called for every chunk handed to the caller: CRC, size, ratio and budget checks.
   void account(const char* buffer, std::size_t produced) {
-    if (entry_.method == 0 && produced > 0) account_crc(buffer, produced);
+    crc_ = crc32(crc_, reinterpret_cast<const Bytef*>(buffer), static_cast<uInt>(produced));
     out_total_ += produced;
     const Limits& limits = archive_.limits();
     if (out_total_ > entry_.uncompressed_size) {
@@ -155,17 +152,8 @@ class ZipEntryStream final : public ByteSource {
     }
   }
 
-  void finish_after(std::size_t produced_now) {
-    // out_total_ is updated by account() after we return; include this chunk here.
-    finished_ = true;
-    verify(out_total_ + produced_now);
-  }
-  void finish() {
-    finished_ = true;
-    verify(out_total_);
-  }
-  void verify(std::uint64_t total) {
-    if (total != entry_.uncompressed_size) {
+  void verify() const {
+    if (out_total_ != entry_.uncompressed_size) {
       throw corrupt("la parte è più corta della dimensione dichiarata: archivio troncato o danneggiato",
                     "the part is shorter than its declared size: truncated or corrupt archive");
     }
@@ -187,7 +175,8 @@ class ZipEntryStream final : public ByteSource {
   std::uint64_t consumed_in_ = 0;
   std::uint64_t out_total_ = 0;
   uLong crc_ = crc32(0L, Z_NULL, 0);
-  bool finished_ = false;
+  bool ended_ = false;     // the data is exhausted; verify() is due
+  bool finished_ = false;  // verified; every further read returns 0
   bool zlib_ready_ = false;
   z_stream zs_{};
   std::vector<char> input_;
