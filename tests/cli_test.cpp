@@ -157,3 +157,19 @@ TEST(Cli, ValidateAnnotatesIntoAFolderAndWritesHtml) {
   EXPECT_EQ(run("template premialita").status, 64);
   EXPECT_EQ(run("template nessuno -o " + temp_path("x.xlsx")).status, 19);
 }
+
+TEST(Cli, ValidateFindsWorkbooksInFoldersWhateverTheExtensionCase) {
+  const std::string folder = temp_path("cartella-maiuscole");
+  std::filesystem::create_directories(folder + "/sotto");
+  const std::string samples = std::string(CONSOLIDA_SOURCE_DIR) + "/sample-workbooks/premialita/";
+  std::filesystem::copy_file(samples + "lodi-riabita.xlsx", folder + "/sotto/PROGETTO.XLSX",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(samples + "errore-tot-sbagliato.xlsx", folder + "/a.xlsx",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::ofstream(folder + "/note.txt") << "non un foglio";
+  const CliRun r = run("validate " + folder);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("PROGETTO.XLSX: VALIDO"), std::string::npos) << r.out;
+  EXPECT_LT(r.out.find("a.xlsx: NON VALIDO"), r.out.find("PROGETTO.XLSX"));  // in name order
+  EXPECT_EQ(r.out.find("note.txt"), std::string::npos);
+}

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/inputs.hpp"
 #include "cli/output.hpp"
 #include "consolida/forms.hpp"
 #include "consolida/write.hpp"
@@ -176,23 +177,7 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  // Folders stand for the workbooks they hold (recursively), in name order.
-  std::vector<std::string> expanded;
-  for (const std::string& file : files) {
-    std::error_code ec;
-    if (!fs::is_directory(file, ec)) {
-      expanded.push_back(file);
-      continue;
-    }
-    std::vector<std::string> found;
-    for (const auto& entry : fs::recursive_directory_iterator(file, ec)) {
-      const std::string ext = entry.path().extension().string();
-      if (entry.is_regular_file() && (ext == ".xlsx" || ext == ".xlsm")) found.push_back(entry.path().string());
-    }
-    std::sort(found.begin(), found.end());
-    expanded.insert(expanded.end(), found.begin(), found.end());
-  }
-  files.swap(expanded);
+  files = expand_inputs(files, {".xlsx", ".xlsm"});
   if (files.empty() || (format != "text" && format != "json" && format != "html")) {
     std::cerr << (it ? "uso: consolida validate FILE... [--form ID] [--format text|json|html] [--annotate USCITA.xlsx]\n"
                      : "usage: consolida validate FILE... [--form ID] [--format text|json|html] [--annotate OUT.xlsx]\n");

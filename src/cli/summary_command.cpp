@@ -1,9 +1,8 @@
 #include <algorithm>
-#include <cctype>
-#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/inputs.hpp"
 #include "consolida/xlsx.hpp"
 
 namespace consolida::cli {
@@ -14,27 +13,12 @@ std::string count(std::uint64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-bool looks_like_workbook(const std::filesystem::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".xlsx" || ext == ".xlsm" || ext == ".xls" || ext == ".xlsb" || ext == ".ods";
-}
-
 }  // namespace
 
 int run_summary(const Context& ctx, const std::vector<std::string>& args) {
   const bool it = ctx.lang == Lang::it;
-  std::vector<std::filesystem::path> files;
-  for (const std::string& arg : args) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(arg, ec)) {
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(arg, ec)) {
-        if (entry.is_regular_file() && looks_like_workbook(entry.path())) files.push_back(entry.path());
-      }
-    } else {
-      files.emplace_back(arg);
-    }
-  }
+  // Other spreadsheet formats are listed too, so that their refusal shows.
+  std::vector<std::string> files = expand_inputs(args, {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"});
   if (files.empty()) {
     std::cerr << (it ? "uso: consolida summary FILE|CARTELLA...\n" : "usage: consolida summary FILE|FOLDER...\n");
     return kExitUsage;
@@ -44,8 +28,8 @@ int run_summary(const Context& ctx, const std::vector<std::string>& args) {
   std::size_t refused = 0;
   for (const auto& path : files) {
     try {
-      xlsx::Workbook workbook = xlsx::Workbook::open(path.string());
-      std::cout << path.string() << "\n";
+      xlsx::Workbook workbook = xlsx::Workbook::open(path);
+      std::cout << path << "\n";
       for (const auto& property : workbook.custom_properties()) {
         std::cout << "  " << (it ? "proprietà " : "property ") << property.name << " = " << property.value << "\n";
       }
@@ -84,7 +68,7 @@ int run_summary(const Context& ctx, const std::vector<std::string>& args) {
       }
       ++read;
     } catch (const Error& error) {
-      std::cout << path.string() << "\n  " << (it ? "RIFIUTATO [" : "REFUSED [") << error_code_id(error.code())
+      std::cout << path << "\n  " << (it ? "RIFIUTATO [" : "REFUSED [") << error_code_id(error.code())
                 << "]: " << error.message(ctx.lang) << "\n";
       ++refused;
     }
