@@ -40,6 +40,20 @@ std::string hundredths(std::int64_t value) {
   return text;
 }
 
+bool is_numeric(FieldType type) {
+  return type == FieldType::integer || type == FieldType::decimal || type == FieldType::amount || type == FieldType::percent;
+}
+
+// A number of a numeric field as the report shows it: "12", "12,5", "1.234,56", "10,4%".
+std::string format_number(FieldType type, std::int64_t value) {
+  switch (type) {
+    case FieldType::integer: return std::to_string(value);
+    case FieldType::amount: return values::format_cents(value);
+    case FieldType::percent: return hundredths(value) + "%";
+    default: return hundredths(value);
+  }
+}
+
 bool is_percent_format(std::string_view format) { return format.find('%') != std::string_view::npos; }
 
 class Validator {
@@ -137,20 +151,16 @@ class Validator {
         break;
       case FieldType::integer:
         take(cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text));
-        if (out.ok) out.shown = std::to_string(out.number);
         break;
       case FieldType::decimal:
         take(cell.numeric ? values::parse_percent_number(cell.lexical, false) : values::parse_percent_text(cell.text));
-        if (out.ok) out.shown = hundredths(out.number);
         break;
       case FieldType::amount:
         take(cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text));
-        if (out.ok) out.shown = values::format_cents(out.number);
         break;
       case FieldType::percent:
         take(cell.numeric ? values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format))
                           : values::parse_percent_text(cell.text));
-        if (out.ok) out.shown = hundredths(out.number) + "%";
         break;
       case FieldType::date:
         if (cell.numeric) {
@@ -196,6 +206,7 @@ class Validator {
         out.ok = true;
         break;
     }
+    if (out.ok && is_numeric(spec.type)) out.shown = format_number(spec.type, out.number);
     if (error) {
       add(code(code_id, "FORMATO"), Severity::error, sheet, &cell, where, cell.text,
           {"«" + where + "»: " + error->it, "«" + where + "»: " + error->en});
@@ -217,21 +228,16 @@ class Validator {
             {{"label", where}, {"found", std::to_string(words)}, {"max", std::to_string(*spec.max_words)}});
       }
     }
-    const bool numeric = spec.type == FieldType::integer || spec.type == FieldType::decimal ||
-                         spec.type == FieldType::amount || spec.type == FieldType::percent;
-    auto shown = [&](std::int64_t v) {
-      return spec.type == FieldType::amount ? values::format_cents(v)
-             : spec.type == FieldType::integer ? std::to_string(v) : hundredths(v);
-    };
+    const bool numeric = is_numeric(spec.type);
     if (numeric && spec.min && value.number < *spec.min) {
       add(code(code_id, "MIN"), Severity::error, sheet, &cell, where, value.shown,
           {"«{label}»: {value} è sotto il minimo ammesso ({min})", "«{label}»: {value} is below the minimum ({min})"},
-          {{"label", where}, {"value", value.shown}, {"min", shown(*spec.min)}});
+          {{"label", where}, {"value", value.shown}, {"min", format_number(spec.type, *spec.min)}});
     }
     if (numeric && spec.max && value.number > *spec.max) {
       add(code(code_id, "MAX"), Severity::error, sheet, &cell, where, value.shown,
           {"«{label}»: {value} supera il massimo ammesso ({max})", "«{label}»: {value} is above the maximum ({max})"},
-          {{"label", where}, {"value", value.shown}, {"max", shown(*spec.max)}});
+          {{"label", where}, {"value", value.shown}, {"max", format_number(spec.type, *spec.max)}});
     }
     if (spec.type == FieldType::date && ((spec.min_date && value.date < *spec.min_date) || (spec.max_date && value.date > *spec.max_date))) {
       const std::string window = (spec.min_date ? values::to_string(*spec.min_date) : "...") + " - " +
