@@ -198,10 +198,10 @@ class Renderer {
     }
   }
 
-  // Finds the problems of a cell of the original file; state 0 none, 1 error, 2 warning only.
-  int problem_state(const std::string& sheet, const std::optional<xlsx::CellRef>& original) const {
+  // The problems of a cell read from the file (null: nothing read); 0 none, 1 error, 2 warnings only.
+  int problem_state(const std::string& sheet, const forms::CellValue* original) const {
     if (!report_ || !original) return 0;
-    const auto it = issues_.find({sheet, xlsx::to_a1(*original)});
+    const auto it = issues_.find({sheet, xlsx::to_a1(original->ref)});
     if (it == issues_.end()) return 0;
     for (const forms::Issue* issue : it->second) {
       if (issue->severity == forms::Severity::error) return 1;
@@ -209,10 +209,10 @@ class Renderer {
     return 2;
   }
 
-  void comment(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& sheet, const std::optional<xlsx::CellRef>& original) {
+  void comment(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& sheet, const forms::CellValue* original) {
     if (!report_ || !original) return;
-    rendered_[{sheet, xlsx::to_a1(*original)}] = xlsx::to_a1(xlsx::CellRef{row, col});
-    const auto it = issues_.find({sheet, xlsx::to_a1(*original)});
+    rendered_[{sheet, xlsx::to_a1(original->ref)}] = xlsx::to_a1(xlsx::CellRef{row, col});
+    const auto it = issues_.find({sheet, xlsx::to_a1(original->ref)});
     if (it == issues_.end()) return;
     std::string text;
     for (const forms::Issue* issue : it->second) {
@@ -235,6 +235,13 @@ class Renderer {
       case FieldType::percent: return number_[state];
       default: return input_[state];
     }
+  }
+
+  // A cell read from the file (or a blank input when null), with the comment of its problems.
+  void place(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& sheet, const forms::CellValue* value,
+             lxw_format* f) {
+    write_value(ws, row, col, value, f);
+    comment(ws, row, col, sheet, value);
   }
 
   // Writes a value read from a file back in the same shape: numbers as numbers, text as text.
@@ -329,13 +336,12 @@ class Renderer {
     worksheet_write_string(ws, row, 0, field.label.in(lang_).c_str(), label_);
     fit_row(ws, row, field.label.in(lang_), kLabelWidth);
     const forms::FieldInstance* found = field_instance(field.id);
-    const std::optional<xlsx::CellRef> original = found ? std::optional(found->cell.ref) : std::nullopt;
-    const std::string original_sheet = found ? found->sheet : sheet.name;
-    lxw_format* f = input_format(field.type, problem_state(original_sheet, original));
+    const forms::CellValue* value = found ? &found->cell : nullptr;
+    const std::string& original_sheet = found ? found->sheet : sheet.name;
+    lxw_format* f = input_format(field.type, problem_state(original_sheet, value));
     // A merged input keeps long answers readable; its first cell holds the value.
     worksheet_merge_range(ws, row, 1, row, kLastCol, "", f);
-    write_value(ws, row, 1, found ? &found->cell : nullptr, f);
-    comment(ws, row, 1, original_sheet, original);
+    place(ws, row, 1, original_sheet, value, f);
     validation(ws, row, 1, field);
     if (field.long_text) worksheet_set_row(ws, row, kLongTextHeight, nullptr);
     workbook_define_name(workbook_, forms::field_name(field.id).c_str(), ("=" + quote_sheet(sheet.name) + "!" + absolute(row, 1)).c_str());
@@ -361,10 +367,9 @@ class Renderer {
           if (forms::find_list_item(form_, field.list, candidate.key.text) == &items[i]) option = &candidate;
         }
       }
-      const std::optional<xlsx::CellRef> original = option ? std::optional(option->cells[0].ref) : std::nullopt;
-      lxw_format* f = input_[problem_state(found ? found->sheet : sheet.name, original)];
-      write_value(ws, r, 1, option ? &option->cells[0] : nullptr, f);
-      comment(ws, r, 1, found ? found->sheet : sheet.name, original);
+      const forms::CellValue* mark = option ? &option->cells[0] : nullptr;
+      const std::string& original_sheet = found ? found->sheet : sheet.name;
+      place(ws, r, 1, original_sheet, mark, input_[problem_state(original_sheet, mark)]);
       lxw_data_validation dv{};
       dv.validate = LXW_VALIDATION_TYPE_LIST;
       dv.value_list = marks;
@@ -390,7 +395,7 @@ class Renderer {
     }
     worksheet_set_row(ws, header, std::max(30.0, 15.0 * std::ceil(static_cast<double>(longest.size()) / 14.0)), nullptr);
     const forms::TableInstance* found = table_instance(table.id);
-    const std::string original_sheet = found ? found->sheet : sheet.name;
+    const std::string& original_sheet = found ? found->sheet : sheet.name;
     // Rows: the form's fixed rows, then free rows; a filled copy keeps every row that was read.
     std::size_t body = table.fixed_rows.size() + table.blank_rows;
     if (found) body = std::max(body, found->rows.size());
@@ -402,19 +407,14 @@ class Renderer {
       if (fixed && !source) {
         worksheet_write_string(ws, r, 0, table.fixed_rows[i].c_str(), label_);
       } else {
-        const std::optional<xlsx::CellRef> original = source ? std::optional(source->key.ref) : std::nullopt;
-        lxw_format* f = input_format(table.key.type, problem_state(original_sheet, original));
-        write_value(ws, r, 0, source ? &source->key : nullptr, f);
-        comment(ws, r, 0, original_sheet, original);
+        const forms::CellValue* key = source ? &source->key : nullptr;
+        place(ws, r, 0, original_sheet, key, input_format(table.key.type, problem_state(original_sheet, key)));
         validation(ws, r, 0, table.key);
       }
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const auto col = static_cast<lxw_col_t>(c + 1);
         const forms::CellValue* value = source && c < source->cells.size() ? &source->cells[c] : nullptr;
-        const std::optional<xlsx::CellRef> original = value ? std::optional(value->ref) : std::nullopt;
-        lxw_format* f = input_format(table.columns[c].type, problem_state(original_sheet, original));
-        write_value(ws, r, col, value, f);
-        comment(ws, r, col, original_sheet, original);
+        place(ws, r, col, original_sheet, value, input_format(table.columns[c].type, problem_state(original_sheet, value)));
         validation(ws, r, col, table.columns[c]);
       }
       if (table.key.long_text) worksheet_set_row(ws, r, 45, nullptr);
@@ -429,10 +429,8 @@ class Renderer {
         // the template (or a blank total) gets the formula.
         const forms::CellValue* written = found && found->total && c < found->total->cells.size() ? &found->total->cells[c] : nullptr;
         if (written && !written->blank()) {
-          const std::optional<xlsx::CellRef> original = written->ref;
-          const int state = problem_state(original_sheet, original);
-          write_value(ws, total, col, written, state == 0 ? total_ : amount_[state]);
-          comment(ws, total, col, original_sheet, original);
+          const int state = problem_state(original_sheet, written);
+          place(ws, total, col, original_sheet, written, state == 0 ? total_ : amount_[state]);
           continue;
         }
         if (table.columns[c].type != FieldType::amount) continue;
