@@ -81,6 +81,15 @@ class SpecReader {
     return parsed.value;
   }
 
+  // An optional fixed position, "B5".
+  std::string cell(const Object::Ptr& o, const std::string& where) const {
+    const std::string text = string(o, "cell", where);
+    if (!text.empty() && !xlsx::parse_a1(text)) {
+      fail(where + ".cell", "riferimento di cella non valido \"" + text + "\"", "invalid cell reference \"" + text + "\"");
+    }
+    return text;
+  }
+
   Array::Ptr array(const Object::Ptr& o, const std::string& key, const std::string& where) const {
     if (!o->has(key)) return nullptr;
     if (!o->isArray(key)) fail(where + "." + key, "deve essere un elenco [...]", "must be an array [...]");
@@ -117,10 +126,7 @@ class SpecReader {
     spec.max_date = date(o, "max_date", where);
     spec.list = string(o, "list", where);
     spec.long_text = boolean(o, "long_text", where);
-    spec.cell = string(o, "cell", where);
-    if (!spec.cell.empty() && !xlsx::parse_a1(spec.cell)) {
-      fail(where + ".cell", "riferimento di cella non valido \"" + spec.cell + "\"", "invalid cell reference \"" + spec.cell + "\"");
-    }
+    spec.cell = cell(o, where);
     if ((spec.type == FieldType::choice || spec.type == FieldType::multi_choice) && spec.list.empty()) {
       fail(where, "un campo \"" + std::string(to_string(spec.type)) + "\" richiede \"list\"",
            "a \"" + std::string(to_string(spec.type)) + "\" field needs \"list\"");
@@ -391,10 +397,7 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
       const std::string total = reader.string(t, "total_label", where);
       if (!total.empty()) table.total_label = total;
       table.marks = reader.boolean(t, "marks", where);
-      table.cell = reader.string(t, "cell", where);
-      if (!table.cell.empty() && !xlsx::parse_a1(table.cell)) {
-        reader.fail(where + ".cell", "riferimento di cella non valido \"" + table.cell + "\"", "invalid cell reference \"" + table.cell + "\"");
-      }
+      table.cell = reader.cell(t, where);
       if (auto markers = reader.array(t, "subtotal_markers", where)) {
         for (std::size_t m = 0; m < markers->size(); ++m) table.subtotal_markers.push_back(markers->getElement<std::string>(static_cast<unsigned>(m)));
       }
