@@ -27,6 +27,7 @@ enum class ErrorCode : int {
   invalid_plugin = 18,      // a form description (plugins/<id>/form.json) is wrong
   form_unknown = 19,        // the workbook is not one of the known forms
   form_outdated = 20,       // the workbook is an older version of a known form
+  invalid_registry = 21,    // a registry file (comuni, Ambiti) is malformed or inconsistent
 };
 
 // Short stable identifier for reports and JSON, e.g. "cifrato".

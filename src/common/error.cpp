@@ -26,6 +26,7 @@ std::string_view error_code_id(ErrorCode code) {
     case ErrorCode::invalid_plugin: return "modulo-non-valido";
     case ErrorCode::form_unknown: return "modulo-sconosciuto";
     case ErrorCode::form_outdated: return "modello-superato";
+    case ErrorCode::invalid_registry: return "anagrafica-non-valida";
   }
   return "sconosciuto";
 }

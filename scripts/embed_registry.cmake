@@ -1,0 +1,16 @@
+# cmake -DDATA_DIR=src/registry/data -DOUTPUT=registry_data.cpp -P embed_registry.cmake
+# Writes the registry CSV files as string constants, so that the library needs no data files.
+set(out "// Generated from ${DATA_DIR} by scripts/embed_registry.cmake. Do not edit.\n#include \"registry/registry_data.hpp\"\n\nnamespace consolida::registry::data {\n")
+foreach(pair "kComuni;comuni-lombardia.csv" "kAts;ats.csv" "kAmbiti;ambiti.csv" "kAssignment;comuni-ambiti.csv")
+  list(GET pair 0 name)
+  list(GET pair 1 file)
+  file(READ "${DATA_DIR}/${file}" text)
+  string(FIND "${text}" ")csv\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${file} contains the delimiter )csv\"")
+  endif()
+  string(APPEND out "extern const std::string_view ${name} = R\"csv(${text})csv\";\n")
+endforeach()
+string(APPEND out "}  // namespace consolida::registry::data\n")
+file(WRITE "${OUTPUT}.tmp" "${out}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
