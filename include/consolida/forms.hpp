@@ -52,6 +52,8 @@ struct ValueSpec {
   std::string list;                 // for choice / multi_choice
   bool long_text = false;           // a tall, wrapped input cell
   std::string cell;                 // fixed position ("B5") for forms without defined names
+  // Texts accepted instead of a number and kept as a declared state ("In definizione").
+  std::vector<std::string> statuses;
 };
 
 struct FieldSpec : ValueSpec {};
@@ -98,6 +100,50 @@ struct RuleSpec {
   std::string when_column;
   std::string when_equals;
   std::string unless_field;  // does not apply when this yes/no field is SI
+  // Rules across two tables (totals_equal, pass_through).
+  std::string other_table;
+  std::string other_column;
+  std::string by_column;  // pass_through: the other table's column naming the fund
+  std::string list;       // pass_through: the list whose items of group "vincolato" must balance
+};
+
+// How valid instances of a form add up (consolidate). A breakdown is a set of named amounts per
+// ente: the amounts of one column row by row (each fixed row is an item; free rows add up under
+// `other_label`), or the sums of several columns.
+struct Breakdown {
+  std::string id;
+  Text title;
+  std::string table;
+  std::string rows_of_column;
+  std::string other_label;
+  std::vector<std::string> column_sums;
+};
+
+// A whole count summed like the amounts (users served).
+struct CountSpec {
+  std::string id;
+  Text label;
+  std::string table;
+  std::string column;
+};
+
+// One row of a table kept as a record of the consolidation (an indicator of an objective).
+struct RecordsSpec {
+  std::string table;
+  std::string group_column;     // counted by its values in the summary (macro-area)
+  std::string kind_column;      // counted too (indicator type)
+  std::string expected_column;  // achievement = realised / expected, per record
+  std::string achieved_column;
+};
+
+struct ConsolidationSpec {
+  enum class Ente { none, comune, ambito };
+  Ente ente = Ente::none;
+  std::string identity_field;  // comune: its ISTAT code; ambito: its name
+  std::string name_field;      // comune: its name, shown beside the code
+  std::vector<Breakdown> breakdowns;
+  std::vector<CountSpec> counts;
+  std::optional<RecordsSpec> records;
 };
 
 struct Section {
@@ -139,6 +185,7 @@ class FormSpec {
   std::vector<FieldSpec> fields;
   std::vector<TableSpec> tables;
   std::vector<RuleSpec> rules;
+  ConsolidationSpec consolidation;
   std::vector<std::string> older_versions;  // recognised, and refused with "scaricare il modello aggiornato"
   std::string directory;                    // the plugin folder
   std::vector<std::shared_ptr<const NativeRule>> native_rules;
@@ -160,6 +207,9 @@ std::vector<FormSpec> load_forms(const std::string& plugins_dir, const std::vect
 // The item of a form list that a cell's text names: by its display text ("D. Domiciliarità"),
 // its label or its code, ignoring case, accents and spacing. nullptr if none.
 const ListItem* find_list_item(const FormSpec& form, const std::string& list, const std::string& text);
+
+// A row key that marks a subtotal of the table (see TableSpec::subtotal_markers).
+bool is_subtotal(const TableSpec& table, std::string_view key);
 
 // Names of the template's defined names and document properties.
 std::string field_name(const std::string& field_id);  // "F_titolo"

@@ -14,6 +14,10 @@ namespace consolida::write {
 // Throws Error(io) if the file cannot be written.
 void write_template(const forms::FormSpec& form, const std::string& path);
 
+// The template filled with the given values, as a clerk would have filled it: the blank TOT cells
+// get their SUM formula with the exact sum as cached value. Used to build test and sample data.
+void write_filled(const forms::FormSpec& form, const forms::FormInstance& instance, const std::string& path);
+
 // The template filled with the values read from a workbook, each problem cell filled in red
 // (errors) or yellow (warnings) with a comment holding the message, plus a sheet listing all
 // problems. The clerk corrects this copy in Excel and uploads it again.

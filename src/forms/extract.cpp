@@ -239,12 +239,7 @@ class Extractor {
         out.total = std::move(row);
         break;
       }
-      if (!row.key.blank()) {
-        const std::string key = normalise_label(row.key.text);
-        for (const std::string& marker : table.subtotal_markers) {
-          if (key.find(normalise_label(marker)) != std::string::npos) row.subtotal = true;
-        }
-      }
+      if (!row.key.blank()) row.subtotal = is_subtotal(table, row.key.text);
       if (!last_row) {
         // Without a defined range the table ends at two empty rows or at the next label.
         if (!row.filled()) {
@@ -286,6 +281,13 @@ bool CellValue::blank() const {
 
 bool TableRow::filled() const {
   return !key.blank() || std::any_of(cells.begin(), cells.end(), [](const CellValue& c) { return !c.blank(); });
+}
+
+bool is_subtotal(const TableSpec& table, std::string_view key) {
+  if (table.subtotal_markers.empty()) return false;
+  const std::string normalised = normalise_label(key);
+  return std::any_of(table.subtotal_markers.begin(), table.subtotal_markers.end(),
+                     [&](const std::string& marker) { return normalised.find(normalise_label(marker)) != std::string::npos; });
 }
 
 FormInstance extract(xlsx::Workbook& workbook, const FormSpec& form) {

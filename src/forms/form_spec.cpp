@@ -96,6 +96,25 @@ class SpecReader {
     return o->getArray(key);
   }
 
+  // An optional list of texts.
+  std::vector<std::string> strings(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+    std::vector<std::string> out;
+    const Array::Ptr items = array(o, key, where);
+    if (!items) return out;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const Poco::Dynamic::Var item = items->get(static_cast<unsigned>(i));
+      if (!item.isString()) fail(where + "." + key + "[" + std::to_string(i) + "]", "deve essere un testo", "must be a text");
+      out.push_back(item.extract<std::string>());
+    }
+    return out;
+  }
+
+  Object::Ptr object(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+    if (!o->has(key)) return nullptr;
+    if (!o->isObject(key)) fail(where + "." + key, "deve essere un oggetto {...}", "must be an object {...}");
+    return o->getObject(key);
+  }
+
   Object::Ptr object_at(const Array::Ptr& a, std::size_t i, const std::string& where) const {
     if (!a->isObject(static_cast<unsigned>(i))) fail(where, "deve essere un oggetto {...}", "must be an object {...}");
     return a->getObject(static_cast<unsigned>(i));
@@ -127,6 +146,7 @@ class SpecReader {
     spec.list = string(o, "list", where);
     spec.long_text = boolean(o, "long_text", where);
     spec.cell = cell(o, where);
+    spec.statuses = strings(o, "statuses", where);
     if ((spec.type == FieldType::choice || spec.type == FieldType::multi_choice) && spec.list.empty()) {
       fail(where, "un campo \"" + std::string(to_string(spec.type)) + "\" richiede \"list\"",
            "a \"" + std::string(to_string(spec.type)) + "\" field needs \"list\"");
@@ -190,6 +210,77 @@ std::string read_file(const std::string& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// The "consolidation" block: which ente a file speaks for and what of it adds up.
+void read_consolidation(const Poco::JSON::Object::Ptr& c, const SpecReader& reader, FormSpec& form) {
+  const std::string where = "consolidation";
+  ConsolidationSpec& spec = form.consolidation;
+  const std::string ente = reader.string(c, "ente", where, true);
+  if (ente == "comune") spec.ente = ConsolidationSpec::Ente::comune;
+  else if (ente == "ambito") spec.ente = ConsolidationSpec::Ente::ambito;
+  else reader.fail(where + ".ente", "usare \"comune\" o \"ambito\"", "use \"comune\" or \"ambito\"");
+  spec.identity_field = reader.string(c, "identity_field", where, true);
+  spec.name_field = reader.string(c, "name_field", where);
+  auto need_field = [&](const std::string& id, const std::string& at) {
+    if (!id.empty() && !form.field(id)) reader.fail(at, "campo \"" + id + "\" inesistente", "no field \"" + id + "\"");
+  };
+  auto need_column = [&](const std::string& table_id, const std::string& column, const std::string& at) -> const ColumnSpec* {
+    const TableSpec* table = form.table(table_id);
+    if (!table) reader.fail(at, "tabella \"" + table_id + "\" inesistente", "no table \"" + table_id + "\"");
+    for (const ColumnSpec& col : table->columns) {
+      if (col.id == column) return &col;
+    }
+    reader.fail(at, "colonna \"" + column + "\" inesistente in " + table_id, "no column \"" + column + "\" in " + table_id);
+  };
+  need_field(spec.identity_field, where + ".identity_field");
+  need_field(spec.name_field, where + ".name_field");
+  if (const auto list = reader.array(c, "breakdowns", where)) {
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string at = where + ".breakdowns[" + std::to_string(i) + "]";
+      const auto b = reader.object_at(list, i, at);
+      Breakdown breakdown;
+      breakdown.id = reader.string(b, "id", at, true);
+      breakdown.title = reader.text(b, "title", at, true);
+      breakdown.table = reader.string(b, "table", at, true);
+      breakdown.rows_of_column = reader.string(b, "rows_of_column", at);
+      breakdown.other_label = reader.string(b, "other_label", at);
+      breakdown.column_sums = reader.strings(b, "column_sums", at);
+      if (breakdown.rows_of_column.empty() == breakdown.column_sums.empty()) {
+        reader.fail(at, "indicare \"rows_of_column\" oppure \"column_sums\"", "give either \"rows_of_column\" or \"column_sums\"");
+      }
+      std::vector<std::string> columns = breakdown.column_sums;
+      if (!breakdown.rows_of_column.empty()) columns.push_back(breakdown.rows_of_column);
+      for (const std::string& column : columns) {
+        if (need_column(breakdown.table, column, at)->type != FieldType::amount) {
+          reader.fail(at, "la colonna \"" + column + "\" non è un importo", "column \"" + column + "\" is not an amount");
+        }
+      }
+      spec.breakdowns.push_back(std::move(breakdown));
+    }
+  }
+  if (const auto list = reader.array(c, "counts", where)) {
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string at = where + ".counts[" + std::to_string(i) + "]";
+      const auto o = reader.object_at(list, i, at);
+      CountSpec count{reader.string(o, "id", at, true), reader.text(o, "label", at, true), reader.string(o, "table", at, true),
+                      reader.string(o, "column", at, true)};
+      if (need_column(count.table, count.column, at)->type != FieldType::integer) {
+        reader.fail(at, "la colonna \"" + count.column + "\" non è un numero intero", "column \"" + count.column + "\" is not an integer");
+      }
+      spec.counts.push_back(std::move(count));
+    }
+  }
+  if (const auto r = reader.object(c, "records", where)) {
+    const std::string at = where + ".records";
+    RecordsSpec records{reader.string(r, "table", at, true), reader.string(r, "group_column", at, true),
+                        reader.string(r, "kind_column", at, true), reader.string(r, "expected_column", at, true),
+                        reader.string(r, "achieved_column", at, true)};
+    for (const std::string* column : {&records.group_column, &records.kind_column, &records.expected_column, &records.achieved_column}) {
+      need_column(records.table, *column, at);
+    }
+    spec.records = std::move(records);
+  }
 }
 
 void check_references(const FormSpec& form, const SpecReader& reader) {
@@ -260,6 +351,20 @@ void check_references(const FormSpec& form, const SpecReader& reader) {
       const TableSpec& table = need_table();
       need_column(table, rule.column);
       if (!rule.when_column.empty()) need_column(table, rule.when_column);
+    } else if (rule.kind == "registry_comune" || rule.kind == "registry_ambito") {
+      need_field(rule.field, "field");
+    } else if (rule.kind == "registry_comune_name") {
+      need_field(rule.field, "field");
+      need_field(rule.other_field, "other_field");
+    } else if (rule.kind == "totals_equal" || rule.kind == "pass_through") {
+      need_column(need_table(), rule.column);
+      const TableSpec* other = form.table(rule.other_table);
+      if (!other) reader.fail(where, "tabella \"" + rule.other_table + "\" inesistente", "no table \"" + rule.other_table + "\"");
+      need_column(*other, rule.other_column);
+      if (rule.kind == "pass_through") {
+        need_column(*other, rule.by_column);
+        if (!form.list(rule.list)) reader.fail(where, "elenco \"" + rule.list + "\" inesistente", "no list \"" + rule.list + "\"");
+      }
     } else {
       reader.fail(where, "tipo di regola sconosciuto \"" + rule.kind + "\"", "unknown rule kind \"" + rule.kind + "\"");
     }
@@ -345,12 +450,8 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
   if (form.code_prefix.empty()) form.code_prefix = form.id;
   form.title = reader.text(root, "title", "", true);
   form.reference = reader.string(root, "reference", "");
-  if (auto list = reader.array(root, "instructions", "")) {
-    for (std::size_t i = 0; i < list->size(); ++i) form.instructions.push_back(list->getElement<std::string>(static_cast<unsigned>(i)));
-  }
-  if (auto list = reader.array(root, "older_versions", "")) {
-    for (std::size_t i = 0; i < list->size(); ++i) form.older_versions.push_back(list->getElement<std::string>(static_cast<unsigned>(i)));
-  }
+  form.instructions = reader.strings(root, "instructions", "");
+  form.older_versions = reader.strings(root, "older_versions", "");
   if (root->has("lists")) {
     const auto lists = root->getObject("lists");
     for (const auto& [name, value] : *lists) {
@@ -390,17 +491,13 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
           table.columns.push_back(std::move(column));
         }
       }
-      if (auto rows = reader.array(t, "fixed_rows", where)) {
-        for (std::size_t r = 0; r < rows->size(); ++r) table.fixed_rows.push_back(rows->getElement<std::string>(static_cast<unsigned>(r)));
-      }
+      table.fixed_rows = reader.strings(t, "fixed_rows", where);
       table.blank_rows = static_cast<std::size_t>(reader.integer(t, "blank_rows", where).value_or(0));
       const std::string total = reader.string(t, "total_label", where);
       if (!total.empty()) table.total_label = total;
       table.marks = reader.boolean(t, "marks", where);
       table.cell = reader.cell(t, where);
-      if (auto markers = reader.array(t, "subtotal_markers", where)) {
-        for (std::size_t m = 0; m < markers->size(); ++m) table.subtotal_markers.push_back(markers->getElement<std::string>(static_cast<unsigned>(m)));
-      }
+      table.subtotal_markers = reader.strings(t, "subtotal_markers", where);
       if (table.fixed_rows.empty() && table.blank_rows == 0) {
         reader.fail(where, "una tabella deve avere righe fisse o righe libere", "a table needs fixed rows or blank rows");
       }
@@ -445,9 +542,7 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
       rule.other_field = reader.string(r, "other_field", where);
       rule.table = reader.string(r, "table", where);
       rule.column = reader.string(r, "column", where);
-      if (auto columns = reader.array(r, "columns", where)) {
-        for (std::size_t c = 0; c < columns->size(); ++c) rule.columns.push_back(columns->getElement<std::string>(static_cast<unsigned>(c)));
-      }
+      rule.columns = reader.strings(r, "columns", where);
       rule.min = reader.integer(r, "min", where);
       rule.max = reader.integer(r, "max", where);
       rule.max_date = reader.date(r, "max_date", where);
@@ -455,9 +550,14 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
       rule.when_column = reader.string(r, "when_column", where);
       rule.when_equals = reader.string(r, "when_equals", where);
       rule.unless_field = reader.string(r, "unless_field", where);
+      rule.other_table = reader.string(r, "other_table", where);
+      rule.other_column = reader.string(r, "other_column", where);
+      rule.by_column = reader.string(r, "by_column", where);
+      rule.list = reader.string(r, "list", where);
       form.rules.push_back(std::move(rule));
     }
   }
+  if (const auto c = reader.object(root, "consolidation", "")) read_consolidation(c, reader, form);
   check_references(form, reader);
   load_native_rules(root, reader, library_path, form);
   return form;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "consolida/forms.hpp"
+#include "consolida/registry.hpp"
 #include "forms/labels.hpp"
 
 namespace consolida::forms {
@@ -16,6 +17,7 @@ struct Typed {
   values::Date date;
   bool yes = false;
   const ListItem* item = nullptr;
+  bool status = false;  // a declared state instead of a number ("In definizione")
   std::string shown;  // the value as the report shows it
 };
 
@@ -135,6 +137,15 @@ class Validator {
     if (cell.blank()) return out;
     out.blank = false;
     out.shown = cell.text;
+    if (!cell.numeric) {
+      for (const std::string& status : spec.statuses) {
+        if (normalise_label(status) == normalise_label(cell.text)) {
+          out.status = true;
+          out.shown = status;
+          return out;
+        }
+      }
+    }
     std::optional<values::Problem> error;
     std::optional<values::Problem> warning;
     auto take = [&](const auto& parsed) {
@@ -504,6 +515,12 @@ class Validator {
               {{"row", row_name(found->rows[r], r)}, {"found", values::format_cents(written)}, {"expected", values::format_cents(sum)}});
         }
       }
+    } else if (rule.kind == "registry_comune" || rule.kind == "registry_comune_name" || rule.kind == "registry_ambito") {
+      apply_registry(rule);
+    } else if (rule.kind == "totals_equal") {
+      apply_totals_equal(rule, *table, *found);
+    } else if (rule.kind == "pass_through") {
+      apply_pass_through(rule, *table, *found);
     } else if (rule.kind == "column_total") {
       if (!found->total) return;
       const auto& totals = totals_[table->id];
@@ -523,6 +540,107 @@ class Validator {
               {{"column", table->columns[c].label.it}, {"found", values::format_cents(totals[c].number)}, {"expected", values::format_cents(sum)}});
         }
       }
+    }
+  }
+
+  // The text of a field as written: a number keeps its stored digits (an ISTAT code typed as 98031).
+  std::string raw_text(const std::string& field_id) const {
+    const CellValue& cell = in_.fields.at(field_id).cell;
+    return cell.numeric ? cell.lexical : cell.text;
+  }
+
+  // Identity checked against the registry: a known ISTAT code, a name that is that comune's
+  // (as the seeds write names), a known Ambito.
+  void apply_registry(const RuleSpec& rule) {
+    const auto it = fields_.find(rule.field);
+    if (it == fields_.end() || it->second.blank) return;  // "required" already says it
+    const registry::Registry& registry = registry::Registry::builtin();
+    const FieldInstance& field = in_.fields.at(rule.field);
+    const std::string value = raw_text(rule.field);
+    const std::string& label = form_.field(rule.field)->label.it;
+    if (rule.kind == "registry_comune") {
+      if (!registry.comune_by_istat(value)) add(rule.code, rule.severity, field.sheet, &field.cell, label, value, rule.message, {{"value", value}});
+    } else if (rule.kind == "registry_ambito") {
+      if (!registry.find_ambito(value)) add(rule.code, rule.severity, field.sheet, &field.cell, label, value, rule.message, {{"value", value}});
+    } else {
+      const auto code = fields_.find(rule.other_field);
+      if (code == fields_.end() || code->second.blank) return;
+      const registry::Comune* comune = registry.comune_by_istat(raw_text(rule.other_field));
+      if (!comune) return;  // the code's own rule reports it
+      const registry::Match match = registry.find_comune(value, &registry.ambito_of(*comune));
+      if (std::find(match.candidates.begin(), match.candidates.end(), comune) == match.candidates.end()) {
+        add(rule.code, rule.severity, field.sheet, &field.cell, label, value, rule.message,
+            {{"value", value}, {"expected", comune->name}, {"code", comune->istat}});
+      }
+    }
+  }
+
+  // The sum of a column over the body rows (subtotals left out); nullopt if a cell is unreadable.
+  std::optional<std::int64_t> column_sum(const TableSpec& table, const TableInstance& found, const std::string& column) {
+    const std::size_t index = column_index(table, column);
+    const auto& rows = tables_[table.id];
+    std::int64_t sum = 0;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (found.rows[r].subtotal) continue;
+      const Typed& cell = rows[r][index];
+      if (!cell.blank && !cell.ok) return std::nullopt;
+      sum += cell.ok ? cell.number : 0;
+    }
+    return sum;
+  }
+
+  const TableInstance* table_found(const std::string& id) const {
+    const auto it = in_.tables.find(id);
+    return it == in_.tables.end() || !it->second.found ? nullptr : &it->second;
+  }
+
+  // Two tables that must balance (ENTRATE = SPESE), each summed from its rows.
+  void apply_totals_equal(const RuleSpec& rule, const TableSpec& table, const TableInstance& found) {
+    const TableSpec& other = *form_.table(rule.other_table);
+    const TableInstance* other_found = table_found(other.id);
+    if (!other_found) return;
+    const auto left = column_sum(table, found, rule.column);
+    const auto right = column_sum(other, *other_found, rule.other_column);
+    if (!left || !right || *left == *right) return;
+    const std::size_t index = column_index(table, rule.column);
+    const CellValue* where = found.total && index > 0 ? &found.total->cells[index - 1] : nullptr;
+    add(rule.code, rule.severity, found.sheet, where, table.label.it, values::format_cents(*left), rule.message,
+        {{"found", values::format_cents(*left)}, {"expected", values::format_cents(*right)},
+         {"difference", values::format_cents(*left - *right)}});
+  }
+
+  // Funds received for a purpose and passed on (list items of group "vincolato"): what comes in
+  // by the fund's row must go out in the rows that name the fund.
+  void apply_pass_through(const RuleSpec& rule, const TableSpec& table, const TableInstance& found) {
+    const TableSpec& other = *form_.table(rule.other_table);
+    const TableInstance* other_found = table_found(other.id);
+    if (!other_found) return;
+    const std::size_t in_index = column_index(table, rule.column);
+    const std::size_t out_index = column_index(other, rule.other_column);
+    const std::size_t by_index = column_index(other, rule.by_column);
+    const auto& in_rows = tables_[table.id];
+    const auto& out_rows = tables_[other.id];
+    for (const ListItem& fund : *form_.list(rule.list)) {
+      if (fund.group != "vincolato") continue;
+      std::int64_t in = 0, out = 0;
+      const CellValue* where = nullptr;
+      bool readable = true;
+      for (std::size_t r = 0; r < in_rows.size(); ++r) {
+        if (found.rows[r].subtotal || find_list_item(form_, rule.list, found.rows[r].key.text) != &fund) continue;
+        const Typed& cell = in_rows[r][in_index];
+        readable = readable && (cell.blank || cell.ok);
+        in += cell.ok ? cell.number : 0;
+        where = &cell_of(found.rows[r], in_index);
+      }
+      for (std::size_t r = 0; r < out_rows.size(); ++r) {
+        if (other_found->rows[r].subtotal || out_rows[r][by_index].item != &fund) continue;
+        const Typed& cell = out_rows[r][out_index];
+        readable = readable && (cell.blank || cell.ok);
+        out += cell.ok ? cell.number : 0;
+      }
+      if (!readable || in == out) continue;
+      add(rule.code, rule.severity, found.sheet, where, table.label.it, values::format_cents(in), rule.message,
+          {{"row", fund.label}, {"found", values::format_cents(in)}, {"expected", values::format_cents(out)}});
     }
   }
 

@@ -434,8 +434,12 @@ class Renderer {
           continue;
         }
         if (table.columns[c].type != FieldType::amount) continue;
-        const std::string formula = "=SUM(" + col_letter(col) + std::to_string(first + 1) + ":" + col_letter(col) + std::to_string(last + 1) + ")";
-        worksheet_write_formula_num(ws, total, col, formula.c_str(), total_, column_sum(found, c) / 100.0);
+        const std::string range = col_letter(col) + std::to_string(first + 1) + ":" + col_letter(col) + std::to_string(last + 1);
+        std::string formula = "=SUM(" + range + ")";
+        // Subtotal rows are already the sum of the rows above them: a total counts them once.
+        const std::string keys = "A" + std::to_string(first + 1) + ":A" + std::to_string(last + 1);
+        for (const std::string& marker : table.subtotal_markers) formula += "-SUMIF(" + keys + ",\"*" + marker + "*\"," + range + ")";
+        worksheet_write_formula_num(ws, total, col, formula.c_str(), total_, column_sum(table, found, c) / 100.0);
       }
       last = total;
     }
@@ -446,11 +450,11 @@ class Renderer {
   }
 
   // The cached value of a TOT formula: the exact sum in cents of what was read (0 when blank).
-  static double column_sum(const forms::TableInstance* found, std::size_t c) {
+  static double column_sum(const forms::TableSpec& table, const forms::TableInstance* found, std::size_t c) {
     if (!found) return 0;
     std::int64_t sum = 0;
     for (const forms::TableRow& row : found->rows) {
-      if (c >= row.cells.size() || row.cells[c].blank()) continue;
+      if (c >= row.cells.size() || row.cells[c].blank() || forms::is_subtotal(table, row.key.text)) continue;
       const auto parsed = row.cells[c].numeric ? values::parse_amount_number(row.cells[c].lexical) : values::parse_amount_text(row.cells[c].text);
       if (parsed.value) sum += *parsed.value;
     }
@@ -495,6 +499,10 @@ class Renderer {
 }  // namespace
 
 void write_template(const forms::FormSpec& form, const std::string& path) { Renderer(form, path, nullptr, nullptr, Lang::it).render(); }
+
+void write_filled(const forms::FormSpec& form, const forms::FormInstance& instance, const std::string& path) {
+  Renderer(form, path, &instance, nullptr, Lang::it).render();
+}
 
 void write_annotated(const forms::FormSpec& form, const forms::FormInstance& instance, const forms::Report& report,
                      const std::string& path, Lang lang) {
