@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "consolida/consolidate.hpp"
 #include "consolida/forms.hpp"
 
 namespace consolida::write {
@@ -23,5 +24,11 @@ void write_filled(const forms::FormSpec& form, const forms::FormInstance& instan
 // problems. The clerk corrects this copy in Excel and uploads it again.
 void write_annotated(const forms::FormSpec& form, const forms::FormInstance& instance, const forms::Report& report,
                      const std::string& path, Lang lang = Lang::it);
+
+// The consolidated workbook: Riepilogo (totals by unit with SUMIFS formulas over Dettaglio, whose
+// cached values are the exact sums in cents; per-capita figures), Dettaglio (one row per ente),
+// Grafici, Mancanti, Provenienza (file, SHA-256, version, outcome) and Log validazione.
+// Throws Error(io) if the file cannot be written.
+void write_consolidated(const consolidate::Result& result, const std::string& path);
 
 }  // namespace consolida::write

@@ -21,6 +21,15 @@ int run_template(const Context& ctx, const std::vector<std::string>& args);
 // Exit status: 0 every file valid, 1 problems found, 2 a file could not be read.
 int run_validate(const Context& ctx, const std::vector<std::string>& args);
 
+// consolida consolidate --form ID --level ambito|ats|regione INPUTS... -o OUT.xlsx
+// Exit status: 0 every input used, 1 the workbook was written but some inputs were left out.
+int run_consolidate(const Context& ctx, const std::vector<std::string>& args);
+
+// Where form plugins are: --plugins DIR, else $CONSOLIDA_PLUGINS, else ./plugins, else the source tree's.
+std::string plugins_dir(const std::string& option);
+// Where compiled rule libraries are looked up after each plugin folder.
+std::vector<std::string> library_path();
+
 // Prints an input error on stderr in the chosen language and returns its exit status.
 int report_error(const Context& ctx, const Error& error);
 

@@ -15,32 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// --plugins DIR, else $CONSOLIDA_PLUGINS, else ./plugins, else the source tree's plugins/.
-std::string plugins_dir(const std::string& option) {
-  if (!option.empty()) return option;
-  if (const char* env = std::getenv("CONSOLIDA_PLUGINS")) return env;
-  if (fs::exists("plugins")) return "plugins";
-  return CONSOLIDA_DEFAULT_PLUGINS;
-}
-
-// Where compiled rule libraries are looked up, after the plugin folder itself:
-// $CONSOLIDA_RULES_PATH (':'-separated), then this build's plugins folder.
-std::vector<std::string> library_path() {
-  std::vector<std::string> path;
-  if (const char* env = std::getenv("CONSOLIDA_RULES_PATH")) {
-    std::string list = env;
-    for (std::size_t start = 0; start <= list.size();) {
-      const auto colon = list.find(':', start);
-      const std::string folder = list.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-      if (!folder.empty()) path.push_back(folder);
-      if (colon == std::string::npos) break;
-      start = colon + 1;
-    }
-  }
-  path.push_back(CONSOLIDA_RULES_PATH);
-  return path;
-}
-
 void write_text(std::ostream& out, const forms::Report& report, Lang lang) {
   const bool it = lang == Lang::it;
   out << report.file << ": " << (report.valid() ? (it ? "VALIDO" : "VALID") : (it ? "NON VALIDO" : "NOT VALID")) << " ("
@@ -127,6 +101,32 @@ void write_html_report(std::ostream& out, const forms::Report& report, Lang lang
 }
 
 }  // namespace
+
+// --plugins DIR, else $CONSOLIDA_PLUGINS, else ./plugins, else the source tree's plugins/.
+std::string plugins_dir(const std::string& option) {
+  if (!option.empty()) return option;
+  if (const char* env = std::getenv("CONSOLIDA_PLUGINS")) return env;
+  if (fs::exists("plugins")) return "plugins";
+  return CONSOLIDA_DEFAULT_PLUGINS;
+}
+
+// Where compiled rule libraries are looked up, after the plugin folder itself:
+// $CONSOLIDA_RULES_PATH (':'-separated), then this build's plugins folder.
+std::vector<std::string> library_path() {
+  std::vector<std::string> path;
+  if (const char* env = std::getenv("CONSOLIDA_RULES_PATH")) {
+    std::string list = env;
+    for (std::size_t start = 0; start <= list.size();) {
+      const auto colon = list.find(':', start);
+      const std::string folder = list.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      if (!folder.empty()) path.push_back(folder);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  }
+  path.push_back(CONSOLIDA_RULES_PATH);
+  return path;
+}
 
 int run_template(const Context& ctx, const std::vector<std::string>& args) {
   const bool it = ctx.lang == Lang::it;

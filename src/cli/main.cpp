@@ -20,6 +20,8 @@ void print_usage(consolida::Lang lang) {
                  "      scrive il modello vuoto di un modulo (es. premialita)\n"
                  "  validate FILE... [--form ID] [--format text|json|html] [--annotate USCITA.xlsx]\n"
                  "      verifica i file compilati; esce con 0 se validi, 1 se ci sono errori, 2 se un file è illeggibile\n"
+                 "  consolidate --form ID [--level ambito|ats|regione] [--scope AMBITO|ATS] [--tutti] FILE|CARTELLA... -o USCITA.xlsx\n"
+                 "      verifica i file e scrive la cartella consolidata (riepilogo, dettaglio, grafici, mancanti, provenienza)\n"
                  "  help\n";
   } else {
     std::cout << "usage: consolida [--lang it|en] COMMAND [options]\n\n"
@@ -32,6 +34,8 @@ void print_usage(consolida::Lang lang) {
                  "      write the blank template of a form (e.g. premialita)\n"
                  "  validate FILE... [--form ID] [--format text|json|html] [--annotate OUT.xlsx]\n"
                  "      check filled-in files; exits 0 if valid, 1 if errors were found, 2 if a file is unreadable\n"
+                 "  consolidate --form ID [--level ambito|ats|regione] [--scope AMBITO|ATS] [--include-invalid] FILE|FOLDER... -o OUT.xlsx\n"
+                 "      validate the files and write the consolidated workbook (summary, detail, charts, missing, provenance)\n"
                  "  help\n";
   }
 }
@@ -64,6 +68,7 @@ int main(int argc, char** argv) {
   if (command == "summary") return consolida::cli::run_summary(ctx, args);
   if (command == "template") return consolida::cli::run_template(ctx, args);
   if (command == "validate") return consolida::cli::run_validate(ctx, args);
+  if (command == "consolidate") return consolida::cli::run_consolidate(ctx, args);
   std::cerr << (ctx.lang == consolida::Lang::it ? "comando sconosciuto: " : "unknown command: ") << command << "\n";
   print_usage(ctx.lang);
   return consolida::cli::kExitUsage;

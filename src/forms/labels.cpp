@@ -18,11 +18,14 @@ std::string normalise_label(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     char c = text[i];
     std::size_t width = 1;
-    for (const auto& [from, to] : folds) {
-      if (text.substr(i, from.size()) == from) {
-        c = to;
-        width = from.size();
-        break;
+    // Every fold starts with a byte outside ASCII letters and digits: most characters skip the table.
+    if (static_cast<unsigned char>(c) >= 0x80 || c == '`') {
+      for (const auto& [from, to] : folds) {
+        if (text.substr(i, from.size()) == from) {
+          c = to;
+          width = from.size();
+          break;
+        }
       }
     }
     i += width;

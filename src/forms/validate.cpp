@@ -620,13 +620,17 @@ class Validator {
     const std::size_t by_index = column_index(other, rule.by_column);
     const auto& in_rows = tables_[table.id];
     const auto& out_rows = tables_[other.id];
+    std::vector<const ListItem*> row_fund(found.rows.size(), nullptr);
+    for (std::size_t r = 0; r < found.rows.size(); ++r) {
+      if (!found.rows[r].subtotal && !found.rows[r].key.blank()) row_fund[r] = find_list_item(form_, rule.list, found.rows[r].key.text);
+    }
     for (const ListItem& fund : *form_.list(rule.list)) {
       if (fund.group != "vincolato") continue;
       std::int64_t in = 0, out = 0;
       const CellValue* where = nullptr;
       bool readable = true;
       for (std::size_t r = 0; r < in_rows.size(); ++r) {
-        if (found.rows[r].subtotal || find_list_item(form_, rule.list, found.rows[r].key.text) != &fund) continue;
+        if (row_fund[r] != &fund) continue;
         const Typed& cell = in_rows[r][in_index];
         readable = readable && (cell.blank || cell.ok);
         in += cell.ok ? cell.number : 0;

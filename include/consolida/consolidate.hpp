@@ -1,0 +1,100 @@
+// Consolidation: many filled forms of one kind -> totals by comune, Ambito, ATS and Regione.
+//
+// Every input is validated; only valid files are counted (unless include_invalid), one per ente.
+// Amounts stay in cents end to end; the writer turns them into live formulas whose cached values
+// are these exact sums.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consolida/forms.hpp"
+#include "consolida/registry.hpp"
+
+namespace consolida::consolidate {
+
+enum class Level { ambito, ats, regione };
+std::optional<Level> parse_level(std::string_view text);
+std::string_view to_string(Level level);  // "ambito", "ats", "regione"
+
+struct Options {
+  Level level = Level::regione;
+  std::string scope;              // Ambito or ATS (code or name); empty: the one most inputs belong to
+  bool include_invalid = false;   // count files with blocking errors too (they are marked)
+  unsigned threads = 2;
+  std::function<void(std::size_t done, std::size_t total)> progress;  // called from the calling thread
+};
+
+// One file given to consolidate, whatever became of it.
+struct Input {
+  std::string file;
+  std::string sha256;
+  bool readable = false;
+  std::string error_it, error_en;  // why it could not be read
+  forms::Report report;
+  std::string ente_code;  // ISTAT code or Ambito code, once identified
+  bool used = false;
+  std::string note_it;  // why it was not used ("duplicato di ...", "fuori dall'ambito ...")
+};
+
+// The figures of one ente taken from one valid file.
+struct EnteFigures {
+  std::size_t input = 0;  // index into Result::inputs
+  std::string code;       // ISTAT code (comune) or Ambito code
+  std::string name;
+  std::size_t ambito = 0;  // index into registry ambiti
+  std::int64_t population = 0;
+  std::vector<std::vector<std::int64_t>> amounts;  // per breakdown, per item, cents
+  std::vector<std::int64_t> counts;                // per count spec
+  bool valid = true;                                // false only with include_invalid
+};
+
+// One indicator row of a records form (monitoraggio).
+struct Record {
+  std::size_t ente = 0;  // index into Result::enti
+  std::string objective, group, kind, indicator, unit;
+  std::optional<std::int64_t> expected;  // hundredths
+  std::optional<std::int64_t> achieved;  // hundredths
+  std::string status;                    // declared state instead of an achieved value
+};
+
+struct BreakdownItems {
+  const forms::Breakdown* spec = nullptr;
+  std::vector<std::string> items;  // labels, in column order
+};
+
+// An ente of the scope that has no usable file.
+struct Missing {
+  std::string code;
+  std::string name;
+  std::size_t ambito = 0;
+  std::string reason_it;
+};
+
+struct Result {
+  const forms::FormSpec* form = nullptr;
+  const registry::Registry* registry = nullptr;
+  Level level = Level::regione;
+  std::string scope_code;  // Ambito or ATS code; empty for the Regione
+  std::string scope_name;  // "Ambito di Lodi", "ATS della Val Padana", "Regione Lombardia"
+  std::vector<BreakdownItems> breakdowns;
+  std::vector<Input> inputs;
+  std::vector<EnteFigures> enti;  // sorted by Ambito, then code
+  std::vector<Record> records;
+  std::vector<Missing> missing;
+  std::vector<std::size_t> ambiti;  // registry indexes of the Ambiti in scope
+  bool synthetic_registry = false;  // some Ambito in scope has a synthetic assignment
+};
+
+// Throws Error(form_unknown) when form_id is not among `forms` or has no consolidation block,
+// Error(not_found) when the scope names no Ambito/ATS. Unreadable inputs do not throw.
+Result consolidate(const std::vector<std::string>& files, const std::vector<forms::FormSpec>& forms, const std::string& form_id,
+                   const Options& options, const registry::Registry& registry = registry::Registry::builtin());
+
+// SHA-256 of a file, hex; empty if it cannot be read.
+std::string sha256_file(const std::string& path);
+
+}  // namespace consolida::consolidate

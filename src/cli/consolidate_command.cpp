@@ -1,0 +1,106 @@
+// consolida consolidate: validate many filled forms and write the consolidated workbook.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/inputs.hpp"
+#include "consolida/consolidate.hpp"
+#include "consolida/write.hpp"
+
+namespace consolida::cli {
+namespace {
+
+// A progress bar on the terminal, redrawn at most ten times a second.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
+  void update(std::size_t done, std::size_t total) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const std::size_t width = 40;
+    const std::size_t filled = total ? done * width / total : width;
+    std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done << "/" << total << std::flush;
+    if (done == total) std::cerr << "\n";
+  }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
+  const bool it = ctx.lang == Lang::it;
+  std::vector<std::string> files;
+  std::string form_id, level_text = "regione", scope, output, plugins;
+  bool include_invalid = false, quiet = false;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool takes_value = a == "--form" || a == "--level" || a == "--livello" || a == "--scope" || a == "--ambito" || a == "--ats" ||
+                             a == "-o" || a == "--output" || a == "--plugins" || a == "--threads";
+    if (takes_value && i + 1 >= args.size()) {
+      std::cerr << (it ? "manca il valore di " : "missing value for ") << a << "\n";
+      return kExitUsage;
+    }
+    if (a == "--form") form_id = args[++i];
+    else if (a == "--level" || a == "--livello") level_text = args[++i];
+    else if (a == "--scope" || a == "--ambito" || a == "--ats") scope = args[++i];
+    else if (a == "-o" || a == "--output") output = args[++i];
+    else if (a == "--plugins") plugins = args[++i];
+    else if (a == "--threads") threads = static_cast<unsigned>(std::max(1, std::atoi(args[++i].c_str())));
+    else if (a == "--tutti" || a == "--include-invalid") include_invalid = true;
+    else if (a == "--quiet" || a == "-q") quiet = true;
+    else if (!a.starts_with("-")) files.push_back(a);
+    else {
+      std::cerr << (it ? "opzione sconosciuta: " : "unknown option: ") << a << "\n";
+      return kExitUsage;
+    }
+  }
+  files = expand_inputs(files, {".xlsx", ".xlsm"});
+  const auto level = consolidate::parse_level(level_text);
+  if (form_id.empty() || output.empty() || files.empty() || !level) {
+    std::cerr << (it ? "uso: consolida consolidate --form ID [--level ambito|ats|regione] [--scope AMBITO|ATS] [--tutti] FILE|CARTELLA... -o USCITA.xlsx\n"
+                     : "usage: consolida consolidate --form ID [--level ambito|ats|regione] [--scope AMBITO|ATS] [--include-invalid] FILE|FOLDER... -o OUT.xlsx\n");
+    return kExitUsage;
+  }
+  try {
+    const auto forms = forms::load_forms(plugins_dir(plugins), library_path());
+    ProgressBar bar(!quiet && isatty(STDERR_FILENO));
+    consolidate::Options options;
+    options.level = *level;
+    options.scope = scope;
+    options.include_invalid = include_invalid;
+    options.threads = threads;
+    options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+    const consolidate::Result result = consolidate::consolidate(files, forms, form_id, options);
+    write::write_consolidated(result, output);
+    std::size_t used = 0, invalid = 0, unreadable = 0;
+    for (const auto& input : result.inputs) {
+      used += input.used;
+      unreadable += !input.readable;
+      invalid += input.readable && !input.report.valid();
+    }
+    if (it) {
+      std::cout << "consolidato scritto: " << output << "\n  " << result.scope_name << ", modulo " << result.form->id << ": "
+                << files.size() << " file, " << used << " utilizzati, " << invalid << " non validi, " << unreadable << " illeggibili; "
+                << result.missing.size() << " enti mancanti\n";
+    } else {
+      std::cout << "consolidation written: " << output << "\n  " << result.scope_name << ", form " << result.form->id << ": "
+                << files.size() << " files, " << used << " used, " << invalid << " not valid, " << unreadable << " unreadable; "
+                << result.missing.size() << " enti missing\n";
+    }
+    return used == files.size() ? kExitOk : 1;
+  } catch (const Error& error) {
+    return report_error(ctx, error);
+  }
+}
+
+}  // namespace consolida::cli
