@@ -1,0 +1,390 @@
+// Consolidation checked against figures computed elsewhere: the generator's own cents (manifest)
+// and the seeds' published totals, read back from the written workbook with the project's reader.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+#include "consolida/consolidate.hpp"
+#include "consolida/forms.hpp"
+#include "consolida/values.hpp"
+#include "consolida/write.hpp"
+#include "consolida/xlsx.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace consolida;
+
+struct ManifestLine {
+  std::string file, form, ente, mistake;
+  bool valid = true;
+  std::vector<std::int64_t> figures;
+};
+
+std::vector<ManifestLine> read_manifest(const fs::path& dir) {
+  std::ifstream in(dir / "manifest.csv");
+  std::vector<ManifestLine> lines;
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream split(line);
+    for (std::string part; std::getline(split, part, ',');) f.push_back(part);
+    while (f.size() < 6) f.emplace_back();
+    ManifestLine m{(dir / f[0]).string(), f[1], f[2], f[4], f[3] == "1", {}};
+    std::stringstream figures(f[5]);
+    for (std::string n; std::getline(figures, n, ';');) m.figures.push_back(std::stoll(n));
+    lines.push_back(std::move(m));
+  }
+  return lines;
+}
+
+const std::vector<forms::FormSpec>& all_forms() {
+  static const auto forms = forms::load_forms(CONSOLIDA_SOURCE_DIR "/plugins", {CONSOLIDA_RULES_PATH});
+  return forms;
+}
+
+// Runs make_region once per argument set, into a folder of the build tree.
+fs::path generated(const std::string& name, const std::string& args) {
+  const fs::path dir = fs::temp_directory_path() / ("consolida-test-" + name + "-" + std::to_string(::getpid()));
+  if (!fs::exists(dir / "manifest.csv")) {
+    const std::string command = std::string(CONSOLIDA_MAKE_REGION) + " " + dir.string() + " " + args + " > /dev/null";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  }
+  return dir;
+}
+
+std::vector<std::string> files_of(const std::vector<ManifestLine>& manifest, const std::string& form) {
+  std::vector<std::string> files;
+  for (const auto& m : manifest) {
+    if (m.form == form) files.push_back(m.file);
+  }
+  return files;
+}
+
+// The output read back: a row of the summary by its code in column A, values in cents.
+struct Output {
+  xlsx::Sheet summary, detail, missing, provenance;
+};
+Output read_output(const std::string& path) {
+  xlsx::Workbook workbook = xlsx::Workbook::open(path);
+  auto load = [&](const char* name) {
+    const xlsx::SheetInfo* info = workbook.find_sheet(name);
+    EXPECT_NE(info, nullptr) << name;
+    return workbook.load_sheet(*info);
+  };
+  return {load("Riepilogo"), load("Dettaglio"), load("Mancanti"), load("Provenienza")};
+}
+
+std::int64_t cents_at(const xlsx::Sheet& sheet, std::uint32_t row, std::uint32_t col) {
+  const xlsx::Cell* cell = sheet.cell(xlsx::CellRef{row, col});
+  if (!cell) return -1;
+  const auto parsed = values::parse_amount_number(cell->text);
+  return parsed.value.value_or(-1);
+}
+
+// First row whose column A equals `code`, at or after `from`.
+std::uint32_t row_of(const xlsx::Sheet& sheet, const std::string& code, std::uint32_t from = 0) {
+  for (const xlsx::Cell& cell : sheet.cells()) {
+    if (cell.col == 0 && cell.row >= from && cell.text == code) return cell.row;
+  }
+  return UINT32_MAX;
+}
+
+TEST(Consolidate, ValidationMatchesTheGeneratorsIntent) {
+  const fs::path dir = generated("vp", "--scope ats:VP --errors 8 --missing 3 --seed 7");
+  const auto manifest = read_manifest(dir);
+  ASSERT_GT(manifest.size(), 150u);
+  for (const auto& m : manifest) {
+    const forms::Report report = forms::validate_file(m.file, all_forms());
+    EXPECT_EQ(report.valid(), m.valid) << m.file << " (" << m.mistake << "): " << (report.issues.empty() ? "" : report.issues[0].message.it);
+  }
+}
+
+TEST(Consolidate, AtsTotalsEqualTheGeneratorsCentsAndListTheMissing) {
+  const fs::path dir = generated("vp", "--scope ats:VP --errors 8 --missing 3 --seed 7");
+  const auto manifest = read_manifest(dir);
+  consolidate::Options options;
+  options.level = consolidate::Level::ats;
+  options.scope = "ATS della Val Padana";
+  const auto result = consolidate::consolidate(files_of(manifest, "spesa-sociale-comune"), all_forms(), "spesa-sociale-comune", options);
+  const std::string out = (dir / "consolidato.xlsx").string();
+  write::write_consolidated(result, out);
+
+  // Expected: the valid files' figures by Ambito, from the manifest (areas 0-7, sources 8-15, users 16).
+  const auto& registry = registry::Registry::builtin();
+  std::map<std::string, std::vector<std::int64_t>> expected;
+  std::size_t valid = 0, in_scope_comuni = 0;
+  for (const auto& m : manifest) {
+    if (m.form != "spesa-sociale-comune" || !m.valid) continue;
+    ++valid;
+    auto& sums = expected[registry.ambito_of(*registry.comune_by_istat(m.ente)).code];
+    sums.resize(17, 0);
+    for (std::size_t i = 0; i < 17; ++i) sums[i] += m.figures[i];
+  }
+  for (const auto& ambito : registry.ambiti()) in_scope_comuni += ambito.ats == "VP" ? ambito.comuni.size() : 0;
+  EXPECT_EQ(result.enti.size(), valid);
+  EXPECT_EQ(result.missing.size(), in_scope_comuni - valid);
+
+  const Output output = read_output(out);
+  std::int64_t grand_total = 0;
+  for (const auto& [code, sums] : expected) {
+    const std::uint32_t area_row = row_of(output.summary, code);
+    const std::uint32_t source_row = row_of(output.summary, code, area_row + 1);
+    ASSERT_NE(area_row, UINT32_MAX) << code;
+    ASSERT_NE(source_row, UINT32_MAX) << code;
+    std::int64_t total = 0;
+    for (std::uint32_t i = 0; i < 8; ++i) {
+      EXPECT_EQ(cents_at(output.summary, area_row, 2 + i), sums[i]) << code << " area " << i;
+      EXPECT_EQ(cents_at(output.summary, source_row, 2 + i), sums[8 + i]) << code << " fonte " << i;
+      total += sums[i];
+    }
+    EXPECT_EQ(cents_at(output.summary, area_row, 10), total) << code;
+    const xlsx::Cell* users = output.summary.cell(xlsx::CellRef{area_row, 13});
+    ASSERT_NE(users, nullptr);
+    EXPECT_EQ(users->number, static_cast<double>(sums[16])) << code;
+    grand_total += total;
+    // Totals are live formulas over the detail sheet.
+    const xlsx::Cell* first = output.summary.cell(xlsx::CellRef{area_row, 2});
+    EXPECT_TRUE(first->has_formula);
+    EXPECT_NE(first->formula.find("SUMIFS(Dettaglio!"), std::string::npos) << first->formula;
+  }
+  // The "Totale" row closes the first block.
+  std::uint32_t total_row = UINT32_MAX;
+  for (const xlsx::Cell& cell : output.summary.cells()) {
+    if (cell.col == 1 && cell.text == "Totale") {
+      total_row = cell.row;
+      break;
+    }
+  }
+  ASSERT_NE(total_row, UINT32_MAX);
+  EXPECT_EQ(cents_at(output.summary, total_row, 10), grand_total);
+  // One detail row per used file, one missing row per absent or invalid comune, one provenance row per input.
+  std::set<std::uint32_t> detail_rows, missing_rows, provenance_rows;
+  for (const auto& c : output.detail.cells()) detail_rows.insert(c.row);
+  for (const auto& c : output.missing.cells()) missing_rows.insert(c.row);
+  for (const auto& c : output.provenance.cells()) provenance_rows.insert(c.row);
+  EXPECT_EQ(detail_rows.size() - 1, valid);
+  EXPECT_EQ(missing_rows.size() - 1, in_scope_comuni - valid);
+  EXPECT_EQ(provenance_rows.size() - 1, files_of(manifest, "spesa-sociale-comune").size());
+  const xlsx::Cell* sha = output.provenance.cell(xlsx::CellRef{1, 1});
+  ASSERT_NE(sha, nullptr);
+  EXPECT_EQ(sha->text, consolidate::sha256_file(output.provenance.cell(xlsx::CellRef{1, 0})->text));
+  EXPECT_EQ(sha->text.size(), 64u);
+}
+
+TEST(Consolidate, RendicontoAndMonitoraggioAtTheRegioneCountOnlyValidFiles) {
+  const fs::path dir = generated("vp", "--scope ats:VP --errors 8 --missing 3 --seed 7");
+  const auto manifest = read_manifest(dir);
+  consolidate::Options options;  // Regione: the Ambiti outside the ATS are missing
+  const auto rendiconto = consolidate::consolidate(files_of(manifest, "rendiconto-ambito"), all_forms(), "rendiconto-ambito", options);
+  std::int64_t expected_income = 0, found_income = 0;
+  std::size_t valid = 0;
+  for (const auto& m : manifest) {
+    if (m.form == "rendiconto-ambito" && m.valid) expected_income += m.figures.back(), ++valid;
+  }
+  for (const auto& ente : rendiconto.enti) {
+    for (std::int64_t cents : ente.amounts[0]) found_income += cents;
+    // Income equals expenditure in every valid file.
+    EXPECT_EQ(std::accumulate(ente.amounts[0].begin(), ente.amounts[0].end(), std::int64_t{0}), ente.amounts[1][0]) << ente.code;
+  }
+  EXPECT_EQ(rendiconto.enti.size(), valid);
+  EXPECT_EQ(found_income, expected_income);
+  EXPECT_EQ(rendiconto.missing.size(), 91 - valid);
+
+  const auto monitoring = consolidate::consolidate(files_of(manifest, "monitoraggio-obiettivi"), all_forms(), "monitoraggio-obiettivi", options);
+  std::size_t indicators = 0;
+  for (const auto& m : manifest) {
+    if (m.form == "monitoraggio-obiettivi" && m.valid) indicators += static_cast<std::size_t>(m.figures[0]);
+  }
+  EXPECT_EQ(monitoring.records.size(), indicators);
+  write::write_consolidated(monitoring, (dir / "monitoraggio.xlsx").string());
+  const Output output = read_output((dir / "monitoraggio.xlsx").string());
+  std::set<std::uint32_t> rows;
+  for (const auto& c : output.detail.cells()) rows.insert(c.row);
+  EXPECT_EQ(rows.size() - 1, indicators);
+}
+
+// Seed 000: the 2019 social spending of the comuni of the Ambito di Lodi, by area and by source,
+// both 23.764.956,35; split among the 60 comuni and consolidated, the seed's figures come back.
+TEST(Consolidate, LodiSpending2019GivesBackTheSeedsFigures) {
+  const fs::path dir = generated("lodi2019", "--lodi-2019");
+  const auto manifest = read_manifest(dir);
+  ASSERT_EQ(manifest.size(), 60u);
+  consolidate::Options options;
+  options.level = consolidate::Level::ambito;
+  const auto result = consolidate::consolidate(files_of(manifest, "spesa-sociale-comune"), all_forms(), "spesa-sociale-comune", options);
+  EXPECT_EQ(result.scope_name, "Ambito di Lodi");
+  EXPECT_EQ(result.enti.size(), 60u);
+  EXPECT_TRUE(result.missing.empty());
+  const std::string out = (dir / "lodi-2019.xlsx").string();
+  write::write_consolidated(result, out);
+  const Output output = read_output(out);
+  std::uint32_t total_row = UINT32_MAX, source_total_row = UINT32_MAX;
+  for (const xlsx::Cell& cell : output.summary.cells()) {
+    if (cell.col == 1 && cell.text == "Totale") (total_row == UINT32_MAX ? total_row : source_total_row) = cell.row;
+  }
+  ASSERT_NE(source_total_row, UINT32_MAX);
+  const std::int64_t areas[] = {919370965, 866434538, 289764765, 37290651, 25525375, 14882621, 1500000, 221726720};
+  const std::int64_t sources[] = {1929513512, 271362191, 4282900, 51765226, 0, 0, 83267511, 34119767 + 2184528};
+  for (std::uint32_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(cents_at(output.summary, total_row, 2 + i), areas[i]) << "area " << i;
+    EXPECT_EQ(cents_at(output.summary, source_total_row, 2 + i), sources[i]) << "fonte " << i;
+  }
+  EXPECT_EQ(cents_at(output.summary, total_row, 10), 2376495635);
+  EXPECT_EQ(cents_at(output.summary, source_total_row, 10), 2376495635);
+}
+
+// Seed 001: the 2021 budget of the Ambito di Melzo. Its SPESE list a subtotal "PIANO DI ZONA
+// SERVIZI (COMPRENDE LE VOCI SOPRA)"; summing every line gives 5.714.993,94, the true total is
+// 3.477.959,67 = ENTRATE.
+TEST(Consolidate, MelzoBudgetCountsItsSubtotalOnce) {
+  const forms::FormSpec& form = *std::find_if(all_forms().begin(), all_forms().end(), [](const auto& f) { return f.id == "rendiconto-ambito"; });
+  auto text = [](const std::string& t) {
+    forms::CellValue c;
+    c.present = true;
+    c.text = t;
+    return c;
+  };
+  auto cents = [](std::int64_t v) {
+    forms::CellValue c;
+    c.present = true;
+    c.numeric = true;
+    c.number = static_cast<double>(v) / 100.0;
+    std::ostringstream s;
+    s << v / 100 << "." << (v % 100 < 10 ? "0" : "") << v % 100;
+    c.lexical = c.text = s.str();
+    return c;
+  };
+  forms::FormInstance instance;
+  for (const auto& [id, value] : std::vector<std::pair<std::string, std::string>>{
+           {"ambito", "Ambito 5 Melzo"}, {"ente_capofila", "Comune di Melzo"}, {"ats", "ATS della Città Metropolitana di Milano"},
+           {"anno", "2021"}, {"referente", "Ufficio di Piano"}}) {
+    instance.fields[id].found = true;
+    instance.fields[id].cell = text(value);
+  }
+  // ENTRATE by the form's fund rows (fixed rows in list order), then the lines it has no row for.
+  const std::map<std::string, std::int64_t> funds = {
+      {"SAI", 43500000}, {"PON", 4308800}, {"FSE", 29999678}, {"FSR", 52468031}, {"RDA", 2440000}, {"ABIT", 3344500},
+      {"FNA", 31663461}, {"VIOL", 5247348}, {"DDN", 13533905}, {"VIG", 650000}, {"POV", 46634124}, {"DOTE", 18803108},
+      {"FNPS", 45103179}, {"COM", 13677620}, {"DON", 1564581}};
+  auto& entrate = instance.tables["entrate"];
+  entrate.found = true;
+  for (const auto& fund : *form.list("fondi")) {
+    forms::TableRow row;
+    row.key = text(fund.label);
+    const auto it = funds.find(fund.code);
+    row.cells.push_back(it == funds.end() ? forms::CellValue{} : cents(it->second));
+    entrate.rows.push_back(row);
+  }
+  for (const auto& [label, value] : std::vector<std::pair<std::string, std::int64_t>>{
+           {"Contributi regionali diversi", 7907483}, {"Rimborso dai Comuni per personale UdP", 19290600},
+           {"Trasferimenti da distretti", 1500000}, {"Assegnazione fondi regionali area minori Misura 6", 6159549}}) {
+    forms::TableRow row;
+    row.key = text(label);
+    row.cells.push_back(cents(value));
+    entrate.rows.push_back(row);
+  }
+  auto fund_display = [&](const std::string& code) {
+    for (const auto& f : *form.list("fondi")) {
+      if (f.code == code) return f.display();
+    }
+    return std::string();
+  };
+  const std::vector<std::tuple<std::string, std::string, std::int64_t>> spese = {
+      {"Siproimi/SAI protezione per richiedenti Asilo e Rifugiati", "SAI", 43500000},
+      {"SID Servizio Integrato Domiciliarità", "", 53325381},
+      {"R.E.T.I. Rete Educativa Territoriale Integrata per adolescenti e giovani", "", 8480485},
+      {"SIL Servizio Inserimenti Lavorativi", "", 20110600},
+      {"Rete Antiviolenza V.I.O.L.A.", "", 14154750},
+      {"Servizio Sviluppo Misure a Contrasto della Povertà", "POV", 46634124},
+      {"O.M.I. Servizio Orientamento, Mediazione e Inclusione", "", 7498409},
+      {"Progetto POR-FSE facciamo squadra contro la povertà Adda Martesana", "FSE", 29999678},
+      {"PIANO DI ZONA SERVIZI (COMPRENDE LE VOCI SOPRA)", "", 223703427},
+      {"PIANO DI ZONA CONTRIBUTI/TRASFERIMENTI FNA MISURA B2", "FNA", 31663461},
+      {"PIANO DI ZONA TRASFERIMENTI A ISTITUZIONI SOCIALI PRIVATE FSR EX CIRC.4 PDZ", "", 3000000},
+      {"PIANO DI ZONA TRASFERIMENTI AI COMUNI FSR EX CIRC.4 PDZ", "", 25857417},
+      {"PIANO DI ZONA TRASFERIMENTO A COMUNI FONDI REGIONALI REDDITO DI AUTONOMIA", "RDA", 2440000},
+      {"PIANO DI ZONA TRASFERIMENTO FONDO REGIONALE DOTE INFANZIA PROTEZIONE FAMIGLIA", "DOTE", 18803108},
+      {"PIANO DI ZONA TRASFERIMENTI A PRIVATI FONDO EMERGENZA ABITATIVA", "ABIT", 3344500},
+      {"PIANO DI ZONA TRASFERIMENTI A PRIVATI PROGRAMMA OPERATIVO REGIONALE DOPO DI NOI GRAVE DISABILITA'", "DDN", 13533905},
+      {"PIANO DI ZONA RIMBORSO A COMUNE CAPOFILA SPESE PERSONALE UFFICIO UNICO", "", 6100000},
+      {"PIANO DI ZONA STIPENDI UFFICIO UNICO", "", 13190600},
+      {"PIANO DI ZONA ASSEGNAZIONE FONDI REGIONALI AREA MINORI MISURA 6", "", 6159549}};
+  auto& table = instance.tables["spese"];
+  table.found = true;
+  std::int64_t naive = 0;
+  for (const auto& [label, fund, value] : spese) {
+    forms::TableRow row;
+    row.key = text(label);
+    row.cells.push_back(fund.empty() ? forms::CellValue{} : text(fund_display(fund)));
+    row.cells.push_back(cents(value));
+    table.rows.push_back(row);
+    naive += value;
+  }
+  const fs::path dir = fs::temp_directory_path() / ("consolida-test-melzo-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string file = (dir / "rendiconto-melzo-2021.xlsx").string();
+  write::write_filled(form, instance, file);
+
+  const forms::Report report = forms::validate_file(file, all_forms());
+  for (const auto& issue : report.issues) ADD_FAILURE() << issue.cell << " " << issue.message.it;
+  EXPECT_TRUE(report.valid());
+  // The template's TOT formula leaves the subtotal out; its cached value is the true total.
+  xlsx::Workbook workbook = xlsx::Workbook::open(file);
+  const xlsx::Sheet sheet = workbook.load_sheet(*workbook.find_sheet("Rendiconto"));
+  std::vector<std::int64_t> totals;
+  for (const xlsx::Cell& cell : sheet.cells()) {
+    if (cell.has_formula && cell.formula.find("SUM") != std::string::npos) totals.push_back(*values::parse_amount_number(cell.text).value);
+  }
+  ASSERT_EQ(totals.size(), 2u);
+  EXPECT_EQ(totals[0], 347795967);
+  EXPECT_EQ(totals[1], 347795967);
+  EXPECT_EQ(naive, 571499394);
+
+  consolidate::Options options;
+  options.level = consolidate::Level::ambito;
+  const auto result = consolidate::consolidate({file}, all_forms(), "rendiconto-ambito", options);
+  ASSERT_EQ(result.enti.size(), 1u);
+  EXPECT_EQ(result.scope_name, "Ambito di Melzo");
+  EXPECT_EQ(result.enti[0].amounts[1][0], 347795967);  // SPESE, subtotal counted once
+  EXPECT_EQ(std::accumulate(result.enti[0].amounts[0].begin(), result.enti[0].amounts[0].end(), std::int64_t{0}), 347795967);
+
+  // The same budget with the subtotal changed by one euro: the subtotal check names the row.
+  std::get<2>(const_cast<std::tuple<std::string, std::string, std::int64_t>&>(spese[8])) += 100;
+  table.rows[8].cells[1] = cents(223703527);
+  write::write_filled(form, instance, file);
+  const forms::Report broken = forms::validate_file(file, all_forms());
+  ASSERT_FALSE(broken.valid());
+  EXPECT_EQ(broken.issues[0].code, "REND-SPESE-SUBTOTALE");
+}
+
+TEST(Consolidate, UnreadableAndForeignFilesAreListedNotCounted) {
+  const fs::path dir = generated("lodi2019", "--lodi-2019");
+  const auto manifest = read_manifest(dir);
+  const fs::path junk = dir / "non-un-excel.xlsx";
+  std::ofstream(junk) << "questo non è un file xlsx";
+  std::vector<std::string> files = {manifest[0].file, junk.string(), manifest[0].file};
+  consolidate::Options options;
+  options.level = consolidate::Level::ambito;
+  const auto result = consolidate::consolidate(files, all_forms(), "spesa-sociale-comune", options);
+  ASSERT_EQ(result.inputs.size(), 3u);
+  EXPECT_TRUE(result.inputs[0].used);
+  EXPECT_FALSE(result.inputs[1].readable);
+  EXPECT_FALSE(result.inputs[1].error_it.empty());
+  EXPECT_FALSE(result.inputs[2].used);
+  EXPECT_NE(result.inputs[2].note_it.find("duplicato"), std::string::npos);
+  EXPECT_EQ(result.missing.size(), 59u);
+  EXPECT_THROW(consolidate::consolidate(files, all_forms(), "premialita", options), Error);
+  options.scope = "Ambito di Atlantide";
+  EXPECT_THROW(consolidate::consolidate(files, all_forms(), "spesa-sociale-comune", options), Error);
+}
+
+}  // namespace
