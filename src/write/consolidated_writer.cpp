@@ -458,7 +458,8 @@ class ConsolidatedWriter {
         const std::string a = "$A" + std::to_string(row + 1);
         const std::string formulas[4] = {"=COUNTIFS(" + key + "," + a + ")", "=COUNTIFS(" + key + "," + a + "," + achieved + ",\">=0\")",
                                          "=COUNTIFS(" + key + "," + a + "," + reached + ",1)",
-                                         "=COUNTIFS(" + key + "," + a + "," + achieved + ",\"?*\")"};
+                                         // Wildcards match numbers too in LibreOffice: ISTEXT says "a state" in both.
+                                         "=SUMPRODUCT((" + key + "=" + a + ")*ISTEXT(" + achieved + "))"};
         for (int k = 0; k < 4; ++k) {
           worksheet_write_formula_num(summary_, row, static_cast<lxw_col_t>(1 + k), formulas[k].c_str(), integer_, static_cast<double>(n[k]));
           totals[k] += n[k];
