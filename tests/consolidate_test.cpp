@@ -388,3 +388,30 @@ TEST(Consolidate, UnreadableAndForeignFilesAreListedNotCounted) {
 }
 
 }  // namespace
+
+namespace {
+
+// Seed 000: the fund table of the Ambito di Lodi, 2018-2020. Each year's column adds up to its
+// TOTALI (5.076.757,00 / 5.195.481,89 / 7.766.906,01), empty cells counting as zero.
+TEST(Consolidate, LodiFundTableAddsUpToItsTotals) {
+  xlsx::Workbook workbook = xlsx::Workbook::open(CONSOLIDA_SOURCE_DIR "/sample-workbooks/ambito-lodi-fondi-2018-2020.xlsx");
+  const xlsx::Sheet sheet = workbook.load_sheet(workbook.sheets().at(0));
+  std::uint32_t total_row = UINT32_MAX;
+  for (const xlsx::Cell& cell : sheet.cells()) {
+    if (cell.col == 0 && cell.text == "TOTALI") total_row = cell.row;
+  }
+  ASSERT_NE(total_row, UINT32_MAX);
+  const std::int64_t seed[] = {507675700, 519548189, 776690601};
+  for (std::uint32_t col = 1; col <= 3; ++col) {
+    std::int64_t sum = 0;
+    for (const xlsx::Cell& cell : sheet.cells()) {
+      if (cell.col == col && cell.row > 0 && cell.row < total_row && cell.type == xlsx::CellType::number) {
+        sum += *values::parse_amount_number(cell.text).value;
+      }
+    }
+    EXPECT_EQ(sum, seed[col - 1]) << "colonna " << col;
+    EXPECT_EQ(cents_at(sheet, total_row, col), seed[col - 1]) << "TOTALI, colonna " << col;
+  }
+}
+
+}  // namespace

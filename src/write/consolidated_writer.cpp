@@ -234,13 +234,23 @@ class ConsolidatedWriter {
     }
   }
 
-  // Sums of a detail column over the enti whose key column equals `code`, in cents.
-  std::int64_t sum_where(lxw_col_t key_col, const std::string& code, std::size_t b, std::size_t item) const {
-    std::int64_t sum = 0;
+  // The figures of the enti whose key column equals a unit's code, summed once per block.
+  struct UnitSums {
+    std::vector<std::int64_t> items;
+    std::int64_t population = 0;
+    std::vector<std::int64_t> counts;
+  };
+  std::map<std::string, UnitSums> sums_by_unit(std::size_t b, lxw_col_t key_col) const {
+    std::map<std::string, UnitSums> sums;
     for (const auto& ente : r_.enti) {
-      if (key_of(ente, key_col) == code) sum += ente.amounts[b][item];
+      UnitSums& unit = sums[key_of(ente, key_col)];
+      unit.items.resize(ente.amounts[b].size(), 0);
+      unit.counts.resize(ente.counts.size(), 0);
+      for (std::size_t i = 0; i < ente.amounts[b].size(); ++i) unit.items[i] += ente.amounts[b][i];
+      for (std::size_t k = 0; k < ente.counts.size(); ++k) unit.counts[k] += ente.counts[k];
+      unit.population += ente.population;
     }
-    return sum;
+    return sums;
   }
   std::string key_of(const consolidate::EnteFigures& ente, lxw_col_t key_col) const {
     if (key_col == 0) return ente.code;
@@ -273,13 +283,18 @@ class ConsolidatedWriter {
     std::vector<std::int64_t> column_totals(breakdown.items.size() + 1, 0);
     std::int64_t population_total = 0;
     std::vector<std::int64_t> count_totals(counts.size(), 0);
+    const auto sums = sums_by_unit(b, key_col);
     row = first;
     for (const Unit& unit : units) {
+      const auto found = sums.find(unit.code);
+      const UnitSums unit_sums = found == sums.end() ? UnitSums{std::vector<std::int64_t>(breakdown.items.size(), 0), 0,
+                                                                std::vector<std::int64_t>(counts.size(), 0)}
+                                                     : found->second;
       str(summary_, row, 0, unit.code);
       str(summary_, row, 1, unit.name);
       std::int64_t unit_total = 0;
       for (std::size_t i = 0; i < breakdown.items.size(); ++i) {
-        const std::int64_t sum = sum_where(key_col, unit.code, b, i);
+        const std::int64_t sum = unit_sums.items[i];
         const std::string formula = "=SUMIFS(" + detail_range(first_item_col_[b] + static_cast<lxw_col_t>(i), detail_last_) + "," +
                                     key_range + ",$A" + std::to_string(row + 1) + ")";
         worksheet_write_formula_num(summary_, row, 2 + static_cast<lxw_col_t>(i), formula.c_str(), money_, euros(sum));
@@ -289,20 +304,14 @@ class ConsolidatedWriter {
       column_totals.back() += unit_total;
       const std::string total_formula = "=SUM(" + cell_a1(row, 2) + ":" + cell_a1(row, total_col - 1) + ")";
       worksheet_write_formula_num(summary_, row, total_col, total_formula.c_str(), money_, euros(unit_total));
-      std::int64_t population = 0;
-      for (const auto& ente : r_.enti) {
-        if (key_of(ente, key_col) == unit.code) population += ente.population;
-      }
+      const std::int64_t population = unit_sums.population;
       population_total += population;
       const std::string pop_formula = "=SUMIFS(" + detail_range(5, detail_last_) + "," + key_range + ",$A" + std::to_string(row + 1) + ")";
       worksheet_write_formula_num(summary_, row, pop_col, pop_formula.c_str(), integer_, static_cast<double>(population));
       write_per_capita(row, per_capita_col, total_col, pop_col, unit_total, population);
       if (with_counts) {
         for (std::size_t k = 0; k < counts.size(); ++k) {
-          std::int64_t sum = 0;
-          for (const auto& ente : r_.enti) {
-            if (key_of(ente, key_col) == unit.code) sum += ente.counts[k];
-          }
+          const std::int64_t sum = unit_sums.counts[k];
           count_totals[k] += sum;
           const std::string formula = "=SUMIFS(" + detail_range(counts_col_ + static_cast<lxw_col_t>(k), detail_last_) + "," + key_range +
                                       ",$A" + std::to_string(row + 1) + ")";
