@@ -76,6 +76,11 @@ CellValue number(double value) {
   return cell;
 }
 
+void set_field(FormInstance& instance, const std::string& id, CellValue value) {
+  instance.fields[id].found = true;
+  instance.fields[id].cell = std::move(value);
+}
+
 CellValue money(Cents cents) { return cents == 0 ? CellValue{} : number(static_cast<double>(cents) / 100.0); }
 
 std::string slug(const std::string& name) {
@@ -212,17 +217,13 @@ class Generator {
     if (style == 0) std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     if (style == 1) name = "Comune di " + name;
     if (mistake == "nome_comune") name = registry_.comuni()[(static_cast<std::size_t>(&comune - registry_.comuni().data()) + 7) % registry_.comuni().size()].name;
-    auto field = [&](const std::string& id, CellValue value) {
-      instance.fields[id].found = true;
-      instance.fields[id].cell = std::move(value);
-    };
     std::string code = comune.istat;
     if (mistake == "codice_istat") code = "099" + code.substr(3);  // no such province
-    field("codice_istat", style == 2 ? number(std::stod(code)) : text(code));
-    field("comune", text(name));
-    field("anno", number(options_.lodi_2019 ? 2019 : options_.year));
-    field("compilatore", text("Ufficio servizi sociali"));
-    field("email", text("sociale@comune." + slug(comune.name) + ".it"));
+    set_field(instance, "codice_istat", style == 2 ? number(std::stod(code)) : text(code));
+    set_field(instance, "comune", text(name));
+    set_field(instance, "anno", number(options_.lodi_2019 ? 2019 : options_.year));
+    set_field(instance, "compilatore", text("Ufficio servizi sociali"));
+    set_field(instance, "email", text("sociale@comune." + slug(comune.name) + ".it"));
     TableInstance& table = instance.tables["spesa"];
     table.found = true;
     std::vector<Cents> area_totals, source_totals(8, 0);
@@ -274,15 +275,11 @@ class Generator {
         {"VIG", 0.06}, {"RDA", 0.2}, {"MAF", 0.2}, {"ABIT", 1.0}, {"DOTE", 1.0}, {"HCP", 0.2}, {"SAI", 2.0}, {"FAMI", 0.2},
         {"VIOL", 0.4}, {"PREM", 0.1}, {"INNOV", 2.5}, {"COM", 2.4}, {"DON", 0.08}};
     FormInstance instance;
-    auto field = [&](const std::string& id, CellValue value) {
-      instance.fields[id].found = true;
-      instance.fields[id].cell = std::move(value);
-    };
-    field("ambito", text(ambito.name));
-    field("ente_capofila", text("Comune di " + registry_.comune_by_istat(ambito.capofila)->name));
-    field("ats", text(registry_.ats_by_code(ambito.ats)->name));
-    field("anno", number(options_.year));
-    field("referente", text("Ufficio di Piano"));
+    set_field(instance, "ambito", text(ambito.name));
+    set_field(instance, "ente_capofila", text("Comune di " + registry_.comune_by_istat(ambito.capofila)->name));
+    set_field(instance, "ats", text(registry_.ats_by_code(ambito.ats)->name));
+    set_field(instance, "anno", number(options_.year));
+    set_field(instance, "referente", text("Ufficio di Piano"));
     std::string mistake;
     if (roll(rng, options_.errors_percent)) {
       static const char* const kinds[] = {"entrate_spese", "vincolato", "subtotale"};
@@ -361,13 +358,9 @@ class Generator {
   ManifestLine monitoraggio_file(const Ambito& ambito, std::mt19937_64& rng) const {
     const FormSpec& form = *forms_.at("monitoraggio-obiettivi");
     FormInstance instance;
-    auto field = [&](const std::string& id, CellValue value) {
-      instance.fields[id].found = true;
-      instance.fields[id].cell = std::move(value);
-    };
-    field("ambito", text(ambito.name));
-    field("anno", number(options_.year));
-    field("referente", text("Ufficio di Piano"));
+    set_field(instance, "ambito", text(ambito.name));
+    set_field(instance, "anno", number(options_.year));
+    set_field(instance, "referente", text("Ufficio di Piano"));
     const auto& areas = *form.list("macroaree");
     const auto& kinds = *form.list("tipi_indicatore");
     const auto& units = *form.list("unita");

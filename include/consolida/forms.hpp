@@ -229,7 +229,14 @@ struct CellValue {
   double number = 0;
   std::string number_format;
   bool blank() const;    // nothing written, or only spaces
+  // What the file holds: a number's stored digits (an ISTAT code typed as 98031), else the text.
+  const std::string& written() const { return numeric ? lexical : text; }
 };
+
+// A cell read as a value of a type, from its stored number or from its text.
+values::Parsed<std::int64_t> parse_amount(const CellValue& cell);   // cents
+values::Parsed<std::int64_t> parse_count(const CellValue& cell);    // units
+values::Parsed<std::int64_t> parse_decimal(const CellValue& cell);  // hundredths
 
 struct TableRow {
   std::uint32_t row = 0;                 // 0-based sheet row

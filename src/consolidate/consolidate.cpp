@@ -23,22 +23,11 @@ using forms::ConsolidationSpec;
 using forms::FormInstance;
 using forms::FormSpec;
 
-std::optional<std::int64_t> amount_of(const CellValue& cell) {
-  if (cell.blank()) return 0;
-  const auto parsed = cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text);
-  return parsed.value;
-}
-
+// Blank amounts and counts are zero; a blank decimal is no value.
+std::optional<std::int64_t> amount_of(const CellValue& cell) { return cell.blank() ? 0 : forms::parse_amount(cell).value; }
+std::optional<std::int64_t> count_of(const CellValue& cell) { return cell.blank() ? 0 : forms::parse_count(cell).value; }
 std::optional<std::int64_t> hundredths_of(const CellValue& cell) {
-  if (cell.blank()) return std::nullopt;
-  const auto parsed = cell.numeric ? values::parse_percent_number(cell.lexical, false) : values::parse_percent_text(cell.text);
-  return parsed.value;
-}
-
-std::optional<std::int64_t> count_of(const CellValue& cell) {
-  if (cell.blank()) return 0;
-  const auto parsed = cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text);
-  return parsed.value;
+  return cell.blank() ? std::nullopt : forms::parse_decimal(cell).value;
 }
 
 std::size_t column_index(const forms::TableSpec& table, const std::string& id) {
@@ -148,9 +137,7 @@ class Consolidator {
  private:
   std::string raw(const FormInstance& instance, const std::string& field) const {
     const auto it = instance.fields.find(field);
-    if (it == instance.fields.end() || !it->second.found) return {};
-    const CellValue& cell = it->second.cell;
-    return cell.numeric ? cell.lexical : cell.text;
+    return it == instance.fields.end() || !it->second.found ? std::string() : it->second.cell.written();
   }
 
   void identify(const FormInstance& instance, Input& input, std::optional<std::size_t>& ambito, std::string& name) const {

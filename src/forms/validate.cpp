@@ -161,13 +161,13 @@ class Validator {
         out.ok = true;
         break;
       case FieldType::integer:
-        take(cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text));
+        take(parse_count(cell));
         break;
       case FieldType::decimal:
-        take(cell.numeric ? values::parse_percent_number(cell.lexical, false) : values::parse_percent_text(cell.text));
+        take(parse_decimal(cell));
         break;
       case FieldType::amount:
-        take(cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text));
+        take(parse_amount(cell));
         break;
       case FieldType::percent:
         take(cell.numeric ? values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format))
@@ -543,12 +543,6 @@ class Validator {
     }
   }
 
-  // The text of a field as written: a number keeps its stored digits (an ISTAT code typed as 98031).
-  std::string raw_text(const std::string& field_id) const {
-    const CellValue& cell = in_.fields.at(field_id).cell;
-    return cell.numeric ? cell.lexical : cell.text;
-  }
-
   // Identity checked against the registry: a known ISTAT code, a name that is that comune's
   // (as the seeds write names), a known Ambito.
   void apply_registry(const RuleSpec& rule) {
@@ -556,7 +550,7 @@ class Validator {
     if (it == fields_.end() || it->second.blank) return;  // "required" already says it
     const registry::Registry& registry = registry::Registry::builtin();
     const FieldInstance& field = in_.fields.at(rule.field);
-    const std::string value = raw_text(rule.field);
+    const std::string value = field.cell.written();
     const std::string& label = form_.field(rule.field)->label.it;
     if (rule.kind == "registry_comune") {
       if (!registry.comune_by_istat(value)) add(rule.code, rule.severity, field.sheet, &field.cell, label, value, rule.message, {{"value", value}});
@@ -565,7 +559,7 @@ class Validator {
     } else {
       const auto code = fields_.find(rule.other_field);
       if (code == fields_.end() || code->second.blank) return;
-      const registry::Comune* comune = registry.comune_by_istat(raw_text(rule.other_field));
+      const registry::Comune* comune = registry.comune_by_istat(in_.fields.at(rule.other_field).cell.written());
       if (!comune) return;  // the code's own rule reports it
       const registry::Match match = registry.find_comune(value, &registry.ambito_of(*comune));
       if (std::find(match.candidates.begin(), match.candidates.end(), comune) == match.candidates.end()) {

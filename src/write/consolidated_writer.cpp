@@ -80,22 +80,12 @@ class ConsolidatedWriter {
     format_set_bg_color(header_, 0xD9E1F2);
     format_set_border(header_, LXW_BORDER_THIN);
     format_set_align(header_, LXW_ALIGN_VERTICAL_TOP);
-    money_ = workbook_add_format(workbook_);
-    format_set_num_format(money_, "#,##0.00 \"€\"");
-    money_total_ = workbook_add_format(workbook_);
-    format_set_num_format(money_total_, "#,##0.00 \"€\"");
-    format_set_bold(money_total_);
-    format_set_top(money_total_, LXW_BORDER_THIN);
-    integer_ = workbook_add_format(workbook_);
-    format_set_num_format(integer_, "#,##0");
-    integer_total_ = workbook_add_format(workbook_);
-    format_set_num_format(integer_total_, "#,##0");
-    format_set_bold(integer_total_);
-    format_set_top(integer_total_, LXW_BORDER_THIN);
-    decimal_ = workbook_add_format(workbook_);
-    format_set_num_format(decimal_, "#,##0.00");
-    percent_ = workbook_add_format(workbook_);
-    format_set_num_format(percent_, "0.0%");
+    money_ = number_format("#,##0.00 \"€\"", false);
+    money_total_ = number_format("#,##0.00 \"€\"", true);
+    integer_ = number_format("#,##0", false);
+    integer_total_ = number_format("#,##0", true);
+    decimal_ = number_format("#,##0.00", false);
+    percent_ = number_format("0.0%", false);
     note_ = workbook_add_format(workbook_);
     format_set_italic(note_);
     format_set_font_color(note_, 0x7F6000);
@@ -104,6 +94,17 @@ class ConsolidatedWriter {
     format_set_align(wrap_, LXW_ALIGN_VERTICAL_TOP);
     invalid_ = workbook_add_format(workbook_);
     format_set_bg_color(invalid_, 0xFFC7CE);
+  }
+
+  // A number format; a total's is bold with a rule above.
+  lxw_format* number_format(const char* code, bool total) {
+    lxw_format* f = workbook_add_format(workbook_);
+    format_set_num_format(f, code);
+    if (total) {
+      format_set_bold(f);
+      format_set_top(f, LXW_BORDER_THIN);
+    }
+    return f;
   }
 
   void str(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& text, lxw_format* f = nullptr) {
@@ -456,7 +457,6 @@ class ConsolidatedWriter {
         const std::string label = item.display();
         std::int64_t n[4] = {0, 0, 0, 0};
         for (const auto& record : r_.records) {
-          if (record.group != label && record.kind != label) continue;
           if ((detail_col == 4 ? record.group : record.kind) != label) continue;
           ++n[0];
           n[1] += record.achieved.has_value();

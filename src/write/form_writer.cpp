@@ -455,7 +455,7 @@ class Renderer {
     std::int64_t sum = 0;
     for (const forms::TableRow& row : found->rows) {
       if (c >= row.cells.size() || row.cells[c].blank() || forms::is_subtotal(table, row.key.text)) continue;
-      const auto parsed = row.cells[c].numeric ? values::parse_amount_number(row.cells[c].lexical) : values::parse_amount_text(row.cells[c].text);
+      const auto parsed = forms::parse_amount(row.cells[c]);
       if (parsed.value) sum += *parsed.value;
     }
     return static_cast<double>(sum);
