@@ -31,6 +31,18 @@ Error read_fully(const std::string& path, const Limits& limits = {}) {
   return Error(ErrorCode::io, "", "");
 }
 
+// The same for bytes already in memory (uploads, hashed inputs).
+Error read_bytes_fully(const std::string& bytes, const std::string& name) {
+  try {
+    Workbook workbook = Workbook::open_bytes(bytes, name);
+    for (const SheetInfo& sheet : workbook.sheets()) workbook.stream_sheet(sheet, [](const RowView&) { return true; });
+  } catch (const Error& error) {
+    return error;
+  }
+  ADD_FAILURE() << name << " was read without error";
+  return Error(ErrorCode::io, "", "");
+}
+
 void expect_located(const Error& error, ErrorCode code, const std::string& file, const std::string& part) {
   EXPECT_EQ(error.code(), code) << error.describe(Lang::en);
   EXPECT_EQ(error.location().file, file);
@@ -199,6 +211,10 @@ TEST(HostileInput, WrongFormatsAreRecognisedFromTheirBytes) {
     EXPECT_EQ(error.code(), c.code) << c.name;
     EXPECT_NE(error.message(Lang::it).find(c.mention), std::string::npos) << c.name << ": " << error.message(Lang::it);
     EXPECT_NE(error.message(Lang::en).find(c.mention), std::string::npos) << c.name << ": " << error.message(Lang::en);
+    const Error from_memory = read_bytes_fully(c.bytes, c.name);
+    EXPECT_EQ(from_memory.code(), c.code) << c.name;
+    EXPECT_EQ(from_memory.message(Lang::it), error.message(Lang::it)) << c.name;
+    EXPECT_EQ(from_memory.location().file, c.name);
   }
   ZipBuilder ods;
   ods.add("mimetype", "application/vnd.oasis.opendocument.spreadsheet", false);

@@ -258,3 +258,45 @@ TEST(Workbook, WideRowsOfOrdinaryCellsAreNotMistakenForOneHugeCell) {
   ASSERT_EQ(sheet.cells().size(), 2000u);
   EXPECT_EQ(sheet.cells().back().text, std::string(1024, 'a' + 1999 % 26));
 }
+
+TEST(Workbook, FormReadingSkipsDataValidationsButKeepsCellsAndMerges) {
+  const std::string after =
+      "<mergeCells count=\"1\"><mergeCell ref=\"A1:C1\"/></mergeCells>"
+      "<dataValidations count=\"1\"><dataValidation type=\"list\" sqref=\"B2\"><formula1>\"A,B\"</formula1>"
+      "</dataValidation></dataValidations>";
+  Workbook workbook = open_package(minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>7</v></c></row>", after), "skip-dv.xlsx");
+  const Sheet full = workbook.load_sheet(workbook.sheets().at(0));
+  const Sheet lean = workbook.load_sheet(workbook.sheets().at(0), SheetReading{.data_validations = false});
+  EXPECT_EQ(full.facts().validations.size(), 1u);
+  EXPECT_TRUE(lean.facts().validations.empty());
+  EXPECT_EQ(lean.facts().merged.size(), 1u);
+  EXPECT_EQ(at(lean, "A1").number, 7.0);
+}
+
+// Files up to 4 MiB are read whole and parsed from memory; larger ones are streamed from disk
+// part by part. Both ways must see the same workbook.
+TEST(Workbook, LargeFilesStreamedFromDiskReadLikeSmallFilesReadWhole) {
+  std::string rows;
+  for (int r = 1; r <= 200; ++r) {
+    rows += "<row r=\"" + std::to_string(r) + "\"><c r=\"A" + std::to_string(r) + "\" t=\"s\"><v>" + std::to_string(r % 2) +
+            "</v></c><c r=\"B" + std::to_string(r) + "\"><v>" + std::to_string(r * 1.25) + "</v></c></row>";
+  }
+  ZipBuilder zip = minimal_xlsx(rows, "", kSharedStrings);
+  std::string padding(5u << 20, '\0');
+  for (std::size_t i = 0; i < padding.size(); i += 4096) padding[i] = static_cast<char>(i / 4096);
+  zip.add("xl/media/padding.bin", padding, false);  // stored: the file itself is over 4 MiB
+  const std::string path = zip.write(temp_path("large.xlsx"));
+  Workbook streamed = Workbook::open(path);
+  Workbook whole = Workbook::open_bytes(zip.build(), "large.xlsx");
+  const Sheet a = streamed.load_sheet(streamed.sheets().at(0));
+  const Sheet b = whole.load_sheet(whole.sheets().at(0));
+  ASSERT_EQ(a.cells().size(), 400u);
+  ASSERT_EQ(b.cells().size(), a.cells().size());
+  for (std::size_t i = 0; i < a.cells().size(); ++i) {
+    EXPECT_EQ(a.cells()[i].text, b.cells()[i].text);
+    EXPECT_EQ(a.cells()[i].number, b.cells()[i].number);
+  }
+  EXPECT_EQ(at(a, "A1").text, "Fondo Povertà");
+  EXPECT_EQ(at(b, "A2").text, "Comune di Lodi");
+  EXPECT_EQ(at(b, "B200").number, 250.0);
+}

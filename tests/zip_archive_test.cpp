@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
+#include <memory>
 
 #include "support/zip_builder.hpp"
 
@@ -15,18 +17,39 @@ using consolida::testing::ZipItem;
 
 namespace {
 
-ErrorCode read_error(const ZipBuilder& zip, const std::string& entry_name, const Limits& limits = {}) {
+// An archive read from its file (pread per part) and the same bytes held in memory.
+std::vector<std::unique_ptr<ZipArchive>> both_ways(const std::string& path, const Limits& limits = {}) {
+  std::vector<std::unique_ptr<ZipArchive>> out;
+  out.push_back(std::make_unique<ZipArchive>(path, limits));
+  std::ifstream in(path, std::ios::binary);
+  out.push_back(std::make_unique<ZipArchive>(ZipImage{std::string(std::istreambuf_iterator<char>(in), {})}, limits));
+  return out;
+}
+
+ErrorCode read_error_one_way(const ZipBuilder& zip, const std::string& entry_name, const Limits& limits, bool in_memory) {
   const std::string path = zip.write(temp_path("zip-" + std::to_string(::rand()) + ".zip"));
   try {
-    ZipArchive archive(path, limits);
-    const ZipEntry* entry = archive.find(entry_name);
+    std::unique_ptr<ZipArchive> archive;
+    if (in_memory) {
+      archive = std::make_unique<ZipArchive>(ZipImage{zip.build()}, limits);
+    } else {
+      archive = std::make_unique<ZipArchive>(path, limits);
+    }
+    const ZipEntry* entry = archive->find(entry_name);
     if (!entry) return ErrorCode::not_found;
-    archive.read_all(*entry);
+    archive->read_all(*entry);
   } catch (const Error& error) {
     return error.code();
   }
   ADD_FAILURE() << "no error";
   return ErrorCode::io;
+}
+
+// The error of reading the entry; the file and the in-memory path must agree on it.
+ErrorCode read_error(const ZipBuilder& zip, const std::string& entry_name, const Limits& limits = {}) {
+  const ErrorCode from_file = read_error_one_way(zip, entry_name, limits, false);
+  EXPECT_EQ(read_error_one_way(zip, entry_name, limits, true), from_file);
+  return from_file;
 }
 
 }  // namespace
@@ -36,11 +59,14 @@ TEST(ZipArchive, ReadsStoredAndDeflatedEntries) {
   zip.add("a.txt", "stored content", false);
   zip.add("dir/b.xml", std::string(100000, 'x') + "end", true);
   const std::string path = zip.write(temp_path("ok.zip"));
-  ZipArchive archive(path, Limits{});
-  ASSERT_EQ(archive.entries().size(), 2u);
-  EXPECT_EQ(archive.read_all(*archive.find("a.txt")), "stored content");
-  EXPECT_EQ(archive.read_all(*archive.find("/DIR/B.xml")).size(), 100003u);  // case-folded, leading slash
-  EXPECT_EQ(archive.find("missing"), nullptr);
+  for (const auto& archive : both_ways(path)) {
+    ASSERT_EQ(archive->entries().size(), 2u);
+    EXPECT_EQ(archive->read_all(*archive->find("a.txt")), "stored content");
+    EXPECT_EQ(archive->read_all(*archive->find("/DIR/B.xml")), std::string(100000, 'x') + "end");  // case-folded, leading slash
+    EXPECT_EQ(archive->find("missing"), nullptr);
+  }
+  EXPECT_FALSE(both_ways(path)[0]->in_memory());
+  EXPECT_TRUE(both_ways(path)[1]->in_memory());
 }
 
 TEST(ZipArchive, DetectsBadCrc) {
@@ -75,12 +101,15 @@ TEST(ZipArchive, RefusesTruncatedArchives) {
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
       out.write(bytes.data(), static_cast<std::streamsize>(keep));
     }
-    try {
-      ZipArchive archive(path, Limits{});
-      archive.read_all(archive.entries().at(0));
-      ADD_FAILURE() << "truncated at " << keep << " was accepted";
-    } catch (const Error& error) {
-      EXPECT_EQ(error.code(), ErrorCode::corrupt_archive) << keep;
+    for (bool in_memory : {false, true}) {
+      try {
+        std::unique_ptr<ZipArchive> archive =
+            in_memory ? std::make_unique<ZipArchive>(ZipImage{bytes.substr(0, keep)}, Limits{}) : std::make_unique<ZipArchive>(path, Limits{});
+        archive->read_all(archive->entries().at(0));
+        ADD_FAILURE() << "truncated at " << keep << " was accepted" << (in_memory ? " in memory" : "");
+      } catch (const Error& error) {
+        EXPECT_EQ(error.code(), ErrorCode::corrupt_archive) << keep;
+      }
     }
   }
 }
@@ -93,6 +122,5 @@ TEST(ZipArchive, CutInsideTheCompressedDataIsCaught) {
   for (std::size_t i = 40; i < 60; ++i) bytes[i] = static_cast<char>(0xFF);
   const std::string path = temp_path("garbled.zip");
   std::ofstream(path, std::ios::binary) << bytes;
-  ZipArchive archive(path, Limits{});
-  EXPECT_THROW(archive.read_all(archive.entries().at(0)), Error);
+  for (const auto& archive : both_ways(path)) EXPECT_THROW(archive->read_all(archive->entries().at(0)), Error);
 }

@@ -96,5 +96,6 @@ Result consolidate(const std::vector<std::string>& files, const std::vector<form
 
 // SHA-256 of a file, hex; empty if it cannot be read.
 std::string sha256_file(const std::string& path);
+std::string sha256_bytes(std::string_view bytes);
 
 }  // namespace consolida::consolidate

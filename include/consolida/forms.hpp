@@ -314,5 +314,8 @@ xlsx::Limits form_limits();
 // Opens, recognises, extracts and validates one file. Unreadable files raise Error.
 Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const std::string& fallback_form = "",
                      FormInstance* instance_out = nullptr);
+// The same for a file already in memory; name is the file name shown in messages.
+Report validate_bytes(std::string bytes, const std::string& name, const std::vector<FormSpec>& forms,
+                      const std::string& fallback_form = "", FormInstance* instance_out = nullptr);
 
 }  // namespace consolida::forms

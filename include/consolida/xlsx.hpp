@@ -134,6 +134,12 @@ struct DataValidation {
   std::string error;
 };
 
+// What to read of a sheet beside its cells. Data validations carry long prompt texts: a reader
+// that does not look at them (the form engine) skips them and their allocations.
+struct SheetReading {
+  bool data_validations = true;
+};
+
 // Facts found in the sheet part beside the cell data.
 struct SheetFacts {
   std::optional<Range> dimension;
@@ -166,6 +172,8 @@ using RowCallback = std::function<bool(const RowView&)>;
 class Workbook {
  public:
   static Workbook open(const std::string& path, const Limits& limits = {});
+  // A file already read into memory (an upload, or bytes just hashed); name is for messages.
+  static Workbook open_bytes(std::string bytes, const std::string& name, const Limits& limits = {});
   Workbook(Workbook&&) noexcept;
   Workbook& operator=(Workbook&&) noexcept;
   ~Workbook();
@@ -183,8 +191,8 @@ class Workbook {
   // The number format code of a cell style, "General" if none.
   std::string_view number_format(std::uint32_t style) const;
 
-  SheetFacts stream_sheet(const SheetInfo& sheet, const RowCallback& on_row);
-  Sheet load_sheet(const SheetInfo& sheet);
+  SheetFacts stream_sheet(const SheetInfo& sheet, const RowCallback& on_row, const SheetReading& reading = {});
+  Sheet load_sheet(const SheetInfo& sheet, const SheetReading& reading = {});
 
  private:
   struct Impl;
@@ -198,6 +206,8 @@ enum class FileKind {
   empty, unknown
 };
 FileKind sniff_file(const std::string& path);
+// The same, for a file already in memory.
+FileKind sniff_bytes(std::string_view bytes);
 
 // Date helpers: serial day numbers as Excel stores them.
 // A calendar date and time; year, month and day all 0 mean a time of day without a date.

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <iomanip>
 #include <thread>
 #include <iostream>
 
@@ -34,13 +36,25 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// The peak resident memory of this program (VmHWM). Not getrusage: Linux carries its maximum
+// over exec, so a child started by a large process would report the parent's size.
+long peak_memory_mb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmHWM:")) return std::atol(line.c_str() + 6) / 1024;
+  }
+  return -1;
+}
+
 }  // namespace
 
 int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
   const bool it = ctx.lang == Lang::it;
   std::vector<std::string> files;
   std::string form_id, level_text = "regione", scope, output, plugins;
-  bool include_invalid = false, quiet = false;
+  bool include_invalid = false, quiet = false, stats = false;
+  const auto started = std::chrono::steady_clock::now();
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -58,6 +72,7 @@ int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
     else if (a == "--threads") threads = static_cast<unsigned>(std::max(1, std::atoi(args[++i].c_str())));
     else if (a == "--tutti" || a == "--include-invalid") include_invalid = true;
     else if (a == "--quiet" || a == "-q") quiet = true;
+    else if (a == "--stats" || a == "--statistiche") stats = true;
     else if (!a.starts_with("-")) files.push_back(a);
     else {
       std::cerr << (it ? "opzione sconosciuta: " : "unknown option: ") << a << "\n";
@@ -73,13 +88,15 @@ int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
   }
   try {
     const auto forms = forms::load_forms(plugins_dir(plugins), library_path());
-    ProgressBar bar(!quiet && isatty(STDERR_FILENO));
+    const bool show_progress = !quiet && isatty(STDERR_FILENO);
+    ProgressBar bar(show_progress);
     consolidate::Options options;
     options.level = *level;
     options.scope = scope;
     options.include_invalid = include_invalid;
     options.threads = threads;
-    options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+    // Without a bar nobody waits on progress: the workers then run without waking this thread.
+    if (show_progress) options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
     const consolidate::Result result = consolidate::consolidate(files, forms, form_id, options);
     write::write_consolidated(result, output);
     std::size_t used = 0, invalid = 0, unreadable = 0;
@@ -96,6 +113,11 @@ int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
       std::cout << "consolidation written: " << output << "\n  " << result.scope_name << ", form " << result.form->id << ": "
                 << files.size() << " files, " << used << " used, " << invalid << " not valid, " << unreadable << " unreadable; "
                 << result.missing.size() << " enti missing\n";
+    }
+    if (stats) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::cerr << (it ? "statistiche: " : "stats: ") << std::fixed << std::setprecision(3) << seconds << " s, "
+                << (it ? "memoria di picco " : "peak memory ") << peak_memory_mb() << " MB\n";
     }
     return used == files.size() ? kExitOk : 1;
   } catch (const Error& error) {

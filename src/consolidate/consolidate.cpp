@@ -1,14 +1,16 @@
 #include "consolida/consolidate.hpp"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
+#include <openssl/evp.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <fstream>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "consolida/error.hpp"
@@ -50,20 +52,202 @@ std::string choice_text(const FormSpec& form, const forms::ColumnSpec& column, c
   return cell.text;
 }
 
-struct Worked {
-  Input input;
-  std::optional<FormInstance> instance;
+// What the consolidation needs of one file: who sent it and its figures. Read in the worker
+// that validated the file, so the file's model is freed at once and a regional run holds only
+// figures (memory flat in the number of files).
+struct Taken {
+  std::optional<std::size_t> ambito;  // index into registry ambiti, once the ente is known
+  EnteFigures figures;                // code, name, population, amounts, counts
+  std::vector<Record> records;        // their ente index is set when the file is used
 };
 
-Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, const std::string& form_id) {
+struct Worked {
+  Input input;
+  Taken taken;
+};
+
+// Reads identity and figures out of a validated instance; shared by the workers, so const.
+class FigureReader {
+ public:
+  FigureReader(const FormSpec& form, const registry::Registry& registry)
+      : form_(form), spec_(form.consolidation), registry_(registry) {
+    for (const forms::Breakdown& breakdown : spec_.breakdowns) {
+      BreakdownItems items;
+      items.spec = &breakdown;
+      const forms::TableSpec& table = *form.table(breakdown.table);
+      if (!breakdown.rows_of_column.empty()) {
+        items.items = table.fixed_rows;
+        std::vector<std::string>& fixed = fixed_rows_[table.id];
+        fixed.clear();
+        for (const std::string& label : table.fixed_rows) fixed.push_back(forms::normalise_label(label));
+        if (!breakdown.other_label.empty()) items.items.push_back(breakdown.other_label);
+      } else {
+        for (const std::string& column : breakdown.column_sums) items.items.push_back(table.columns[column_index(table, column)].label.it);
+      }
+      breakdowns_.push_back(std::move(items));
+    }
+  }
+
+  const std::vector<BreakdownItems>& breakdowns() const { return breakdowns_; }
+
+  Taken read(const FormInstance& instance, Input& input) const {
+    Taken taken;
+    if (input.report.form_id != form_.id) {
+      input.note_it = "modulo diverso («" + input.report.form_id + "»)";
+      return taken;
+    }
+    identify(instance, input, taken);
+    if (!taken.ambito) return taken;
+    EnteFigures& ente = taken.figures;
+    ente.code = input.ente_code;
+    ente.ambito = *taken.ambito;
+    ente.valid = input.report.valid();
+    ente.population = spec_.ente == ConsolidationSpec::Ente::comune ? registry_.comune_by_istat(ente.code)->population
+                                                                      : registry_.ambiti()[*taken.ambito].population;
+    for (const BreakdownItems& items : breakdowns_) ente.amounts.push_back(amounts(instance, *items.spec, items.items.size()));
+    for (const forms::CountSpec& count : spec_.counts) ente.counts.push_back(count_sum(instance, count));
+    if (spec_.records) taken.records = records(instance);
+    return taken;
+  }
+
+ private:
+  std::string raw(const FormInstance& instance, const std::string& field) const {
+    const auto it = instance.fields.find(field);
+    return it == instance.fields.end() || !it->second.found ? std::string() : it->second.cell.written();
+  }
+
+  void identify(const FormInstance& instance, Input& input, Taken& taken) const {
+    const std::string identity = raw(instance, spec_.identity_field);
+    if (spec_.ente == ConsolidationSpec::Ente::comune) {
+      if (const registry::Comune* comune = registry_.comune_by_istat(identity)) {
+        input.ente_code = comune->istat;
+        taken.ambito = comune->ambito;
+        taken.figures.name = comune->name;
+        return;
+      }
+      input.note_it = "codice ISTAT non riconosciuto: «" + identity + "»";
+    } else {
+      if (const registry::Ambito* found = registry_.find_ambito(identity)) {
+        input.ente_code = found->code;
+        taken.ambito = static_cast<std::size_t>(found - registry_.ambiti().data());
+        taken.figures.name = found->name;
+        return;
+      }
+      input.note_it = "Ambito non riconosciuto: «" + identity + "»";
+    }
+  }
+
+  std::int64_t count_sum(const FormInstance& instance, const forms::CountSpec& count) const {
+    const forms::TableSpec& table = *form_.table(count.table);
+    std::int64_t sum = 0;
+    const auto it = instance.tables.find(table.id);
+    if (it != instance.tables.end()) {
+      const std::size_t c = column_index(table, count.column);
+      for (const forms::TableRow& row : it->second.rows) {
+        if (!row.subtotal) sum += count_of(cell_at(row, c)).value_or(0);
+      }
+    }
+    return sum;
+  }
+
+  // One breakdown's amounts for one file. Unreadable cells count as zero: they only occur in
+  // files taken with include_invalid, which are marked as such.
+  std::vector<std::int64_t> amounts(const FormInstance& instance, const forms::Breakdown& breakdown, std::size_t items) const {
+    std::vector<std::int64_t> out(items, 0);
+    const forms::TableSpec& table = *form_.table(breakdown.table);
+    const auto it = instance.tables.find(table.id);
+    if (it == instance.tables.end() || !it->second.found) return out;
+    if (!breakdown.rows_of_column.empty()) {
+      const std::size_t c = column_index(table, breakdown.rows_of_column);
+      const std::vector<std::string>& fixed = fixed_rows_.at(table.id);
+      for (const forms::TableRow& row : it->second.rows) {
+        if (row.subtotal) continue;
+        const std::int64_t value = amount_of(cell_at(row, c)).value_or(0);
+        const std::string key = forms::normalise_label(row.key.text);
+        // A fixed row, else "other" (index fixed.size()) if the breakdown has it.
+        const std::size_t item = static_cast<std::size_t>(std::find(fixed.begin(), fixed.end(), key) - fixed.begin());
+        if (item < items) out[item] += value;
+      }
+    } else {
+      for (std::size_t k = 0; k < breakdown.column_sums.size(); ++k) {
+        const std::size_t c = column_index(table, breakdown.column_sums[k]);
+        for (const forms::TableRow& row : it->second.rows) {
+          if (!row.subtotal) out[k] += amount_of(cell_at(row, c)).value_or(0);
+        }
+      }
+    }
+    return out;
+  }
+
+  std::vector<Record> records(const FormInstance& instance) const {
+    std::vector<Record> out;
+    const forms::RecordsSpec& spec = *spec_.records;
+    const forms::TableSpec& table = *form_.table(spec.table);
+    const auto it = instance.tables.find(table.id);
+    if (it == instance.tables.end()) return out;
+    const std::size_t group = column_index(table, spec.group_column), kind = column_index(table, spec.kind_column);
+    const std::size_t expected = column_index(table, spec.expected_column), achieved = column_index(table, spec.achieved_column);
+    const std::size_t unit = column_index(table, "unita"), indicator = column_index(table, "indicatore");
+    for (const forms::TableRow& row : it->second.rows) {
+      if (!row.filled()) continue;
+      Record record;
+      record.objective = row.key.text;
+      record.group = choice_text(form_, table.columns[group], cell_at(row, group));
+      record.kind = choice_text(form_, table.columns[kind], cell_at(row, kind));
+      if (indicator < table.columns.size()) record.indicator = cell_at(row, indicator).text;
+      if (unit < table.columns.size()) record.unit = choice_text(form_, table.columns[unit], cell_at(row, unit));
+      record.expected = hundredths_of(cell_at(row, expected));
+      const CellValue& done = cell_at(row, achieved);
+      record.achieved = hundredths_of(done);
+      if (!record.achieved && !done.blank()) record.status = done.text;
+      out.push_back(std::move(record));
+    }
+    return out;
+  }
+
+  const FormSpec& form_;
+  const ConsolidationSpec& spec_;
+  const registry::Registry& registry_;
+  std::vector<BreakdownItems> breakdowns_;
+  std::map<std::string, std::vector<std::string>> fixed_rows_;  // per table, normalised labels
+};
+
+// A file small enough to validate from memory is read once, for its hash and its contents.
+std::optional<std::string> read_whole(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::optional<std::string> out;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= forms::form_limits().max_file_bytes) {
+    std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t done = 0;
+    ssize_t got = 0;
+    while (done < bytes.size() && (got = ::read(fd, bytes.data() + done, bytes.size() - done)) > 0) done += static_cast<std::size_t>(got);
+    if (got >= 0) {
+      bytes.resize(done);
+      out = std::move(bytes);
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, const std::string& form_id,
+               const FigureReader& reader) {
   Worked out;
   out.input.file = file;
-  out.input.sha256 = sha256_file(file);
   try {
     FormInstance instance;
-    out.input.report = forms::validate_file(file, forms, form_id, &instance);
+    if (std::optional<std::string> bytes = read_whole(file)) {
+      out.input.sha256 = sha256_bytes(*bytes);
+      out.input.report = forms::validate_bytes(std::move(*bytes), file, forms, form_id, &instance);
+    } else {
+      // Unreadable, or over the size limit: validate_file says which, in its words.
+      out.input.sha256 = sha256_file(file);
+      out.input.report = forms::validate_file(file, forms, form_id, &instance);
+    }
     out.input.readable = true;
-    out.instance = std::move(instance);
+    out.taken = reader.read(instance, out.input);
   } catch (const Error& e) {
     out.input.error_it = e.describe(Lang::it);
     out.input.error_en = e.describe(Lang::en);
@@ -75,38 +259,19 @@ Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, cons
 
 class Consolidator {
  public:
-  Consolidator(const FormSpec& form, const Options& options, const registry::Registry& registry)
-      : form_(form), spec_(form.consolidation), options_(options), registry_(registry) {
+  Consolidator(const FormSpec& form, const Options& options, const registry::Registry& registry,
+               std::vector<BreakdownItems> breakdowns)
+      : spec_(form.consolidation), options_(options), registry_(registry) {
     result_.form = &form;
     result_.registry = &registry;
     result_.level = options.level;
-    for (const forms::Breakdown& breakdown : spec_.breakdowns) {
-      BreakdownItems items;
-      items.spec = &breakdown;
-      const forms::TableSpec& table = *form.table(breakdown.table);
-      if (!breakdown.rows_of_column.empty()) {
-        items.items = table.fixed_rows;
-        if (!breakdown.other_label.empty()) items.items.push_back(breakdown.other_label);
-      } else {
-        for (const std::string& column : breakdown.column_sums) items.items.push_back(table.columns[column_index(table, column)].label.it);
-      }
-      result_.breakdowns.push_back(std::move(items));
-    }
+    result_.breakdowns = std::move(breakdowns);
   }
 
   Result run(std::vector<Worked> worked) {
-    // Identify each file's ente first: the scope may be inferred from them.
+    // The scope may be inferred from the enti of the files, so it is resolved first.
     std::vector<std::optional<std::size_t>> ambito_of(worked.size());
-    std::vector<std::string> name_of(worked.size());
-    for (std::size_t i = 0; i < worked.size(); ++i) {
-      Input& input = worked[i].input;
-      if (!worked[i].instance) continue;
-      if (input.report.form_id != form_.id) {
-        input.note_it = "modulo diverso («" + input.report.form_id + "»)";
-        continue;
-      }
-      identify(*worked[i].instance, input, ambito_of[i], name_of[i]);
-    }
+    for (std::size_t i = 0; i < worked.size(); ++i) ambito_of[i] = worked[i].taken.ambito;
     resolve_scope(ambito_of);
     std::map<std::string, std::size_t> seen;
     for (std::size_t i = 0; i < worked.size(); ++i) {
@@ -126,7 +291,7 @@ class Consolidator {
         continue;
       }
       input.used = true;
-      take(*worked[i].instance, i, input, *ambito_of[i], name_of[i]);
+      take(worked[i].taken, i);
     }
     for (Worked& w : worked) result_.inputs.push_back(std::move(w.input));
     sort_enti();
@@ -135,32 +300,6 @@ class Consolidator {
   }
 
  private:
-  std::string raw(const FormInstance& instance, const std::string& field) const {
-    const auto it = instance.fields.find(field);
-    return it == instance.fields.end() || !it->second.found ? std::string() : it->second.cell.written();
-  }
-
-  void identify(const FormInstance& instance, Input& input, std::optional<std::size_t>& ambito, std::string& name) const {
-    const std::string identity = raw(instance, spec_.identity_field);
-    if (spec_.ente == ConsolidationSpec::Ente::comune) {
-      if (const registry::Comune* comune = registry_.comune_by_istat(identity)) {
-        input.ente_code = comune->istat;
-        ambito = comune->ambito;
-        name = comune->name;
-        return;
-      }
-      input.note_it = "codice ISTAT non riconosciuto: «" + identity + "»";
-    } else {
-      if (const registry::Ambito* found = registry_.find_ambito(identity)) {
-        input.ente_code = found->code;
-        ambito = static_cast<std::size_t>(found - registry_.ambiti().data());
-        name = found->name;
-        return;
-      }
-      input.note_it = "Ambito non riconosciuto: «" + identity + "»";
-    }
-  }
-
   void resolve_scope(const std::vector<std::optional<std::size_t>>& ambito_of) {
     const auto& ambiti = registry_.ambiti();
     if (options_.level == Level::regione) {
@@ -208,83 +347,12 @@ class Consolidator {
     return false;
   }
 
-  void take(const FormInstance& instance, std::size_t index, const Input& input, std::size_t ambito, const std::string& name) {
-    EnteFigures ente;
-    ente.input = index;
-    ente.code = input.ente_code;
-    ente.name = name;
-    ente.ambito = ambito;
-    ente.valid = input.report.valid();
-    ente.population = spec_.ente == ConsolidationSpec::Ente::comune ? registry_.comune_by_istat(ente.code)->population
-                                                                      : registry_.ambiti()[ambito].population;
-    for (const BreakdownItems& items : result_.breakdowns) ente.amounts.push_back(amounts(instance, *items.spec, items.items.size()));
-    for (const forms::CountSpec& count : spec_.counts) {
-      const forms::TableSpec& table = *form_.table(count.table);
-      std::int64_t sum = 0;
-      const auto it = instance.tables.find(table.id);
-      if (it != instance.tables.end()) {
-        const std::size_t c = column_index(table, count.column);
-        for (const forms::TableRow& row : it->second.rows) {
-          if (!row.subtotal) sum += count_of(cell_at(row, c)).value_or(0);
-        }
-      }
-      ente.counts.push_back(sum);
-    }
-    result_.enti.push_back(std::move(ente));
-    if (spec_.records) take_records(instance, result_.enti.size() - 1);
-  }
-
-  // One breakdown's amounts for one file. Unreadable cells count as zero: they only occur in
-  // files taken with include_invalid, which are marked as such.
-  std::vector<std::int64_t> amounts(const FormInstance& instance, const forms::Breakdown& breakdown, std::size_t items) const {
-    std::vector<std::int64_t> out(items, 0);
-    const forms::TableSpec& table = *form_.table(breakdown.table);
-    const auto it = instance.tables.find(table.id);
-    if (it == instance.tables.end() || !it->second.found) return out;
-    if (!breakdown.rows_of_column.empty()) {
-      const std::size_t c = column_index(table, breakdown.rows_of_column);
-      for (const forms::TableRow& row : it->second.rows) {
-        if (row.subtotal) continue;
-        const std::int64_t value = amount_of(cell_at(row, c)).value_or(0);
-        const std::string key = forms::normalise_label(row.key.text);
-        std::size_t item = table.fixed_rows.size();  // "other", if the breakdown has it
-        for (std::size_t f = 0; f < table.fixed_rows.size(); ++f) {
-          if (forms::normalise_label(table.fixed_rows[f]) == key) item = f;
-        }
-        if (item < items) out[item] += value;
-      }
-    } else {
-      for (std::size_t k = 0; k < breakdown.column_sums.size(); ++k) {
-        const std::size_t c = column_index(table, breakdown.column_sums[k]);
-        for (const forms::TableRow& row : it->second.rows) {
-          if (!row.subtotal) out[k] += amount_of(cell_at(row, c)).value_or(0);
-        }
-      }
-    }
-    return out;
-  }
-
-  void take_records(const FormInstance& instance, std::size_t ente) {
-    const forms::RecordsSpec& spec = *spec_.records;
-    const forms::TableSpec& table = *form_.table(spec.table);
-    const auto it = instance.tables.find(table.id);
-    if (it == instance.tables.end()) return;
-    const std::size_t group = column_index(table, spec.group_column), kind = column_index(table, spec.kind_column);
-    const std::size_t expected = column_index(table, spec.expected_column), achieved = column_index(table, spec.achieved_column);
-    const std::size_t unit = column_index(table, "unita"), indicator = column_index(table, "indicatore");
-    for (const forms::TableRow& row : it->second.rows) {
-      if (!row.filled()) continue;
-      Record record;
+  void take(Taken& taken, std::size_t index) {
+    taken.figures.input = index;
+    const std::size_t ente = result_.enti.size();
+    result_.enti.push_back(std::move(taken.figures));
+    for (Record& record : taken.records) {
       record.ente = ente;
-      record.objective = row.key.text;
-      record.group = choice_text(form_, table.columns[group], cell_at(row, group));
-      record.kind = choice_text(form_, table.columns[kind], cell_at(row, kind));
-      if (indicator < table.columns.size()) record.indicator = cell_at(row, indicator).text;
-      if (unit < table.columns.size()) record.unit = choice_text(form_, table.columns[unit], cell_at(row, unit));
-      record.expected = hundredths_of(cell_at(row, expected));
-      const CellValue& done = cell_at(row, achieved);
-      record.achieved = hundredths_of(done);
-      if (!record.achieved && !done.blank()) record.status = done.text;
       result_.records.push_back(std::move(record));
     }
   }
@@ -335,7 +403,6 @@ class Consolidator {
     }
   }
 
-  const FormSpec& form_;
   const ConsolidationSpec& spec_;
   const Options& options_;
   const registry::Registry& registry_;
@@ -361,16 +428,59 @@ std::string_view to_string(Level level) {
   return "regione";
 }
 
-std::string sha256_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-  std::vector<char> buffer(1 << 16);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    if (in.gcount() > 0) engine.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
+namespace {
+
+// OpenSSL's SHA-256 (hardware instructions where present), its algorithm looked up once: every
+// input of a regional run is hashed, and a lookup per file cost as much as the hashing.
+class Sha256 {
+ public:
+  Sha256() : context_(EVP_MD_CTX_new()) {
+    if (!context_ || EVP_DigestInit_ex(context_, algorithm(), nullptr) != 1) throw std::runtime_error("SHA-256 non disponibile");
   }
-  return Poco::DigestEngine::digestToHex(engine.digest());
+  ~Sha256() { EVP_MD_CTX_free(context_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  void update(const void* data, std::size_t n) { EVP_DigestUpdate(context_, data, n); }
+  std::string hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(context_, digest, &size);
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+      out += kDigits[digest[i] >> 4];
+      out += kDigits[digest[i] & 15];
+    }
+    return out;
+  }
+
+ private:
+  static const EVP_MD* algorithm() {
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return md;
+  }
+  EVP_MD_CTX* context_;
+};
+
+}  // namespace
+
+std::string sha256_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  Sha256 engine;
+  char buffer[1 << 15];
+  ssize_t got = 0;
+  while ((got = ::read(fd, buffer, sizeof buffer)) > 0) engine.update(buffer, static_cast<std::size_t>(got));
+  ::close(fd);
+  if (got < 0) return {};
+  return engine.hex();
+}
+
+std::string sha256_bytes(std::string_view bytes) {
+  Sha256 engine;
+  engine.update(bytes.data(), bytes.size());
+  return engine.hex();
 }
 
 Result consolidate(const std::vector<std::string>& files, const std::vector<forms::FormSpec>& forms, const std::string& form_id,
@@ -384,6 +494,7 @@ Result consolidate(const std::vector<std::string>& files, const std::vector<form
                 "form «" + form_id + "» does not exist or cannot be consolidated");
   }
   // Validation is independent per file: workers take files in turn; results keep input order.
+  const FigureReader reader(*form, registry);
   std::vector<Worked> worked(files.size());
   std::atomic<std::size_t> next{0};
   std::size_t done = 0;
@@ -394,14 +505,15 @@ Result consolidate(const std::vector<std::string>& files, const std::vector<form
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       for (std::size_t i = next++; i < files.size(); i = next++) {
-        worked[i] = work_on(files[i], forms, form_id);
+        worked[i] = work_on(files[i], forms, form_id, reader);
+        if (!options.progress) continue;
         std::lock_guard guard(lock);
         ++done;
         progressed.notify_one();
       }
     });
   }
-  {
+  if (options.progress) {
     std::unique_lock guard(lock);
     while (done < files.size()) {
       progressed.wait(guard);
@@ -409,7 +521,7 @@ Result consolidate(const std::vector<std::string>& files, const std::vector<form
     }
   }
   for (auto& thread : pool) thread.join();
-  return Consolidator(*form, options, registry).run(std::move(worked));
+  return Consolidator(*form, options, registry, reader.breakdowns()).run(std::move(worked));
 }
 
 }  // namespace consolida::consolidate

@@ -77,7 +77,7 @@ class Extractor {
     if (cached != sheets_.end()) return cached->second.get();
     const xlsx::SheetInfo* info = workbook_.find_sheet(name);
     std::unique_ptr<Sheet> loaded;
-    if (info && info->kind == xlsx::SheetKind::worksheet) loaded = std::make_unique<Sheet>(workbook_.load_sheet(*info));
+    if (info && info->kind == xlsx::SheetKind::worksheet) loaded = std::make_unique<Sheet>(workbook_.load_sheet(*info, xlsx::SheetReading{.data_validations = false}));
     return (sheets_[name] = std::move(loaded)).get();
   }
 

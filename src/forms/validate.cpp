@@ -783,9 +783,9 @@ xlsx::Limits form_limits() {
   return limits;
 }
 
-Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const std::string& fallback_form,
-                     FormInstance* instance_out) {
-  xlsx::Workbook workbook = xlsx::Workbook::open(path, form_limits());
+namespace {
+Report validate_workbook(xlsx::Workbook& workbook, const std::vector<FormSpec>& forms, const std::string& fallback_form,
+                         FormInstance* instance_out) {
   const FormSpec& form = recognise(workbook, forms, fallback_form);
   FormInstance instance = extract(workbook, form);
   Report report = validate(instance, form);
@@ -799,6 +799,20 @@ Report validate_file(const std::string& path, const std::vector<FormSpec>& forms
   }
   if (instance_out) *instance_out = std::move(instance);
   return report;
+}
+
+}  // namespace
+
+Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const std::string& fallback_form,
+                     FormInstance* instance_out) {
+  xlsx::Workbook workbook = xlsx::Workbook::open(path, form_limits());
+  return validate_workbook(workbook, forms, fallback_form, instance_out);
+}
+
+Report validate_bytes(std::string bytes, const std::string& name, const std::vector<FormSpec>& forms,
+                      const std::string& fallback_form, FormInstance* instance_out) {
+  xlsx::Workbook workbook = xlsx::Workbook::open_bytes(std::move(bytes), name, form_limits());
+  return validate_workbook(workbook, forms, fallback_form, instance_out);
 }
 
 }  // namespace consolida::forms

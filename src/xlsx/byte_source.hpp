@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace consolida::xlsx {
@@ -11,12 +13,16 @@ class ByteSource {
   virtual ~ByteSource() = default;
   // Reads up to n bytes; returns 0 only at the end of the stream. Throws consolida::Error.
   virtual std::size_t read(char* buffer, std::size_t n) = 0;
+  // The length the stream expects to have, if known (a zip entry's declared size): readers size
+  // their first buffer by it. Only a hint: it may be wrong, and reading never relies on it.
+  virtual std::optional<std::uint64_t> size_hint() const { return std::nullopt; }
 };
 
 class MemorySource final : public ByteSource {
  public:
   explicit MemorySource(std::string_view data) : data_(data) {}
   std::size_t read(char* buffer, std::size_t n) override;
+  std::optional<std::uint64_t> size_hint() const override { return data_.size(); }
 
  private:
   std::string_view data_;

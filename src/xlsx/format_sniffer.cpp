@@ -43,7 +43,9 @@ class Fd {
 
 // OLE compound files hold either a legacy workbook or an encrypted OOXML package; the stream
 // names in the directory tell which. Scanning for the UTF-16 names avoids a full CFB parser.
-FileKind classify_ole(int fd) {
+// next_chunk fills a buffer from the start of the file and returns the bytes given (0 at the end).
+template <typename NextChunk>
+FileKind classify_ole(NextChunk next_chunk) {
   // Stream names are compared case-insensitively: some writers store "WORKBOOK".
   const std::string encrypted = utf16le("encryptedpackage");
   const std::string workbook = utf16le("workbook");
@@ -52,18 +54,19 @@ FileKind classify_ole(int fd) {
   std::vector<char> chunk(1u << 20);
   std::size_t total = 0;
   bool saw_workbook = false;
-  ::lseek(fd, 0, SEEK_SET);
   while (total < kOleScanLimit) {
-    const ssize_t got = ::read(fd, chunk.data(), chunk.size());
-    if (got <= 0) break;
-    total += static_cast<std::size_t>(got);
-    for (ssize_t i = 0; i < got; ++i) window += ascii_lower(chunk[static_cast<std::size_t>(i)]);
+    const std::size_t got = next_chunk(chunk.data(), chunk.size());
+    if (got == 0) break;
+    total += got;
+    for (std::size_t i = 0; i < got; ++i) window += ascii_lower(chunk[i]);
     if (window.find(encrypted) != std::string::npos) return FileKind::encrypted_ooxml;
     if (window.find(workbook) != std::string::npos || window.find(book) != std::string::npos) saw_workbook = true;
     window.erase(0, window.size() > encrypted.size() ? window.size() - encrypted.size() : 0);
   }
   return saw_workbook ? FileKind::xls : FileKind::ole_other;
 }
+
+bool is_ole(std::string_view head) { return head.size() >= 8 && std::memcmp(head.data(), kOleMagic.data(), 8) == 0; }
 
 FileKind classify_text(std::string_view head) {
   if (head.starts_with("%PDF")) return FileKind::pdf;
@@ -104,8 +107,14 @@ FileKind sniff_file(const std::string& path) {
   const ssize_t got = ::read(fd.get(), head.data(), head.size());
   if (got <= 0) return FileKind::empty;
   const std::string_view bytes(head.data(), static_cast<std::size_t>(got));
-  if (bytes.size() >= 8 && std::memcmp(bytes.data(), kOleMagic.data(), 8) == 0) return classify_ole(fd.get());
-  if (bytes.starts_with("PK\x03\x04") || bytes.starts_with("PK\x05\x06")) {
+  if (is_ole(bytes)) {
+    ::lseek(fd.get(), 0, SEEK_SET);
+    return classify_ole([&](char* out, std::size_t n) {
+      const ssize_t read = ::read(fd.get(), out, n);
+      return read > 0 ? static_cast<std::size_t>(read) : std::size_t{0};
+    });
+  }
+  if (ZipArchive::starts_like_zip(bytes)) {
     try {
       ZipArchive archive(path, Limits{});
       return classify_zip(archive);
@@ -114,6 +123,28 @@ FileKind sniff_file(const std::string& path) {
     }
   }
   return classify_text(bytes);
+}
+
+FileKind sniff_bytes(std::string_view bytes) {
+  if (bytes.empty()) return FileKind::empty;
+  if (is_ole(bytes)) {
+    std::size_t pos = 0;
+    return classify_ole([&](char* out, std::size_t n) {
+      const std::size_t take = std::min(n, bytes.size() - pos);
+      std::memcpy(out, bytes.data() + pos, take);
+      pos += take;
+      return take;
+    });
+  }
+  if (ZipArchive::starts_like_zip(bytes)) {
+    try {
+      ZipArchive archive(ZipImage{std::string(bytes)}, Limits{});
+      return classify_zip(archive);
+    } catch (const Error&) {
+      return FileKind::xlsx;
+    }
+  }
+  return classify_text(bytes.substr(0, 512));
 }
 
 Error refusal_for(FileKind kind) {

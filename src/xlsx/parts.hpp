@@ -75,6 +75,7 @@ struct WorksheetContext {
   const SharedStrings& shared_strings;
   const Styles& styles;
   bool date1904 = false;
+  SheetReading reading{};
 };
 SheetFacts parse_worksheet(ByteSource& source, const Limits& limits, const WorksheetContext& context,
                            const RowCallback& on_row);

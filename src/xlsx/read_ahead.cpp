@@ -5,7 +5,7 @@
 namespace consolida::xlsx {
 
 ReadAheadSource::ReadAheadSource(std::unique_ptr<ByteSource> inner, std::size_t block_size, std::size_t block_count)
-    : inner_(std::move(inner)), blocks_(block_count) {
+    : inner_(std::move(inner)), hint_(inner_->size_hint()), blocks_(block_count) {
   for (Block& block : blocks_) block.data.resize(block_size);
   thread_ = std::thread([this] { produce(); });
 }

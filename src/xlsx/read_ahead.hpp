@@ -24,6 +24,7 @@ class ReadAheadSource final : public ByteSource {
 
   // Errors raised by the inner source are rethrown here, in stream order.
   std::size_t read(char* buffer, std::size_t n) override;
+  std::optional<std::uint64_t> size_hint() const override { return hint_; }
 
  private:
   struct Block {
@@ -33,6 +34,7 @@ class ReadAheadSource final : public ByteSource {
   void produce();
 
   std::unique_ptr<ByteSource> inner_;
+  std::optional<std::uint64_t> hint_;  // taken before the producer thread owns inner_
   std::vector<Block> blocks_;
   std::mutex mutex_;
   std::condition_variable filled_;

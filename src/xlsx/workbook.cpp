@@ -1,9 +1,11 @@
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 
 #include "consolida/xlsx.hpp"
 #include "xlsx/format_sniffer.hpp"
@@ -34,6 +36,46 @@ std::string rels_part_for(std::string_view part) {
 bool type_is(std::string_view type_uri, std::string_view last_segment) {
   const auto slash = type_uri.rfind('/');
   return slash != std::string_view::npos && type_uri.substr(slash + 1) == last_segment;
+}
+
+// Files up to this size are read whole with one system call and parsed from memory: the two
+// reads per part of the streaming path cost more than the parsing on small forms.
+constexpr std::uint64_t kWholeFileBytes = 4u << 20;
+
+// The file's bytes if it is small enough to be read whole; nullopt for larger files, which
+// are streamed. Throws Error(io) if the file cannot be read and Error(limit_exceeded) if it is
+// over the size limit.
+std::optional<std::string> read_small_file(const std::string& path, const Limits& limits) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const std::string reason = std::strerror(errno);
+    throw Error(ErrorCode::io, "impossibile aprire il file (" + reason + ")", "cannot open file (" + reason + ")");
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error(ErrorCode::io, "non è un file regolare", "not a regular file");
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size > kWholeFileBytes || size > limits.max_file_bytes) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      ::close(fd);
+      throw Error(ErrorCode::io, "errore di lettura del file", "error reading the file");
+    }
+    if (got == 0) break;  // shrank meanwhile: what is there is judged as it is
+    done += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  bytes.resize(done);
+  return bytes;
 }
 
 // Reads the magic bytes; anything that is not a zip gets its precise refusal here.
@@ -153,6 +195,12 @@ Workbook& Workbook::operator=(Workbook&&) noexcept = default;
 Workbook::~Workbook() = default;
 
 Workbook Workbook::open(const std::string& path, const Limits& limits) {
+  try {
+    if (std::optional<std::string> bytes = read_small_file(path, limits)) return open_bytes(std::move(*bytes), path, limits);
+  } catch (Error& error) {
+    error.set_file(path);
+    throw;
+  }
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->limits = limits;
@@ -162,6 +210,21 @@ Workbook Workbook::open(const std::string& path, const Limits& limits) {
     impl->load();
   } catch (Error& error) {
     error.set_file(path);
+    throw;
+  }
+  return Workbook(std::move(impl));
+}
+
+Workbook Workbook::open_bytes(std::string bytes, const std::string& name, const Limits& limits) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = name;
+  impl->limits = limits;
+  try {
+    if (!ZipArchive::starts_like_zip(bytes)) throw refusal_for(sniff_bytes(bytes));
+    impl->archive = std::make_unique<ZipArchive>(ZipImage{std::move(bytes)}, impl->limits);
+    impl->load();
+  } catch (Error& error) {
+    error.set_file(name);
     throw;
   }
   return Workbook(std::move(impl));
@@ -199,7 +262,7 @@ const CustomProperty* Workbook::find_custom_property(std::string_view name) cons
   return nullptr;
 }
 
-SheetFacts Workbook::stream_sheet(const SheetInfo& sheet, const RowCallback& on_row) {
+SheetFacts Workbook::stream_sheet(const SheetInfo& sheet, const RowCallback& on_row, const SheetReading& reading) {
   const ZipEntry* entry = sheet.part.empty() ? nullptr : impl_->archive->find(sheet.part);
   if (!entry) {
     Error error(ErrorCode::missing_part,
@@ -208,7 +271,7 @@ SheetFacts Workbook::stream_sheet(const SheetInfo& sheet, const RowCallback& on_
     error.set_file(impl_->path);
     throw error;
   }
-  const WorksheetContext context{impl_->shared_strings, impl_->styles, impl_->date1904};
+  const WorksheetContext context{impl_->shared_strings, impl_->styles, impl_->date1904, reading};
   try {
     std::unique_ptr<ByteSource> source = impl_->archive->open(*entry);
     if (entry->uncompressed_size >= kReadAheadThreshold) {
@@ -222,7 +285,7 @@ SheetFacts Workbook::stream_sheet(const SheetInfo& sheet, const RowCallback& on_
   }
 }
 
-Sheet Workbook::load_sheet(const SheetInfo& sheet) {
+Sheet Workbook::load_sheet(const SheetInfo& sheet, const SheetReading& reading) {
   Sheet out;
   out.name_ = sheet.name;
   bool sorted = true;
@@ -244,7 +307,7 @@ Sheet Workbook::load_sheet(const SheetInfo& sheet) {
       out.cells_.push_back(std::move(cell));
     }
     return true;
-  });
+  }, reading);
   if (!sorted) {
     // Out-of-order or repeated cells: order them, and let the last occurrence win as Excel does.
     std::stable_sort(out.cells_.begin(), out.cells_.end(), [](const Cell& a, const Cell& b) {

@@ -40,18 +40,18 @@ class WorksheetParser {
       if (e != Event::start) continue;
       const std::string_view name = xml_.name();
       if (name_is(name, "row")) {
-        if (!parse_row()) return facts_;
+        if (!parse_row()) return std::move(facts_);
       } else if (name == "dimension") {
         facts_.dimension = checked_range(xml_.attr("ref"));
       } else if (name == "col") {
         check_column_number(xml_.attr("max"));
       } else if (name == "mergeCell") {
         if (auto range = checked_range(xml_.attr("ref"))) facts_.merged.push_back(*range);
-      } else if (name == "dataValidation") {
+      } else if (name == "dataValidation" && context_.reading.data_validations) {
         parse_data_validation();
       }
     }
-    return facts_;
+    return std::move(facts_);
   }
 
  private:

@@ -9,6 +9,7 @@ namespace consolida::xlsx {
 namespace {
 
 constexpr std::size_t kInitialBuffer = 256 * 1024;
+constexpr std::size_t kSmallestBuffer = 4 * 1024;
 constexpr std::size_t kSlack = 4096;  // room for delimiters around a token at its size limit
 
 inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
@@ -70,8 +71,18 @@ std::size_t Utf8Validator::feed(const unsigned char* data, std::size_t n) {
   return n;
 }
 
+// Most parts of a form are a few KB: a buffer of the declared size (plus room to see the end)
+// spares the allocation and page faults of a large one, which matter across thousands of files.
+namespace {
+std::size_t initial_buffer(const ByteSource& source) {
+  const std::optional<std::uint64_t> hint = source.size_hint();
+  if (!hint) return kInitialBuffer;
+  return static_cast<std::size_t>(std::clamp<std::uint64_t>(*hint + 1, kSmallestBuffer, kInitialBuffer));
+}
+}  // namespace
+
 XmlReader::XmlReader(ByteSource& source, const Limits& limits)
-    : source_(source), limits_(limits), buf_(kInitialBuffer) {}
+    : source_(source), limits_(limits), buf_(initial_buffer(source)) {}
 
 void XmlReader::count_lines(std::size_t end, std::uint64_t& lines, std::uint64_t& line_start) const {
   for (const char* p = buf_.data(); p < buf_.data() + end;) {

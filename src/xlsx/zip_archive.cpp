@@ -49,12 +49,14 @@ class ZipEntryStream final : public ByteSource {
         throw Error(ErrorCode::io, "memoria insufficiente per decomprimere", "out of memory while inflating");
       }
       zlib_ready_ = true;
-      input_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kInputChunk, std::max<std::uint64_t>(remaining_in_, 1))));
+      if (!archive_.in_memory()) input_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kInputChunk, std::max<std::uint64_t>(remaining_in_, 1))));
     }
   }
   ~ZipEntryStream() override {
     if (zlib_ready_) inflateEnd(&zs_);
   }
+
+  std::optional<std::uint64_t> size_hint() const override { return entry_.uncompressed_size; }
 
   std::size_t read(char* buffer, std::size_t n) override {
     if (finished_ || n == 0) return 0;
@@ -75,12 +77,12 @@ class ZipEntryStream final : public ByteSource {
       ended_ = true;
       return 0;
     }
-    const ssize_t got = ::pread(archive_.fd(), buffer, want, static_cast<off_t>(next_in_offset_));
-    if (got <= 0) throw truncated();
-    next_in_offset_ += static_cast<std::uint64_t>(got);
-    remaining_in_ -= static_cast<std::uint64_t>(got);
-    consumed_in_ += static_cast<std::uint64_t>(got);
-    return static_cast<std::size_t>(got);
+    const std::size_t got = archive_.read_at(next_in_offset_, buffer, want);
+    if (got == 0) throw truncated();
+    next_in_offset_ += got;
+    remaining_in_ -= got;
+    consumed_in_ += got;
+    return got;
   }
 
   std::size_t read_deflated(char* buffer, std::size_t n) {
@@ -90,12 +92,19 @@ class ZipEntryStream final : public ByteSource {
     while (zs_.avail_out == out_before) {
       if (zs_.avail_in == 0) {
         if (remaining_in_ == 0) throw truncated();
-        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(input_.size(), remaining_in_));
-        const ssize_t got = ::pread(archive_.fd(), input_.data(), want, static_cast<off_t>(next_in_offset_));
-        if (got <= 0) throw truncated();
-        next_in_offset_ += static_cast<std::uint64_t>(got);
-        remaining_in_ -= static_cast<std::uint64_t>(got);
-        zs_.next_in = reinterpret_cast<Bytef*>(input_.data());
+        std::size_t got = 0;
+        if (archive_.in_memory()) {
+          // Inflate straight from the image: no copy of the compressed bytes.
+          got = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_in_, 1u << 30));
+          zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(archive_.image().data() + next_in_offset_));
+        } else {
+          const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(input_.size(), remaining_in_));
+          got = archive_.read_at(next_in_offset_, input_.data(), want);
+          if (got == 0) throw truncated();
+          zs_.next_in = reinterpret_cast<Bytef*>(input_.data());
+        }
+        next_in_offset_ += got;
+        remaining_in_ -= got;
         zs_.avail_in = static_cast<uInt>(got);
       }
       const uInt in_before = zs_.avail_in;
@@ -204,10 +213,7 @@ ZipArchive::ZipArchive(const std::string& path, const Limits& limits) : limits_(
   }
   file_size_ = static_cast<std::uint64_t>(st.st_size);
   try {
-    if (file_size_ > limits_.max_file_bytes) {
-      throw Error(ErrorCode::limit_exceeded, "file troppo grande (oltre " + mib(limits_.max_file_bytes) + ")",
-                  "file too large (over " + mib(limits_.max_file_bytes) + ")");
-    }
+    check_file_size();
     read_central_directory();
   } catch (...) {
     ::close(fd_);
@@ -215,8 +221,43 @@ ZipArchive::ZipArchive(const std::string& path, const Limits& limits) : limits_(
   }
 }
 
+ZipArchive::ZipArchive(ZipImage image, const Limits& limits)
+    : image_(std::move(image.bytes)), file_size_(image_.size()), limits_(limits) {
+  check_file_size();
+  read_central_directory();
+}
+
 ZipArchive::~ZipArchive() {
   if (fd_ >= 0) ::close(fd_);
+}
+
+bool ZipArchive::starts_like_zip(std::string_view head) {
+  return head.starts_with(std::string_view("PK\x03\x04", 4)) || head.starts_with(std::string_view("PK\x05\x06", 4));
+}
+
+void ZipArchive::check_file_size() const {
+  if (file_size_ > limits_.max_file_bytes) {
+    throw Error(ErrorCode::limit_exceeded, "file troppo grande (oltre " + mib(limits_.max_file_bytes) + ")",
+                "file too large (over " + mib(limits_.max_file_bytes) + ")");
+  }
+}
+
+std::size_t ZipArchive::read_at(std::uint64_t offset, char* out, std::size_t n) const {
+  if (offset >= file_size_) return 0;
+  n = static_cast<std::size_t>(std::min<std::uint64_t>(n, file_size_ - offset));
+  if (fd_ < 0) {
+    std::memcpy(out, image_.data() + offset, n);
+    return n;
+  }
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t got = ::pread(fd_, out + done, n - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw Error(ErrorCode::io, "errore di lettura del file", "error reading the file");
+    if (got == 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  return done;
 }
 
 void ZipArchive::pread_exact(std::uint64_t offset, void* out, std::size_t n, const char* what_it,
@@ -225,14 +266,8 @@ void ZipArchive::pread_exact(std::uint64_t offset, void* out, std::size_t n, con
     throw corrupt(std::string("archivio troncato: ") + what_it + " oltre la fine del file",
                   std::string("truncated archive: ") + what_en + " past the end of the file");
   }
-  std::size_t done = 0;
-  while (done < n) {
-    const ssize_t got = ::pread(fd_, static_cast<char*>(out) + done, n - done, static_cast<off_t>(offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      throw Error(ErrorCode::io, "errore di lettura del file", "error reading the file");
-    }
-    done += static_cast<std::size_t>(got);
+  if (read_at(offset, static_cast<char*>(out), n) != n) {
+    throw Error(ErrorCode::io, "errore di lettura del file", "error reading the file");
   }
 }
 

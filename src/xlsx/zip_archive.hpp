@@ -30,10 +30,19 @@ struct InflateBudget {
   std::uint64_t used = 0;
 };
 
+// The bytes of a whole archive held in memory; a type of its own so that it cannot be taken
+// for a path.
+struct ZipImage {
+  std::string bytes;
+};
+
 class ZipArchive {
  public:
   // Throws Error(corrupt_archive) if the central directory cannot be read.
   ZipArchive(const std::string& path, const Limits& limits);
+  // An archive already in memory. Served without system calls: for the small files of a
+  // campaign, two reads per part cost more than parsing them.
+  ZipArchive(ZipImage image, const Limits& limits);
   ~ZipArchive();
   ZipArchive(const ZipArchive&) = delete;
   ZipArchive& operator=(const ZipArchive&) = delete;
@@ -47,17 +56,26 @@ class ZipArchive {
   // Whole entry in memory (for small parts only; limits still apply).
   std::string read_all(const ZipEntry& entry);
 
+  // True if the bytes start like a zip package (a local header, or an empty archive).
+  static bool starts_like_zip(std::string_view head);
+
   std::uint64_t file_size() const { return file_size_; }
-  int fd() const { return fd_; }
+  // The archive's bytes when held in memory, else empty.
+  std::string_view image() const { return image_; }
+  bool in_memory() const { return fd_ < 0; }
+  // Reads up to n bytes at offset (fewer only at the end of the file). Throws Error(io).
+  std::size_t read_at(std::uint64_t offset, char* out, std::size_t n) const;
   const Limits& limits() const { return limits_; }
   InflateBudget& budget() { return budget_; }
 
  private:
   void read_central_directory();
+  void check_file_size() const;
   void pread_exact(std::uint64_t offset, void* out, std::size_t n, const char* what_it,
                    const char* what_en) const;
 
-  int fd_ = -1;
+  int fd_ = -1;  // -1 when the archive is in image_
+  std::string image_;
   std::uint64_t file_size_ = 0;
   Limits limits_;
   InflateBudget budget_;
