@@ -1,0 +1,152 @@
+// The upload front end: campaigns with a deadline, accounts of comuni, Ambiti and the Region,
+// versioned submissions validated on arrival, status and consolidation for the Region.
+//
+// Data flows one way: an upload is streamed to a temporary file, validated, stored under its
+// SHA-256 (written, fsynced, renamed) and only then recorded in SQLite; the answer comes after
+// the commit, so every 2xx names a version that survives a crash.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consolida/forms.hpp"
+#include "consolida/registry.hpp"
+
+namespace consolida::server {
+
+enum class Role { comune, ambito, regione };
+std::string_view to_string(Role role);
+std::optional<Role> parse_role(std::string_view text);
+
+enum class LatePolicy { refuse, accept };
+
+struct User {
+  std::int64_t id = 0;
+  std::string username;
+  Role role = Role::comune;
+  std::string ente;  // ISTAT code (comune), Ambito code (ambito), empty (regione)
+};
+
+struct Campaign {
+  std::int64_t id = 0;
+  std::string name;
+  std::string form_id;
+  int year = 0;
+  std::int64_t opens_at = 0;  // Unix seconds
+  std::int64_t deadline = 0;  // Unix seconds
+  LatePolicy late = LatePolicy::refuse;
+};
+
+// One stored upload of one ente for one campaign.
+struct Submission {
+  std::int64_t id = 0;
+  std::int64_t campaign = 0;
+  std::string ente;
+  int version = 0;
+  std::string sha256;
+  std::uint64_t size = 0;
+  std::string file_name;  // as uploaded
+  std::string uploaded_by;
+  std::int64_t uploaded_at = 0;
+  bool valid = false;
+  bool late = false;
+  int errors = 0;
+  int warnings = 0;
+  std::string report_json;  // the validation report
+};
+
+// State of an expected ente in a campaign.
+enum class EnteState { mancante, con_errori, valido, in_ritardo };
+std::string_view to_string(EnteState state);
+
+struct EnteStatus {
+  std::string ente, name, ambito;
+  EnteState state = EnteState::mancante;
+  int versions = 0;
+  std::optional<Submission> latest;        // the last upload, valid or not
+  std::optional<Submission> latest_valid;  // the version that counts
+};
+
+// "2026-12-31 23:59" in Europe/Rome -> Unix seconds; nullopt if malformed.
+std::optional<std::int64_t> parse_rome_time(std::string_view text);
+std::string format_rome_time(std::int64_t unix_seconds);
+
+// SQLite database and content-addressed files under one data directory. Thread-safe.
+class Store {
+ public:
+  explicit Store(const std::string& data_dir);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& data_dir() const;
+
+  // ---- administration ----
+  std::int64_t add_campaign(const Campaign& campaign);
+  std::vector<Campaign> campaigns() const;
+  std::optional<Campaign> campaign(std::int64_t id) const;
+  std::int64_t add_user(const std::string& username, Role role, const std::string& ente, const std::string& password);
+  void set_password(const std::string& username, const std::string& password);
+  // A new API token for the user (shown once; only its hash is kept).
+  std::string add_token(const std::string& username);
+  std::vector<User> users() const;
+
+  // ---- authentication ----
+  std::optional<User> check_password(const std::string& username, const std::string& password) const;
+  // A new session: {cookie token, CSRF token}; expires after `seconds`.
+  std::pair<std::string, std::string> open_session(const User& user, std::int64_t seconds);
+  // The session's user and CSRF token, if the token is known and not expired.
+  std::optional<std::pair<User, std::string>> session(const std::string& token) const;
+  void close_session(const std::string& token);
+  std::optional<User> token_user(const std::string& token) const;
+
+  // ---- submissions ----
+  // Moves the file at temp_path into the content store (fsync, rename) and records a version.
+  Submission add_submission(const Submission& draft, const std::string& temp_path);
+  std::optional<Submission> submission(std::int64_t id) const;
+  std::optional<Submission> latest(std::int64_t campaign, const std::string& ente) const;
+  std::vector<Submission> submissions(std::int64_t campaign, const std::string& ente) const;
+  // The latest version of every ente that has uploaded, and the latest valid one.
+  std::vector<Submission> latest_per_ente(std::int64_t campaign, bool valid_only) const;
+  int count_versions(std::int64_t campaign, const std::string& ente) const;
+  std::string file_path(const std::string& sha256) const;
+
+  void audit(const std::string& user, const std::string& action, std::int64_t campaign, const std::string& ente,
+             const std::string& sha256, const std::string& outcome, const std::string& detail);
+  std::int64_t audit_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ServerOptions {
+  std::string data_dir = "consolida-dati";
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port
+  std::uint64_t max_upload_bytes = 16u << 20;
+  int threads = 16;
+  std::int64_t session_seconds = 8 * 3600;
+};
+
+// Poco HTTP server over a Store. start() returns once listening.
+class Server {
+ public:
+  Server(ServerOptions options, std::vector<forms::FormSpec> forms,
+         const registry::Registry& registry = registry::Registry::builtin());
+  ~Server();
+  void start();
+  void stop();
+  std::uint16_t port() const;
+  Store& store();
+
+  struct Impl;  // defined with the request handlers
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace consolida::server

@@ -1,0 +1,252 @@
+#include "server/pages.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include <map>
+#include <sstream>
+
+namespace consolida::server::pages {
+namespace {
+
+std::string esc(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string layout(const std::string& title, const std::string& body, const User* user = nullptr, const std::string& csrf = "") {
+  std::ostringstream out;
+  out << "<!DOCTYPE html><html lang=\"it\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+      << "<title>" << esc(title) << " - consolida</title><link rel=\"stylesheet\" href=\"/stile.css\"></head><body>"
+      << "<header><a href=\"/campagne\" class=\"brand\">consolida · Piani di Zona</a>";
+  if (user) {
+    out << "<span class=\"who\">" << esc(user->username) << " (" << to_string(user->role)
+        << (user->ente.empty() ? "" : " " + esc(user->ente)) << ")</span>"
+        << "<form method=\"post\" action=\"/uscita\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf)
+        << "\"><button type=\"submit\">Esci</button></form>";
+  }
+  out << "</header><main><h1>" << esc(title) << "</h1>" << body << "</main></body></html>";
+  return out.str();
+}
+
+std::string state_class(EnteState state) {
+  switch (state) {
+    case EnteState::valido: return "ok";
+    case EnteState::in_ritardo: return "late";
+    case EnteState::con_errori: return "ko";
+    case EnteState::mancante: return "missing";
+  }
+  return "";
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(";\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+Poco::JSON::Object::Ptr parse_object(const std::string& json) {
+  Poco::JSON::Parser parser;
+  return parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
+}  // namespace
+
+std::string stylesheet() {
+  return "body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}header{background:#0b3d91;color:#fff;padding:.6em 1em;"
+         "display:flex;gap:1em;align-items:center}header a{color:#fff}.brand{font-weight:bold;text-decoration:none}.who{margin-left:auto}"
+         "main{padding:1em;max-width:80em}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #999;padding:.3em .6em;"
+         "text-align:left;vertical-align:top}th{background:#e8eef8}.ok{color:#0a6b0a;font-weight:bold}.ko{color:#b00020;font-weight:bold}"
+         ".late{color:#8a5a00;font-weight:bold}.missing{color:#555}.inline{display:inline}label{display:block;margin:.5em 0 .2em}"
+         "button,input[type=submit]{padding:.4em 1em}.box{border:1px solid #999;padding:1em;margin:1em 0}:focus{outline:3px solid #f90}";
+}
+
+std::string login_page(const std::string& error) {
+  std::ostringstream body;
+  if (!error.empty()) body << "<p class=\"ko\" role=\"alert\">" << esc(error) << "</p>";
+  body << "<form method=\"post\" action=\"/accesso\" class=\"box\">"
+       << "<label for=\"utente\">Nome utente</label><input id=\"utente\" name=\"utente\" autocomplete=\"username\" required>"
+       << "<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" "
+          "autocomplete=\"current-password\" required>"
+       << "<p><button type=\"submit\">Accedi</button></p></form>";
+  return layout("Accesso", body.str());
+}
+
+std::string message_page(const std::string& it, const std::string& en, int status) {
+  std::ostringstream body;
+  body << "<p class=\"ko\" role=\"alert\">" << esc(it) << "</p><p lang=\"en\"><small>" << esc(en) << " (HTTP " << status
+       << ")</small></p><p><a href=\"/campagne\">Torna alle campagne</a></p>";
+  return layout("Richiesta non accolta", body.str());
+}
+
+std::string countdown(std::int64_t deadline, std::int64_t now) {
+  const std::int64_t left = deadline - now;
+  const std::int64_t span = left >= 0 ? left : -left;
+  const std::int64_t days = span / 86400, hours = span % 86400 / 3600, minutes = span % 3600 / 60;
+  std::string text;
+  if (days > 0) text = std::to_string(days) + (days == 1 ? " giorno e " : " giorni e ") + std::to_string(hours) + (hours == 1 ? " ora" : " ore");
+  else if (hours > 0) text = std::to_string(hours) + (hours == 1 ? " ora e " : " ore e ") + std::to_string(minutes) + " minuti";
+  else text = std::to_string(minutes) + " minuti";
+  return left >= 0 ? "mancano " + text + " alla scadenza" : "scaduta da " + text;
+}
+
+std::string campaigns_page(const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns, std::int64_t now) {
+  std::ostringstream body;
+  if (campaigns.empty()) body << "<p>Nessuna campagna aperta.</p>";
+  else body << "<table><caption>Campagne di raccolta</caption><tr><th scope=\"col\">Campagna</th><th scope=\"col\">Modulo</th>"
+               "<th scope=\"col\">Anno</th><th scope=\"col\">Scadenza</th><th scope=\"col\"></th></tr>";
+  for (const Campaign& c : campaigns) {
+    body << "<tr><td><a href=\"/campagne/" << c.id << "\">" << esc(c.name) << "</a></td><td>" << esc(c.form_id) << "</td><td>" << c.year
+         << "</td><td>" << format_rome_time(c.deadline) << "</td><td>" << countdown(c.deadline, now) << "</td></tr>";
+  }
+  if (!campaigns.empty()) body << "</table>";
+  return layout("Campagne", body.str(), &user, csrf);
+}
+
+std::string campaign_page(const User& user, const std::string& csrf, const Campaign& c, const std::string& form_title,
+                          const std::vector<EnteStatus>& rows, std::int64_t now) {
+  std::map<EnteState, int> counts;
+  for (const EnteStatus& row : rows) ++counts[row.state];
+  std::ostringstream body;
+  body << "<p>Modulo: <strong>" << esc(form_title) << "</strong> (" << esc(c.form_id) << "), anno " << c.year << ". Apertura "
+       << format_rome_time(c.opens_at) << ", scadenza <strong>" << format_rome_time(c.deadline) << "</strong> (ora italiana): "
+       << countdown(c.deadline, now) << ". "
+       << (c.late == LatePolicy::accept ? "Dopo la scadenza gli invii sono accettati e marcati in ritardo." : "Dopo la scadenza gli invii sono chiusi.")
+       << "</p>";
+  body << "<p>Enti: " << rows.size() << "; <span class=\"ok\">validi " << counts[EnteState::valido] << "</span>, <span class=\"late\">in ritardo "
+       << counts[EnteState::in_ritardo] << "</span>, <span class=\"ko\">con errori " << counts[EnteState::con_errori]
+       << "</span>, <span class=\"missing\">mancanti " << counts[EnteState::mancante] << "</span>.</p>";
+  const bool sends_for_others = user.role != Role::comune;
+  body << "<form method=\"post\" action=\"/campagne/" << c.id << "/invii\" enctype=\"multipart/form-data\" class=\"box\">"
+       << "<input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf) << "\">"
+       << "<label for=\"file\">File compilato (.xlsx)</label><input id=\"file\" name=\"file\" type=\"file\" "
+          "accept=\".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" required>";
+  if (sends_for_others) {
+    body << "<label for=\"ente\">Ente per cui si invia (codice)</label><input id=\"ente\" name=\"ente\" value=\""
+         << esc(user.role == Role::ambito ? user.ente : "") << "\">";
+  }
+  body << "<p><button type=\"submit\">Invia e controlla</button></p></form>";
+  body << "<p><a href=\"/campagne/" << c.id << "/stato.csv\">Scarica lo stato (CSV)</a>";
+  if (user.role != Role::comune) body << " · <a href=\"/campagne/" << c.id << "/consolidato\">Scarica il consolidato (xlsx)</a>";
+  body << "</p><table><caption>Stato degli invii</caption><tr><th scope=\"col\">Codice</th><th scope=\"col\">Ente</th>"
+          "<th scope=\"col\">Ambito</th><th scope=\"col\">Stato</th><th scope=\"col\">Versioni</th><th scope=\"col\">Ultimo invio</th></tr>";
+  for (const EnteStatus& row : rows) {
+    body << "<tr><td>" << esc(row.ente) << "</td><td>" << esc(row.name) << "</td><td>" << esc(row.ambito) << "</td><td class=\""
+         << state_class(row.state) << "\">" << to_string(row.state) << "</td><td>" << row.versions << "</td><td>";
+    if (row.latest) {
+      body << "<a href=\"/invii/" << row.latest->id << "\">" << format_rome_time(row.latest->uploaded_at) << "</a>";
+    }
+    body << "</td></tr>";
+  }
+  body << "</table>";
+  return layout(c.name, body.str(), &user, csrf);
+}
+
+std::string submission_page(const User& user, const std::string& csrf, const Campaign& c, const Submission& s) {
+  std::ostringstream body;
+  body << "<p class=\"" << (s.valid ? "ok" : "ko") << "\" role=\"status\">Versione " << s.version << " di «" << esc(s.file_name) << "» per "
+       << esc(s.ente) << ": " << (s.valid ? "valida" : "con errori bloccanti") << (s.late ? " (in ritardo)" : "") << ". Errori " << s.errors
+       << ", avvisi " << s.warnings << ".</p><p>Inviata da " << esc(s.uploaded_by) << " il " << format_rome_time(s.uploaded_at)
+       << "; SHA-256 <code>" << esc(s.sha256) << "</code>.</p>"
+       << "<p><a href=\"/invii/" << s.id << "/annotato\">Scarica la copia annotata (errori evidenziati)</a> · <a href=\"/invii/" << s.id
+       << "/file\">Scarica il file inviato</a> · <a href=\"/campagne/" << c.id << "\">Torna alla campagna</a></p>";
+  const Poco::JSON::Object::Ptr report = parse_object(s.report_json);
+  const Poco::JSON::Array::Ptr issues = report->getArray("problemi");
+  if (issues && issues->size() > 0) {
+    body << "<table><caption>Problemi trovati</caption><tr><th scope=\"col\">Gravità</th><th scope=\"col\">Foglio</th><th scope=\"col\">Cella</th>"
+            "<th scope=\"col\">Valore</th><th scope=\"col\">Problema</th><th scope=\"col\">Codice</th></tr>";
+    for (std::size_t i = 0; i < issues->size(); ++i) {
+      const Poco::JSON::Object::Ptr issue = issues->getObject(static_cast<unsigned>(i));
+      const std::string severity = issue->getValue<std::string>("gravita");
+      body << "<tr><td class=\"" << (severity == "avviso" ? "late" : "ko") << "\">" << esc(severity) << "</td><td>"
+           << esc(issue->getValue<std::string>("foglio")) << "</td><td>" << esc(issue->getValue<std::string>("cella")) << "</td><td>"
+           << esc(issue->getValue<std::string>("valore")) << "</td><td>" << esc(issue->getValue<std::string>("messaggio")) << "</td><td>"
+           << esc(issue->getValue<std::string>("codice")) << "</td></tr>";
+    }
+    body << "</table>";
+  } else {
+    body << "<p>Nessun problema trovato.</p>";
+  }
+  return layout("Esito dell'invio", body.str(), &user, csrf);
+}
+
+std::string status_csv(const std::vector<EnteStatus>& rows) {
+  std::ostringstream out;
+  out << "codice;ente;ambito;stato;versioni;ultimo_invio;versione_valida;sha256_valido\r\n";
+  for (const EnteStatus& row : rows) {
+    out << csv_field(row.ente) << ';' << csv_field(row.name) << ';' << csv_field(row.ambito) << ';' << to_string(row.state) << ';' << row.versions
+        << ';' << (row.latest ? format_rome_time(row.latest->uploaded_at) : "") << ';'
+        << (row.latest_valid ? std::to_string(row.latest_valid->version) : "") << ';' << (row.latest_valid ? row.latest_valid->sha256 : "")
+        << "\r\n";
+  }
+  return out.str();
+}
+
+Poco::JSON::Object::Ptr campaign_json(const Campaign& c) {
+  Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+  item->set("id", c.id);
+  item->set("nome", c.name);
+  item->set("modulo", c.form_id);
+  item->set("anno", c.year);
+  item->set("apertura", format_rome_time(c.opens_at));
+  item->set("scadenza", format_rome_time(c.deadline));
+  item->set("scadenza_unix", c.deadline);
+  item->set("ritardo", c.late == LatePolicy::accept ? "accettato" : "rifiutato");
+  return item;
+}
+
+Poco::JSON::Object::Ptr status_json(const Campaign& c, const std::vector<EnteStatus>& rows, std::int64_t now) {
+  Poco::JSON::Object::Ptr body = campaign_json(c);
+  body->set("conto_alla_rovescia", countdown(c.deadline, now));
+  Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+  std::map<std::string, int> counts;
+  for (const EnteStatus& row : rows) {
+    Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+    item->set("ente", row.ente);
+    item->set("nome", row.name);
+    item->set("ambito", row.ambito);
+    item->set("stato", std::string(to_string(row.state)));
+    item->set("versioni", row.versions);
+    if (row.latest_valid) item->set("invio_valido", row.latest_valid->id);
+    ++counts[std::string(to_string(row.state))];
+    items->add(item);
+  }
+  Poco::JSON::Object::Ptr totals = new Poco::JSON::Object;
+  for (const char* state : {"mancante", "con errori", "valido", "in ritardo"}) totals->set(state, counts[state]);
+  body->set("conteggi", totals);
+  body->set("enti", items);
+  return body;
+}
+
+Poco::JSON::Object::Ptr submission_json(const Submission& s) {
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("id", s.id);
+  body->set("campagna", s.campaign);
+  body->set("ente", s.ente);
+  body->set("versione", s.version);
+  body->set("sha256", s.sha256);
+  body->set("dimensione", s.size);
+  body->set("nome_file", s.file_name);
+  body->set("inviato_da", s.uploaded_by);
+  body->set("inviato_il", format_rome_time(s.uploaded_at));
+  body->set("valido", s.valid);
+  body->set("in_ritardo", s.late);
+  body->set("errori", s.errors);
+  body->set("avvisi", s.warnings);
+  body->set("rapporto", parse_object(s.report_json));
+  return body;
+}
+
+}  // namespace consolida::server::pages

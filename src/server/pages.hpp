@@ -1,0 +1,28 @@
+// The server's answers: plain Italian HTML that works without JavaScript, JSON for scripts, CSV.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <string>
+#include <vector>
+
+#include "consolida/server.hpp"
+
+namespace consolida::server::pages {
+
+std::string stylesheet();
+std::string login_page(const std::string& error);
+std::string message_page(const std::string& it, const std::string& en, int status);
+std::string campaigns_page(const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns, std::int64_t now);
+std::string campaign_page(const User& user, const std::string& csrf, const Campaign& campaign, const std::string& form_title,
+                          const std::vector<EnteStatus>& rows, std::int64_t now);
+std::string submission_page(const User& user, const std::string& csrf, const Campaign& campaign, const Submission& submission);
+std::string status_csv(const std::vector<EnteStatus>& rows);
+// "mancano 3 giorni e 4 ore" / "scaduta da 2 ore"
+std::string countdown(std::int64_t deadline, std::int64_t now);
+
+Poco::JSON::Object::Ptr campaign_json(const Campaign& campaign);
+Poco::JSON::Object::Ptr status_json(const Campaign& campaign, const std::vector<EnteStatus>& rows, std::int64_t now);
+Poco::JSON::Object::Ptr submission_json(const Submission& submission);
+
+}  // namespace consolida::server::pages

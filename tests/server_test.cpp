@@ -1,0 +1,354 @@
+// The upload server in process, driven by Poco's HTTP client: every flow and every refusal.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "consolida/server.hpp"
+#include "consolida/xlsx.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace consolida;
+using namespace consolida::server;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::int64_t now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string set_cookie;
+  std::string location;
+};
+
+struct Part {
+  std::string name, value, file_name;
+};
+
+std::string multipart(const std::vector<Part>& parts, const std::string& boundary) {
+  std::string body;
+  for (const Part& p : parts) {
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + p.name + "\"";
+    if (!p.file_name.empty()) body += "; filename=\"" + p.file_name + "\"\r\nContent-Type: application/octet-stream";
+    body += "\r\n\r\n" + p.value + "\r\n";
+  }
+  return body + "--" + boundary + "--\r\n";
+}
+
+// Files of the Ambito of Melzo (8 comuni): all valid, and all with a deliberate mistake.
+struct Samples {
+  fs::path valid_dir, broken_dir;
+  std::map<std::string, std::string> valid, broken_kind, broken;  // ISTAT -> file / mistake
+};
+
+const Samples& samples() {
+  static const Samples s = [] {
+    Samples out;
+    const std::string tag = std::to_string(::getpid());
+    out.valid_dir = fs::temp_directory_path() / ("consolida-server-valid-" + tag);
+    out.broken_dir = fs::temp_directory_path() / ("consolida-server-broken-" + tag);
+    for (const auto& [dir, errors] : {std::pair{out.valid_dir, 0}, std::pair{out.broken_dir, 100}}) {
+      const std::string command = std::string(CONSOLIDA_MAKE_REGION) + " " + dir.string() + " --scope ambito:MELZO --missing 0 --errors " +
+                                  std::to_string(errors) + " > /dev/null";
+      EXPECT_EQ(std::system(command.c_str()), 0) << command;
+      std::ifstream manifest(dir / "manifest.csv");
+      std::string line;
+      std::getline(manifest, line);
+      while (std::getline(manifest, line)) {
+        std::vector<std::string> f;
+        std::stringstream split(line);
+        for (std::string part; std::getline(split, part, ',');) f.push_back(part);
+        if (f.size() < 5 || f[1] != "spesa-sociale-comune") continue;
+        if (errors == 0) {
+          out.valid[f[2]] = (dir / f[0]).string();
+        } else {
+          out.broken[f[2]] = (dir / f[0]).string();
+          out.broken_kind[f[2]] = f[4];
+        }
+      }
+    }
+    return out;
+  }();
+  return s;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    data_dir_ = fs::temp_directory_path() / ("consolida-server-data-" + std::to_string(::getpid()));
+    fs::remove_all(data_dir_);
+    ServerOptions options;
+    options.data_dir = data_dir_.string();
+    options.port = 0;
+    options.max_upload_bytes = 1u << 20;
+    options.threads = 4;
+    server_ = new Server(options, forms::load_forms(CONSOLIDA_SOURCE_DIR "/plugins", {CONSOLIDA_RULES_PATH}));
+    Store& store = server_->store();
+    Campaign open{0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, now() - 86400, now() + 30 * 86400, LatePolicy::refuse};
+    open_ = store.add_campaign(open);
+    Campaign closed{0, "Spesa sociale 2023 (chiusa)", "spesa-sociale-comune", 2023, now() - 90 * 86400, now() - 86400, LatePolicy::refuse};
+    closed_ = store.add_campaign(closed);
+    Campaign late{0, "Spesa sociale 2022 (ritardi accettati)", "spesa-sociale-comune", 2022, now() - 90 * 86400, now() - 86400,
+                  LatePolicy::accept};
+    late_ = store.add_campaign(late);
+    // Two comuni of Melzo, their Ambito, the Region.
+    store.add_user("melzo", Role::comune, "015142", "pw-melzo-1");
+    store.add_user("cassano", Role::comune, "015059", "pw-cassano-1");
+    store.add_user("ufficio-melzo", Role::ambito, "MELZO", "pw-ambito-1");
+    store.add_user("regione", Role::regione, "", "pw-regione-1");
+    tokens_["melzo"] = store.add_token("melzo");
+    tokens_["cassano"] = store.add_token("cassano");
+    tokens_["regione"] = store.add_token("regione");
+    server_->start();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  static Reply call(const std::string& method, const std::string& path, const std::string& body = "",
+                    const std::string& content_type = "", const std::map<std::string, std::string>& headers = {}) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", server_->port());
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [k, v] : headers) request.set(k, v);
+    if (!content_type.empty()) request.setContentType(content_type);
+    if (method == "POST") request.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    Reply reply;
+    reply.status = static_cast<int>(response.getStatus());
+    Poco::StreamCopier::copyToString(in, reply.body);
+    reply.set_cookie = response.get("Set-Cookie", "");
+    reply.location = response.get("Location", "");
+    return reply;
+  }
+
+  static Reply api_upload(const std::string& user, std::int64_t campaign, const std::string& bytes, const std::string& name,
+                          const std::string& ente = "") {
+    std::map<std::string, std::string> headers{{"Authorization", "Bearer " + tokens_[user]}, {"X-Nome-File", name}};
+    if (!ente.empty()) headers["X-Ente"] = ente;
+    return call("POST", "/api/v1/campagne/" + std::to_string(campaign) + "/invii", bytes, "application/octet-stream", headers);
+  }
+
+  // A browser session: cookie and the CSRF token read from the page.
+  struct Browser {
+    std::string cookie, csrf;
+  };
+  static Browser login(const std::string& user, const std::string& password) {
+    const Reply reply = call("POST", "/accesso", "utente=" + user + "&password=" + password, "application/x-www-form-urlencoded");
+    EXPECT_EQ(reply.status, 303);
+    Browser b;
+    b.cookie = reply.set_cookie.substr(0, reply.set_cookie.find(';'));
+    const Reply page = call("GET", "/campagne/" + std::to_string(open_), "", "", {{"Cookie", b.cookie}});
+    const auto at = page.body.find("name=\"csrf\" value=\"");
+    EXPECT_NE(at, std::string::npos);
+    if (at != std::string::npos) b.csrf = page.body.substr(at + 19, 32);
+    return b;
+  }
+
+  static Reply browser_upload(const Browser& b, std::int64_t campaign, const std::string& bytes, const std::string& name,
+                              const std::string& csrf_override = "\x01") {
+    const std::string boundary = "----consolida-test-boundary";
+    const std::string csrf = csrf_override == "\x01" ? b.csrf : csrf_override;
+    const std::string body = multipart({{"csrf", csrf, ""}, {"file", bytes, name}}, boundary);
+    return call("POST", "/campagne/" + std::to_string(campaign) + "/invii", body, "multipart/form-data; boundary=" + boundary,
+                {{"Cookie", b.cookie}});
+  }
+
+  static std::size_t stored_files() {
+    std::size_t n = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(data_dir_ / "files")) n += entry.is_regular_file();
+    return n;
+  }
+  static std::size_t temp_files() { return static_cast<std::size_t>(std::distance(fs::directory_iterator(data_dir_ / "tmp"), {})); }
+
+  static inline fs::path data_dir_;
+  static inline Server* server_ = nullptr;
+  static inline std::int64_t open_ = 0, closed_ = 0, late_ = 0;
+  static inline std::map<std::string, std::string> tokens_;
+};
+
+TEST_F(ServerTest, LoginSetsAHardenedSessionCookieAndWrongPasswordsAreRefused) {
+  const Reply wrong = call("POST", "/accesso", "utente=melzo&password=sbagliata", "application/x-www-form-urlencoded");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_TRUE(wrong.set_cookie.empty());
+  EXPECT_NE(wrong.body.find("errati"), std::string::npos);
+  const Reply right = call("POST", "/accesso", "utente=melzo&password=pw-melzo-1", "application/x-www-form-urlencoded");
+  EXPECT_EQ(right.status, 303);
+  EXPECT_NE(right.set_cookie.find("consolida_sessione="), std::string::npos);
+  EXPECT_NE(right.set_cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(right.set_cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(call("GET", "/api/v1/campagne").status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/campagne", "", "", {{"Authorization", "Bearer 00ff"}}).status, 401);
+}
+
+TEST_F(ServerTest, BrokenUploadShowsErrorsByCellThenTheFixedOneTurnsTheStatusValid) {
+  const std::string ente = "015142";  // Melzo
+  const Browser b = login("melzo", "pw-melzo-1");
+  const Reply broken = browser_upload(b, open_, slurp(samples().broken.at(ente)), "melzo.xlsx");
+  ASSERT_EQ(broken.status, 201) << broken.body;
+  EXPECT_NE(broken.body.find("con errori bloccanti"), std::string::npos);
+  EXPECT_NE(broken.body.find("<td>Spesa sociale</td><td>"), std::string::npos) << "errors are located by sheet and cell";
+  EXPECT_NE(broken.body.find("/annotato"), std::string::npos);
+
+  const std::string status_path = "/api/v1/campagne/" + std::to_string(open_) + "/stato";
+  const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + tokens_["melzo"]}};
+  EXPECT_NE(call("GET", status_path, "", "", auth).body.find("\"stato\":\"con errori\""), std::string::npos);
+
+  const Reply annotated = call("GET", broken.location + "/annotato", "", "", {{"Cookie", b.cookie}});
+  ASSERT_EQ(annotated.status, 200);
+  EXPECT_NO_THROW(xlsx::Workbook::open_bytes(annotated.body, "annotato.xlsx"));
+
+  const std::string fixed_bytes = slurp(samples().valid.at(ente));
+  const Reply fixed = browser_upload(b, open_, fixed_bytes, "melzo-corretto.xlsx");
+  ASSERT_EQ(fixed.status, 201) << fixed.body;
+  EXPECT_NE(fixed.body.find("Versione 2"), std::string::npos);
+  EXPECT_NE(fixed.body.find(": valida"), std::string::npos);
+  const Reply status = call("GET", status_path, "", "", auth);
+  EXPECT_NE(status.body.find("\"stato\":\"valido\""), std::string::npos) << status.body;
+
+  // The same file again is a duplicate of the last version: refused, nothing stored.
+  const std::size_t files = stored_files();
+  const Reply again = browser_upload(b, open_, fixed_bytes, "melzo-corretto.xlsx");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(stored_files(), files);
+  EXPECT_EQ(server_->store().count_versions(open_, ente), 2);
+
+  // The version downloaded is the file sent, byte for byte.
+  const Reply download = call("GET", fixed.location + "/file", "", "", {{"Cookie", b.cookie}});
+  EXPECT_EQ(download.status, 200);
+  EXPECT_EQ(download.body, fixed_bytes);
+}
+
+TEST_F(ServerTest, FormsWithoutTheSessionsCsrfTokenAreRefused) {
+  const Browser b = login("cassano", "pw-cassano-1");
+  const std::size_t files = stored_files();
+  const int versions = server_->store().count_versions(open_, "015059");
+  for (const std::string csrf : {"", "0123456789abcdef0123456789abcdef"}) {
+    const Reply reply = browser_upload(b, open_, slurp(samples().valid.at("015059")), "cassano.xlsx", csrf);
+    EXPECT_EQ(reply.status, 403) << csrf;
+  }
+  EXPECT_EQ(stored_files(), files);
+  EXPECT_EQ(server_->store().count_versions(open_, "015059"), versions);
+}
+
+TEST_F(ServerTest, BadUploadsGetClearAnswersAndNothingIsStored) {
+  const std::string ente = "015142";
+  const int versions = server_->store().count_versions(open_, ente);
+  const std::size_t files = stored_files();
+  struct Case {
+    std::string what, bytes;
+    int status;
+    std::string mention;
+  };
+  const std::string ole("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+  std::string encrypted_name;
+  for (char c : std::string("EncryptedPackage")) encrypted_name += std::string{c, '\0'};
+  // Another comune's file (Cassano d'Adda) sent by Melzo.
+  const std::vector<Case> cases = {
+      {"pdf", "%PDF-1.7\n1 0 obj", 415, "PDF"},
+      {"csv", "comune;importo\nMelzo;1.234,56\n", 415, "CSV"},
+      {"protected", ole + std::string(600, '\0') + encrypted_name, 422, "password"},
+      {"wrong form", slurp(CONSOLIDA_SOURCE_DIR "/sample-workbooks/premialita/" + std::string("valido-riga-inserita.xlsx")), 422, "premialita"},
+      {"other ente", slurp(samples().valid.at("015059")), 422, "015059"},
+      {"too large", std::string((1u << 20) + 1, 'x'), 413, "troppo grande"},
+  };
+  for (const Case& c : cases) {
+    const Reply reply = api_upload("melzo", open_, c.bytes, c.what + ".xlsx");
+    EXPECT_EQ(reply.status, c.status) << c.what << ": " << reply.body;
+    EXPECT_NE(reply.body.find(c.mention), std::string::npos) << c.what << ": " << reply.body;
+    EXPECT_NE(reply.body.find("\"errore\""), std::string::npos) << c.what;
+  }
+  // After the deadline with the refuse policy.
+  const Reply closed = api_upload("melzo", closed_, slurp(samples().valid.at(ente)), "melzo.xlsx");
+  EXPECT_EQ(closed.status, 403);
+  EXPECT_NE(closed.body.find("scadenza passata"), std::string::npos);
+  EXPECT_EQ(server_->store().count_versions(open_, ente), versions);
+  EXPECT_EQ(server_->store().count_versions(closed_, ente), 0);
+  EXPECT_EQ(stored_files(), files);
+  EXPECT_EQ(temp_files(), 0u) << "no partial upload left behind";
+}
+
+TEST_F(ServerTest, LateUploadsAreKeptAndMarkedWhenThePolicyAcceptsThem) {
+  const Reply reply = api_upload("cassano", late_, slurp(samples().valid.at("015059")), "cassano.xlsx");
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  EXPECT_NE(reply.body.find("\"in_ritardo\":true"), std::string::npos);
+  const Reply status = call("GET", "/api/v1/campagne/" + std::to_string(late_) + "/stato", "", "",
+                            {{"Authorization", "Bearer " + tokens_["cassano"]}});
+  EXPECT_NE(status.body.find("\"stato\":\"in ritardo\""), std::string::npos) << status.body;
+}
+
+TEST_F(ServerTest, OneEnteCanNeitherReadNorOverwriteAnothersSubmission) {
+  const Reply mine = api_upload("melzo", late_, slurp(samples().valid.at("015142")), "melzo.xlsx");
+  ASSERT_EQ(mine.status, 201) << mine.body;
+  const std::size_t files = stored_files();
+  const int versions = server_->store().count_versions(late_, "015142");
+  const std::map<std::string, std::string> cassano{{"Authorization", "Bearer " + tokens_["cassano"]}};
+  for (const std::string suffix : {"", "/file", "/annotato"}) {
+    const Reply read = call("GET", "/api/v1" + mine.location + suffix, "", "", cassano);
+    EXPECT_EQ(read.status, 403) << suffix;
+    EXPECT_EQ(read.body.find("PK"), std::string::npos);
+  }
+  const Reply overwrite = api_upload("cassano", late_, slurp(samples().valid.at("015142")), "melzo.xlsx", "015142");
+  EXPECT_EQ(overwrite.status, 403);
+  EXPECT_EQ(server_->store().count_versions(late_, "015142"), versions);
+  EXPECT_EQ(stored_files(), files);
+  // Nor through a browser session.
+  const Browser b = login("cassano", "pw-cassano-1");
+  EXPECT_EQ(call("GET", mine.location + "/file", "", "", {{"Cookie", b.cookie}}).status, 403);
+}
+
+TEST_F(ServerTest, TheAmbitoSeesItsComuniAndTheRegionDownloadsTheConsolidation) {
+  for (const auto& [ente, file] : samples().valid) {
+    if (ente == "015142") continue;  // Melzo sends through its own account in other tests
+    const Reply sent = api_upload("regione", open_, slurp(file), ente + ".xlsx", ente);
+    EXPECT_TRUE(sent.status == 201 || sent.status == 409) << ente << ": " << sent.body;
+  }
+  const Browser ambito = login("ufficio-melzo", "pw-ambito-1");
+  const Reply page = call("GET", "/campagne/" + std::to_string(open_), "", "", {{"Cookie", ambito.cookie}});
+  EXPECT_NE(page.body.find("Enti: 8;"), std::string::npos) << "the 8 comuni of Melzo";
+  const Reply csv = call("GET", "/campagne/" + std::to_string(open_) + "/stato.csv", "", "", {{"Cookie", ambito.cookie}});
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 9);
+
+  const Reply comune = call("GET", "/api/v1/campagne/" + std::to_string(open_) + "/consolidato", "", "",
+                            {{"Authorization", "Bearer " + tokens_["cassano"]}});
+  EXPECT_EQ(comune.status, 403);
+  const Reply consolidated = call("GET", "/api/v1/campagne/" + std::to_string(open_) + "/consolidato?livello=ambito&ambito=MELZO", "", "",
+                                  {{"Authorization", "Bearer " + tokens_["regione"]}});
+  ASSERT_EQ(consolidated.status, 200) << consolidated.body.substr(0, 300);
+  xlsx::Workbook workbook = xlsx::Workbook::open_bytes(consolidated.body, "consolidato.xlsx");
+  const xlsx::Sheet detail = workbook.load_sheet(*workbook.find_sheet("Dettaglio"));
+  std::size_t rows_with_code = 0;
+  for (const xlsx::Cell& cell : detail.cells()) rows_with_code += cell.col == 0 && cell.row > 0 && cell.text.starts_with("015");
+  EXPECT_GE(rows_with_code, 7u) << "every comune with a valid version";
+}
+
+TEST(RomeTime, SummerAndWinterOffsets) {
+  // 31/12/2026 23:59 CET = 22:59 UTC; 30/06/2026 12:00 CEST = 10:00 UTC.
+  EXPECT_EQ(parse_rome_time("2026-12-31 23:59"), 1798757940);
+  EXPECT_EQ(parse_rome_time("2026-06-30 12:00"), 1782813600);
+  EXPECT_EQ(format_rome_time(1798757940), "31/12/2026 23:59");
+  EXPECT_EQ(format_rome_time(1782813600), "30/06/2026 12:00");
+  EXPECT_FALSE(parse_rome_time("31/12/2026"));
+}
+
+}  // namespace
