@@ -25,6 +25,11 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args);
 // Exit status: 0 every input used, 1 the workbook was written but some inputs were left out.
 int run_consolidate(const Context& ctx, const std::vector<std::string>& args);
 
+// consolida serve: the upload front end, until SIGINT/SIGTERM.
+int run_serve(const Context& ctx, const std::vector<std::string>& args);
+// consolida admin: campaigns, users and API tokens of the server's data directory.
+int run_admin(const Context& ctx, const std::vector<std::string>& args);
+
 // Where form plugins are: --plugins DIR, else $CONSOLIDA_PLUGINS, else ./plugins, else the source tree's.
 std::string plugins_dir(const std::string& option);
 // Where compiled rule libraries are looked up after each plugin folder.

@@ -22,6 +22,10 @@ void print_usage(consolida::Lang lang) {
                  "      verifica i file compilati; esce con 0 se validi, 1 se ci sono errori, 2 se un file è illeggibile\n"
                  "  consolidate --form ID [--level ambito|ats|regione] [--scope AMBITO|ATS] [--tutti] FILE|CARTELLA... -o USCITA.xlsx\n"
                  "      verifica i file e scrive la cartella consolidata (riepilogo, dettaglio, grafici, mancanti, provenienza)\n"
+                 "  serve [--config FILE] [--data-dir CARTELLA] [--port N]\n"
+                 "      avvia il sito di raccolta: campagne, invii validati subito, stato, consolidato\n"
+                 "  admin [--data-dir CARTELLA] campagne|campagna aggiungi|utenti|utente aggiungi|utente password|token ...\n"
+                 "      amministra campagne, utenti e token del sito\n"
                  "  help\n";
   } else {
     std::cout << "usage: consolida [--lang it|en] COMMAND [options]\n\n"
@@ -36,6 +40,10 @@ void print_usage(consolida::Lang lang) {
                  "      check filled-in files; exits 0 if valid, 1 if errors were found, 2 if a file is unreadable\n"
                  "  consolidate --form ID [--level ambito|ats|regione] [--scope AMBITO|ATS] [--include-invalid] FILE|FOLDER... -o OUT.xlsx\n"
                  "      validate the files and write the consolidated workbook (summary, detail, charts, missing, provenance)\n"
+                 "  serve [--config FILE] [--data-dir FOLDER] [--port N]\n"
+                 "      run the collection site: campaigns, uploads validated at once, status, consolidation\n"
+                 "  admin [--data-dir FOLDER] campaigns|campaign add|users|user add|user password|token ...\n"
+                 "      manage the site's campaigns, users and tokens\n"
                  "  help\n";
   }
 }
@@ -69,6 +77,8 @@ int main(int argc, char** argv) {
   if (command == "template") return consolida::cli::run_template(ctx, args);
   if (command == "validate") return consolida::cli::run_validate(ctx, args);
   if (command == "consolidate") return consolida::cli::run_consolidate(ctx, args);
+  if (command == "serve") return consolida::cli::run_serve(ctx, args);
+  if (command == "admin") return consolida::cli::run_admin(ctx, args);
   std::cerr << (ctx.lang == consolida::Lang::it ? "comando sconosciuto: " : "unknown command: ") << command << "\n";
   print_usage(ctx.lang);
   return consolida::cli::kExitUsage;
