@@ -100,6 +100,7 @@ class ServerTest : public ::testing::Test {
     options.port = 0;
     options.max_upload_bytes = 1u << 20;
     options.threads = 4;
+    options.password_iterations = 1000;  // the production cost is 600,000; slow under ASan
     server_ = new Server(options, forms::load_forms(CONSOLIDA_SOURCE_DIR "/plugins", {CONSOLIDA_RULES_PATH}));
     Store& store = server_->store();
     Campaign open{0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, now() - 86400, now() + 30 * 86400, LatePolicy::refuse};

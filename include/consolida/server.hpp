@@ -77,7 +77,9 @@ std::string format_rome_time(std::int64_t unix_seconds);
 // SQLite database and content-addressed files under one data directory. Thread-safe.
 class Store {
  public:
-  explicit Store(const std::string& data_dir);
+  // password_iterations: the PBKDF2 cost of new passwords (each user keeps its own count).
+  explicit Store(const std::string& data_dir, int password_iterations = kPasswordIterations);
+  static constexpr int kPasswordIterations = 600000;  // PBKDF2-HMAC-SHA256, OWASP's figure
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -130,6 +132,8 @@ struct ServerOptions {
   std::uint64_t max_upload_bytes = 16u << 20;
   int threads = 16;
   std::int64_t session_seconds = 8 * 3600;
+  // Lower only in tests: under ASan every allocation inside OpenSSL is slow.
+  int password_iterations = Store::kPasswordIterations;
 };
 
 // Poco HTTP server over a Store. start() returns once listening.

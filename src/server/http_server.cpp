@@ -125,7 +125,7 @@ struct Server::Impl {
   std::uint16_t port = 0;
 
   Impl(ServerOptions o, std::vector<forms::FormSpec> f, const registry::Registry& r)
-      : options(std::move(o)), forms(std::move(f)), registry(r), store(options.data_dir) {}
+      : options(std::move(o)), forms(std::move(f)), registry(r), store(options.data_dir, options.password_iterations) {}
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&);
 

@@ -24,8 +24,6 @@ using Poco::Data::Keywords::range;
 namespace consolida::server {
 namespace {
 
-constexpr int kPasswordIterations = 600000;  // PBKDF2-HMAC-SHA256, OWASP's figure
-
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -113,6 +111,7 @@ std::string_view to_string(EnteState state) {
 
 struct Store::Impl {
   std::string data_dir;
+  int password_iterations = Store::kPasswordIterations;
   mutable std::mutex lock;  // one SQLite connection, one writer at a time
   std::unique_ptr<Poco::Data::Session> db;
 
@@ -125,8 +124,9 @@ struct Store::Impl {
   }
 };
 
-Store::Store(const std::string& data_dir) : impl_(std::make_unique<Impl>()) {
+Store::Store(const std::string& data_dir, int password_iterations) : impl_(std::make_unique<Impl>()) {
   impl_->data_dir = data_dir;
+  impl_->password_iterations = password_iterations;
   Poco::File(data_dir + "/files").createDirectories();
   Poco::File(data_dir + "/tmp").createDirectories();
   Poco::Data::SQLite::Connector::registerConnector();
@@ -190,10 +190,10 @@ std::optional<Campaign> Store::campaign(std::int64_t id) const {
 
 std::int64_t Store::add_user(const std::string& username, Role role, const std::string& ente, const std::string& password) {
   const std::string salt = random_hex(16);
-  const std::string hash = pbkdf2_hex(password, salt, kPasswordIterations);
+  const std::string hash = pbkdf2_hex(password, salt, impl_->password_iterations);
   std::lock_guard guard(impl_->lock);
   impl_->exec("INSERT INTO users(username, role, ente, salt, iterations, hash) VALUES(?, ?, ?, ?, ?, ?)", bind(username),
-              bind(std::string(to_string(role))), bind(ente), bind(salt), bind(kPasswordIterations), bind(hash));
+              bind(std::string(to_string(role))), bind(ente), bind(salt), bind(impl_->password_iterations), bind(hash));
   Poco::Int64 id = 0;
   *impl_->db << "SELECT last_insert_rowid()", into(id), now;
   return id;
@@ -201,9 +201,9 @@ std::int64_t Store::add_user(const std::string& username, Role role, const std::
 
 void Store::set_password(const std::string& username, const std::string& password) {
   const std::string salt = random_hex(16);
-  const std::string hash = pbkdf2_hex(password, salt, kPasswordIterations);
+  const std::string hash = pbkdf2_hex(password, salt, impl_->password_iterations);
   std::lock_guard guard(impl_->lock);
-  impl_->exec("UPDATE users SET salt = ?, iterations = ?, hash = ? WHERE username = ?", bind(salt), bind(kPasswordIterations),
+  impl_->exec("UPDATE users SET salt = ?, iterations = ?, hash = ? WHERE username = ?", bind(salt), bind(impl_->password_iterations),
               bind(hash), bind(username));
   // Sessions opened with the old password end.
   impl_->exec("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)", bind(username));
@@ -247,7 +247,7 @@ std::optional<User> Store::check_password(const std::string& username, const std
     }
   }
   // The slow hash runs outside the lock, and for unknown users too: same time either way.
-  const std::string computed = pbkdf2_hex(password, user ? salt : std::string(32, '0'), user ? iterations : kPasswordIterations);
+  const std::string computed = pbkdf2_hex(password, user ? salt : std::string(32, '0'), user ? iterations : impl_->password_iterations);
   if (!user || !constant_time_equal(computed, hash)) return std::nullopt;
   return user;
 }
