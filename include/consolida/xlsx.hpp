@@ -206,6 +206,9 @@ enum class FileKind {
   empty, unknown
 };
 FileKind sniff_file(const std::string& path);
+// The bytes of a regular file of at most max_bytes, read with one system call; nullopt when the
+// file is larger. Throws Error(io) when it cannot be opened or read, or is not a regular file.
+std::optional<std::string> read_file_at_most(const std::string& path, std::uint64_t max_bytes);
 // The same, for a file already in memory.
 FileKind sniff_bytes(std::string_view bytes);
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "common/text.hpp"
 #include "cli/inputs.hpp"
 #include "cli/output.hpp"
 #include "consolida/forms.hpp"
@@ -65,20 +66,6 @@ void write_json_error(std::ostream& out, const std::string& file, const Error& e
   out << ",\"en\":";
   write_json_string(out, error.describe(Lang::en));
   out << "}}}";
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 void write_html_report(std::ostream& out, const forms::Report& report, Lang lang) {

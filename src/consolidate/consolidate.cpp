@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/text.hpp"
 #include "consolida/error.hpp"
 #include "consolida/values.hpp"
 #include "forms/labels.hpp"
@@ -212,24 +212,14 @@ class FigureReader {
   std::map<std::string, std::vector<std::string>> fixed_rows_;  // per table, normalised labels
 };
 
-// A file small enough to validate from memory is read once, for its hash and its contents.
+// A file within the form size limit is read once, for its hash and its contents; one that
+// cannot be read (or is too large) goes to validate_file, which says why in its words.
 std::optional<std::string> read_whole(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  std::optional<std::string> out;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= forms::form_limits().max_file_bytes) {
-    std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t done = 0;
-    ssize_t got = 0;
-    while (done < bytes.size() && (got = ::read(fd, bytes.data() + done, bytes.size() - done)) > 0) done += static_cast<std::size_t>(got);
-    if (got >= 0) {
-      bytes.resize(done);
-      out = std::move(bytes);
-    }
+  try {
+    return xlsx::read_file_at_most(path, forms::form_limits().max_file_bytes);
+  } catch (const Error&) {
+    return std::nullopt;
   }
-  ::close(fd);
-  return out;
 }
 
 Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, const std::string& form_id,
@@ -242,7 +232,6 @@ Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, cons
       out.input.sha256 = sha256_bytes(*bytes);
       out.input.report = forms::validate_bytes(std::move(*bytes), file, forms, form_id, &instance);
     } else {
-      // Unreadable, or over the size limit: validate_file says which, in its words.
       out.input.sha256 = sha256_file(file);
       out.input.report = forms::validate_file(file, forms, form_id, &instance);
     }
@@ -446,13 +435,7 @@ class Sha256 {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int size = 0;
     EVP_DigestFinal_ex(context_, digest, &size);
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < size; ++i) {
-      out += kDigits[digest[i] >> 4];
-      out += kDigits[digest[i] & 15];
-    }
-    return out;
+    return to_hex(digest, size);
   }
 
  private:

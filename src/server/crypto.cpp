@@ -7,21 +7,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "common/text.hpp"
 #include "consolida/consolidate.hpp"
 
 namespace consolida::server {
-namespace {
-std::string to_hex(const unsigned char* data, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 15];
-  }
-  return out;
-}
-}  // namespace
 
 std::string random_hex(std::size_t bytes) {
   std::vector<unsigned char> buffer(bytes);

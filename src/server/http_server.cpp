@@ -29,6 +29,7 @@
 #include "consolida/error.hpp"
 #include "consolida/server.hpp"
 #include "consolida/write.hpp"
+#include "consolida/xlsx.hpp"
 #include "server/crypto.hpp"
 #include "server/pages.hpp"
 
@@ -101,11 +102,6 @@ struct TempFile {
     if (!path.empty()) std::remove(path.c_str());
   }
 };
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string json_text(const Poco::JSON::Object::Ptr& object) {
   std::ostringstream out;
@@ -209,8 +205,13 @@ struct Server::Impl {
       return Refusal{HTTPResponse::HTTP_FORBIDDEN, "scadenza passata (" + format_rome_time(c.deadline) + "): invii chiusi",
                      "deadline passed (" + format_rome_time(c.deadline) + "): uploads closed"};
     }
-    std::string bytes = read_file(temp.path);
+    std::string bytes = xlsx::read_file_at_most(temp.path, size).value_or(std::string());
     const std::string sha = consolidate::sha256_bytes(bytes);
+    // A resend of the last version was checked when it was stored: refused before validating.
+    if (const auto previous = store.latest(c.id, ente); previous && previous->sha256 == sha) {
+      return Refusal{HTTPResponse::HTTP_CONFLICT, "file identico all'ultima versione inviata (versione " + std::to_string(previous->version) + ")",
+                     "same file as the last version sent (version " + std::to_string(previous->version) + ")"};
+    }
     const forms::FormSpec* spec = form(c.form_id);
     forms::FormInstance instance;
     forms::Report report;
@@ -229,10 +230,6 @@ struct Server::Impl {
     if (const auto declared = declared_ente(*spec, instance); declared && *declared != ente) {
       return Refusal{HTTPResponse::HTTP_UNPROCESSABLE_ENTITY, "il file è compilato per l'ente " + *declared + ", non per " + ente,
                      "the file is filled in for ente " + *declared + ", not " + ente};
-    }
-    if (const auto previous = store.latest(c.id, ente); previous && previous->sha256 == sha) {
-      return Refusal{HTTPResponse::HTTP_CONFLICT, "file identico all'ultima versione inviata (versione " + std::to_string(previous->version) + ")",
-                     "same file as the last version sent (version " + std::to_string(previous->version) + ")"};
     }
     Submission draft;
     draft.campaign = c.id;

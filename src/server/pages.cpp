@@ -1,5 +1,7 @@
 #include "server/pages.hpp"
 
+#include "common/text.hpp"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
@@ -9,21 +11,7 @@
 namespace consolida::server::pages {
 namespace {
 
-std::string esc(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string esc(std::string_view text) { return html_escape(text); }
 
 std::string layout(const std::string& title, const std::string& body, const User* user = nullptr, const std::string& csrf = "") {
   std::ostringstream out;

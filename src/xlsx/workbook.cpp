@@ -42,42 +42,6 @@ bool type_is(std::string_view type_uri, std::string_view last_segment) {
 // reads per part of the streaming path cost more than the parsing on small forms.
 constexpr std::uint64_t kWholeFileBytes = 4u << 20;
 
-// The file's bytes if it is small enough to be read whole; nullopt for larger files, which
-// are streamed. Throws Error(io) if the file cannot be read and Error(limit_exceeded) if it is
-// over the size limit.
-std::optional<std::string> read_small_file(const std::string& path, const Limits& limits) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const std::string reason = std::strerror(errno);
-    throw Error(ErrorCode::io, "impossibile aprire il file (" + reason + ")", "cannot open file (" + reason + ")");
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(ErrorCode::io, "non è un file regolare", "not a regular file");
-  }
-  const auto size = static_cast<std::uint64_t>(st.st_size);
-  if (size > kWholeFileBytes || size > limits.max_file_bytes) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  std::string bytes(static_cast<std::size_t>(size), '\0');
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      ::close(fd);
-      throw Error(ErrorCode::io, "errore di lettura del file", "error reading the file");
-    }
-    if (got == 0) break;  // shrank meanwhile: what is there is judged as it is
-    done += static_cast<std::size_t>(got);
-  }
-  ::close(fd);
-  bytes.resize(done);
-  return bytes;
-}
-
 // Reads the magic bytes; anything that is not a zip gets its precise refusal here.
 void refuse_non_zip(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -194,9 +158,41 @@ Workbook::Workbook(Workbook&&) noexcept = default;
 Workbook& Workbook::operator=(Workbook&&) noexcept = default;
 Workbook::~Workbook() = default;
 
+std::optional<std::string> read_file_at_most(const std::string& path, std::uint64_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const std::string reason = std::strerror(errno);
+    throw Error(ErrorCode::io, "impossibile aprire il file (" + reason + ")", "cannot open file (" + reason + ")");
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error(ErrorCode::io, "non è un file regolare", "not a regular file");
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      ::close(fd);
+      throw Error(ErrorCode::io, "errore di lettura del file", "error reading the file");
+    }
+    if (got == 0) break;  // shrank meanwhile: what is there is judged as it is
+    done += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  bytes.resize(done);
+  return bytes;
+}
+
 Workbook Workbook::open(const std::string& path, const Limits& limits) {
   try {
-    if (std::optional<std::string> bytes = read_small_file(path, limits)) return open_bytes(std::move(*bytes), path, limits);
+    if (auto bytes = read_file_at_most(path, std::min(kWholeFileBytes, limits.max_file_bytes))) return open_bytes(std::move(*bytes), path, limits);
   } catch (Error& error) {
     error.set_file(path);
     throw;

@@ -1,0 +1,39 @@
+// Small text encodings shared by the writers of reports, pages and digests.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace consolida {
+
+// Text made safe for HTML element content and double- or single-quoted attribute values.
+inline std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Lower-case hexadecimal of bytes (digests, tokens).
+inline std::string to_hex(const unsigned char* data, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace consolida
