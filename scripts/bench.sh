@@ -7,3 +7,4 @@ bash scripts/build.sh build
 (cd bench && npm ci --no-audit --no-fund --silent)
 /usr/bin/python3 bench/run_bench.py --build build "$@"
 /usr/bin/python3 bench/region_bench.py build bench/out/regione
+/usr/bin/python3 bench/upload_bench.py build

@@ -130,7 +130,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port
   std::uint64_t max_upload_bytes = 16u << 20;
-  int threads = 16;
+  // One thread serves one connection for as long as it is kept alive: more threads than the
+  // clients expected at once, else the surplus waits in the queue.
+  int threads = 64;
   std::int64_t session_seconds = 8 * 3600;
   // Lower only in tests: under ASan every allocation inside OpenSSL is slow.
   int password_iterations = Store::kPasswordIterations;

@@ -3,6 +3,7 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -65,9 +66,10 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
     else if (a == "--host") options.host = option_value(args, i);
     else if (a == "--port") options.port = static_cast<std::uint16_t>(std::atoi(option_value(args, i).c_str()));
     else if (a == "--plugins") plugins = option_value(args, i);
+    else if (a == "--threads") options.threads = std::max(2, std::atoi(option_value(args, i).c_str()));
     else {
-      std::cerr << (it ? "uso: consolida serve [--config FILE] [--data-dir CARTELLA] [--host IP] [--port N] [--plugins CARTELLA]\n"
-                       : "usage: consolida serve [--config FILE] [--data-dir FOLDER] [--host IP] [--port N] [--plugins FOLDER]\n");
+      std::cerr << (it ? "uso: consolida serve [--config FILE] [--data-dir CARTELLA] [--host IP] [--port N] [--threads N] [--plugins CARTELLA]\n"
+                       : "usage: consolida serve [--config FILE] [--data-dir FOLDER] [--host IP] [--port N] [--threads N] [--plugins FOLDER]\n");
       return kExitUsage;
     }
   }

@@ -663,6 +663,10 @@ void Server::start() {
   params->setMaxThreads(impl_->options.threads);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
+  // A kept-alive connection holds its thread: idle ones let go soon, busy ones now and then, so
+  // that connections waiting in the queue get their turn.
+  params->setKeepAliveTimeout(Poco::Timespan(5, 0));
+  params->setMaxKeepAliveRequests(100);
   impl_->pool = std::make_unique<Poco::ThreadPool>(2, impl_->options.threads);
   // The factory is owned by the HTTPServer: hand it a non-owning forwarder to Impl.
   struct Forward final : Poco::Net::HTTPRequestHandlerFactory {

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Upload server under load (issue #5): `consolida serve` on loopback, 32 clients of the JSON API.
+
+    /usr/bin/python3 bench/upload_bench.py BUILD_DIR [--uploads N] [--clients N] [--size-kb K]
+
+Sets up a fresh data directory (one campaign for spesa-sociale-comune, a Region account and its API
+token, through `consolida admin`), starts `consolida serve` on a free port, runs build/upload_load
+(distinct ~30 KB workbooks of the region's comuni, see its header) and stops the server. upload_load
+prints the rate, the latency percentiles, the server's memory every 1,000 answers and the rate at
+which the same bodies validate in memory, so that the HTTP and storage overhead shows as a ratio.
+"""
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+parser = argparse.ArgumentParser()
+parser.add_argument("build")
+parser.add_argument("--uploads", type=int, default=10000)
+parser.add_argument("--clients", type=int, default=32)
+parser.add_argument("--size-kb", type=int, default=30)
+parser.add_argument("--work", default="bench/out/upload")
+args = parser.parse_args()
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+cli = os.path.join(args.build, "consolida")
+region = os.path.join(root, "bench/out/regione")
+if not os.path.exists(os.path.join(region, "manifest.csv")):
+    subprocess.run([os.path.join(args.build, "make_region"), region], check=True)
+
+data = os.path.join(args.work, "data")
+shutil.rmtree(data, ignore_errors=True)
+os.makedirs(data)
+
+
+def admin(*words, password=None):
+    result = subprocess.run([cli, "admin", "--data-dir", data, *words], input=password, capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+admin("campagna", "aggiungi", "--nome", "Spesa sociale 2023 (bench)", "--modulo", "spesa-sociale-comune", "--anno", "2023",
+      "--apertura", "2024-01-01 00:00", "--scadenza", "2099-12-31 23:59")
+admin("utente", "aggiungi", "regione", "--ruolo", "regione", password="password-del-bench\n")
+token = admin("token", "regione").split()[-1]
+
+server = subprocess.Popen([cli, "serve", "--data-dir", data, "--port", "0", "--plugins", os.path.join(root, "plugins")],
+                          stdout=subprocess.PIPE, text=True)
+try:
+    line = server.stdout.readline()
+    if "http://" not in line:
+        sys.exit("consolida serve did not start: " + line)
+    url = line.split("http://")[1].split("/")[0]
+    print("consolida serve:", line.strip())
+    load = [os.path.join(args.build, "bench/upload_load"), "--url", "http://" + url, "--token", token, "--campaign", "1",
+            "--workbooks", os.path.join(region, "comuni"), "--uploads", str(args.uploads), "--clients", str(args.clients),
+            "--size-kb", str(args.size_kb), "--pid", str(server.pid), "--plugins", os.path.join(root, "plugins")]
+    subprocess.run(load, check=True)
+finally:
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+stored = sum(len(files) for _, _, files in os.walk(os.path.join(data, "files")))
+size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(data) for f in files)
+print(f"data directory: {stored} stored files, {size / 2**20:.0f} MB in all")
