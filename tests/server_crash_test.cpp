@@ -1,0 +1,226 @@
+// kill -9 of `consolida serve` in the middle of a burst of uploads: after a restart every upload
+// that was answered 2xx is there, byte for byte, and no partial file is visible in the store.
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "consolida/consolidate.hpp"
+#include "consolida/server.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace consolida;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// `consolida serve` as a child process on a free port.
+class ServerProcess {
+ public:
+  explicit ServerProcess(const fs::path& data_dir) {
+    Poco::Pipe out;
+    const std::vector<std::string> args{"serve", "--data-dir", data_dir.string(), "--port", "0", "--threads", "16", "--plugins",
+                                        CONSOLIDA_SOURCE_DIR "/plugins"};
+    handle_.emplace(Poco::Process::launch(CONSOLIDA_CLI, args, nullptr, &out, nullptr));
+    Poco::PipeInputStream stream(out);
+    std::string line;
+    std::getline(stream, line);  // "... in ascolto su http://127.0.0.1:PORT/ ..."
+    const auto at = line.find("127.0.0.1:");
+    if (at != std::string::npos) port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + 10)));
+  }
+  ~ServerProcess() { kill(); }
+  void kill() {
+    if (!handle_) return;
+    ::kill(handle_->id(), SIGKILL);
+    handle_->wait();
+    handle_.reset();
+  }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  std::optional<Poco::ProcessHandle> handle_;
+  std::uint16_t port_ = 0;
+};
+
+struct Answer {
+  int status = 0;
+  std::string body;
+};
+
+Answer request(std::uint16_t port, const std::string& method, const std::string& path, const std::string& token,
+               const std::string& body = "", const std::string& ente = "") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  session.setTimeout(Poco::Timespan(30, 0));
+  Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  req.set("Authorization", "Bearer " + token);
+  if (!ente.empty()) req.set("X-Ente", ente);
+  if (method == "POST") {
+    req.setContentType("application/octet-stream");
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+  }
+  session.sendRequest(req) << body;
+  Poco::Net::HTTPResponse response;
+  std::istream& in = session.receiveResponse(response);
+  Answer answer;
+  answer.status = static_cast<int>(response.getStatus());
+  Poco::StreamCopier::copyToString(in, answer.body);
+  return answer;
+}
+
+Poco::JSON::Object::Ptr json(const std::string& text) {
+  return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+struct Acknowledged {
+  std::int64_t id = 0;
+  std::string ente, sha256;
+  int version = 0;
+};
+
+TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartialFile) {
+  const std::string tag = std::to_string(::getpid());
+  const fs::path work = fs::temp_directory_path() / ("consolida-crash-" + tag);
+  fs::remove_all(work);
+  // Two savings of each comune of Melzo (two seeds), sent in turn. A 409 (same as the last version)
+  // can still come: an upload the kill left unanswered may have been stored all the same.
+  std::vector<std::pair<std::string, std::string>> bodies;  // ente, bytes
+  std::map<std::string, std::vector<std::string>> by_ente;
+  for (const char* seed : {"1", "2"}) {
+    const fs::path dir = work / (std::string("seed-") + seed);
+    const std::string command = std::string(CONSOLIDA_MAKE_REGION) + " " + dir.string() +
+                                " --scope ambito:MELZO --missing 0 --errors 0 --seed " + seed + " > /dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    for (const auto& entry : fs::directory_iterator(dir / "comuni")) by_ente[entry.path().filename().string().substr(0, 6)].push_back(slurp(entry.path()));
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [ente, files] : by_ente) bodies.emplace_back(ente, files[static_cast<std::size_t>(round) % files.size()]);
+  }
+  ASSERT_GE(bodies.size(), 16u);
+
+  const fs::path data = work / "data";
+  std::string token;
+  std::int64_t campaign = 0;
+  {
+    server::Store store(data.string(), 1000);
+    campaign = store.add_campaign({0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, unix_now() - 86400, unix_now() + 86400,
+                                   server::LatePolicy::refuse});
+    store.add_user("regione", server::Role::regione, "", "pw-regione-1");
+    token = store.add_token("regione");
+  }
+  const std::string upload_path = "/api/v1/campagne/" + std::to_string(campaign) + "/invii";
+
+  std::mutex lock;
+  std::vector<Acknowledged> acknowledged;
+  std::size_t cut_short = 0;  // requests the kill left without an answer (not refused connections)
+  std::atomic<std::size_t> next{0};
+  std::map<int, int> statuses;
+  for (int cycle = 0; cycle < 3; ++cycle) {
+    ServerProcess server(data);
+    ASSERT_NE(server.port(), 0) << "consolida serve did not start";
+    std::atomic<std::size_t> acknowledged_this_cycle{0};
+    std::atomic<bool> stop{false};
+    std::atomic<int> running{6};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 6; ++c) {
+      clients.emplace_back([&] {
+        struct Leaving {
+          std::atomic<int>& running;
+          ~Leaving() { --running; }
+        } leaving{running};
+        while (!stop) {
+          const auto& [ente, bytes] = bodies[next++ % bodies.size()];
+          try {
+            const Answer a = request(server.port(), "POST", upload_path, token, bytes, ente);
+            {
+              std::lock_guard guard(lock);
+              ++statuses[a.status];
+            }
+            if (a.status / 100 == 2) {
+              const auto body = json(a.body);
+              std::lock_guard guard(lock);
+              acknowledged.push_back({body->getValue<std::int64_t>("id"), ente, body->getValue<std::string>("sha256"),
+                                      body->getValue<int>("versione")});
+              EXPECT_EQ(acknowledged.back().sha256, consolidate::sha256_bytes(bytes));
+              ++acknowledged_this_cycle;
+            }
+          } catch (const Poco::Net::ConnectionRefusedException&) {
+            return;  // the server is gone
+          } catch (const Poco::Exception&) {
+            std::lock_guard guard(lock);
+            ++cut_short;
+            return;
+          }
+        }
+      });
+    }
+    // Kill once the burst is well under way: the clients keep sending until their connection drops.
+    while (acknowledged_this_cycle < 20 && running > 0) std::this_thread::yield();
+    ASSERT_GE(acknowledged_this_cycle.load(), 20u) << "the clients stopped before the kill";
+    server.kill();
+    stop = true;
+    for (auto& t : clients) t.join();
+
+    // Before any restart: whatever is under files/ is complete (its name is its SHA-256).
+    for (const auto& entry : fs::recursive_directory_iterator(data / "files")) {
+      if (!entry.is_regular_file()) continue;
+      EXPECT_EQ(entry.path().stem().string(), consolidate::sha256_bytes(slurp(entry.path()))) << entry.path();
+    }
+  }
+  EXPECT_GT(cut_short, 0u) << "the kills should have cut requests short";
+  ASSERT_GE(acknowledged.size(), 60u) << "201: " << statuses[201] << ", 409: " << statuses[409] << ", 422: " << statuses[422];
+
+  // Restart: every acknowledged upload is there, with its version and its exact bytes.
+  ServerProcess server(data);
+  ASSERT_NE(server.port(), 0);
+  EXPECT_TRUE(fs::is_empty(data / "tmp")) << "temporary files of cut uploads are cleared at start";
+  for (const Acknowledged& a : acknowledged) {
+    const Answer meta = request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id), token);
+    ASSERT_EQ(meta.status, 200) << "submission " << a.id;
+    const auto body = json(meta.body);
+    EXPECT_EQ(body->getValue<std::string>("ente"), a.ente);
+    EXPECT_EQ(body->getValue<std::string>("sha256"), a.sha256);
+    EXPECT_EQ(body->getValue<int>("versione"), a.version);
+    const Answer file = request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id) + "/file", token);
+    ASSERT_EQ(file.status, 200);
+    EXPECT_EQ(consolidate::sha256_bytes(file.body), a.sha256) << "submission " << a.id;
+  }
+  // Versions of each ente run 1..n with no gap and no repeat, and each names a stored file.
+  server.kill();
+  server::Store store(data.string(), 1000);
+  for (const auto& [ente, files] : by_ente) {
+    const auto versions = store.submissions(campaign, ente);
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      EXPECT_EQ(versions[i].version, static_cast<int>(i + 1)) << ente;
+      EXPECT_TRUE(fs::exists(store.file_path(versions[i].sha256))) << ente << " v" << versions[i].version;
+    }
+  }
+  fs::remove_all(work);
+}
+
+}  // namespace
