@@ -5,8 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh test
 
+# playwright-core drives Debian's Chromium; it downloads no browser of its own.
+(cd tests/e2e && npm ci --no-audit --no-fund --silent)
+
 bash scripts/build.sh build
-(cd build && ctest --output-on-failure -j "$(nproc)")
+(cd build && CONSOLIDA_REQUIRE_E2E=1 ctest --output-on-failure -j "$(nproc)")
 
 bash scripts/build.sh build-asan -DCONSOLIDA_SANITIZE=ON
 # Full unwinding lets the one suppression (tests/lsan.supp) match the library frame it names.

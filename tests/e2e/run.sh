@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# End-to-end test of the upload pages in headless Chromium (playwright-core, Debian's chromium).
+#   tests/e2e/run.sh CONSOLIDA_CLI MAKE_REGION SOURCE_DIR
+# Skips (77) where Chromium or the npm packages are missing, unless CONSOLIDA_REQUIRE_E2E=1
+# (scripts/test.sh, hence CI, installs both and sets it).
+set -euo pipefail
+cli=$1 make_region=$2 source_dir=$3
+here="$source_dir/tests/e2e"
+
+if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null || [ ! -d "$here/node_modules/playwright-core" ]; then
+  echo "e2e: chromium, node or playwright-core missing (scripts/test.sh installs them)"
+  [ "${CONSOLIDA_REQUIRE_E2E:-0}" = 1 ] && exit 1
+  exit 77
+fi
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The Ambito of Melzo: every comune's file correct, and every one with a mistake.
+"$make_region" "$work/valid" --scope ambito:MELZO --missing 0 --errors 0 >/dev/null
+"$make_region" "$work/broken" --scope ambito:MELZO --missing 0 --errors 100 >/dev/null
+grep -q '^comuni/015142-melzo.xlsx,spesa-sociale-comune,015142,0,codice_istat,' "$work/broken/manifest.csv"
+
+data="$work/data"
+opens=$(TZ=Europe/Rome date -d '-1 day' '+%Y-%m-%d %H:%M')
+deadline=$(TZ=Europe/Rome date -d '+30 days' '+%Y-%m-%d %H:%M')
+"$cli" admin --data-dir "$data" campagna aggiungi --nome "Spesa sociale 2024" --modulo spesa-sociale-comune --anno 2024 \
+  --apertura "$opens" --scadenza "$deadline" >/dev/null
+echo "password-di-melzo" | "$cli" admin --data-dir "$data" utente aggiungi melzo --ruolo comune --ente 015142 >/dev/null 2>&1
+echo "password-della-regione" | "$cli" admin --data-dir "$data" utente aggiungi regione --ruolo regione >/dev/null 2>&1
+
+mkfifo "$work/started"
+"$cli" serve --data-dir "$data" --port 0 --plugins "$source_dir/plugins" > "$work/started" &
+server_pid=$!
+read -r line < "$work/started"
+port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' <<< "$line")
+[ -n "$port" ] || { echo "e2e: the server did not start: $line"; exit 1; }
+
+node "$here/upload_flow.mjs" "http://127.0.0.1:$port" "$work/broken/comuni/015142-melzo.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work"
+
+# What the browser downloaded are real workbooks: the annotated copy marks the wrong code, the
+# consolidation's provenance names version 2 of Melzo.
+/usr/bin/python3 - "$work/annotato.xlsx" "$work/consolidato.xlsx" <<'PY'
+import sys
+import openpyxl
+
+def texts(path):
+    book = openpyxl.load_workbook(path, read_only=True)
+    return [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+
+annotated, consolidated = texts(sys.argv[1]), texts(sys.argv[2])
+assert any("099142" in t for t in annotated), "annotated copy lacks the wrong code"
+assert any("015142-v2" in t for t in consolidated), "consolidation does not name Melzo's version 2"
+print("e2e: annotated copy and consolidation open in openpyxl")
+PY
