@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "consolida/consolidate.hpp"
 #include "consolida/server.hpp"
 #include "consolida/xlsx.hpp"
 
@@ -341,6 +342,43 @@ TEST_F(ServerTest, TheAmbitoSeesItsComuniAndTheRegionDownloadsTheConsolidation) 
   std::size_t rows_with_code = 0;
   for (const xlsx::Cell& cell : detail.cells()) rows_with_code += cell.col == 0 && cell.row > 0 && cell.text.starts_with("015");
   EXPECT_GE(rows_with_code, 7u) << "every comune with a valid version";
+}
+
+TEST_F(ServerTest, TheSameFileTwiceInARowIsOneVersionEvenWhenBothPassedTheFirstCheck) {
+  // A double click sends the file twice at once: both uploads may pass the check made before
+  // validation; the store checks again inside its transaction.
+  Store& store = server_->store();
+  const std::int64_t campaign = store.add_campaign({0, "Doppio invio", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+  const std::string bytes = slurp(samples().valid.at("015142"));
+  auto temp_copy = [&](const std::string& name, const std::string& content) {
+    const std::string path = (data_dir_ / "tmp" / name).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  };
+  Submission draft;
+  draft.campaign = campaign;
+  draft.ente = "015142";
+  draft.sha256 = consolidate::sha256_bytes(bytes);
+  draft.size = bytes.size();
+  draft.file_name = "melzo.xlsx";
+  draft.uploaded_by = "melzo";
+  draft.uploaded_at = now();
+  draft.valid = true;
+  draft.report_json = "{}";
+  const auto first = store.add_submission(draft, temp_copy("primo", bytes));
+  const auto second = store.add_submission(draft, temp_copy("secondo", bytes));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->version, 1);
+  EXPECT_FALSE(second);
+  EXPECT_EQ(store.count_versions(campaign, "015142"), 1);
+  EXPECT_FALSE(fs::exists(data_dir_ / "tmp" / "secondo"));
+  EXPECT_EQ(consolidate::sha256_bytes(slurp(store.file_path(draft.sha256))), draft.sha256);
+  // Another file after it is version 2.
+  const std::string other = slurp(samples().broken.at("015142"));
+  draft.sha256 = consolidate::sha256_bytes(other);
+  const auto third = store.add_submission(draft, temp_copy("terzo", other));
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->version, 2);
 }
 
 TEST(RomeTime, SummerAndWinterOffsets) {

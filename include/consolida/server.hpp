@@ -107,7 +107,9 @@ class Store {
 
   // ---- submissions ----
   // Moves the file at temp_path into the content store (fsync, rename) and records a version.
-  Submission add_submission(const Submission& draft, const std::string& temp_path);
+  // Returns nullopt, recording nothing, if the ente's last version has the same SHA-256: checked
+  // in the same transaction, so two identical uploads at once (a double click) give one version.
+  std::optional<Submission> add_submission(const Submission& draft, const std::string& temp_path);
   std::optional<Submission> submission(std::int64_t id) const;
   std::optional<Submission> latest(std::int64_t campaign, const std::string& ente) const;
   std::vector<Submission> submissions(std::int64_t campaign, const std::string& ente) const;

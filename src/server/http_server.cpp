@@ -208,10 +208,7 @@ struct Server::Impl {
     std::string bytes = xlsx::read_file_at_most(temp.path, size).value_or(std::string());
     const std::string sha = consolidate::sha256_bytes(bytes);
     // A resend of the last version was checked when it was stored: refused before validating.
-    if (const auto previous = store.latest(c.id, ente); previous && previous->sha256 == sha) {
-      return Refusal{HTTPResponse::HTTP_CONFLICT, "file identico all'ultima versione inviata (versione " + std::to_string(previous->version) + ")",
-                     "same file as the last version sent (version " + std::to_string(previous->version) + ")"};
-    }
+    if (const auto previous = store.latest(c.id, ente); previous && previous->sha256 == sha) return duplicate_refusal(previous->version);
     const forms::FormSpec* spec = form(c.form_id);
     forms::FormInstance instance;
     forms::Report report;
@@ -244,9 +241,15 @@ struct Server::Impl {
     draft.errors = static_cast<int>(report.errors());
     draft.warnings = static_cast<int>(report.warnings());
     draft.report_json = report_json(report);
-    Submission stored = store.add_submission(draft, temp.path);
-    temp.path.clear();  // moved into the store
-    return stored;
+    std::optional<Submission> stored = store.add_submission(draft, temp.path);
+    temp.path.clear();  // moved into the store, or already there
+    if (!stored) return duplicate_refusal(store.latest(c.id, ente).value_or(draft).version);
+    return *stored;
+  }
+
+  static Refusal duplicate_refusal(int version) {
+    return Refusal{HTTPResponse::HTTP_CONFLICT, "file identico all'ultima versione inviata (versione " + std::to_string(version) + ")",
+                   "same file as the last version sent (version " + std::to_string(version) + ")"};
   }
 
   static std::string report_json(const forms::Report& report) {

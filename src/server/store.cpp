@@ -294,7 +294,7 @@ std::string Store::file_path(const std::string& sha256) const {
   return impl_->data_dir + "/files/" + sha256.substr(0, 2) + "/" + sha256 + ".xlsx";
 }
 
-Submission Store::add_submission(const Submission& draft, const std::string& temp_path) {
+std::optional<Submission> Store::add_submission(const Submission& draft, const std::string& temp_path) {
   // The file first, durable under its final name; only then the row that points at it.
   const std::string target = file_path(draft.sha256);
   const std::string folder = target.substr(0, target.rfind('/'));
@@ -312,8 +312,13 @@ Submission Store::add_submission(const Submission& draft, const std::string& tem
   db.begin();
   try {
     int version = 0;
-    db << "SELECT COALESCE(MAX(version), 0) FROM submissions WHERE campaign = ? AND ente = ?", bind(static_cast<Poco::Int64>(draft.campaign)),
-        bind(draft.ente), into(version), now;
+    std::string last_sha;
+    db << "SELECT version, sha256 FROM submissions WHERE campaign = ? AND ente = ? ORDER BY version DESC LIMIT 1",
+        bind(static_cast<Poco::Int64>(draft.campaign)), bind(draft.ente), into(version), into(last_sha), now;
+    if (last_sha == draft.sha256) {
+      db.rollback();
+      return std::nullopt;
+    }
     Submission s = draft;
     s.version = version + 1;
     impl_->exec("INSERT INTO submissions(campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, "
