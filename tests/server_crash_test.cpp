@@ -44,11 +44,10 @@ std::int64_t unix_now() {
 class ServerProcess {
  public:
   explicit ServerProcess(const fs::path& data_dir) {
-    Poco::Pipe out;
     const std::vector<std::string> args{"serve", "--data-dir", data_dir.string(), "--port", "0", "--threads", "16", "--plugins",
                                         CONSOLIDA_SOURCE_DIR "/plugins"};
-    handle_.emplace(Poco::Process::launch(CONSOLIDA_CLI, args, nullptr, &out, nullptr));
-    Poco::PipeInputStream stream(out);
+    handle_.emplace(Poco::Process::launch(CONSOLIDA_CLI, args, nullptr, &out_, nullptr));
+    Poco::PipeInputStream stream(out_);
     std::string line;
     std::getline(stream, line);  // "... in ascolto su http://127.0.0.1:PORT/ ..."
     const auto at = line.find("127.0.0.1:");
@@ -64,6 +63,7 @@ class ServerProcess {
   std::uint16_t port() const { return port_; }
 
  private:
+  Poco::Pipe out_;  // kept open: the server must never write into a closed pipe
   std::optional<Poco::ProcessHandle> handle_;
   std::uint16_t port_ = 0;
 };

@@ -207,7 +207,7 @@ struct Server::Impl {
     }
     std::string bytes = xlsx::read_file_at_most(temp.path, size).value_or(std::string());
     const std::string sha = consolidate::sha256_bytes(bytes);
-    // A resend of the last version was checked when it was stored: refused before validating.
+    // A resend of the last version is refused before validating it (and checked again when stored).
     if (const auto previous = store.latest(c.id, ente); previous && previous->sha256 == sha) return duplicate_refusal(previous->version);
     const forms::FormSpec* spec = form(c.form_id);
     forms::FormInstance instance;

@@ -37,7 +37,10 @@ echo "password-della-regione" | "$cli" admin --data-dir "$data" utente aggiungi 
 mkfifo "$work/started"
 "$cli" serve --data-dir "$data" --port 0 --plugins "$source_dir/plugins" > "$work/started" &
 server_pid=$!
-read -r line < "$work/started"
+# The first line says the port; the rest of the server's output is drained, never cut off.
+exec 3< "$work/started"
+read -r line <&3
+cat <&3 > "$work/server.log" &
 port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' <<< "$line")
 [ -n "$port" ] || { echo "e2e: the server did not start: $line"; exit 1; }
 
