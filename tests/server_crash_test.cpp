@@ -25,20 +25,14 @@
 
 #include "consolida/consolidate.hpp"
 #include "consolida/server.hpp"
+#include "support/files.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace consolida;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using consolida::testing::slurp;
+using consolida::testing::unix_now;
 
 // `consolida serve` as a child process on a free port.
 class ServerProcess {

@@ -17,21 +17,15 @@
 #include "consolida/consolidate.hpp"
 #include "consolida/server.hpp"
 #include "consolida/xlsx.hpp"
+#include "support/files.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace consolida;
+using consolida::testing::slurp;
+const auto now = consolida::testing::unix_now;
 using namespace consolida::server;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::int64_t now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 struct Reply {
   int status = 0;

@@ -182,10 +182,13 @@ std::vector<Campaign> Store::campaigns() const {
 }
 
 std::optional<Campaign> Store::campaign(std::int64_t id) const {
-  for (const Campaign& c : campaigns()) {
-    if (c.id == id) return c;
-  }
-  return std::nullopt;
+  std::lock_guard guard(impl_->lock);
+  Poco::Data::Statement select(*impl_->db);
+  select << "SELECT id, name, form_id, year, opens_at, deadline, late_policy FROM campaigns WHERE id = ?", bind(static_cast<Poco::Int64>(id)),
+      now;
+  Poco::Data::RecordSet rs(select);
+  if (rs.rowCount() != 1) return std::nullopt;
+  return campaign_from(rs, 0);
 }
 
 std::int64_t Store::add_user(const std::string& username, Role role, const std::string& ente, const std::string& password) {
