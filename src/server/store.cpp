@@ -60,6 +60,8 @@ Submission submission_from(Poco::Data::RecordSet& rs, std::size_t row) {
 constexpr const char* kSubmissionColumns =
     "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, report";
 
+constexpr const char* kCampaignColumns = "id, name, form_id, year, opens_at, deadline, late_policy";
+
 Campaign campaign_from(Poco::Data::RecordSet& rs, std::size_t row) {
   Campaign c;
   c.id = rs.value(0, row).convert<Poco::Int64>();
@@ -174,7 +176,7 @@ std::int64_t Store::add_campaign(const Campaign& c) {
 std::vector<Campaign> Store::campaigns() const {
   std::lock_guard guard(impl_->lock);
   Poco::Data::Statement select(*impl_->db);
-  select << "SELECT id, name, form_id, year, opens_at, deadline, late_policy FROM campaigns ORDER BY id", now;
+  select << std::string("SELECT ") + kCampaignColumns + " FROM campaigns ORDER BY id", now;
   Poco::Data::RecordSet rs(select);
   std::vector<Campaign> out;
   for (std::size_t row = 0; row < rs.rowCount(); ++row) out.push_back(campaign_from(rs, row));
@@ -184,8 +186,7 @@ std::vector<Campaign> Store::campaigns() const {
 std::optional<Campaign> Store::campaign(std::int64_t id) const {
   std::lock_guard guard(impl_->lock);
   Poco::Data::Statement select(*impl_->db);
-  select << "SELECT id, name, form_id, year, opens_at, deadline, late_policy FROM campaigns WHERE id = ?", bind(static_cast<Poco::Int64>(id)),
-      now;
+  select << std::string("SELECT ") + kCampaignColumns + " FROM campaigns WHERE id = ?", bind(static_cast<Poco::Int64>(id)), now;
   Poco::Data::RecordSet rs(select);
   if (rs.rowCount() != 1) return std::nullopt;
   return campaign_from(rs, 0);

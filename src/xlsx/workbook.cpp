@@ -1,9 +1,8 @@
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <optional>
 
@@ -44,11 +43,7 @@ constexpr std::uint64_t kWholeFileBytes = 4u << 20;
 
 // Reads the magic bytes; anything that is not a zip gets its precise refusal here.
 void refuse_non_zip(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const std::string reason = std::strerror(errno);
-    throw Error(ErrorCode::io, "impossibile aprire il file (" + reason + ")", "cannot open file (" + reason + ")");
-  }
+  const int fd = open_regular_file(path).fd;
   std::array<char, 4> magic{};
   const ssize_t got = ::read(fd, magic.data(), magic.size());
   ::close(fd);
@@ -159,21 +154,12 @@ Workbook& Workbook::operator=(Workbook&&) noexcept = default;
 Workbook::~Workbook() = default;
 
 std::optional<std::string> read_file_at_most(const std::string& path, std::uint64_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const std::string reason = std::strerror(errno);
-    throw Error(ErrorCode::io, "impossibile aprire il file (" + reason + ")", "cannot open file (" + reason + ")");
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(ErrorCode::io, "non è un file regolare", "not a regular file");
-  }
-  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+  const auto [fd, size] = open_regular_file(path);
+  if (size > max_bytes) {
     ::close(fd);
     return std::nullopt;
   }
-  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+  std::string bytes(static_cast<std::size_t>(size), '\0');
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);

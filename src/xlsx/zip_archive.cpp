@@ -200,18 +200,24 @@ std::size_t MemorySource::read(char* buffer, std::size_t n) {
   return take;
 }
 
-ZipArchive::ZipArchive(const std::string& path, const Limits& limits) : limits_(limits) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) {
+OpenedFile open_regular_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     const std::string reason = std::strerror(errno);
     throw Error(ErrorCode::io, "impossibile aprire il file (" + reason + ")", "cannot open file (" + reason + ")");
   }
   struct stat st {};
-  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd_);
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
     throw Error(ErrorCode::io, "non è un file regolare", "not a regular file");
   }
-  file_size_ = static_cast<std::uint64_t>(st.st_size);
+  return {fd, static_cast<std::uint64_t>(st.st_size)};
+}
+
+ZipArchive::ZipArchive(const std::string& path, const Limits& limits) : limits_(limits) {
+  const OpenedFile file = open_regular_file(path);
+  fd_ = file.fd;
+  file_size_ = file.size;
   try {
     check_file_size();
     read_central_directory();

@@ -32,6 +32,14 @@ struct InflateBudget {
 
 // The bytes of a whole archive held in memory; a type of its own so that it cannot be taken
 // for a path.
+// A regular file opened for reading: its descriptor, which the caller closes, and its size.
+// Throws Error(io) with the system's reason if it cannot be opened or is not a regular file.
+struct OpenedFile {
+  int fd = -1;
+  std::uint64_t size = 0;
+};
+OpenedFile open_regular_file(const std::string& path);
+
 struct ZipImage {
   std::string bytes;
 };
