@@ -2,14 +2,10 @@
 // that was answered 2xx is there, byte for byte, and no partial file is visible in the store.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -26,6 +22,7 @@
 #include "consolida/consolidate.hpp"
 #include "consolida/server.hpp"
 #include "support/files.hpp"
+#include "support/http_call.hpp"
 
 namespace {
 
@@ -62,29 +59,12 @@ class ServerProcess {
   std::uint16_t port_ = 0;
 };
 
-struct Answer {
-  int status = 0;
-  std::string body;
-};
-
-Answer request(std::uint16_t port, const std::string& method, const std::string& path, const std::string& token,
-               const std::string& body = "", const std::string& ente = "") {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  session.setTimeout(Poco::Timespan(30, 0));
-  Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  req.set("Authorization", "Bearer " + token);
-  if (!ente.empty()) req.set("X-Ente", ente);
-  if (method == "POST") {
-    req.setContentType("application/octet-stream");
-    req.setContentLength(static_cast<std::streamsize>(body.size()));
-  }
-  session.sendRequest(req) << body;
-  Poco::Net::HTTPResponse response;
-  std::istream& in = session.receiveResponse(response);
-  Answer answer;
-  answer.status = static_cast<int>(response.getStatus());
-  Poco::StreamCopier::copyToString(in, answer.body);
-  return answer;
+// A request of the API with the Region's token; `ente` says whom an upload is for.
+consolida::testing::HttpReply request(std::uint16_t port, const std::string& method, const std::string& path, const std::string& token,
+                                      const std::string& body = "", const std::string& ente = "") {
+  std::map<std::string, std::string> headers{{"Authorization", "Bearer " + token}};
+  if (!ente.empty()) headers["X-Ente"] = ente;
+  return consolida::testing::http_call(port, method, path, body, method == "POST" ? "application/octet-stream" : "", headers);
 }
 
 Poco::JSON::Object::Ptr json(const std::string& text) {
@@ -158,7 +138,7 @@ TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartia
           const std::string& ente = bodies[i % bodies.size()].first;
           const std::string bytes = with_comment(bodies[i % bodies.size()].second, "invio " + std::to_string(i));
           try {
-            const Answer a = request(server.port(), "POST", upload_path, token, bytes, ente);
+            const auto a = request(server.port(), "POST", upload_path, token, bytes, ente);
             {
               std::lock_guard guard(lock);
               ++statuses[a.status];
@@ -206,13 +186,13 @@ TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartia
   ASSERT_NE(server.port(), 0);
   EXPECT_TRUE(fs::is_empty(data / "tmp")) << "temporary files of cut uploads are cleared at start";
   for (const Acknowledged& a : acknowledged) {
-    const Answer meta = request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id), token);
+    const auto meta = request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id), token);
     ASSERT_EQ(meta.status, 200) << "submission " << a.id;
     const auto body = json(meta.body);
     EXPECT_EQ(body->getValue<std::string>("ente"), a.ente);
     EXPECT_EQ(body->getValue<std::string>("sha256"), a.sha256);
     EXPECT_EQ(body->getValue<int>("versione"), a.version);
-    const Answer file = request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id) + "/file", token);
+    const auto file = request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id) + "/file", token);
     ASSERT_EQ(file.status, 200);
     EXPECT_EQ(consolidate::sha256_bytes(file.body), a.sha256) << "submission " << a.id;
   }

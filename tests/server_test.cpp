@@ -1,9 +1,5 @@
 // The upload server in process, driven by Poco's HTTP client: every flow and every refusal.
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NameValueCollection.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -18,6 +14,7 @@
 #include "consolida/server.hpp"
 #include "consolida/xlsx.hpp"
 #include "support/files.hpp"
+#include "support/http_call.hpp"
 
 namespace {
 
@@ -27,12 +24,7 @@ using consolida::testing::slurp;
 const auto now = consolida::testing::unix_now;
 using namespace consolida::server;
 
-struct Reply {
-  int status = 0;
-  std::string body;
-  std::string set_cookie;
-  std::string location;
-};
+using Reply = consolida::testing::HttpReply;
 
 struct Part {
   std::string name, value, file_name;
@@ -122,20 +114,7 @@ class ServerTest : public ::testing::Test {
 
   static Reply call(const std::string& method, const std::string& path, const std::string& body = "",
                     const std::string& content_type = "", const std::map<std::string, std::string>& headers = {}) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", server_->port());
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [k, v] : headers) request.set(k, v);
-    if (!content_type.empty()) request.setContentType(content_type);
-    if (method == "POST") request.setContentLength(static_cast<std::streamsize>(body.size()));
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    Reply reply;
-    reply.status = static_cast<int>(response.getStatus());
-    Poco::StreamCopier::copyToString(in, reply.body);
-    reply.set_cookie = response.get("Set-Cookie", "");
-    reply.location = response.get("Location", "");
-    return reply;
+    return consolida::testing::http_call(server_->port(), method, path, body, content_type, headers);
   }
 
   static Reply api_upload(const std::string& user, std::int64_t campaign, const std::string& bytes, const std::string& name,
