@@ -16,6 +16,7 @@
 #include "consolida/values.hpp"
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
+#include "support/files.hpp"
 
 namespace {
 
@@ -29,14 +30,8 @@ struct ManifestLine {
 };
 
 std::vector<ManifestLine> read_manifest(const fs::path& dir) {
-  std::ifstream in(dir / "manifest.csv");
   std::vector<ManifestLine> lines;
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream split(line);
-    for (std::string part; std::getline(split, part, ',');) f.push_back(part);
+  for (std::vector<std::string>& f : consolida::testing::csv_rows(dir / "manifest.csv")) {
     while (f.size() < 6) f.emplace_back();
     ManifestLine m{(dir / f[0]).string(), f[1], f[2], f[4], f[3] == "1", {}};
     std::stringstream figures(f[5]);

@@ -2,11 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "consolida/error.hpp"
+#include "support/files.hpp"
 
 namespace {
 
@@ -18,14 +17,8 @@ struct SourceRow {
   long long population;
 };
 std::map<std::string, SourceRow> read_source() {
-  std::ifstream in(CONSOLIDA_SOURCE_DIR "/src/registry/data/comuni-lombardia.csv");
   std::map<std::string, SourceRow> rows;
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream split(line);
-    for (std::string f; std::getline(split, f, ',');) fields.push_back(f);
+  for (const auto& fields : consolida::testing::csv_rows(CONSOLIDA_SOURCE_DIR "/src/registry/data/comuni-lombardia.csv")) {
     rows[fields.at(0)] = SourceRow{fields.at(3), std::stoll(fields.at(5))};
   }
   return rows;

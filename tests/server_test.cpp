@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "consolida/consolidate.hpp"
 #include "consolida/server.hpp"
@@ -56,13 +55,7 @@ const Samples& samples() {
       const std::string command = std::string(CONSOLIDA_MAKE_REGION) + " " + dir.string() + " --scope ambito:MELZO --missing 0 --errors " +
                                   std::to_string(errors) + " > /dev/null";
       EXPECT_EQ(std::system(command.c_str()), 0) << command;
-      std::ifstream manifest(dir / "manifest.csv");
-      std::string line;
-      std::getline(manifest, line);
-      while (std::getline(manifest, line)) {
-        std::vector<std::string> f;
-        std::stringstream split(line);
-        for (std::string part; std::getline(split, part, ',');) f.push_back(part);
+      for (const auto& f : consolida::testing::csv_rows(dir / "manifest.csv")) {
         if (f.size() < 5 || f[1] != "spesa-sociale-comune") continue;
         if (errors == 0) {
           out.valid[f[2]] = (dir / f[0]).string();
