@@ -211,7 +211,7 @@ int main(int argc, char** argv) {
     for (unsigned t = 0; t < cores; ++t) {
       pool.emplace_back([&] {
         for (std::size_t i = next++; i < sample; i = next++) {
-          invalid_local += !consolida::forms::validate_bytes(bodies[i], "invio.xlsx", forms, "spesa-sociale-comune").valid();
+          invalid_local += !consolida::forms::validate_bytes(bodies[i], "invio.xlsx", forms, consolida::registry::Registry::builtin(), "spesa-sociale-comune").valid();
         }
       });
     }

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       for (std::size_t i = next++; i < files.size(); i = next++) {
-        const auto report = consolida::forms::validate_file(files[i], forms);
+        const auto report = consolida::forms::validate_file(files[i], forms, consolida::registry::Registry::builtin());
         invalid += !report.valid();
         issues += report.issues.size();
       }

@@ -98,7 +98,7 @@ TEST(Consolidate, ValidationMatchesTheGeneratorsIntent) {
   const auto manifest = read_manifest(dir);
   ASSERT_GT(manifest.size(), 150u);
   for (const auto& m : manifest) {
-    const forms::Report report = forms::validate_file(m.file, all_forms());
+    const forms::Report report = forms::validate_file(m.file, all_forms(), registry::Registry::builtin());
     EXPECT_EQ(report.valid(), m.valid) << m.file << " (" << m.mistake << "): " << (report.issues.empty() ? "" : report.issues[0].message.it);
   }
 }
@@ -109,7 +109,7 @@ TEST(Consolidate, AtsTotalsEqualTheGeneratorsCentsAndListTheMissing) {
   consolidate::Options options;
   options.level = consolidate::Level::ats;
   options.scope = "ATS della Val Padana";
-  const auto result = consolidate::consolidate(files_of(manifest, "spesa-sociale-comune"), all_forms(), "spesa-sociale-comune", options);
+  const auto result = consolidate::consolidate(files_of(manifest, "spesa-sociale-comune"), all_forms(), "spesa-sociale-comune", options, registry::Registry::builtin());
   const std::string out = (dir / "consolidato.xlsx").string();
   write::write_consolidated(result, out);
 
@@ -179,7 +179,7 @@ TEST(Consolidate, RendicontoAndMonitoraggioAtTheRegioneCountOnlyValidFiles) {
   const fs::path dir = generated("vp", "--scope ats:VP --errors 8 --missing 3 --seed 7");
   const auto manifest = read_manifest(dir);
   consolidate::Options options;  // Regione: the Ambiti outside the ATS are missing
-  const auto rendiconto = consolidate::consolidate(files_of(manifest, "rendiconto-ambito"), all_forms(), "rendiconto-ambito", options);
+  const auto rendiconto = consolidate::consolidate(files_of(manifest, "rendiconto-ambito"), all_forms(), "rendiconto-ambito", options, registry::Registry::builtin());
   std::int64_t expected_income = 0, found_income = 0;
   std::size_t valid = 0;
   for (const auto& m : manifest) {
@@ -194,7 +194,7 @@ TEST(Consolidate, RendicontoAndMonitoraggioAtTheRegioneCountOnlyValidFiles) {
   EXPECT_EQ(found_income, expected_income);
   EXPECT_EQ(rendiconto.missing.size(), 91 - valid);
 
-  const auto monitoring = consolidate::consolidate(files_of(manifest, "monitoraggio-obiettivi"), all_forms(), "monitoraggio-obiettivi", options);
+  const auto monitoring = consolidate::consolidate(files_of(manifest, "monitoraggio-obiettivi"), all_forms(), "monitoraggio-obiettivi", options, registry::Registry::builtin());
   std::size_t indicators = 0;
   for (const auto& m : manifest) {
     if (m.form == "monitoraggio-obiettivi" && m.valid) indicators += static_cast<std::size_t>(m.figures[0]);
@@ -215,7 +215,7 @@ TEST(Consolidate, LodiSpending2019GivesBackTheSeedsFigures) {
   ASSERT_EQ(manifest.size(), 60u);
   consolidate::Options options;
   options.level = consolidate::Level::ambito;
-  const auto result = consolidate::consolidate(files_of(manifest, "spesa-sociale-comune"), all_forms(), "spesa-sociale-comune", options);
+  const auto result = consolidate::consolidate(files_of(manifest, "spesa-sociale-comune"), all_forms(), "spesa-sociale-comune", options, registry::Registry::builtin());
   EXPECT_EQ(result.scope_name, "Ambito di Lodi");
   EXPECT_EQ(result.enti.size(), 60u);
   EXPECT_TRUE(result.missing.empty());
@@ -329,7 +329,7 @@ TEST(Consolidate, MelzoBudgetCountsItsSubtotalOnce) {
   const std::string file = (dir / "rendiconto-melzo-2021.xlsx").string();
   write::write_filled(form, instance, file);
 
-  const forms::Report report = forms::validate_file(file, all_forms());
+  const forms::Report report = forms::validate_file(file, all_forms(), registry::Registry::builtin());
   for (const auto& issue : report.issues) ADD_FAILURE() << issue.cell << " " << issue.message.it;
   EXPECT_TRUE(report.valid());
   // The template's TOT formula leaves the subtotal out; its cached value is the true total.
@@ -346,7 +346,7 @@ TEST(Consolidate, MelzoBudgetCountsItsSubtotalOnce) {
 
   consolidate::Options options;
   options.level = consolidate::Level::ambito;
-  const auto result = consolidate::consolidate({file}, all_forms(), "rendiconto-ambito", options);
+  const auto result = consolidate::consolidate({file}, all_forms(), "rendiconto-ambito", options, registry::Registry::builtin());
   ASSERT_EQ(result.enti.size(), 1u);
   EXPECT_EQ(result.scope_name, "Ambito di Melzo");
   EXPECT_EQ(result.enti[0].amounts[1][0], 347795967);  // SPESE, subtotal counted once
@@ -356,7 +356,7 @@ TEST(Consolidate, MelzoBudgetCountsItsSubtotalOnce) {
   std::get<2>(const_cast<std::tuple<std::string, std::string, std::int64_t>&>(spese[8])) += 100;
   table.rows[8].cells[1] = cents(223703527);
   write::write_filled(form, instance, file);
-  const forms::Report broken = forms::validate_file(file, all_forms());
+  const forms::Report broken = forms::validate_file(file, all_forms(), registry::Registry::builtin());
   ASSERT_FALSE(broken.valid());
   EXPECT_EQ(broken.issues[0].code, "REND-SPESE-SUBTOTALE");
 }
@@ -369,7 +369,7 @@ TEST(Consolidate, UnreadableAndForeignFilesAreListedNotCounted) {
   std::vector<std::string> files = {manifest[0].file, junk.string(), manifest[0].file};
   consolidate::Options options;
   options.level = consolidate::Level::ambito;
-  const auto result = consolidate::consolidate(files, all_forms(), "spesa-sociale-comune", options);
+  const auto result = consolidate::consolidate(files, all_forms(), "spesa-sociale-comune", options, registry::Registry::builtin());
   ASSERT_EQ(result.inputs.size(), 3u);
   EXPECT_TRUE(result.inputs[0].used);
   EXPECT_FALSE(result.inputs[1].readable);
@@ -377,9 +377,9 @@ TEST(Consolidate, UnreadableAndForeignFilesAreListedNotCounted) {
   EXPECT_FALSE(result.inputs[2].used);
   EXPECT_NE(result.inputs[2].note_it.find("duplicato"), std::string::npos);
   EXPECT_EQ(result.missing.size(), 59u);
-  EXPECT_THROW(consolidate::consolidate(files, all_forms(), "premialita", options), Error);
+  EXPECT_THROW(consolidate::consolidate(files, all_forms(), "premialita", options, registry::Registry::builtin()), Error);
   options.scope = "Ambito di Atlantide";
-  EXPECT_THROW(consolidate::consolidate(files, all_forms(), "spesa-sociale-comune", options), Error);
+  EXPECT_THROW(consolidate::consolidate(files, all_forms(), "spesa-sociale-comune", options, registry::Registry::builtin()), Error);
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ forms::Report validate_budget(const std::string& subtotal, const std::string& to
   const std::string path = minimal_xlsx(rows).write(temp_path("bilancio.xlsx"));
   const forms::FormSpec form = bilancio_form();
   auto workbook = xlsx::Workbook::open(path);
-  return forms::validate(forms::extract(workbook, form), form);
+  return forms::validate(forms::extract(workbook, form), form, registry::Registry::builtin());
 }
 
 std::vector<std::string> codes(const forms::Report& report) {

@@ -56,7 +56,7 @@ TEST(Premialita, EverySampleReportsExactlyTheExpectedProblems) {
   ASSERT_GE(expected->size(), 20u);
   for (const auto& [file, value] : *expected) {
     SCOPED_TRACE(file);
-    const forms::Report report = forms::validate_file((kSamples / file).string(), all_forms());
+    const forms::Report report = forms::validate_file((kSamples / file).string(), all_forms(), registry::Registry::builtin());
     const auto found = codes_and_cells(report);
     const auto wanted = value.extract<Poco::JSON::Array::Ptr>();
     std::set<std::string> wanted_codes;
@@ -87,13 +87,13 @@ TEST(Premialita, EveryExplicitRuleHasAFailingSampleAndPassesOnTheCleanProject) {
     for (std::size_t i = 0; i < wanted->size(); ++i) exercised.insert(wanted->getObject(static_cast<unsigned>(i))->getValue<std::string>("code"));
   }
   for (const forms::RuleSpec& rule : premialita().rules) EXPECT_TRUE(exercised.count(rule.code)) << rule.code << " has no failing sample";
-  const forms::Report clean = forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms());
+  const forms::Report clean = forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin());
   EXPECT_TRUE(clean.issues.empty()) << clean.issues.size() << " issues, first: " << (clean.issues.empty() ? "" : clean.issues[0].code);
 }
 
 TEST(Premialita, SeedBudgetFiguresAreReadToTheCent) {
   forms::FormInstance instance;
-  forms::validate_file((kSamples / "lodi-dimissioni-protette-come-nel-seed.xlsx").string(), all_forms(), "", &instance);
+  forms::validate_file((kSamples / "lodi-dimissioni-protette-come-nel-seed.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &instance);
   const auto& rows = instance.tables.at("risorse_economiche").rows;
   ASSERT_GE(rows.size(), 2u);
   EXPECT_EQ(rows[1].cells[0].text, "€ 44.606,88");
@@ -103,7 +103,7 @@ TEST(Premialita, SeedBudgetFiguresAreReadToTheCent) {
 }
 
 TEST(Premialita, MessagesNameTheCellInBothLanguages) {
-  const forms::Report report = forms::validate_file((kSamples / "errore-bilancio-non-quadra.xlsx").string(), all_forms());
+  const forms::Report report = forms::validate_file((kSamples / "errore-bilancio-non-quadra.xlsx").string(), all_forms(), registry::Registry::builtin());
   const auto it = std::find_if(report.issues.begin(), report.issues.end(), [](const auto& i) { return i.code == "PREM-R14"; });
   ASSERT_NE(it, report.issues.end());
   EXPECT_EQ(it->sheet, "Scheda progetto");
@@ -115,13 +115,13 @@ TEST(Premialita, MessagesNameTheCellInBothLanguages) {
 TEST(Premialita, AnnotatedCopyKeepsTheValuesAndTheProblems) {
   const std::string source = (kSamples / "errore-bilancio-non-quadra.xlsx").string();
   forms::FormInstance instance;
-  const forms::Report report = forms::validate_file(source, all_forms(), "", &instance);
+  const forms::Report report = forms::validate_file(source, all_forms(), registry::Registry::builtin(), "", &instance);
   const std::string annotated = temp_path("annotato.xlsx");
   write::write_annotated(premialita(), instance, report, annotated);
   // Validating the annotated copy finds the same problems: nothing was lost or altered.
   std::multiset<std::string> before, after;
   for (const auto& i : report.issues) before.insert(i.code);
-  for (const auto& i : forms::validate_file(annotated, all_forms()).issues) after.insert(i.code);
+  for (const auto& i : forms::validate_file(annotated, all_forms(), registry::Registry::builtin()).issues) after.insert(i.code);
   EXPECT_EQ(before, after);
   auto workbook = xlsx::Workbook::open(annotated);
   const auto* problems = workbook.find_sheet("Problemi");
@@ -133,16 +133,16 @@ TEST(Premialita, AnnotatedCopyKeepsTheValuesAndTheProblems) {
 
 TEST(Premialita, AnnotatedCopyKeepsMarksOfRetypedOptions) {
   forms::FormInstance instance;
-  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), "", &instance);
+  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &instance);
   for (auto& option : instance.fields.at("punti_chiave").options) {
     if (!option.cells[0].blank()) option.key.text = "  " + option.key.text.substr(0, 4) + " flessibilita'";  // "D1. Flessibilità" re-typed
     if (!option.cells[0].blank()) break;
   }
-  const forms::Report report = forms::validate(instance, premialita());
+  const forms::Report report = forms::validate(instance, premialita(), registry::Registry::builtin());
   const std::string annotated = temp_path("annotato-ritipato.xlsx");
   write::write_annotated(premialita(), instance, report, annotated);
   forms::FormInstance copy;
-  forms::validate_file(annotated, all_forms(), "", &copy);
+  forms::validate_file(annotated, all_forms(), registry::Registry::builtin(), "", &copy);
   std::size_t marked = 0;
   for (const auto& option : copy.fields.at("punti_chiave").options) marked += !option.cells[0].blank();
   EXPECT_EQ(marked, 2u);  // D1 and D3, as in the source
@@ -182,20 +182,20 @@ TEST(Premialita, OutdatedAndUnknownFormsAreRefusedWithAdvice) {
     return zip.write(temp_path(id + version + ".xlsx"));
   };
   try {
-    forms::validate_file(with_identity("premialita", "2021.0"), all_forms());
+    forms::validate_file(with_identity("premialita", "2021.0"), all_forms(), registry::Registry::builtin());
     FAIL();
   } catch (const Error& error) {
     EXPECT_EQ(error.code(), ErrorCode::form_outdated);
     EXPECT_NE(error.message(Lang::it).find("scaricare il modello aggiornato"), std::string::npos);
   }
   try {
-    forms::validate_file(with_identity("bilancio", "1"), all_forms());
+    forms::validate_file(with_identity("bilancio", "1"), all_forms(), registry::Registry::builtin());
     FAIL();
   } catch (const Error& error) {
     EXPECT_EQ(error.code(), ErrorCode::form_unknown);
   }
   try {
-    forms::validate_file(consolida::testing::minimal_xlsx("").write(temp_path("anonimo.xlsx")), all_forms());
+    forms::validate_file(consolida::testing::minimal_xlsx("").write(temp_path("anonimo.xlsx")), all_forms(), registry::Registry::builtin());
     FAIL();
   } catch (const Error& error) {
     EXPECT_EQ(error.code(), ErrorCode::form_unknown);
@@ -207,12 +207,12 @@ TEST(Premialita, NativeRuleFromThePluginLibraryRuns) {
   // The compiled rule PREM-N01 comes from build/plugins/premialita/libpremialita_rules.so.
   ASSERT_EQ(premialita().native_rules.size(), 1u);
   forms::FormInstance instance;
-  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), "", &instance);
-  forms::Report report = forms::validate(instance, premialita());
+  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &instance);
+  forms::Report report = forms::validate(instance, premialita(), registry::Registry::builtin());
   EXPECT_TRUE(report.issues.empty());  // ASST di Lodi belongs to ATS Milano: no warning
   auto& asst = instance.tables.at("asst_coinvolte").rows.at(0).key;
   asst.text = "ASST di Pavia";  // an ASST of another ATS
-  report = forms::validate(instance, premialita());
+  report = forms::validate(instance, premialita(), registry::Registry::builtin());
   ASSERT_EQ(report.issues.size(), 1u);
   EXPECT_EQ(report.issues[0].code, "PREM-N01");
   EXPECT_EQ(report.issues[0].severity, forms::Severity::warning);
@@ -246,7 +246,7 @@ TEST(Premialita, OversizedFormFilesAreRefusedBeforeLoading) {
           "<sheet name=\"Scheda progetto\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
   const std::string path = zip.write(temp_path("enorme.xlsx"));
   try {
-    forms::validate_file(path, all_forms(), "premialita");
+    forms::validate_file(path, all_forms(), registry::Registry::builtin(), "premialita");
     FAIL() << "a 40 MB form sheet was loaded";
   } catch (const Error& error) {
     EXPECT_EQ(error.code(), ErrorCode::limit_exceeded) << error.describe(Lang::en);
@@ -264,7 +264,7 @@ TEST(Premialita, HostileDefinedNamesAreBounded) {
           "<definedName name=\"T_risorse_economiche\">'Scheda progetto'!$XFD$1:$XFD$10</definedName>"
           "<definedName name=\"F_punti_chiave\">'Scheda progetto'!$A$1:$B$1048576</definedName>"
           "</definedNames></workbook>");
-  const forms::Report report = forms::validate_file(zip.write(temp_path("nomi-ostili.xlsx")), all_forms());
+  const forms::Report report = forms::validate_file(zip.write(temp_path("nomi-ostili.xlsx")), all_forms(), registry::Registry::builtin());
   EXPECT_FALSE(report.valid());
   EXPECT_GT(report.issues.size(), 10u);  // every field is missing; nothing crashed or exploded
 }
@@ -299,7 +299,7 @@ TEST(Premialita, DamagedPartsNeverCrashValidation) {
       zip.add(name, bytes);
     }
     try {
-      forms::validate_file(zip.write(temp_path("danneggiato.xlsx")), all_forms(), "premialita");
+      forms::validate_file(zip.write(temp_path("danneggiato.xlsx")), all_forms(), registry::Registry::builtin(), "premialita");
       ++validated;
     } catch (const Error& error) {
       ++refused;

@@ -92,7 +92,7 @@ struct Result {
 // Throws Error(form_unknown) when form_id is not among `forms` or has no consolidation block,
 // Error(not_found) when the scope names no Ambito/ATS. Unreadable inputs do not throw.
 Result consolidate(const std::vector<std::string>& files, const std::vector<forms::FormSpec>& forms, const std::string& form_id,
-                   const Options& options, const registry::Registry& registry = registry::Registry::builtin());
+                   const Options& options, const registry::Registry& registry);
 
 // SHA-256 of a file, hex; empty if it cannot be read.
 std::string sha256_file(const std::string& path);

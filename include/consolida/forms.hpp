@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "consolida/error.hpp"
+#include "consolida/registry.hpp"
 #include "consolida/values.hpp"
 #include "consolida/xlsx.hpp"
 
@@ -305,17 +306,19 @@ const FormSpec& recognise(const xlsx::Workbook& workbook, const std::vector<Form
                           const std::string& fallback_form = "");
 
 FormInstance extract(xlsx::Workbook& workbook, const FormSpec& form);
-Report validate(const FormInstance& instance, const FormSpec& form);
+// Rules that name enti (registry_comune, ...) check them against `registry`.
+Report validate(const FormInstance& instance, const FormSpec& form, const registry::Registry& registry);
 
 // Reading limits for filled-in forms: sheets are loaded whole, so a form file may not expand to
 // more than a form needs (32 MiB per part, 128 MiB in all; a premialità sheet is about 100 KB).
 xlsx::Limits form_limits();
 
 // Opens, recognises, extracts and validates one file. Unreadable files raise Error.
-Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const std::string& fallback_form = "",
+Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const registry::Registry& registry,
+                     const std::string& fallback_form = "",
                      FormInstance* instance_out = nullptr);
 // The same for a file already in memory; name is the file name shown in messages.
 Report validate_bytes(std::string bytes, const std::string& name, const std::vector<FormSpec>& forms,
-                      const std::string& fallback_form = "", FormInstance* instance_out = nullptr);
+                      const registry::Registry& registry, const std::string& fallback_form = "", FormInstance* instance_out = nullptr);
 
 }  // namespace consolida::forms

@@ -97,7 +97,7 @@ int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
     options.threads = threads;
     // Without a bar nobody waits on progress: the workers then run without waking this thread.
     if (show_progress) options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
-    const consolidate::Result result = consolidate::consolidate(files, forms, form_id, options);
+    const consolidate::Result result = consolidate::consolidate(files, forms, form_id, options, registry::Registry::builtin());
     write::write_consolidated(result, output);
     std::size_t used = 0, invalid = 0, unreadable = 0;
     for (const auto& input : result.inputs) {

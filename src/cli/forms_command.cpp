@@ -190,7 +190,7 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
     if (format == "json") std::cout << (f ? ",\n" : "\n");
     try {
       forms::FormInstance instance;
-      const forms::Report report = forms::validate_file(files[f], forms, form_id, &instance);
+      const forms::Report report = forms::validate_file(files[f], forms, registry::Registry::builtin(), form_id, &instance);
       if (!report.valid()) status = std::max(status, 1);
       if (format == "json") write_json_report(std::cout, report);
       else if (format == "html") write_html_report(std::cout, report, ctx.lang);

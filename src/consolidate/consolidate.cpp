@@ -222,18 +222,18 @@ std::optional<std::string> read_whole(const std::string& path) {
   }
 }
 
-Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, const std::string& form_id,
-               const FigureReader& reader) {
+Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, const registry::Registry& registry,
+               const std::string& form_id, const FigureReader& reader) {
   Worked out;
   out.input.file = file;
   try {
     FormInstance instance;
     if (std::optional<std::string> bytes = read_whole(file)) {
       out.input.sha256 = sha256_bytes(*bytes);
-      out.input.report = forms::validate_bytes(std::move(*bytes), file, forms, form_id, &instance);
+      out.input.report = forms::validate_bytes(std::move(*bytes), file, forms, registry, form_id, &instance);
     } else {
       out.input.sha256 = sha256_file(file);
-      out.input.report = forms::validate_file(file, forms, form_id, &instance);
+      out.input.report = forms::validate_file(file, forms, registry, form_id, &instance);
     }
     out.input.readable = true;
     out.taken = reader.read(instance, out.input);
@@ -488,7 +488,7 @@ Result consolidate(const std::vector<std::string>& files, const std::vector<form
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       for (std::size_t i = next++; i < files.size(); i = next++) {
-        worked[i] = work_on(files[i], forms, form_id, reader);
+        worked[i] = work_on(files[i], forms, registry, form_id, reader);
         if (!options.progress) continue;
         std::lock_guard guard(lock);
         ++done;

@@ -60,7 +60,8 @@ bool is_percent_format(std::string_view format) { return format.find('%') != std
 
 class Validator {
  public:
-  Validator(const FormInstance& instance, const FormSpec& form) : in_(instance), form_(form) {}
+  Validator(const FormInstance& instance, const FormSpec& form, const registry::Registry& registry)
+      : in_(instance), form_(form), registry_(registry) {}
 
   Report run() {
     report_.file = in_.file;
@@ -548,7 +549,7 @@ class Validator {
   void apply_registry(const RuleSpec& rule) {
     const auto it = fields_.find(rule.field);
     if (it == fields_.end() || it->second.blank) return;  // "required" already says it
-    const registry::Registry& registry = registry::Registry::builtin();
+    const registry::Registry& registry = registry_;
     const FieldInstance& field = in_.fields.at(rule.field);
     const std::string value = field.cell.written();
     const std::string& label = form_.field(rule.field)->label.it;
@@ -696,6 +697,7 @@ class Validator {
 
   const FormInstance& in_;
   const FormSpec& form_;
+  const registry::Registry& registry_;
   Report report_;
   std::vector<std::string> missing_sheets_;
   std::map<std::string, Typed> fields_;
@@ -726,7 +728,9 @@ std::size_t Report::errors() const {
 
 std::size_t Report::warnings() const { return issues.size() - errors(); }
 
-Report validate(const FormInstance& instance, const FormSpec& form) { return Validator(instance, form).run(); }
+Report validate(const FormInstance& instance, const FormSpec& form, const registry::Registry& registry) {
+  return Validator(instance, form, registry).run();
+}
 
 const FormSpec& recognise(const xlsx::Workbook& workbook, const std::vector<FormSpec>& forms, const std::string& fallback_form) {
   const xlsx::CustomProperty* id = workbook.find_custom_property(kFormProperty);
@@ -784,11 +788,11 @@ xlsx::Limits form_limits() {
 }
 
 namespace {
-Report validate_workbook(xlsx::Workbook& workbook, const std::vector<FormSpec>& forms, const std::string& fallback_form,
-                         FormInstance* instance_out) {
+Report validate_workbook(xlsx::Workbook& workbook, const std::vector<FormSpec>& forms, const registry::Registry& registry,
+                         const std::string& fallback_form, FormInstance* instance_out) {
   const FormSpec& form = recognise(workbook, forms, fallback_form);
   FormInstance instance = extract(workbook, form);
-  Report report = validate(instance, form);
+  Report report = validate(instance, form, registry);
   if (!workbook.find_custom_property(kFormProperty) && !workbook.find_defined_name("CONSOLIDA_MODULO")) {
     Issue note;
     note.code = form.code_prefix + "-MODELLO";
@@ -803,16 +807,16 @@ Report validate_workbook(xlsx::Workbook& workbook, const std::vector<FormSpec>& 
 
 }  // namespace
 
-Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const std::string& fallback_form,
-                     FormInstance* instance_out) {
+Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const registry::Registry& registry,
+                     const std::string& fallback_form, FormInstance* instance_out) {
   xlsx::Workbook workbook = xlsx::Workbook::open(path, form_limits());
-  return validate_workbook(workbook, forms, fallback_form, instance_out);
+  return validate_workbook(workbook, forms, registry, fallback_form, instance_out);
 }
 
 Report validate_bytes(std::string bytes, const std::string& name, const std::vector<FormSpec>& forms,
-                      const std::string& fallback_form, FormInstance* instance_out) {
+                      const registry::Registry& registry, const std::string& fallback_form, FormInstance* instance_out) {
   xlsx::Workbook workbook = xlsx::Workbook::open_bytes(std::move(bytes), name, form_limits());
-  return validate_workbook(workbook, forms, fallback_form, instance_out);
+  return validate_workbook(workbook, forms, registry, fallback_form, instance_out);
 }
 
 }  // namespace consolida::forms

@@ -213,7 +213,7 @@ struct Server::Impl {
     forms::FormInstance instance;
     forms::Report report;
     try {
-      report = forms::validate_bytes(std::move(bytes), file_name, forms, c.form_id, &instance);
+      report = forms::validate_bytes(std::move(bytes), file_name, forms, registry, c.form_id, &instance);
     } catch (const Error& e) {
       const bool format = e.code() == ErrorCode::unsupported_format;
       return Refusal{format ? HTTPResponse::HTTP_UNSUPPORTEDMEDIATYPE : HTTPResponse::HTTP_UNPROCESSABLE_ENTITY, e.message(Lang::it),
@@ -623,7 +623,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
 
   void annotated(HTTPServerResponse& response, const Campaign& c, const Submission& s) {
     forms::FormInstance instance;
-    const forms::Report report = forms::validate_file(s_.store.file_path(s.sha256), s_.forms, c.form_id, &instance);
+    const forms::Report report = forms::validate_file(s_.store.file_path(s.sha256), s_.forms, s_.registry, c.form_id, &instance);
     TempFile out{s_.store.data_dir() + "/tmp/annotato-" + random_hex(12) + ".xlsx"};
     const forms::FormSpec* f = s_.form(report.form_id);
     if (!f) throw Error(ErrorCode::form_unknown, "modulo sconosciuto", "unknown form");
