@@ -30,6 +30,7 @@
 #include "consolida/forms.hpp"
 #include "consolida/registry.hpp"
 #include "consolida/values.hpp"
+#include "consolida/typed_form.hpp"
 #include "consolida/write.hpp"
 
 namespace {
@@ -403,7 +404,7 @@ class Generator {
 
   void write(const FormSpec& form, const FormInstance& instance, const std::string& relative) const {
     const fs::path path = fs::path(options_.output) / relative;
-    consolida::write::write_filled(form, instance, path.string());
+    consolida::write::write_filled(consolida::forms::type_form(instance, form, registry_), path.string());
   }
 
   std::vector<ManifestLine> run() {

@@ -13,6 +13,7 @@
 
 #include "consolida/consolidate.hpp"
 #include "consolida/forms.hpp"
+#include "consolida/typed_form.hpp"
 #include "consolida/values.hpp"
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
@@ -327,7 +328,7 @@ TEST(Consolidate, MelzoBudgetCountsItsSubtotalOnce) {
   const fs::path dir = fs::temp_directory_path() / ("consolida-test-melzo-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string file = (dir / "rendiconto-melzo-2021.xlsx").string();
-  write::write_filled(form, instance, file);
+  write::write_filled(forms::type_form(instance, form, registry::Registry::builtin()), file);
 
   const forms::Report report = forms::validate_file(file, all_forms(), registry::Registry::builtin());
   for (const auto& issue : report.issues) ADD_FAILURE() << issue.cell << " " << issue.message.it;
@@ -355,7 +356,7 @@ TEST(Consolidate, MelzoBudgetCountsItsSubtotalOnce) {
   // The same budget with the subtotal changed by one euro: the subtotal check names the row.
   std::get<2>(const_cast<std::tuple<std::string, std::string, std::int64_t>&>(spese[8])) += 100;
   table.rows[8].cells[1] = cents(223703527);
-  write::write_filled(form, instance, file);
+  write::write_filled(forms::type_form(instance, form, registry::Registry::builtin()), file);
   const forms::Report broken = forms::validate_file(file, all_forms(), registry::Registry::builtin());
   ASSERT_FALSE(broken.valid());
   EXPECT_EQ(broken.issues[0].code, "REND-SPESE-SUBTOTALE");

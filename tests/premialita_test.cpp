@@ -12,6 +12,8 @@
 #include <random>
 
 #include "consolida/forms.hpp"
+#include "consolida/rules.hpp"
+#include "consolida/typed_form.hpp"
 #include "consolida/write.hpp"
 #include "support/zip_builder.hpp"
 #include "xlsx/zip_archive.hpp"
@@ -86,15 +88,15 @@ TEST(Premialita, EveryExplicitRuleHasAFailingSampleAndPassesOnTheCleanProject) {
     const auto wanted = value.extract<Poco::JSON::Array::Ptr>();
     for (std::size_t i = 0; i < wanted->size(); ++i) exercised.insert(wanted->getObject(static_cast<unsigned>(i))->getValue<std::string>("code"));
   }
-  for (const forms::RuleSpec& rule : premialita().rules) EXPECT_TRUE(exercised.count(rule.code)) << rule.code << " has no failing sample";
+  for (const auto& rule : premialita().rules) EXPECT_TRUE(exercised.count(std::string(rule->code()))) << rule->code() << " has no failing sample";
   const forms::Report clean = forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin());
   EXPECT_TRUE(clean.issues.empty()) << clean.issues.size() << " issues, first: " << (clean.issues.empty() ? "" : clean.issues[0].code);
 }
 
 TEST(Premialita, SeedBudgetFiguresAreReadToTheCent) {
-  forms::FormInstance instance;
-  forms::validate_file((kSamples / "lodi-dimissioni-protette-come-nel-seed.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &instance);
-  const auto& rows = instance.tables.at("risorse_economiche").rows;
+  forms::TypedForm read;
+  forms::validate_file((kSamples / "lodi-dimissioni-protette-come-nel-seed.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &read);
+  const auto& rows = read.instance().tables.at("risorse_economiche").rows;
   ASSERT_GE(rows.size(), 2u);
   EXPECT_EQ(rows[1].cells[0].text, "€ 44.606,88");
   EXPECT_EQ(*values::parse_amount_text(rows[1].cells[0].text).value,
@@ -114,10 +116,10 @@ TEST(Premialita, MessagesNameTheCellInBothLanguages) {
 
 TEST(Premialita, AnnotatedCopyKeepsTheValuesAndTheProblems) {
   const std::string source = (kSamples / "errore-bilancio-non-quadra.xlsx").string();
-  forms::FormInstance instance;
-  const forms::Report report = forms::validate_file(source, all_forms(), registry::Registry::builtin(), "", &instance);
+  forms::TypedForm read;
+  const forms::Report report = forms::validate_file(source, all_forms(), registry::Registry::builtin(), "", &read);
   const std::string annotated = temp_path("annotato.xlsx");
-  write::write_annotated(premialita(), instance, report, annotated);
+  write::write_annotated(read, report, annotated);
   // Validating the annotated copy finds the same problems: nothing was lost or altered.
   std::multiset<std::string> before, after;
   for (const auto& i : report.issues) before.insert(i.code);
@@ -132,19 +134,21 @@ TEST(Premialita, AnnotatedCopyKeepsTheValuesAndTheProblems) {
 }
 
 TEST(Premialita, AnnotatedCopyKeepsMarksOfRetypedOptions) {
-  forms::FormInstance instance;
-  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &instance);
+  forms::TypedForm read;
+  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &read);
+  forms::FormInstance instance = read.instance();
   for (auto& option : instance.fields.at("punti_chiave").options) {
     if (!option.cells[0].blank()) option.key.text = "  " + option.key.text.substr(0, 4) + " flessibilita'";  // "D1. Flessibilità" re-typed
     if (!option.cells[0].blank()) break;
   }
-  const forms::Report report = forms::validate(instance, premialita(), registry::Registry::builtin());
+  const forms::TypedForm retyped = forms::type_form(instance, premialita(), registry::Registry::builtin());
+  const forms::Report report = forms::validate(retyped);
   const std::string annotated = temp_path("annotato-ritipato.xlsx");
-  write::write_annotated(premialita(), instance, report, annotated);
-  forms::FormInstance copy;
+  write::write_annotated(retyped, report, annotated);
+  forms::TypedForm copy;
   forms::validate_file(annotated, all_forms(), registry::Registry::builtin(), "", &copy);
   std::size_t marked = 0;
-  for (const auto& option : copy.fields.at("punti_chiave").options) marked += !option.cells[0].blank();
+  for (const auto& option : copy.instance().fields.at("punti_chiave").options) marked += !option.cells[0].blank();
   EXPECT_EQ(marked, 2u);  // D1 and D3, as in the source
 }
 
@@ -206,8 +210,9 @@ TEST(Premialita, OutdatedAndUnknownFormsAreRefusedWithAdvice) {
 TEST(Premialita, NativeRuleFromThePluginLibraryRuns) {
   // The compiled rule PREM-N01 comes from build/plugins/premialita/libpremialita_rules.so.
   ASSERT_EQ(premialita().native_rules.size(), 1u);
-  forms::FormInstance instance;
-  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &instance);
+  forms::TypedForm read;
+  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &read);
+  forms::FormInstance instance = read.instance();
   forms::Report report = forms::validate(instance, premialita(), registry::Registry::builtin());
   EXPECT_TRUE(report.issues.empty());  // ASST di Lodi belongs to ATS Milano: no warning
   auto& asst = instance.tables.at("asst_coinvolte").rows.at(0).key;

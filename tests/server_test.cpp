@@ -81,7 +81,7 @@ class ServerTest : public ::testing::Test {
     options.max_upload_bytes = 1u << 20;
     options.threads = 4;
     options.password_iterations = 1000;  // the production cost is 600,000; slow under ASan
-    server_ = new Server(options, forms::load_forms(CONSOLIDA_SOURCE_DIR "/plugins", {CONSOLIDA_RULES_PATH}));
+    server_ = new Server(options, forms::load_forms(CONSOLIDA_SOURCE_DIR "/plugins", {CONSOLIDA_RULES_PATH}), registry::Registry::builtin());
     Store& store = server_->store();
     Campaign open{0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, now() - 86400, now() + 30 * 86400, LatePolicy::refuse};
     open_ = store.add_campaign(open);

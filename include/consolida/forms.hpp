@@ -1,7 +1,8 @@
 // Forms: the declarative description of a regional template (a plugin), the values read from
 // a filled workbook, and the problems found in them.
 //
-// Data flows one way: xlsx::Workbook -> FormInstance (extract) -> Issues (validate).
+// Data flows one way: xlsx::Workbook -> FormInstance (extract) -> TypedForm (type_form) ->
+// Issues (rules) and figures (consolidation).
 #pragma once
 
 #include <cstdint>
@@ -82,32 +83,6 @@ struct TableSpec {
 enum class Severity { error, warning };
 std::string_view to_string(Severity severity, Lang lang);  // "errore bloccante" / "avviso"
 
-// A rule the description states explicitly (field attributes make the simple ones).
-struct RuleSpec {
-  std::string code;
-  Severity severity = Severity::error;
-  std::string kind;
-  Text message;  // placeholders: {label} {value} {expected} {found} {row} {column} {min} {max}
-  std::string field;
-  std::string other_field;
-  std::string table;
-  std::string column;
-  std::vector<std::string> columns;
-  std::optional<std::int64_t> min;
-  std::optional<std::int64_t> max;
-  std::optional<values::Date> max_date;
-  // Applies only when `when_field`/`when_column` equals `when_equals` ("SI", "%", a code).
-  std::string when_field;
-  std::string when_column;
-  std::string when_equals;
-  std::string unless_field;  // does not apply when this yes/no field is SI
-  // Rules across two tables (totals_equal, pass_through).
-  std::string other_table;
-  std::string other_column;
-  std::string by_column;  // pass_through: the other table's column naming the fund
-  std::string list;       // pass_through: the list whose items of group "vincolato" must balance
-};
-
 // How valid instances of a form add up (consolidate). A breakdown is a set of named amounts per
 // ente: the amounts of one column row by row (each fixed row is an item; free rows add up under
 // `other_label`), or the sums of several columns.
@@ -162,16 +137,7 @@ struct FormInstance;
 struct Issue;
 class FormSpec;
 
-// A rule compiled in C++, for what form.json cannot say. A plugin ships a shared library that
-// exports NativeRule subclasses with Poco's manifest macros (POCO_BEGIN_MANIFEST(consolida::
-// forms::NativeRule) ... POCO_EXPORT_CLASS(MyRule) ... POCO_END_MANIFEST) and lists them in
-// form.json: "native_rules": [{"library": "premialita_rules", "class": "MyRule"}].
-class NativeRule {
- public:
-  virtual ~NativeRule() = default;
-  // Appends the problems found; must not throw for any instance.
-  virtual void check(const FormInstance& instance, const FormSpec& form, std::vector<Issue>& issues) const = 0;
-};
+class Rule;
 
 class FormSpec {
  public:
@@ -185,15 +151,19 @@ class FormSpec {
   std::map<std::string, std::vector<ListItem>> lists;
   std::vector<FieldSpec> fields;
   std::vector<TableSpec> tables;
-  std::vector<RuleSpec> rules;
+  // The rules form.json declares ("rules") and those compiled in plugin libraries ("native_rules").
+  std::vector<std::shared_ptr<const Rule>> rules;
   ConsolidationSpec consolidation;
   std::vector<std::string> older_versions;  // recognised, and refused with "scaricare il modello aggiornato"
   std::string directory;                    // the plugin folder
-  std::vector<std::shared_ptr<const NativeRule>> native_rules;
+  std::vector<std::shared_ptr<const Rule>> native_rules;
 
   const FieldSpec* field(std::string_view id) const;
   const TableSpec* table(std::string_view id) const;
   const std::vector<ListItem>* list(std::string_view name) const;
+  // Positions in `fields` and `tables`, for rules that resolve their ids once when loaded.
+  std::optional<std::size_t> field_index(std::string_view id) const;
+  std::optional<std::size_t> table_index(std::string_view id) const;
   // The sheet holding an item (field or table id).
   const SheetSpec* sheet_of(std::string_view item_id) const;
 };
@@ -217,6 +187,9 @@ std::string field_name(const std::string& field_id);  // "F_titolo"
 std::string table_name(const std::string& table_id);  // "T_risorse_economiche"
 inline constexpr const char* kFormProperty = "consolida_modulo";
 inline constexpr const char* kVersionProperty = "consolida_versione";
+// The defined name the template also carries, "id version": it survives editors that drop
+// custom document properties.
+inline constexpr const char* kFormDefinedName = "CONSOLIDA_MODULO";
 
 // ---- values read from a workbook -------------------------------------------------------------
 
@@ -233,11 +206,6 @@ struct CellValue {
   // What the file holds: a number's stored digits (an ISTAT code typed as 98031), else the text.
   const std::string& written() const { return numeric ? lexical : text; }
 };
-
-// A cell read as a value of a type, from its stored number or from its text.
-values::Parsed<std::int64_t> parse_amount(const CellValue& cell);   // cents
-values::Parsed<std::int64_t> parse_count(const CellValue& cell);    // units
-values::Parsed<std::int64_t> parse_decimal(const CellValue& cell);  // hundredths
 
 struct TableRow {
   std::uint32_t row = 0;                 // 0-based sheet row
@@ -306,19 +274,21 @@ const FormSpec& recognise(const xlsx::Workbook& workbook, const std::vector<Form
                           const std::string& fallback_form = "");
 
 FormInstance extract(xlsx::Workbook& workbook, const FormSpec& form);
-// Rules that name enti (registry_comune, ...) check them against `registry`.
-Report validate(const FormInstance& instance, const FormSpec& form, const registry::Registry& registry);
+// Types the instance (see typed_form.hpp) and applies every rule of the form. Rules that name
+// enti (registry_comune, ...) check them against `registry`.
+Report validate(FormInstance instance, const FormSpec& form, const registry::Registry& registry);
 
 // Reading limits for filled-in forms: sheets are loaded whole, so a form file may not expand to
 // more than a form needs (32 MiB per part, 128 MiB in all; a premialità sheet is about 100 KB).
 xlsx::Limits form_limits();
 
-// Opens, recognises, extracts and validates one file. Unreadable files raise Error.
+class TypedForm;
+// Opens, recognises, extracts, types and validates one file; `typed_out` receives the form as
+// read (the annotated copy and the consolidation use it). Unreadable files raise Error.
 Report validate_file(const std::string& path, const std::vector<FormSpec>& forms, const registry::Registry& registry,
-                     const std::string& fallback_form = "",
-                     FormInstance* instance_out = nullptr);
+                     const std::string& fallback_form = "", TypedForm* typed_out = nullptr);
 // The same for a file already in memory; name is the file name shown in messages.
 Report validate_bytes(std::string bytes, const std::string& name, const std::vector<FormSpec>& forms,
-                      const registry::Registry& registry, const std::string& fallback_form = "", FormInstance* instance_out = nullptr);
+                      const registry::Registry& registry, const std::string& fallback_form = "", TypedForm* typed_out = nullptr);
 
 }  // namespace consolida::forms

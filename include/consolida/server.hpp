@@ -143,8 +143,7 @@ struct ServerOptions {
 // Poco HTTP server over a Store. start() returns once listening.
 class Server {
  public:
-  Server(ServerOptions options, std::vector<forms::FormSpec> forms,
-         const registry::Registry& registry = registry::Registry::builtin());
+  Server(ServerOptions options, std::vector<forms::FormSpec> forms, const registry::Registry& registry);
   ~Server();
   void start();
   void stop();

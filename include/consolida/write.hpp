@@ -6,6 +6,7 @@
 
 #include "consolida/consolidate.hpp"
 #include "consolida/forms.hpp"
+#include "consolida/typed_form.hpp"
 
 namespace consolida::write {
 
@@ -17,13 +18,12 @@ void write_template(const forms::FormSpec& form, const std::string& path);
 
 // The template filled with the given values, as a clerk would have filled it: the blank TOT cells
 // get their SUM formula with the exact sum as cached value. Used to build test and sample data.
-void write_filled(const forms::FormSpec& form, const forms::FormInstance& instance, const std::string& path);
+void write_filled(const forms::TypedForm& form, const std::string& path);
 
 // The template filled with the values read from a workbook, each problem cell filled in red
 // (errors) or yellow (warnings) with a comment holding the message, plus a sheet listing all
 // problems. The clerk corrects this copy in Excel and uploads it again.
-void write_annotated(const forms::FormSpec& form, const forms::FormInstance& instance, const forms::Report& report,
-                     const std::string& path, Lang lang = Lang::it);
+void write_annotated(const forms::TypedForm& form, const forms::Report& report, const std::string& path, Lang lang = Lang::it);
 
 // The consolidated workbook: Riepilogo (totals by unit with SUMIFS formulas over Dettaglio, whose
 // cached values are the exact sums in cents; per-capita figures), Dettaglio (one row per ente),

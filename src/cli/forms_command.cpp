@@ -189,18 +189,17 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
   for (std::size_t f = 0; f < files.size(); ++f) {
     if (format == "json") std::cout << (f ? ",\n" : "\n");
     try {
-      forms::FormInstance instance;
-      const forms::Report report = forms::validate_file(files[f], forms, registry::Registry::builtin(), form_id, &instance);
+      forms::TypedForm read;
+      const forms::Report report = forms::validate_file(files[f], forms, registry::Registry::builtin(), form_id, &read);
       if (!report.valid()) status = std::max(status, 1);
       if (format == "json") write_json_report(std::cout, report);
       else if (format == "html") write_html_report(std::cout, report, ctx.lang);
       else write_text(std::cout, report, ctx.lang);
       if (!annotate.empty()) {
-        const forms::FormSpec& form = *std::find_if(forms.begin(), forms.end(), [&](const forms::FormSpec& s) { return s.id == report.form_id; });
         const std::string out = annotate_into_folder
                                     ? (fs::path(annotate) / (fs::path(files[f]).stem().string() + ".annotato.xlsx")).string()
                                     : annotate;
-        write::write_annotated(form, instance, report, out, ctx.lang);
+        write::write_annotated(read, report, out, ctx.lang);
         if (format == "text") std::cout << (it ? "  copia annotata: " : "  annotated copy: ") << out << "\n";
       }
     } catch (const Error& error) {

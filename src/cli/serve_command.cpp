@@ -19,7 +19,7 @@ class ServeApplication final : public Poco::Util::ServerApplication {
 
  protected:
   int main(const std::vector<std::string>&) override {
-    server::Server server(options_, forms::load_forms(plugins_, library_path()));
+    server::Server server(options_, forms::load_forms(plugins_, library_path()), registry::Registry::builtin());
     server.start();
     std::cout << "consolida serve: in ascolto su http://" << options_.host << ":" << server.port() << "/ (dati in " << options_.data_dir
               << "); Ctrl+C per fermare" << std::endl;

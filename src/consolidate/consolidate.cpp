@@ -14,42 +14,35 @@
 
 #include "common/text.hpp"
 #include "consolida/error.hpp"
+#include "consolida/typed_form.hpp"
 #include "consolida/values.hpp"
 #include "forms/labels.hpp"
 
 namespace consolida::consolidate {
 namespace {
 
-using forms::CellValue;
 using forms::ConsolidationSpec;
 using forms::FormInstance;
 using forms::FormSpec;
+using forms::TypedCell;
+using forms::TypedForm;
 
-// Blank amounts and counts are zero; a blank decimal is no value.
-std::optional<std::int64_t> amount_of(const CellValue& cell) { return cell.blank() ? 0 : forms::parse_amount(cell).value; }
-std::optional<std::int64_t> count_of(const CellValue& cell) { return cell.blank() ? 0 : forms::parse_count(cell).value; }
-std::optional<std::int64_t> hundredths_of(const CellValue& cell) {
-  return cell.blank() ? std::nullopt : forms::parse_decimal(cell).value;
-}
-
-std::size_t column_index(const forms::TableSpec& table, const std::string& id) {
+std::size_t column_position(const forms::TableSpec& table, const std::string& id) {
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    if (table.columns[c].id == id) return c;
+    if (table.columns[c].id == id) return c + 1;
   }
-  return table.columns.size();
+  return 0;
 }
 
-const CellValue& cell_at(const forms::TableRow& row, std::size_t c) {
-  static const CellValue empty;
-  return c < row.cells.size() ? row.cells[c] : empty;
+const TypedCell& cell_at(const forms::TypedRow& row, std::size_t position) {
+  static const TypedCell blank;
+  return position > 0 && position < row.cells.size() ? row.cells[position] : blank;
 }
 
 // The text of a list choice as its item's display, so that "a" and "A. Contrasto..." count together.
-std::string choice_text(const FormSpec& form, const forms::ColumnSpec& column, const CellValue& cell) {
-  if (column.type == forms::FieldType::choice) {
-    if (const forms::ListItem* item = forms::find_list_item(form, column.list, cell.text)) return item->display();
-  }
-  return cell.text;
+std::string choice_text(const TypedCell& cell) {
+  if (const forms::ListItem* item = cell.item()) return item->display();
+  return cell.text();
 }
 
 // What the consolidation needs of one file: who sent it and its figures. Read in the worker
@@ -71,32 +64,18 @@ class FigureReader {
  public:
   FigureReader(const FormSpec& form, const registry::Registry& registry)
       : form_(form), spec_(form.consolidation), registry_(registry) {
-    for (const forms::Breakdown& breakdown : spec_.breakdowns) {
-      BreakdownItems items;
-      items.spec = &breakdown;
-      const forms::TableSpec& table = *form.table(breakdown.table);
-      if (!breakdown.rows_of_column.empty()) {
-        items.items = table.fixed_rows;
-        std::vector<std::string>& fixed = fixed_rows_[table.id];
-        fixed.clear();
-        for (const std::string& label : table.fixed_rows) fixed.push_back(forms::normalise_label(label));
-        if (!breakdown.other_label.empty()) items.items.push_back(breakdown.other_label);
-      } else {
-        for (const std::string& column : breakdown.column_sums) items.items.push_back(table.columns[column_index(table, column)].label.it);
-      }
-      breakdowns_.push_back(std::move(items));
-    }
+    for (const forms::Breakdown& breakdown : spec_.breakdowns) breakdowns_.push_back({&breakdown, forms::breakdown_items(form, breakdown)});
   }
 
   const std::vector<BreakdownItems>& breakdowns() const { return breakdowns_; }
 
-  Taken read(const FormInstance& instance, Input& input) const {
+  Taken read(const TypedForm& form, Input& input) const {
     Taken taken;
     if (input.report.form_id != form_.id) {
       input.note_it = "modulo diverso («" + input.report.form_id + "»)";
       return taken;
     }
-    identify(instance, input, taken);
+    identify(form.instance(), input, taken);
     if (!taken.ambito) return taken;
     EnteFigures& ente = taken.figures;
     ente.code = input.ente_code;
@@ -104,9 +83,9 @@ class FigureReader {
     ente.valid = input.report.valid();
     ente.population = spec_.ente == ConsolidationSpec::Ente::comune ? registry_.comune_by_istat(ente.code)->population
                                                                       : registry_.ambiti()[*taken.ambito].population;
-    for (const BreakdownItems& items : breakdowns_) ente.amounts.push_back(amounts(instance, *items.spec, items.items.size()));
-    for (const forms::CountSpec& count : spec_.counts) ente.counts.push_back(count_sum(instance, count));
-    if (spec_.records) taken.records = records(instance);
+    for (const BreakdownItems& items : breakdowns_) ente.amounts.push_back(forms::breakdown_amounts(form, *items.spec));
+    for (const forms::CountSpec& count : spec_.counts) ente.counts.push_back(count_sum(form, count));
+    if (spec_.records) taken.records = records(form);
     return taken;
   }
 
@@ -137,69 +116,38 @@ class FigureReader {
     }
   }
 
-  std::int64_t count_sum(const FormInstance& instance, const forms::CountSpec& count) const {
-    const forms::TableSpec& table = *form_.table(count.table);
+  std::int64_t count_sum(const TypedForm& form, const forms::CountSpec& count) const {
+    const forms::TypedTable* table = form.table(count.table);
     std::int64_t sum = 0;
-    const auto it = instance.tables.find(table.id);
-    if (it != instance.tables.end()) {
-      const std::size_t c = column_index(table, count.column);
-      for (const forms::TableRow& row : it->second.rows) {
-        if (!row.subtotal) sum += count_of(cell_at(row, c)).value_or(0);
-      }
+    if (!table) return sum;
+    const std::size_t c = column_position(*table->spec, count.column);
+    for (const forms::TypedRow& row : table->rows) {
+      if (!row.subtotal()) sum += cell_at(row, c).number().value_or(0);
     }
     return sum;
   }
 
-  // One breakdown's amounts for one file. Unreadable cells count as zero: they only occur in
-  // files taken with include_invalid, which are marked as such.
-  std::vector<std::int64_t> amounts(const FormInstance& instance, const forms::Breakdown& breakdown, std::size_t items) const {
-    std::vector<std::int64_t> out(items, 0);
-    const forms::TableSpec& table = *form_.table(breakdown.table);
-    const auto it = instance.tables.find(table.id);
-    if (it == instance.tables.end() || !it->second.found) return out;
-    if (!breakdown.rows_of_column.empty()) {
-      const std::size_t c = column_index(table, breakdown.rows_of_column);
-      const std::vector<std::string>& fixed = fixed_rows_.at(table.id);
-      for (const forms::TableRow& row : it->second.rows) {
-        if (row.subtotal) continue;
-        const std::int64_t value = amount_of(cell_at(row, c)).value_or(0);
-        const std::string key = forms::normalise_label(row.key.text);
-        // A fixed row, else "other" (index fixed.size()) if the breakdown has it.
-        const std::size_t item = static_cast<std::size_t>(std::find(fixed.begin(), fixed.end(), key) - fixed.begin());
-        if (item < items) out[item] += value;
-      }
-    } else {
-      for (std::size_t k = 0; k < breakdown.column_sums.size(); ++k) {
-        const std::size_t c = column_index(table, breakdown.column_sums[k]);
-        for (const forms::TableRow& row : it->second.rows) {
-          if (!row.subtotal) out[k] += amount_of(cell_at(row, c)).value_or(0);
-        }
-      }
-    }
-    return out;
-  }
-
-  std::vector<Record> records(const FormInstance& instance) const {
+  std::vector<Record> records(const TypedForm& form) const {
     std::vector<Record> out;
     const forms::RecordsSpec& spec = *spec_.records;
-    const forms::TableSpec& table = *form_.table(spec.table);
-    const auto it = instance.tables.find(table.id);
-    if (it == instance.tables.end()) return out;
-    const std::size_t group = column_index(table, spec.group_column), kind = column_index(table, spec.kind_column);
-    const std::size_t expected = column_index(table, spec.expected_column), achieved = column_index(table, spec.achieved_column);
-    const std::size_t unit = column_index(table, "unita"), indicator = column_index(table, "indicatore");
-    for (const forms::TableRow& row : it->second.rows) {
-      if (!row.filled()) continue;
+    const forms::TypedTable* table = form.table(spec.table);
+    if (!table) return out;
+    const forms::TableSpec& columns = *table->spec;
+    const std::size_t group = column_position(columns, spec.group_column), kind = column_position(columns, spec.kind_column);
+    const std::size_t expected = column_position(columns, spec.expected_column), achieved = column_position(columns, spec.achieved_column);
+    const std::size_t unit = column_position(columns, "unita"), indicator = column_position(columns, "indicatore");
+    for (const forms::TypedRow& row : table->rows) {
+      if (!row.row->filled()) continue;
       Record record;
-      record.objective = row.key.text;
-      record.group = choice_text(form_, table.columns[group], cell_at(row, group));
-      record.kind = choice_text(form_, table.columns[kind], cell_at(row, kind));
-      if (indicator < table.columns.size()) record.indicator = cell_at(row, indicator).text;
-      if (unit < table.columns.size()) record.unit = choice_text(form_, table.columns[unit], cell_at(row, unit));
-      record.expected = hundredths_of(cell_at(row, expected));
-      const CellValue& done = cell_at(row, achieved);
-      record.achieved = hundredths_of(done);
-      if (!record.achieved && !done.blank()) record.status = done.text;
+      record.objective = row.row->key.text;
+      record.group = choice_text(cell_at(row, group));
+      record.kind = choice_text(cell_at(row, kind));
+      if (indicator > 0) record.indicator = cell_at(row, indicator).text();
+      if (unit > 0) record.unit = choice_text(cell_at(row, unit));
+      record.expected = cell_at(row, expected).number();
+      const TypedCell& done = cell_at(row, achieved);
+      record.achieved = done.number();
+      if (!record.achieved && !done.blank()) record.status = done.text();
       out.push_back(std::move(record));
     }
     return out;
@@ -209,7 +157,6 @@ class FigureReader {
   const ConsolidationSpec& spec_;
   const registry::Registry& registry_;
   std::vector<BreakdownItems> breakdowns_;
-  std::map<std::string, std::vector<std::string>> fixed_rows_;  // per table, normalised labels
 };
 
 // A file within the form size limit is read once, for its hash and its contents; one that
@@ -227,16 +174,16 @@ Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, cons
   Worked out;
   out.input.file = file;
   try {
-    FormInstance instance;
+    TypedForm form;
     if (std::optional<std::string> bytes = read_whole(file)) {
       out.input.sha256 = sha256_bytes(*bytes);
-      out.input.report = forms::validate_bytes(std::move(*bytes), file, forms, registry, form_id, &instance);
+      out.input.report = forms::validate_bytes(std::move(*bytes), file, forms, registry, form_id, &form);
     } else {
       out.input.sha256 = sha256_file(file);
-      out.input.report = forms::validate_file(file, forms, registry, form_id, &instance);
+      out.input.report = forms::validate_file(file, forms, registry, form_id, &form);
     }
     out.input.readable = true;
-    out.taken = reader.read(instance, out.input);
+    out.taken = reader.read(form, out.input);
   } catch (const Error& e) {
     out.input.error_it = e.describe(Lang::it);
     out.input.error_en = e.describe(Lang::en);

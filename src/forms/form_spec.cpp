@@ -10,157 +10,17 @@
 #include <sstream>
 
 #include "consolida/forms.hpp"
+#include "consolida/rules.hpp"
+#include "forms/rules/declared_rule.hpp"
+#include "forms/spec_reader.hpp"
 
 namespace consolida::forms {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
-
-// Errors name the file and the place inside it ("fields[3].type").
-class SpecReader {
- public:
-  explicit SpecReader(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const std::string& where, const std::string& it, const std::string& en) const {
-    throw Error(ErrorCode::invalid_plugin, "descrizione del modulo non valida, " + where + ": " + it,
-                "invalid form description, " + where + ": " + en, ErrorLocation{file_, {}, {}, 0, 0});
-  }
-
-  std::string string(const Object::Ptr& o, const std::string& key, const std::string& where, bool required = false) const {
-    if (!o->has(key) || o->isNull(key)) {
-      if (required) fail(where, "manca \"" + key + "\"", "\"" + key + "\" is missing");
-      return {};
-    }
-    try {
-      return o->getValue<std::string>(key);
-    } catch (const Poco::Exception&) {
-      fail(where + "." + key, "deve essere un testo", "must be a string");
-    }
-  }
-
-  Text text(const Object::Ptr& o, const std::string& key, const std::string& where, bool required = false) const {
-    Text out;
-    if (!o->has(key)) {
-      if (required) fail(where, "manca \"" + key + "\"", "\"" + key + "\" is missing");
-      return out;
-    }
-    if (o->isObject(key)) {
-      const auto inner = o->getObject(key);
-      out.it = string(inner, "it", where + "." + key, true);
-      out.en = string(inner, "en", where + "." + key);
-    } else {
-      out.it = string(o, key, where);
-    }
-    return out;
-  }
-
-  std::optional<std::int64_t> integer(const Object::Ptr& o, const std::string& key, const std::string& where) const {
-    if (!o->has(key)) return std::nullopt;
-    try {
-      return o->getValue<std::int64_t>(key);
-    } catch (const Poco::Exception&) {
-      fail(where + "." + key, "deve essere un numero intero", "must be an integer");
-    }
-  }
-
-  bool boolean(const Object::Ptr& o, const std::string& key, const std::string& where) const {
-    if (!o->has(key)) return false;
-    try {
-      return o->getValue<bool>(key);
-    } catch (const Poco::Exception&) {
-      fail(where + "." + key, "deve essere true o false", "must be true or false");
-    }
-  }
-
-  std::optional<values::Date> date(const Object::Ptr& o, const std::string& key, const std::string& where) const {
-    const std::string text = string(o, key, where);
-    if (text.empty()) return std::nullopt;
-    const auto parsed = values::parse_date_text(text);
-    if (!parsed.ok()) fail(where + "." + key, "data non valida: " + text, "invalid date: " + text);
-    return parsed.value;
-  }
-
-  // An optional fixed position, "B5".
-  std::string cell(const Object::Ptr& o, const std::string& where) const {
-    const std::string text = string(o, "cell", where);
-    if (!text.empty() && !xlsx::parse_a1(text)) {
-      fail(where + ".cell", "riferimento di cella non valido \"" + text + "\"", "invalid cell reference \"" + text + "\"");
-    }
-    return text;
-  }
-
-  Array::Ptr array(const Object::Ptr& o, const std::string& key, const std::string& where) const {
-    if (!o->has(key)) return nullptr;
-    if (!o->isArray(key)) fail(where + "." + key, "deve essere un elenco [...]", "must be an array [...]");
-    return o->getArray(key);
-  }
-
-  // An optional list of texts.
-  std::vector<std::string> strings(const Object::Ptr& o, const std::string& key, const std::string& where) const {
-    std::vector<std::string> out;
-    const Array::Ptr items = array(o, key, where);
-    if (!items) return out;
-    for (std::size_t i = 0; i < items->size(); ++i) {
-      const Poco::Dynamic::Var item = items->get(static_cast<unsigned>(i));
-      if (!item.isString()) fail(where + "." + key + "[" + std::to_string(i) + "]", "deve essere un testo", "must be a text");
-      out.push_back(item.extract<std::string>());
-    }
-    return out;
-  }
-
-  Object::Ptr object(const Object::Ptr& o, const std::string& key, const std::string& where) const {
-    if (!o->has(key)) return nullptr;
-    if (!o->isObject(key)) fail(where + "." + key, "deve essere un oggetto {...}", "must be an object {...}");
-    return o->getObject(key);
-  }
-
-  Object::Ptr object_at(const Array::Ptr& a, std::size_t i, const std::string& where) const {
-    if (!a->isObject(static_cast<unsigned>(i))) fail(where, "deve essere un oggetto {...}", "must be an object {...}");
-    return a->getObject(static_cast<unsigned>(i));
-  }
-
-  FieldType type(const std::string& text, const std::string& where) const {
-    static const std::map<std::string, FieldType> types = {
-        {"text", FieldType::text},     {"integer", FieldType::integer}, {"decimal", FieldType::decimal},
-        {"amount", FieldType::amount}, {"percent", FieldType::percent}, {"date", FieldType::date},
-        {"yes_no", FieldType::yes_no}, {"choice", FieldType::choice},   {"multi_choice", FieldType::multi_choice}};
-    const auto it = types.find(text.empty() ? "text" : text);
-    if (it == types.end()) {
-      fail(where + ".type", "tipo sconosciuto \"" + text + "\"", "unknown type \"" + text + "\"");
-    }
-    return it->second;
-  }
-
-  void value_spec(const Object::Ptr& o, const std::string& where, ValueSpec& spec) const {
-    spec.id = string(o, "id", where, true);
-    spec.label = text(o, "label", where, true);
-    spec.help = text(o, "help", where);
-    spec.type = type(string(o, "type", where), where);
-    spec.required = boolean(o, "required", where);
-    if (auto words = integer(o, "max_words", where)) spec.max_words = static_cast<std::size_t>(*words);
-    spec.min = integer(o, "min", where);
-    spec.max = integer(o, "max", where);
-    spec.min_date = date(o, "min_date", where);
-    spec.max_date = date(o, "max_date", where);
-    spec.list = string(o, "list", where);
-    spec.long_text = boolean(o, "long_text", where);
-    spec.cell = cell(o, where);
-    spec.statuses = strings(o, "statuses", where);
-    if ((spec.type == FieldType::choice || spec.type == FieldType::multi_choice) && spec.list.empty()) {
-      fail(where, "un campo \"" + std::string(to_string(spec.type)) + "\" richiede \"list\"",
-           "a \"" + std::string(to_string(spec.type)) + "\" field needs \"list\"");
-    }
-  }
-
- private:
-  std::string file_;
-};
-
 // Loaded native rule libraries stay loaded for the life of the process: rules created from them
 // may be held by any FormSpec copy.
-Poco::ClassLoader<NativeRule>& native_loader() {
-  static Poco::ClassLoader<NativeRule> loader;
+Poco::ClassLoader<Rule>& native_loader() {
+  static Poco::ClassLoader<Rule> loader;
   return loader;
 }
 
@@ -316,62 +176,6 @@ void check_references(const FormSpec& form, const SpecReader& reader) {
   for (const std::string& id : ids) {
     if (!placed.count(id)) reader.fail("sheets", "\"" + id + "\" non è collocato in nessuna sezione", "\"" + id + "\" is not placed in any section");
   }
-  for (const RuleSpec& rule : form.rules) {
-    const std::string where = "rules." + rule.code;
-    auto need_field = [&](const std::string& id, const char* key) {
-      if (id.empty()) reader.fail(where, std::string("manca \"") + key + "\"", std::string("\"") + key + "\" is missing");
-      if (!form.field(id)) reader.fail(where, "campo \"" + id + "\" inesistente", "no field \"" + id + "\"");
-    };
-    auto need_table = [&]() -> const TableSpec& {
-      const TableSpec* table = form.table(rule.table);
-      if (!table) reader.fail(where, "tabella \"" + rule.table + "\" inesistente", "no table \"" + rule.table + "\"");
-      return *table;
-    };
-    auto need_column = [&](const TableSpec& table, const std::string& id) {
-      const bool known = table.key.id == id || std::any_of(table.columns.begin(), table.columns.end(),
-                                                           [&](const ColumnSpec& c) { return c.id == id; });
-      if (!known) reader.fail(where, "colonna \"" + id + "\" inesistente in " + table.id, "no column \"" + id + "\" in " + table.id);
-    };
-    if (rule.kind == "min_selected" || rule.kind == "required_if") {
-      need_field(rule.field, "field");
-    } else if (rule.kind == "same_group" || rule.kind == "distinct_from") {
-      need_field(rule.field, "field");
-      need_field(rule.other_field, "other_field");
-    } else if (rule.kind == "min_rows" || rule.kind == "row_any_marked" || rule.kind == "column_total" ||
-               rule.kind == "periods_until") {
-      need_table();
-    } else if (rule.kind == "row_requires") {
-      const TableSpec& table = need_table();
-      for (const std::string& c : rule.columns) need_column(table, c);
-    } else if (rule.kind == "row_sum") {
-      const TableSpec& table = need_table();
-      need_column(table, rule.column);
-      for (const std::string& c : rule.columns) need_column(table, c);
-    } else if (rule.kind == "range") {
-      const TableSpec& table = need_table();
-      need_column(table, rule.column);
-      if (!rule.when_column.empty()) need_column(table, rule.when_column);
-    } else if (rule.kind == "registry_comune" || rule.kind == "registry_ambito") {
-      need_field(rule.field, "field");
-    } else if (rule.kind == "registry_comune_name") {
-      need_field(rule.field, "field");
-      need_field(rule.other_field, "other_field");
-    } else if (rule.kind == "totals_equal" || rule.kind == "pass_through") {
-      need_column(need_table(), rule.column);
-      const TableSpec* other = form.table(rule.other_table);
-      if (!other) reader.fail(where, "tabella \"" + rule.other_table + "\" inesistente", "no table \"" + rule.other_table + "\"");
-      need_column(*other, rule.other_column);
-      if (rule.kind == "pass_through") {
-        need_column(*other, rule.by_column);
-        if (!form.list(rule.list)) reader.fail(where, "elenco \"" + rule.list + "\" inesistente", "no list \"" + rule.list + "\"");
-      }
-    } else {
-      reader.fail(where, "tipo di regola sconosciuto \"" + rule.kind + "\"", "unknown rule kind \"" + rule.kind + "\"");
-    }
-    if (!rule.when_field.empty()) need_field(rule.when_field, "when_field");
-    if (!rule.unless_field.empty()) need_field(rule.unless_field, "unless_field");
-    if (rule.message.it.empty()) reader.fail(where, "manca il messaggio in italiano", "the Italian message is missing");
-  }
 }
 
 }  // namespace
@@ -411,6 +215,20 @@ const TableSpec* FormSpec::table(std::string_view id) const {
     if (t.id == id) return &t;
   }
   return nullptr;
+}
+
+std::optional<std::size_t> FormSpec::field_index(std::string_view id) const {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].id == id) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> FormSpec::table_index(std::string_view id) const {
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    if (tables[i].id == id) return i;
+  }
+  return std::nullopt;
 }
 
 const std::vector<ListItem>* FormSpec::list(std::string_view name) const {
@@ -525,40 +343,18 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
     }
   }
   if (form.sheets.empty()) reader.fail("sheets", "nessun foglio descritto", "no sheet described");
-  if (auto rules = reader.array(root, "rules", "")) {
-    for (std::size_t i = 0; i < rules->size(); ++i) {
-      const auto r = reader.object_at(rules, i, "rules");
-      const std::string where = "rules[" + std::to_string(i) + "]";
-      RuleSpec rule;
-      rule.code = reader.string(r, "code", where, true);
-      const std::string severity = reader.string(r, "severity", where);
-      if (severity == "avviso" || severity == "warning") rule.severity = Severity::warning;
-      else if (!severity.empty() && severity != "errore" && severity != "error") {
-        reader.fail(where + ".severity", "usare \"errore\" o \"avviso\"", "use \"errore\" or \"avviso\"");
-      }
-      rule.kind = reader.string(r, "kind", where, true);
-      rule.message = reader.text(r, "message", where, true);
-      rule.field = reader.string(r, "field", where);
-      rule.other_field = reader.string(r, "other_field", where);
-      rule.table = reader.string(r, "table", where);
-      rule.column = reader.string(r, "column", where);
-      rule.columns = reader.strings(r, "columns", where);
-      rule.min = reader.integer(r, "min", where);
-      rule.max = reader.integer(r, "max", where);
-      rule.max_date = reader.date(r, "max_date", where);
-      rule.when_field = reader.string(r, "when_field", where);
-      rule.when_column = reader.string(r, "when_column", where);
-      rule.when_equals = reader.string(r, "when_equals", where);
-      rule.unless_field = reader.string(r, "unless_field", where);
-      rule.other_table = reader.string(r, "other_table", where);
-      rule.other_column = reader.string(r, "other_column", where);
-      rule.by_column = reader.string(r, "by_column", where);
-      rule.list = reader.string(r, "list", where);
-      form.rules.push_back(std::move(rule));
-    }
-  }
   if (const auto c = reader.object(root, "consolidation", "")) read_consolidation(c, reader, form);
   check_references(form, reader);
+  if (auto rules = reader.array(root, "rules", "")) {
+    for (std::size_t i = 0; i < rules->size(); ++i) {
+      const std::string where = "rules[" + std::to_string(i) + "]";
+      const RuleDefinition definition(form, reader, reader.object_at(rules, i, "rules"), where);
+      const std::string kind = definition.string("kind", true);
+      const RuleFactory make = rule_factory(kind);
+      if (!make) definition.fail("tipo di regola sconosciuto \"" + kind + "\"", "unknown rule kind \"" + kind + "\"");
+      form.rules.push_back(make(definition));
+    }
+  }
   load_native_rules(root, reader, library_path, form);
   return form;
 }

@@ -28,6 +28,7 @@
 #include "consolida/consolidate.hpp"
 #include "consolida/error.hpp"
 #include "consolida/server.hpp"
+#include "consolida/typed_form.hpp"
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
 #include "server/crypto.hpp"
@@ -210,10 +211,10 @@ struct Server::Impl {
     // A resend of the last version is refused before validating it (and checked again when stored).
     if (const auto previous = store.latest(c.id, ente); previous && previous->sha256 == sha) return duplicate_refusal(previous->version);
     const forms::FormSpec* spec = form(c.form_id);
-    forms::FormInstance instance;
+    forms::TypedForm read;
     forms::Report report;
     try {
-      report = forms::validate_bytes(std::move(bytes), file_name, forms, registry, c.form_id, &instance);
+      report = forms::validate_bytes(std::move(bytes), file_name, forms, registry, c.form_id, &read);
     } catch (const Error& e) {
       const bool format = e.code() == ErrorCode::unsupported_format;
       return Refusal{format ? HTTPResponse::HTTP_UNSUPPORTEDMEDIATYPE : HTTPResponse::HTTP_UNPROCESSABLE_ENTITY, e.message(Lang::it),
@@ -224,7 +225,7 @@ struct Server::Impl {
                      "il file è il modulo «" + report.form_id + "», questa campagna raccoglie «" + c.form_id + "»",
                      "the file is form «" + report.form_id + "», this campaign collects «" + c.form_id + "»"};
     }
-    if (const auto declared = declared_ente(*spec, instance); declared && *declared != ente) {
+    if (const auto declared = declared_ente(*spec, read.instance()); declared && *declared != ente) {
       return Refusal{HTTPResponse::HTTP_UNPROCESSABLE_ENTITY, "il file è compilato per l'ente " + *declared + ", non per " + ente,
                      "the file is filled in for ente " + *declared + ", not " + ente};
     }
@@ -622,12 +623,10 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
   }
 
   void annotated(HTTPServerResponse& response, const Campaign& c, const Submission& s) {
-    forms::FormInstance instance;
-    const forms::Report report = forms::validate_file(s_.store.file_path(s.sha256), s_.forms, s_.registry, c.form_id, &instance);
+    forms::TypedForm read;
+    const forms::Report report = forms::validate_file(s_.store.file_path(s.sha256), s_.forms, s_.registry, c.form_id, &read);
     TempFile out{s_.store.data_dir() + "/tmp/annotato-" + random_hex(12) + ".xlsx"};
-    const forms::FormSpec* f = s_.form(report.form_id);
-    if (!f) throw Error(ErrorCode::form_unknown, "modulo sconosciuto", "unknown form");
-    write::write_annotated(*f, instance, report, out.path, Lang::it);
+    write::write_annotated(read, report, out.path, Lang::it);
     send_xlsx(response, out.path, "annotato-" + s.file_name);
   }
 

@@ -7,6 +7,7 @@
 
 #include "consolida/values.hpp"
 #include "consolida/write.hpp"
+#include "consolida/typed_form.hpp"
 
 namespace consolida::write {
 namespace {
@@ -42,9 +43,9 @@ std::string absolute(lxw_row_t row, lxw_col_t col) { return "$" + col_letter(col
 
 class Renderer {
  public:
-  Renderer(const forms::FormSpec& form, const std::string& path, const forms::FormInstance* instance, const forms::Report* report,
+  Renderer(const forms::FormSpec& form, const std::string& path, const forms::TypedForm* typed, const forms::Report* report,
            Lang lang)
-      : form_(form), instance_(instance), report_(report), lang_(lang) {
+      : form_(form), typed_(typed), instance_(typed ? &typed->instance() : nullptr), report_(report), lang_(lang) {
     lxw_workbook_options options{};
     workbook_ = workbook_new_opt(path.c_str(), &options);
     if (!workbook_) fail("impossibile creare il file", "cannot create the file", path);
@@ -439,7 +440,7 @@ class Renderer {
         // Subtotal rows are already the sum of the rows above them: a total counts them once.
         const std::string keys = "A" + std::to_string(first + 1) + ":A" + std::to_string(last + 1);
         for (const std::string& marker : table.subtotal_markers) formula += "-SUMIF(" + keys + ",\"*" + marker + "*\"," + range + ")";
-        worksheet_write_formula_num(ws, total, col, formula.c_str(), total_, column_sum(table, found, c) / 100.0);
+        worksheet_write_formula_num(ws, total, col, formula.c_str(), total_, column_sum(table, c) / 100.0);
       }
       last = total;
     }
@@ -450,13 +451,13 @@ class Renderer {
   }
 
   // The cached value of a TOT formula: the exact sum in cents of what was read (0 when blank).
-  static double column_sum(const forms::TableSpec& table, const forms::TableInstance* found, std::size_t c) {
-    if (!found) return 0;
+  double column_sum(const forms::TableSpec& table, std::size_t c) const {
+    const forms::TypedTable* typed = typed_ ? typed_->table(table.id) : nullptr;
+    if (!typed) return 0;
     std::int64_t sum = 0;
-    for (const forms::TableRow& row : found->rows) {
-      if (c >= row.cells.size() || row.cells[c].blank() || forms::is_subtotal(table, row.key.text)) continue;
-      const auto parsed = forms::parse_amount(row.cells[c]);
-      if (parsed.value) sum += *parsed.value;
+    for (const forms::TypedRow& row : typed->rows) {
+      if (c + 1 >= row.cells.size() || forms::is_subtotal(table, row.row->key.text)) continue;
+      sum += row.cells[c + 1].number().value_or(0);
     }
     return static_cast<double>(sum);
   }
@@ -465,7 +466,7 @@ class Renderer {
     workbook_set_custom_property_string(workbook_, forms::kFormProperty, form_.id.c_str());
     workbook_set_custom_property_string(workbook_, forms::kVersionProperty, form_.version.c_str());
     const std::string tag = "=\"" + form_.id + " " + form_.version + "\"";
-    workbook_define_name(workbook_, "CONSOLIDA_MODULO", tag.c_str());
+    workbook_define_name(workbook_, forms::kFormDefinedName, tag.c_str());
     lxw_doc_properties properties{};
     const std::string title = form_.title.it;
     properties.title = const_cast<char*>(title.c_str());
@@ -475,6 +476,7 @@ class Renderer {
   }
 
   const forms::FormSpec& form_;
+  const forms::TypedForm* typed_;
   const forms::FormInstance* instance_;
   const forms::Report* report_;
   Lang lang_;
@@ -500,13 +502,10 @@ class Renderer {
 
 void write_template(const forms::FormSpec& form, const std::string& path) { Renderer(form, path, nullptr, nullptr, Lang::it).render(); }
 
-void write_filled(const forms::FormSpec& form, const forms::FormInstance& instance, const std::string& path) {
-  Renderer(form, path, &instance, nullptr, Lang::it).render();
-}
+void write_filled(const forms::TypedForm& form, const std::string& path) { Renderer(form.spec(), path, &form, nullptr, Lang::it).render(); }
 
-void write_annotated(const forms::FormSpec& form, const forms::FormInstance& instance, const forms::Report& report,
-                     const std::string& path, Lang lang) {
-  Renderer(form, path, &instance, &report, lang).render();
+void write_annotated(const forms::TypedForm& form, const forms::Report& report, const std::string& path, Lang lang) {
+  Renderer(form.spec(), path, &form, &report, lang).render();
 }
 
 }  // namespace consolida::write

@@ -3,46 +3,38 @@
 // rows of a table (ASST coinvolte) to another list's group (the ATS of each ASST).
 #include <Poco/ClassLibrary.h>
 
-#include "consolida/forms.hpp"
+#include "consolida/rules.hpp"
 
 namespace {
 
 using namespace consolida::forms;
 
-class AsstDellaAts final : public NativeRule {
+class AsstDellaAts final : public Rule {
  public:
-  void check(const FormInstance& instance, const FormSpec& form, std::vector<Issue>& issues) const override {
-    const auto ats_field = instance.fields.find("ats");
-    const auto asst_table = instance.tables.find("asst_coinvolte");
-    if (ats_field == instance.fields.end() || !ats_field->second.found) return;
-    if (asst_table == instance.tables.end() || !asst_table->second.found) return;
-    const ListItem* ats = find_list_item(form, "ats", ats_field->second.cell.text);
+  std::string_view code() const override { return "PREM-N01"; }
+
+  void check(const TypedForm& form, IssueSink& sink) const override {
+    const TypedField* ats_field = form.field("ats");
+    const TypedTable* asst_table = form.table("asst_coinvolte");
+    if (!ats_field || !ats_field->found || !asst_table || !asst_table->found) return;
+    const ListItem* ats = ats_field->value.item();
     if (!ats) return;  // an unknown ATS is reported by the list check
     const CellValue* first = nullptr;
-    for (const TableRow& row : asst_table->second.rows) {
-      const ListItem* asst = find_list_item(form, "asst", row.key.text);
+    for (const TypedRow& row : asst_table->rows) {
+      const ListItem* asst = row.cells[0].item();
       if (!asst) continue;
       if (asst->group == ats->code) return;
-      if (!first) first = &row.key;
+      if (!first) first = &row.row->key;
     }
     if (!first) return;  // no ASST listed: rule PREM-R05 says so
-    Issue issue;
-    issue.code = "PREM-N01";
-    issue.severity = Severity::warning;
-    issue.sheet = asst_table->second.sheet;
-    issue.cell = consolida::xlsx::to_a1(first->ref);
-    issue.row = first->ref.row;
-    issue.col = first->ref.col;
-    issue.label = "ASST coinvolte";
-    issue.found = first->text;
-    issue.message = {"nessuna delle ASST coinvolte appartiene alla " + ats->label + " che coordina il progetto: verificare",
-                     "none of the ASST involved belongs to " + ats->label + ", which coordinates the project: please check"};
-    issues.push_back(std::move(issue));
+    sink.add(std::string(code()), Severity::warning, place_of(*asst_table, first), "ASST coinvolte", first->text,
+             {"nessuna delle ASST coinvolte appartiene alla " + ats->label + " che coordina il progetto: verificare",
+              "none of the ASST involved belongs to " + ats->label + ", which coordinates the project: please check"});
   }
 };
 
 }  // namespace
 
-POCO_BEGIN_MANIFEST(consolida::forms::NativeRule)
+POCO_BEGIN_MANIFEST(consolida::forms::Rule)
 POCO_EXPORT_CLASS(AsstDellaAts)
 POCO_END_MANIFEST

@@ -1,0 +1,124 @@
+#include "forms/rules/declared_rule.hpp"
+
+#include "forms/labels.hpp"
+
+namespace consolida::forms {
+
+RuleDefinition::RuleDefinition(const FormSpec& form, const SpecReader& reader, Object::Ptr json, std::string where)
+    : form_(form), reader_(reader), json_(std::move(json)), where_(std::move(where)) {
+  reference_ = "rules." + reader_.string(json_, "code", where_, true);
+}
+
+void RuleDefinition::fail(const std::string& it, const std::string& en) const { reader_.fail(reference_, it, en); }
+
+std::string RuleDefinition::string(const std::string& key, bool required) const { return reader_.string(json_, key, where_, required); }
+
+Text RuleDefinition::text(const std::string& key, bool required) const { return reader_.text(json_, key, where_, required); }
+
+std::optional<std::int64_t> RuleDefinition::integer(const std::string& key) const { return reader_.integer(json_, key, where_); }
+
+std::optional<values::Date> RuleDefinition::date(const std::string& key) const { return reader_.date(json_, key, where_); }
+
+std::optional<std::size_t> RuleDefinition::optional_field(const std::string& key) const {
+  const std::string id = string(key);
+  if (id.empty()) return std::nullopt;
+  const auto index = form_.field_index(id);
+  if (!index) fail("campo \"" + id + "\" inesistente", "no field \"" + id + "\"");
+  return index;
+}
+
+std::size_t RuleDefinition::field(const std::string& key) const {
+  const auto index = optional_field(key);
+  if (!index) fail("manca \"" + key + "\"", "\"" + key + "\" is missing");
+  return *index;
+}
+
+std::size_t RuleDefinition::table(const std::string& key) const {
+  const std::string id = string(key);
+  const auto index = form_.table_index(id);
+  if (!index) fail("tabella \"" + id + "\" inesistente", "no table \"" + id + "\"");
+  return *index;
+}
+
+std::size_t RuleDefinition::column_by_id(std::size_t table, const std::string& id) const {
+  const TableSpec& spec = form_.tables[table];
+  if (spec.key.id == id) return 0;
+  for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+    if (spec.columns[c].id == id) return c + 1;
+  }
+  fail("colonna \"" + id + "\" inesistente in " + spec.id, "no column \"" + id + "\" in " + spec.id);
+}
+
+std::optional<std::size_t> RuleDefinition::optional_column(std::size_t table, const std::string& key) const {
+  const std::string id = string(key);
+  if (id.empty()) return std::nullopt;
+  return column_by_id(table, id);
+}
+
+std::size_t RuleDefinition::column(std::size_t table, const std::string& key) const { return column_by_id(table, string(key)); }
+
+std::vector<std::size_t> RuleDefinition::columns(std::size_t table, const std::string& key) const {
+  std::vector<std::size_t> out;
+  for (const std::string& id : reader_.strings(json_, key, where_)) out.push_back(column_by_id(table, id));
+  return out;
+}
+
+const std::vector<ListItem>& RuleDefinition::list(const std::string& key) const {
+  const std::string name = string(key);
+  const std::vector<ListItem>* items = form_.list(name);
+  if (!items) fail("elenco \"" + name + "\" inesistente", "no list \"" + name + "\"");
+  return *items;
+}
+
+DeclaredRule::DeclaredRule(const RuleDefinition& definition)
+    : code_(definition.string("code", true)),
+      message_(definition.text("message", true)),
+      when_field_(definition.optional_field("when_field")),
+      when_equals_(definition.string("when_equals")),
+      unless_field_(definition.optional_field("unless_field")) {
+  const std::string severity = definition.string("severity");
+  if (severity == "avviso" || severity == "warning") {
+    severity_ = Severity::warning;
+  } else if (!severity.empty() && severity != "errore" && severity != "error") {
+    definition.fail("usare \"errore\" o \"avviso\" in \"severity\"", "use \"errore\" or \"avviso\" in \"severity\"");
+  }
+  if (message_.it.empty()) definition.fail("manca il messaggio in italiano", "the Italian message is missing");
+}
+
+bool DeclaredRule::conditions_hold(const TypedForm& form) const {
+  if (unless_field_) {
+    const TypedField& unless = form.fields()[*unless_field_];
+    if (unless.value.yes().value_or(false)) return false;
+  }
+  if (when_field_) {
+    const TypedField& when = form.fields()[*when_field_];
+    if (!when.value.ok() || normalise_label(shown(when.value, *when.spec)) != normalise_label(when_equals_)) return false;
+  }
+  return true;
+}
+
+void DeclaredRule::check(const TypedForm& form, IssueSink& sink) const {
+  if (!conditions_hold(form)) return;
+  for (std::size_t field : needed_fields_) {
+    if (!form.fields()[field].found) return;
+  }
+  if (needed_table_ && !form.tables()[*needed_table_].found) return;
+  apply(form, sink);
+}
+
+void DeclaredRule::report(IssueSink& sink, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars) const {
+  sink.add(code_, severity_, place, std::move(label), std::move(found), message_, vars);
+}
+
+const CellValue& cell_at(const TypedRow& row, std::size_t index) { return index == 0 ? row.row->key : row.row->cells[index - 1]; }
+
+const std::string& column_label(const TableSpec& table, std::size_t index) {
+  return index == 0 ? table.key.label.it : table.columns[index - 1].label.it;
+}
+
+std::string row_name(const TypedRow& row, std::size_t position) {
+  return row.row->key.blank() ? "riga " + std::to_string(row.row->row + 1) + " (n. " + std::to_string(position + 1) + ")"
+                              : row.row->key.text;
+}
+
+}  // namespace consolida::forms

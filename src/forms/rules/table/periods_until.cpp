@@ -1,0 +1,76 @@
+// periods_until: nothing marked in a Gantt column that ends after `max_date`, nor in a column a
+// user added whose header names a later period ("gen 24-mar 24") or none at all.
+#include "forms/labels.hpp"
+#include "forms/rules/declared_rule.hpp"
+
+namespace consolida::forms {
+namespace {
+
+// "gen 24-mar 24", "ott 23 - dic 23", "2024": the last day of the period a header names.
+std::optional<values::Date> period_end_of(const std::string& header) {
+  static const char* const months[] = {"gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"};
+  const std::string text = normalise_label(header);
+  std::optional<values::Date> last;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    for (int m = 0; m < 12; ++m) {
+      if (text.compare(i, 3, months[m]) != 0) continue;
+      std::size_t j = i + 3;
+      while (j < text.size() && text[j] >= 'a' && text[j] <= 'z') ++j;  // "lugl", "giugno"
+      while (j < text.size() && (text[j] == ' ' || text[j] == '.' || text[j] == '\'')) ++j;
+      int year = 0, digits = 0;
+      for (; j < text.size() && text[j] >= '0' && text[j] <= '9' && digits < 4; ++j, ++digits) year = year * 10 + (text[j] - '0');
+      if (digits == 2) year += 2000;
+      if (digits == 2 || digits == 4) {
+        static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        values::Date end{year, m + 1, days[m] + (m == 1 && leap ? 1 : 0)};
+        if (!last || end > *last) last = end;
+      }
+    }
+  }
+  return last;
+}
+
+class PeriodsUntil final : public DeclaredRule {
+ public:
+  explicit PeriodsUntil(const RuleDefinition& definition)
+      : DeclaredRule(definition), table_(definition.table("table")), max_date_(definition.date("max_date")) {
+    needs_table(table_);
+  }
+
+  void apply(const TypedForm& form, IssueSink& sink) const override {
+    if (!max_date_) return;
+    const TypedTable& table = form.tables()[table_];
+    const TableSpec& spec = *table.spec;
+    const TableInstance& found = *table.found;
+    for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+      const auto& end = spec.columns[c].period_end;
+      if (!end || *end <= *max_date_) continue;
+      for (const TableRow& row : found.rows) {
+        if (c < row.cells.size() && !row.cells[c].blank()) {
+          report(sink, place_of(table, &row.cells[c]), spec.label.it, row.cells[c].text,
+                 {{"column", spec.columns[c].label.it}, {"row", row.key.text}});
+        }
+      }
+    }
+    for (std::size_t e = 0; e < found.extra_columns.size(); ++e) {
+      const auto& [col, header] = found.extra_columns[e];
+      const auto period_end = period_end_of(header);
+      if (period_end && *period_end <= *max_date_) continue;
+      for (std::size_t r = 0; r < found.rows.size() && r < found.extra_cells.size(); ++r) {
+        const CellValue& cell = found.extra_cells[r][e];
+        if (!cell.blank()) report(sink, place_of(table, &cell), spec.label.it, header, {{"column", header}, {"row", found.rows[r].key.text}});
+      }
+    }
+  }
+
+ private:
+  std::size_t table_;
+  std::optional<values::Date> max_date_;
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_periods_until(const RuleDefinition& definition) { return std::make_unique<PeriodsUntil>(definition); }
+
+}  // namespace consolida::forms

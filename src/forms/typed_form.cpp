@@ -1,0 +1,374 @@
+// FormInstance -> TypedForm: each cell read once as a value of its field's type, with the
+// problems of the value itself (format, list, the field's own limits).
+#include "consolida/typed_form.hpp"
+
+#include <algorithm>
+
+#include "consolida/rules.hpp"
+#include "forms/attribute_code.hpp"
+#include "forms/labels.hpp"
+
+namespace consolida::forms {
+namespace {
+
+std::string hundredths(std::int64_t value) {
+  std::string text = values::format_cents(value);  // same grouping: 1.234,50
+  if (text.ends_with(",00")) text.resize(text.size() - 3);
+  return text;
+}
+
+bool is_numeric(FieldType type) {
+  return type == FieldType::integer || type == FieldType::decimal || type == FieldType::amount || type == FieldType::percent;
+}
+
+// A number of a numeric field as the report shows it: "12", "12,5", "1.234,56", "10,4%".
+std::string format_number(FieldType type, std::int64_t value) {
+  switch (type) {
+    case FieldType::integer: return std::to_string(value);
+    case FieldType::amount: return values::format_cents(value);
+    case FieldType::percent: return hundredths(value) + "%";
+    default: return hundredths(value);
+  }
+}
+
+bool is_percent_format(std::string_view format) { return format.find('%') != std::string_view::npos; }
+
+// A cell read as a value of a type, from its stored number or from its text.
+values::Parsed<std::int64_t> parse_amount(const CellValue& cell) {
+  return cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text);
+}
+values::Parsed<std::int64_t> parse_count(const CellValue& cell) {
+  return cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text);
+}
+values::Parsed<std::int64_t> parse_decimal(const CellValue& cell) {
+  return cell.numeric ? values::parse_percent_number(cell.lexical, false) : values::parse_percent_text(cell.text);
+}
+values::Parsed<std::int64_t> parse_percent(const CellValue& cell) {
+  return cell.numeric ? values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format))
+                      : values::parse_percent_text(cell.text);
+}
+
+class Typist {
+ public:
+  Typist(const FormInstance& instance, const FormSpec& form, std::vector<Issue>& problems)
+      : in_(instance), form_(form), sink_(problems) {}
+
+  // Reads a cell by its spec. `code_id` makes the problem codes, `where` names the cell in messages.
+  TypedCell cell(const ValueSpec& spec, const CellValue& cell, std::string_view sheet, const std::string& code_id,
+                 const std::string& where) {
+    TypedCell out{&cell, typed::Blank{}};
+    if (cell.blank()) return out;
+    if (!cell.numeric) {
+      for (const std::string& status : spec.statuses) {
+        if (normalise_label(status) == normalise_label(cell.text)) {
+          out.value = typed::Status{&status};
+          return out;
+        }
+      }
+    }
+    out.value = typed::Invalid{};
+    std::optional<values::Problem> error;
+    std::optional<values::Problem> warning;
+    auto take = [&](const values::Parsed<std::int64_t>& parsed, auto make) {
+      if (parsed.value) out.value = make(*parsed.value);
+      error = parsed.error;
+      warning = parsed.warning;
+    };
+    const Place place{sheet, &cell};
+    switch (spec.type) {
+      case FieldType::text:
+      case FieldType::multi_choice:
+        out.value = typed::Text{};
+        break;
+      case FieldType::integer:
+        take(parse_count(cell), [](std::int64_t v) { return typed::Count{v}; });
+        break;
+      case FieldType::decimal:
+        take(parse_decimal(cell), [](std::int64_t v) { return typed::Decimal{v}; });
+        break;
+      case FieldType::percent:
+        take(parse_percent(cell), [](std::int64_t v) { return typed::Decimal{v}; });
+        break;
+      case FieldType::amount:
+        take(parse_amount(cell), [](std::int64_t v) { return typed::Amount{v}; });
+        break;
+      case FieldType::date:
+        if (cell.numeric) {
+          const auto dt = xlsx::serial_to_datetime(cell.number, in_.date1904);
+          if (dt && dt->year > 0) {
+            out.value = typed::Date{{dt->year, dt->month, dt->day}};
+          } else {
+            error = values::Problem{"«" + cell.text + "» non è una data valida", "«" + cell.text + "» is not a valid date"};
+          }
+        } else {
+          const auto parsed = values::parse_date_text(cell.text);
+          if (parsed.value) out.value = typed::Date{*parsed.value};
+          error = parsed.error;
+        }
+        break;
+      case FieldType::yes_no: {
+        const auto parsed = values::parse_yes_no(cell.text);
+        if (parsed.value) out.value = typed::YesNo{*parsed.value};
+        error = parsed.error;
+        break;
+      }
+      case FieldType::choice:
+        if (const ListItem* item = find_list_item(form_, spec.list, cell.text)) {
+          out.value = typed::Choice{item};
+          break;
+        }
+        sink_.add(attribute_code(form_, code_id, "LISTA"), Severity::error, place, where, cell.text,
+                  {"«{label}»: «{value}» non è tra le voci ammesse; sceglierla dall'elenco a discesa",
+                   "«{label}»: «{value}» is not one of the allowed entries; pick it from the drop-down list"},
+                  {{"label", where}, {"value", cell.text}});
+        return out;
+    }
+    if (error) {
+      sink_.add(attribute_code(form_, code_id, "FORMATO"), Severity::error, place, where, cell.text,
+                {"«" + where + "»: " + error->it, "«" + where + "»: " + error->en});
+    } else if (warning) {
+      sink_.add(attribute_code(form_, code_id, "AVVISO"), Severity::warning, place, where, cell.text,
+                {"«" + where + "»: " + warning->it, "«" + where + "»: " + warning->en});
+    }
+    if (out.ok()) check_limits(spec, out, place, code_id, where);
+    return out;
+  }
+
+  void field(const FieldSpec& spec, TypedField& out) {
+    const auto it = in_.fields.find(spec.id);
+    out.spec = &spec;
+    if (it == in_.fields.end() || !it->second.found) return;
+    out.found = &it->second;
+    out.value.cell = &it->second.cell;
+    if (spec.type == FieldType::multi_choice) {
+      selection(spec, it->second, out.selected);
+    } else {
+      out.value = cell(spec, it->second.cell, it->second.sheet, spec.id, spec.label.it);
+    }
+  }
+
+  void table(const TableSpec& spec, TypedTable& out) {
+    const auto it = in_.tables.find(spec.id);
+    out.spec = &spec;
+    if (it == in_.tables.end() || !it->second.found) return;
+    const TableInstance& found = it->second;
+    out.found = &found;
+    out.rows.reserve(found.rows.size());
+    const std::string key_where = spec.label.it + " › " + spec.key.label.it;
+    for (const TableRow& row : found.rows) {
+      TypedRow typed_row{&row, {}};
+      typed_row.cells.reserve(spec.columns.size() + 1);
+      typed_row.cells.push_back(cell(spec.key, row.key, found.sheet, spec.id + "-" + spec.key.id, key_where));
+      for (std::size_t c = 0; c < spec.columns.size() && c < row.cells.size(); ++c) {
+        const ColumnSpec& column = spec.columns[c];
+        typed_row.cells.push_back(spec.marks ? mark(row.cells[c])
+                                             : cell(column, row.cells[c], found.sheet, spec.id + "-" + column.id,
+                                                    spec.label.it + " › " + column.label.it));
+      }
+      out.rows.push_back(std::move(typed_row));
+    }
+    if (spec.total_label && found.total) {
+      for (std::size_t c = 0; c < spec.columns.size() && c < found.total->cells.size(); ++c) {
+        out.total.push_back(cell(spec.columns[c], found.total->cells[c], found.sheet, spec.id + "-" + spec.columns[c].id,
+                                 spec.label.it + " › " + *spec.total_label + " › " + spec.columns[c].label.it));
+      }
+    }
+  }
+
+ private:
+  static TypedCell mark(const CellValue& cell) {
+    return cell.blank() ? TypedCell{&cell, typed::Blank{}} : TypedCell{&cell, typed::Text{}};
+  }
+
+  // The options of a multi_choice marked with X, by the list item each names.
+  void selection(const FieldSpec& spec, const FieldInstance& found, std::vector<Selection>& selected) {
+    for (const TableRow& option : found.options) {
+      if (option.cells.empty() || option.cells[0].blank()) continue;
+      const ListItem* item = find_list_item(form_, spec.list, option.key.text);
+      if (!item) {
+        sink_.add(attribute_code(form_, spec.id, "LISTA"), Severity::error, {found.sheet, &option.key}, spec.label.it,
+                  option.key.text,
+                  {"«{label}»: la voce «{value}» non è tra quelle del modello", "«{label}»: «{value}» is not one of the template's entries"},
+                  {{"label", spec.label.it}, {"value", option.key.text}});
+        continue;
+      }
+      selected.push_back({item, &option});
+    }
+  }
+
+  // The field's own limits: words, minimum and maximum, the period of a date.
+  void check_limits(const ValueSpec& spec, const TypedCell& value, const Place& place, const std::string& code_id,
+                    const std::string& where) {
+    if (spec.max_words) {
+      const std::size_t words = values::count_words(value.cell->text);
+      if (words > *spec.max_words) {
+        sink_.add(attribute_code(form_, code_id, "PAROLE"), Severity::error, place, where, std::to_string(words) + " parole",
+                  {"«{label}»: {found} parole, al massimo {max}", "«{label}»: {found} words, at most {max}"},
+                  {{"label", where}, {"found", std::to_string(words)}, {"max", std::to_string(*spec.max_words)}});
+      }
+    }
+    const std::optional<std::int64_t> number = is_numeric(spec.type) ? value.number() : std::nullopt;
+    if (number && spec.min && *number < *spec.min) {
+      const std::string text = shown(value, spec);
+      sink_.add(attribute_code(form_, code_id, "MIN"), Severity::error, place, where, text,
+                {"«{label}»: {value} è sotto il minimo ammesso ({min})", "«{label}»: {value} is below the minimum ({min})"},
+                {{"label", where}, {"value", text}, {"min", format_number(spec.type, *spec.min)}});
+    }
+    if (number && spec.max && *number > *spec.max) {
+      const std::string text = shown(value, spec);
+      sink_.add(attribute_code(form_, code_id, "MAX"), Severity::error, place, where, text,
+                {"«{label}»: {value} supera il massimo ammesso ({max})", "«{label}»: {value} is above the maximum ({max})"},
+                {{"label", where}, {"value", text}, {"max", format_number(spec.type, *spec.max)}});
+    }
+    const std::optional<values::Date> date = spec.type == FieldType::date ? value.date() : std::nullopt;
+    if (date && ((spec.min_date && *date < *spec.min_date) || (spec.max_date && *date > *spec.max_date))) {
+      const std::string window = (spec.min_date ? values::to_string(*spec.min_date) : "...") + " - " +
+                                 (spec.max_date ? values::to_string(*spec.max_date) : "...");
+      const std::string text = shown(value, spec);
+      sink_.add(attribute_code(form_, code_id, "DATA"), Severity::error, place, where, text,
+                {"«{label}»: la data {value} è fuori dal periodo ammesso ({window})",
+                 "«{label}»: date {value} is outside the allowed period ({window})"},
+                {{"label", where}, {"value", text}, {"window", window}});
+    }
+  }
+
+  const FormInstance& in_;
+  const FormSpec& form_;
+  IssueSink sink_;
+};
+
+}  // namespace
+
+std::optional<std::int64_t> TypedCell::number() const {
+  if (const auto* v = std::get_if<typed::Amount>(&value)) return v->cents;
+  if (const auto* v = std::get_if<typed::Count>(&value)) return v->units;
+  if (const auto* v = std::get_if<typed::Decimal>(&value)) return v->hundredths;
+  return std::nullopt;
+}
+
+const ListItem* TypedCell::item() const {
+  const auto* v = std::get_if<typed::Choice>(&value);
+  return v ? v->item : nullptr;
+}
+
+std::optional<bool> TypedCell::yes() const {
+  const auto* v = std::get_if<typed::YesNo>(&value);
+  return v ? std::optional<bool>(v->yes) : std::nullopt;
+}
+
+std::optional<values::Date> TypedCell::date() const {
+  const auto* v = std::get_if<typed::Date>(&value);
+  return v ? std::optional<values::Date>(v->date) : std::nullopt;
+}
+
+const std::string& TypedCell::written() const {
+  static const std::string none;
+  return cell ? cell->written() : none;
+}
+
+const std::string& TypedCell::text() const {
+  static const std::string none;
+  return cell ? cell->text : none;
+}
+
+std::string shown(const TypedCell& cell, const ValueSpec& spec) {
+  if (const auto* status = std::get_if<typed::Status>(&cell.value)) return *status->name;
+  if (const auto number = cell.number(); number && is_numeric(spec.type)) return format_number(spec.type, *number);
+  if (const auto date = cell.date()) return values::to_string(*date);
+  if (const auto yes = cell.yes()) return *yes ? "SI" : "NO";
+  return cell.text();
+}
+
+const TypedField* TypedForm::field(std::string_view id) const {
+  const auto index = spec_ ? spec_->field_index(id) : std::nullopt;
+  return index ? &fields_[*index] : nullptr;
+}
+
+const TypedTable* TypedForm::table(std::string_view id) const {
+  const auto index = spec_ ? spec_->table_index(id) : std::nullopt;
+  return index ? &tables_[*index] : nullptr;
+}
+
+bool TypedForm::sheet_missing(std::string_view item_id) const {
+  const SheetSpec* sheet = spec_->sheet_of(item_id);
+  return sheet && std::find(missing_sheets_.begin(), missing_sheets_.end(), sheet->name) != missing_sheets_.end();
+}
+
+TypedForm type_form(FormInstance instance, const FormSpec& spec, const registry::Registry& registry) {
+  TypedForm out;
+  out.spec_ = &spec;
+  out.registry_ = &registry;
+  out.instance_ = std::make_unique<const FormInstance>(std::move(instance));
+  const FormInstance& in = *out.instance_;
+  for (const SheetSpec& sheet : spec.sheets) {
+    bool any_found = false;
+    for (const auto& [id, field] : in.fields) any_found = any_found || (field.found && field.sheet == sheet.name);
+    for (const auto& [id, table] : in.tables) any_found = any_found || (table.found && table.sheet == sheet.name);
+    if (!any_found) out.missing_sheets_.push_back(sheet.name);
+  }
+  Typist typist(in, spec, out.problems_);
+  out.fields_.resize(spec.fields.size());
+  for (std::size_t i = 0; i < spec.fields.size(); ++i) typist.field(spec.fields[i], out.fields_[i]);
+  out.tables_.resize(spec.tables.size());
+  for (std::size_t i = 0; i < spec.tables.size(); ++i) typist.table(spec.tables[i], out.tables_[i]);
+  return out;
+}
+
+std::vector<std::string> breakdown_items(const FormSpec& spec, const Breakdown& breakdown) {
+  std::vector<std::string> items;
+  const TableSpec& table = *spec.table(breakdown.table);
+  if (!breakdown.rows_of_column.empty()) {
+    items = table.fixed_rows;
+    if (!breakdown.other_label.empty()) items.push_back(breakdown.other_label);
+  } else {
+    for (const std::string& id : breakdown.column_sums) {
+      for (const ColumnSpec& column : table.columns) {
+        if (column.id == id) items.push_back(column.label.it);
+      }
+    }
+  }
+  return items;
+}
+
+namespace {
+std::size_t column_position(const TableSpec& table, const std::string& id) {
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    if (table.columns[c].id == id) return c + 1;
+  }
+  return 0;
+}
+
+std::int64_t amount_or_zero(const TypedRow& row, std::size_t position) {
+  return position < row.cells.size() ? row.cells[position].number().value_or(0) : 0;
+}
+}  // namespace
+
+std::vector<std::int64_t> breakdown_amounts(const TypedForm& form, const Breakdown& breakdown) {
+  const TableSpec& spec = *form.spec().table(breakdown.table);
+  const std::size_t items = spec.fixed_rows.size() + (breakdown.other_label.empty() ? 0 : 1);
+  std::vector<std::int64_t> out(breakdown.rows_of_column.empty() ? breakdown.column_sums.size() : items, 0);
+  const TypedTable* table = form.table(breakdown.table);
+  if (!table || !table->found) return out;
+  if (!breakdown.rows_of_column.empty()) {
+    const std::size_t c = column_position(spec, breakdown.rows_of_column);
+    std::vector<std::string> fixed;
+    for (const std::string& label : spec.fixed_rows) fixed.push_back(normalise_label(label));
+    for (const TypedRow& row : table->rows) {
+      if (row.subtotal()) continue;
+      const std::string key = normalise_label(row.row->key.text);
+      // A fixed row, else "other" (index fixed.size()) if the breakdown has it.
+      const std::size_t item = static_cast<std::size_t>(std::find(fixed.begin(), fixed.end(), key) - fixed.begin());
+      if (item < out.size()) out[item] += amount_or_zero(row, c);
+    }
+  } else {
+    for (std::size_t k = 0; k < breakdown.column_sums.size(); ++k) {
+      const std::size_t c = column_position(spec, breakdown.column_sums[k]);
+      for (const TypedRow& row : table->rows) {
+        if (!row.subtotal()) out[k] += amount_or_zero(row, c);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace consolida::forms

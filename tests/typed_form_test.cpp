@@ -1,0 +1,162 @@
+// The typed form stage and the rule table: cells typed once into one kind of value each, the
+// kinds form.json can name, and breakdowns_agree (every amount counted once in each breakdown).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "consolida/forms.hpp"
+#include "consolida/rules.hpp"
+#include "consolida/typed_form.hpp"
+#include "support/zip_builder.hpp"
+
+namespace fs = std::filesystem;
+using namespace consolida;
+using consolida::testing::minimal_xlsx;
+using consolida::testing::temp_path;
+
+namespace {
+
+// A comune's spending: areas by row (fixed), funding sources by column, broken down both ways.
+forms::FormSpec spending_form(const std::string& rules) {
+  const fs::path dir = temp_path("plugin-ripartizioni");
+  fs::create_directories(dir);
+  std::ofstream(dir / "form.json") << R"({
+    "schema": 1, "id": "ripartizioni", "version": "1", "code_prefix": "RIP", "title": "Ripartizioni di prova",
+    "fields": [{"id": "comune", "label": "Codice ISTAT", "cell": "B1"},
+               {"id": "stato", "label": "Stato", "type": "decimal", "cell": "B2", "statuses": ["In definizione"]}],
+    "tables": [
+      {"id": "spesa", "label": "Spesa", "key": {"id": "area", "label": "Area"},
+       "columns": [{"id": "fnps", "label": "FNPS", "type": "amount"}, {"id": "propri", "label": "Fondi propri", "type": "amount"},
+                   {"id": "totale", "label": "Totale", "type": "amount"}],
+       "fixed_rows": ["Anziani", "Disabili"], "blank_rows": 2}
+    ],
+    "sheets": [{"name": "Foglio1", "sections": [{"title": "Spesa", "items": ["comune", "stato", "spesa"]}]}],
+    "consolidation": {"ente": "comune", "identity_field": "comune", "breakdowns": [
+      {"id": "area", "title": "per area", "table": "spesa", "rows_of_column": "totale"},
+      {"id": "fonte", "title": "per fonte", "table": "spesa", "column_sums": ["fnps", "propri"]}]},
+    "rules": [)" + rules + R"(]
+  })";
+  return forms::load_form(dir.string());
+}
+
+const char* const kAgreeRule =
+    R"({"code": "RIP-R1", "kind": "breakdowns_agree", "table": "spesa",
+        "message": {"it": "«{row}»: {found} {breakdown}, {expected} {other}", "en": "«{row}»: {found} {breakdown}, {expected} {other}"}})";
+
+std::string text_cell(const std::string& ref, const std::string& text) {
+  return "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>";
+}
+
+std::string number_cell(const std::string& ref, const std::string& number) { return "<c r=\"" + ref + "\"><v>" + number + "</v></c>"; }
+
+std::string spending_row(int r, const std::string& area, const std::string& fnps, const std::string& own, const std::string& total) {
+  const std::string n = std::to_string(r);
+  return "<row r=\"" + n + "\">" + text_cell("A" + n, area) + number_cell("B" + n, fnps) + number_cell("C" + n, own) +
+         number_cell("D" + n, total) + "</row>";
+}
+
+// A workbook typed by hand: no defined names, the table found by its label in column A.
+forms::TypedForm read_spending(const forms::FormSpec& form, const std::string& extra_rows, const std::string& state = "12,5") {
+  const std::string rows = "<row r=\"1\">" + text_cell("A1", "Codice ISTAT") + text_cell("B1", "098031") + "</row>" +
+                           "<row r=\"2\">" + text_cell("A2", "Stato") + text_cell("B2", state) + "</row>" +
+                           "<row r=\"4\">" + text_cell("A4", "Spesa") + "</row>" + "<row r=\"5\">" + text_cell("A5", "Area") +
+                           text_cell("B5", "FNPS") + text_cell("C5", "Fondi propri") + text_cell("D5", "Totale") + "</row>" +
+                           spending_row(6, "Anziani", "100", "50", "150") + spending_row(7, "Disabili", "10", "0", "10") + extra_rows;
+  const std::string path = minimal_xlsx(rows).write(temp_path("ripartizioni.xlsx"));
+  auto workbook = xlsx::Workbook::open(path);
+  return forms::type_form(forms::extract(workbook, form), form, registry::Registry::builtin());
+}
+
+std::vector<std::string> codes(const forms::Report& report) {
+  std::vector<std::string> out;
+  for (const auto& issue : report.issues) out.push_back(issue.code + "@" + issue.cell);
+  return out;
+}
+
+}  // namespace
+
+TEST(TypedForm, EachCellIsTypedOnceIntoOneKindOfValue) {
+  const forms::FormSpec form = spending_form("");
+  const forms::TypedForm typed = read_spending(form, spending_row(8, "Famiglie", "abc", "0", "0"));
+  const forms::TypedTable* table = typed.table("spesa");
+  ASSERT_NE(table, nullptr);
+  ASSERT_EQ(table->rows.size(), 3u);  // two fixed rows and the free row written
+  EXPECT_EQ(std::get<forms::typed::Amount>(table->rows[0].cells[1].value).cents, 10000);
+  EXPECT_EQ(table->rows[0].cells[3].number(), 15000);
+  // "abc" in an amount column: not a value, reported once, where it is.
+  ASSERT_TRUE(std::holds_alternative<forms::typed::Invalid>(table->rows[2].cells[1].value));
+  ASSERT_EQ(typed.problems().size(), 1u);
+  EXPECT_EQ(typed.problems()[0].code, "RIP-SPESA-FNPS-FORMATO");
+  EXPECT_EQ(typed.problems()[0].cell, "B8");
+  const forms::TypedField* state = typed.field("stato");
+  ASSERT_NE(state, nullptr);
+  EXPECT_EQ(std::get<forms::typed::Decimal>(state->value.value).hundredths, 1250);
+  EXPECT_EQ(forms::shown(state->value, *state->spec), "12,50");
+  EXPECT_EQ(typed.field("nessuno"), nullptr);
+  // Nothing written: blank, which is neither a value nor an error.
+  const forms::TypedForm empty_state = read_spending(form, "", " ");
+  EXPECT_TRUE(empty_state.field("stato")->value.blank());
+  EXPECT_FALSE(empty_state.field("stato")->value.ok());
+}
+
+TEST(TypedForm, ADeclaredStateIsNeitherANumberNorAnError) {
+  const forms::FormSpec form = spending_form("");
+  const forms::TypedForm typed = read_spending(form, "", "in definizione");
+  const forms::TypedCell& state = typed.field("stato")->value;
+  EXPECT_TRUE(state.status());
+  EXPECT_FALSE(state.ok());
+  EXPECT_EQ(state.number(), std::nullopt);
+  EXPECT_EQ(forms::shown(state, *typed.field("stato")->spec), "In definizione");  // the description's spelling
+  EXPECT_TRUE(typed.problems().empty());
+}
+
+TEST(Rules, EveryKindOfTheTableIsKnownAndUnknownKindsAreRefusedWithTheirPlace) {
+  const auto kinds = forms::rule_kinds();
+  EXPECT_TRUE(std::is_sorted(kinds.begin(), kinds.end()));
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "breakdowns_agree"), kinds.end());
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "pass_through"), kinds.end());
+  try {
+    spending_form(R"({"code": "RIP-X", "kind": "somma_magica", "table": "spesa", "message": "x"})");
+    FAIL() << "an unknown kind was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_plugin);
+    EXPECT_NE(e.message(Lang::it).find("rules.RIP-X"), std::string::npos) << e.message(Lang::it);
+    EXPECT_NE(e.message(Lang::it).find("somma_magica"), std::string::npos) << e.message(Lang::it);
+  }
+  try {
+    spending_form(R"({"code": "RIP-Y", "kind": "row_sum", "table": "spesa", "column": "totale", "columns": ["fnps", "regione"],
+                      "message": "x"})");
+    FAIL() << "a rule naming an unknown column was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message(Lang::it).find("colonna \"regione\" inesistente in spesa"), std::string::npos) << e.message(Lang::it);
+  }
+}
+
+TEST(Rules, BreakdownsAgreePointsAtTheRowCountedInOneBreakdownOnly) {
+  const forms::FormSpec form = spending_form(kAgreeRule);
+  // Every amount on a fixed row: by area 160,00 = by source 160,00.
+  EXPECT_TRUE(forms::validate(read_spending(form, "")).issues.empty());
+  // A row inserted with a free label: its 200,00 count by source, but in no area.
+  const forms::Report report = forms::validate(read_spending(form, spending_row(8, "Anziani - integrazione rette RSA", "0", "200", "200")));
+  ASSERT_EQ(codes(report), std::vector<std::string>{"RIP-R1@A8"});
+  EXPECT_EQ(report.issues[0].message.it, "«Anziani - integrazione rette RSA»: 160,00 per area, 360,00 per fonte");
+  // The same figures in the form's fixed rows agree.
+  EXPECT_TRUE(forms::validate(read_spending(form, spending_row(8, "Disabili", "0", "0", "0"))).issues.empty());
+}
+
+TEST(Rules, BreakdownsAgreeNeedsTwoBreakdownsOfTheTable) {
+  const fs::path dir = temp_path("plugin-una-ripartizione");
+  fs::create_directories(dir);
+  std::ofstream(dir / "form.json") << R"({
+    "schema": 1, "id": "una", "version": "1", "title": "Una",
+    "fields": [{"id": "comune", "label": "Codice ISTAT", "cell": "B1"}],
+    "tables": [{"id": "spesa", "label": "Spesa", "key": {"id": "area", "label": "Area"},
+                "columns": [{"id": "totale", "label": "Totale", "type": "amount"}], "blank_rows": 2}],
+    "sheets": [{"name": "Foglio1", "sections": [{"title": "Spesa", "items": ["comune", "spesa"]}]}],
+    "consolidation": {"ente": "comune", "identity_field": "comune",
+                      "breakdowns": [{"id": "fonte", "title": "per fonte", "table": "spesa", "column_sums": ["totale"]}]},
+    "rules": [{"code": "UNA-R1", "kind": "breakdowns_agree", "table": "spesa", "message": "x"}]
+  })";
+  EXPECT_THROW(forms::load_form(dir.string()), Error);
+}
