@@ -7,10 +7,12 @@
 #include <fstream>
 
 #include "consolida/forms.hpp"
+#include "support/issue_codes.hpp"
 #include "support/zip_builder.hpp"
 
 namespace fs = std::filesystem;
 using namespace consolida;
+using consolida::testing::issue_codes;
 using consolida::testing::minimal_xlsx;
 using consolida::testing::temp_path;
 
@@ -56,24 +58,19 @@ forms::Report validate_budget(const std::string& subtotal, const std::string& to
   return forms::validate(forms::extract(workbook, form), form, registry::Registry::builtin());
 }
 
-std::vector<std::string> codes(const forms::Report& report) {
-  std::vector<std::string> out;
-  for (const auto& issue : report.issues) out.push_back(issue.code + "@" + issue.cell);
-  return out;
-}
 
 }  // namespace
 
 TEST(FormEngine, SubtotalsAreCheckedAndNotCountedTwice) {
   // 100 + 50 = 150 (subtotal), + 10 = 160. Summing every line would give 310.
-  EXPECT_TRUE(validate_budget("150,00", "160,00").issues.empty()) << ::testing::PrintToString(codes(validate_budget("150,00", "160,00")));
-  EXPECT_EQ(codes(validate_budget("150,00", "310,00")), std::vector<std::string>{"BIL-TOT@B10"});
-  EXPECT_EQ(codes(validate_budget("140,00", "160,00")), std::vector<std::string>{"BIL-SPESE-SUBTOTALE@B8"});
+  EXPECT_TRUE(validate_budget("150,00", "160,00").issues.empty()) << ::testing::PrintToString(issue_codes(validate_budget("150,00", "160,00")));
+  EXPECT_EQ(issue_codes(validate_budget("150,00", "310,00")), std::vector<std::string>{"BIL-TOT@B10"});
+  EXPECT_EQ(issue_codes(validate_budget("140,00", "160,00")), std::vector<std::string>{"BIL-SPESE-SUBTOTALE@B8"});
 }
 
 TEST(FormEngine, FieldsAreFoundByFixedCellAndByLabel) {
   const forms::Report report = validate_budget("150,00", "160,00", "2031");
-  ASSERT_EQ(codes(report), std::vector<std::string>{"BIL-ANNO-MAX@B2"});  // found by its label "ANNO DI RIFERIMENTO"
+  ASSERT_EQ(issue_codes(report), std::vector<std::string>{"BIL-ANNO-MAX@B2"});  // found by its label "ANNO DI RIFERIMENTO"
   EXPECT_NE(report.issues[0].message.it.find("2030"), std::string::npos);
 }
 

@@ -8,12 +8,14 @@
 #include "consolida/forms.hpp"
 #include "consolida/rules.hpp"
 #include "consolida/typed_form.hpp"
+#include "support/issue_codes.hpp"
 #include "support/zip_builder.hpp"
 
-namespace fs = std::filesystem;
 using namespace consolida;
+using consolida::testing::issue_codes;
 using consolida::testing::minimal_xlsx;
 using consolida::testing::temp_path;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -68,11 +70,6 @@ forms::TypedForm read_spending(const forms::FormSpec& form, const std::string& e
   return forms::type_form(forms::extract(workbook, form), form, registry::Registry::builtin());
 }
 
-std::vector<std::string> codes(const forms::Report& report) {
-  std::vector<std::string> out;
-  for (const auto& issue : report.issues) out.push_back(issue.code + "@" + issue.cell);
-  return out;
-}
 
 }  // namespace
 
@@ -139,7 +136,7 @@ TEST(Rules, BreakdownsAgreePointsAtTheRowCountedInOneBreakdownOnly) {
   EXPECT_TRUE(forms::validate(read_spending(form, "")).issues.empty());
   // A row inserted with a free label: its 200,00 count by source, but in no area.
   const forms::Report report = forms::validate(read_spending(form, spending_row(8, "Anziani - integrazione rette RSA", "0", "200", "200")));
-  ASSERT_EQ(codes(report), std::vector<std::string>{"RIP-R1@A8"});
+  ASSERT_EQ(issue_codes(report), std::vector<std::string>{"RIP-R1@A8"});
   EXPECT_EQ(report.issues[0].message.it, "«Anziani - integrazione rette RSA»: 160,00 per area, 360,00 per fonte");
   // The same figures in the form's fixed rows agree.
   EXPECT_TRUE(forms::validate(read_spending(form, spending_row(8, "Disabili", "0", "0", "0"))).issues.empty());

@@ -283,18 +283,6 @@ bool TableRow::filled() const {
   return !key.blank() || std::any_of(cells.begin(), cells.end(), [](const CellValue& c) { return !c.blank(); });
 }
 
-values::Parsed<std::int64_t> parse_amount(const CellValue& cell) {
-  return cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text);
-}
-
-values::Parsed<std::int64_t> parse_count(const CellValue& cell) {
-  return cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text);
-}
-
-values::Parsed<std::int64_t> parse_decimal(const CellValue& cell) {
-  return cell.numeric ? values::parse_percent_number(cell.lexical, false) : values::parse_percent_text(cell.text);
-}
-
 bool is_subtotal(const TableSpec& table, std::string_view key) {
   if (table.subtotal_markers.empty()) return false;
   const std::string normalised = normalise_label(key);

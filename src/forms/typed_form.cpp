@@ -33,19 +33,26 @@ std::string format_number(FieldType type, std::int64_t value) {
 
 bool is_percent_format(std::string_view format) { return format.find('%') != std::string_view::npos; }
 
-// A cell read as a value of a type, from its stored number or from its text.
-values::Parsed<std::int64_t> parse_amount(const CellValue& cell) {
-  return cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text);
+// A cell of a numeric type read from its stored number or from its text: cents, units or
+// hundredths. A numeric percent cell holds a fraction only when its format says so.
+values::Parsed<std::int64_t> parse_number(FieldType type, const CellValue& cell) {
+  switch (type) {
+    case FieldType::amount: return cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text);
+    case FieldType::integer: return cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text);
+    case FieldType::percent:
+      if (cell.numeric) return values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format));
+      break;
+    default:
+      if (cell.numeric) return values::parse_percent_number(cell.lexical, false);
+      break;
+  }
+  return values::parse_percent_text(cell.text);
 }
-values::Parsed<std::int64_t> parse_count(const CellValue& cell) {
-  return cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text);
-}
-values::Parsed<std::int64_t> parse_decimal(const CellValue& cell) {
-  return cell.numeric ? values::parse_percent_number(cell.lexical, false) : values::parse_percent_text(cell.text);
-}
-values::Parsed<std::int64_t> parse_percent(const CellValue& cell) {
-  return cell.numeric ? values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format))
-                      : values::parse_percent_text(cell.text);
+
+Value number_value(FieldType type, std::int64_t number) {
+  if (type == FieldType::amount) return typed::Amount{number};
+  if (type == FieldType::integer) return typed::Count{number};
+  return typed::Decimal{number};
 }
 
 class Typist {
@@ -69,11 +76,6 @@ class Typist {
     out.value = typed::Invalid{};
     std::optional<values::Problem> error;
     std::optional<values::Problem> warning;
-    auto take = [&](const values::Parsed<std::int64_t>& parsed, auto make) {
-      if (parsed.value) out.value = make(*parsed.value);
-      error = parsed.error;
-      warning = parsed.warning;
-    };
     const Place place{sheet, &cell};
     switch (spec.type) {
       case FieldType::text:
@@ -81,17 +83,15 @@ class Typist {
         out.value = typed::Text{};
         break;
       case FieldType::integer:
-        take(parse_count(cell), [](std::int64_t v) { return typed::Count{v}; });
-        break;
       case FieldType::decimal:
-        take(parse_decimal(cell), [](std::int64_t v) { return typed::Decimal{v}; });
-        break;
       case FieldType::percent:
-        take(parse_percent(cell), [](std::int64_t v) { return typed::Decimal{v}; });
+      case FieldType::amount: {
+        const values::Parsed<std::int64_t> parsed = parse_number(spec.type, cell);
+        if (parsed.value) out.value = number_value(spec.type, *parsed.value);
+        error = parsed.error;
+        warning = parsed.warning;
         break;
-      case FieldType::amount:
-        take(parse_amount(cell), [](std::int64_t v) { return typed::Amount{v}; });
-        break;
+      }
       case FieldType::date:
         if (cell.numeric) {
           const auto dt = xlsx::serial_to_datetime(cell.number, in_.date1904);

@@ -70,44 +70,60 @@ const std::vector<ListItem>& RuleDefinition::list(const std::string& key) const 
   return *items;
 }
 
-DeclaredRule::DeclaredRule(const RuleDefinition& definition)
-    : code_(definition.string("code", true)),
-      message_(definition.text("message", true)),
-      when_field_(definition.optional_field("when_field")),
-      when_equals_(definition.string("when_equals")),
-      unless_field_(definition.optional_field("unless_field")) {
-  const std::string severity = definition.string("severity");
-  if (severity == "avviso" || severity == "warning") {
-    severity_ = Severity::warning;
-  } else if (!severity.empty() && severity != "errore" && severity != "error") {
-    definition.fail("usare \"errore\" o \"avviso\" in \"severity\"", "use \"errore\" or \"avviso\" in \"severity\"");
-  }
-  if (message_.it.empty()) definition.fail("manca il messaggio in italiano", "the Italian message is missing");
-}
+namespace {
 
-bool DeclaredRule::conditions_hold(const TypedForm& form) const {
-  if (unless_field_) {
-    const TypedField& unless = form.fields()[*unless_field_];
-    if (unless.value.yes().value_or(false)) return false;
+class DeclaredRule final : public Rule {
+ public:
+  DeclaredRule(const RuleDefinition& definition, Needs needs, Check check)
+      : code_(definition.string("code", true)),
+        message_(definition.text("message", true)),
+        when_field_(definition.optional_field("when_field")),
+        when_equals_(normalise_label(definition.string("when_equals"))),
+        unless_field_(definition.optional_field("unless_field")),
+        needs_(std::move(needs)),
+        check_(std::move(check)) {
+    const std::string severity = definition.string("severity");
+    if (severity == "avviso" || severity == "warning") {
+      severity_ = Severity::warning;
+    } else if (!severity.empty() && severity != "errore" && severity != "error") {
+      definition.fail("usare \"errore\" o \"avviso\" in \"severity\"", "use \"errore\" or \"avviso\" in \"severity\"");
+    }
+    if (message_.it.empty()) definition.fail("manca il messaggio in italiano", "the Italian message is missing");
   }
-  if (when_field_) {
+
+  std::string_view code() const override { return code_; }
+
+  void check(const TypedForm& form, IssueSink& sink) const override {
+    if (!conditions_hold(form)) return;
+    for (std::size_t field : needs_.fields) {
+      if (!form.fields()[field].found) return;
+    }
+    if (needs_.table && !form.tables()[*needs_.table].found) return;
+    check_(form, Reporter(code_, severity_, message_, sink));
+  }
+
+ private:
+  bool conditions_hold(const TypedForm& form) const {
+    if (unless_field_ && form.fields()[*unless_field_].value.yes().value_or(false)) return false;
+    if (!when_field_) return true;
     const TypedField& when = form.fields()[*when_field_];
-    if (!when.value.ok() || normalise_label(shown(when.value, *when.spec)) != normalise_label(when_equals_)) return false;
+    return when.value.ok() && normalise_label(shown(when.value, *when.spec)) == when_equals_;
   }
-  return true;
-}
 
-void DeclaredRule::check(const TypedForm& form, IssueSink& sink) const {
-  if (!conditions_hold(form)) return;
-  for (std::size_t field : needed_fields_) {
-    if (!form.fields()[field].found) return;
-  }
-  if (needed_table_ && !form.tables()[*needed_table_].found) return;
-  apply(form, sink);
-}
+  std::string code_;
+  Severity severity_ = Severity::error;
+  Text message_;
+  std::optional<std::size_t> when_field_;
+  std::string when_equals_;
+  std::optional<std::size_t> unless_field_;
+  Needs needs_;
+  Check check_;
+};
 
-void DeclaredRule::report(IssueSink& sink, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars) const {
-  sink.add(code_, severity_, place, std::move(label), std::move(found), message_, vars);
+}  // namespace
+
+std::unique_ptr<Rule> declared_rule(const RuleDefinition& definition, Needs needs, Check check) {
+  return std::make_unique<DeclaredRule>(definition, std::move(needs), std::move(check));
 }
 
 const CellValue& cell_at(const TypedRow& row, std::size_t index) { return index == 0 ? row.row->key : row.row->cells[index - 1]; }

@@ -2,6 +2,7 @@
 // severity and message, and the conditions under which it applies.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,33 +47,36 @@ class RuleDefinition {
   std::string reference_;  // "rules.PREM-R14", for what it refers to
 };
 
-// A rule of form.json: the kind's own check runs only when its conditions hold and the fields
-// and table it is about are in the file (a missing one is reported once, as missing).
-class DeclaredRule : public Rule {
+// Raises the issue of one declared rule: its code, severity and message, the {placeholders}
+// of the message filled from `vars`.
+class Reporter {
  public:
-  explicit DeclaredRule(const RuleDefinition& definition);
-  void check(const TypedForm& form, IssueSink& sink) const final;
-  std::string_view code() const final { return code_; }
-
- protected:
-  virtual void apply(const TypedForm& form, IssueSink& sink) const = 0;
-  // Raises this rule's issue, its message's {placeholders} filled from `vars`.
-  void report(IssueSink& sink, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const;
-  // Fields and the table that must be in the file for the rule to apply.
-  void needs_field(std::size_t field) { needed_fields_.push_back(field); }
-  void needs_table(std::size_t table) { needed_table_ = table; }
+  Reporter(const std::string& code, Severity severity, const Text& message, IssueSink& sink)
+      : code_(code), severity_(severity), message_(message), sink_(sink) {}
+  void operator()(const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
+    sink_.add(code_, severity_, place, std::move(label), std::move(found), message_, vars);
+  }
 
  private:
-  bool conditions_hold(const TypedForm& form) const;
-  std::string code_;
-  Severity severity_ = Severity::error;
-  Text message_;
-  std::optional<std::size_t> when_field_;
-  std::string when_equals_;
-  std::optional<std::size_t> unless_field_;
-  std::vector<std::size_t> needed_fields_;
-  std::optional<std::size_t> needed_table_;
+  const std::string& code_;
+  Severity severity_;
+  const Text& message_;
+  IssueSink& sink_;
 };
+
+// The fields and the table a rule is about: it applies only when they are in the file (one that
+// is missing is reported once, as missing).
+struct Needs {
+  std::vector<std::size_t> fields;
+  std::optional<std::size_t> table;
+};
+
+using Check = std::function<void(const TypedForm& form, const Reporter& report)>;
+
+// A rule of form.json: code, severity, message and conditions (when_field/when_equals,
+// unless_field) read from its entry; `check` is the kind's own test, with its parameters
+// already read and resolved.
+std::unique_ptr<Rule> declared_rule(const RuleDefinition& definition, Needs needs, Check check);
 
 using RuleFactory = std::unique_ptr<Rule> (*)(const RuleDefinition&);
 // The factory of a kind, or null when form.json names an unknown kind.

@@ -3,66 +3,46 @@
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
-namespace {
 
-class PassThrough final : public DeclaredRule {
- public:
-  explicit PassThrough(const RuleDefinition& definition)
-      : DeclaredRule(definition),
-        table_(definition.table("table")),
-        in_column_(definition.column(table_, "column")),
-        other_table_(definition.table("other_table")),
-        out_column_(definition.column(other_table_, "other_column")),
-        by_column_(definition.column(other_table_, "by_column")),
-        list_(definition.string("list")) {
-    definition.list("list");  // must exist
-    needs_table(table_);
-  }
-
-  void apply(const TypedForm& form, IssueSink& sink) const override {
-    const TypedTable& in = form.tables()[table_];
-    const TypedTable& out = form.tables()[other_table_];
+std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) {
+  const std::size_t in_at = definition.table("table");
+  const std::size_t in_column = definition.column(in_at, "column");
+  const std::size_t out_at = definition.table("other_table");
+  const std::size_t out_column = definition.column(out_at, "other_column");
+  const std::size_t fund_column = definition.column(out_at, "by_column");
+  definition.list("list");  // must exist
+  const std::string list = definition.string("list");
+  return declared_rule(definition, {{}, in_at}, [=](const TypedForm& form, const Reporter& report) {
+    const TypedTable& in = form.tables()[in_at];
+    const TypedTable& out = form.tables()[out_at];
     if (!out.found) return;
     std::vector<const ListItem*> row_fund(in.rows.size(), nullptr);
     for (std::size_t r = 0; r < in.rows.size(); ++r) {
       const TableRow& row = *in.rows[r].row;
-      if (!row.subtotal && !row.key.blank()) row_fund[r] = find_list_item(form.spec(), list_, row.key.text);
+      if (!row.subtotal && !row.key.blank()) row_fund[r] = find_list_item(form.spec(), list, row.key.text);
     }
-    for (const ListItem& fund : *form.spec().list(list_)) {
+    for (const ListItem& fund : *form.spec().list(list)) {
       if (fund.group != "vincolato") continue;
       std::int64_t received = 0, passed_on = 0;
       const CellValue* where = nullptr;
       bool readable = true;
       for (std::size_t r = 0; r < in.rows.size(); ++r) {
         if (row_fund[r] != &fund) continue;
-        const TypedCell& cell = in.rows[r].cells[in_column_];
+        const TypedCell& cell = in.rows[r].cells[in_column];
         readable = readable && (cell.blank() || cell.ok());
         received += cell.number().value_or(0);
-        where = &cell_at(in.rows[r], in_column_);
+        where = &cell_at(in.rows[r], in_column);
       }
       for (const TypedRow& row : out.rows) {
-        if (row.subtotal() || row.cells[by_column_].item() != &fund) continue;
-        const TypedCell& cell = row.cells[out_column_];
-        readable = readable && (cell.blank() || cell.ok());
-        passed_on += cell.number().value_or(0);
+        if (row.subtotal() || row.cells[fund_column].item() != &fund) continue;
+        readable = readable && (row.cells[out_column].blank() || row.cells[out_column].ok());
+        passed_on += row.cells[out_column].number().value_or(0);
       }
       if (!readable || received == passed_on) continue;
-      report(sink, place_of(in, where), in.spec->label.it, values::format_cents(received),
+      report(place_of(in, where), in.spec->label.it, values::format_cents(received),
              {{"row", fund.label}, {"found", values::format_cents(received)}, {"expected", values::format_cents(passed_on)}});
     }
-  }
-
- private:
-  std::size_t table_;
-  std::size_t in_column_;
-  std::size_t other_table_;
-  std::size_t out_column_;
-  std::size_t by_column_;
-  std::string list_;
-};
-
-}  // namespace
-
-std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) { return std::make_unique<PassThrough>(definition); }
+  });
+}
 
 }  // namespace consolida::forms

@@ -16,40 +16,25 @@ std::optional<std::int64_t> column_sum(const TypedTable& table, std::size_t colu
   return sum;
 }
 
-class TotalsEqual final : public DeclaredRule {
- public:
-  explicit TotalsEqual(const RuleDefinition& definition)
-      : DeclaredRule(definition),
-        table_(definition.table("table")),
-        column_(definition.column(table_, "column")),
-        other_table_(definition.table("other_table")),
-        other_column_(definition.column(other_table_, "other_column")) {
-    needs_table(table_);
-  }
-
-  void apply(const TypedForm& form, IssueSink& sink) const override {
-    const TypedTable& table = form.tables()[table_];
-    const TypedTable& other = form.tables()[other_table_];
-    if (!other.found) return;
-    const auto left = column_sum(table, column_);
-    const auto right = column_sum(other, other_column_);
-    if (!left || !right || *left == *right) return;
-    const auto& total = table.found->total;
-    const CellValue* where = total && column_ > 0 ? &total->cells[column_ - 1] : nullptr;
-    report(sink, place_of(table, where), table.spec->label.it, values::format_cents(*left),
-           {{"found", values::format_cents(*left)}, {"expected", values::format_cents(*right)},
-            {"difference", values::format_cents(*left - *right)}});
-  }
-
- private:
-  std::size_t table_;
-  std::size_t column_;
-  std::size_t other_table_;
-  std::size_t other_column_;
-};
-
 }  // namespace
 
-std::unique_ptr<Rule> make_totals_equal(const RuleDefinition& definition) { return std::make_unique<TotalsEqual>(definition); }
+std::unique_ptr<Rule> make_totals_equal(const RuleDefinition& definition) {
+  const std::size_t left_at = definition.table("table");
+  const std::size_t left_column = definition.column(left_at, "column");
+  const std::size_t right_at = definition.table("other_table");
+  const std::size_t right_column = definition.column(right_at, "other_column");
+  return declared_rule(definition, {{}, left_at}, [=](const TypedForm& form, const Reporter& report) {
+    const TypedTable& table = form.tables()[left_at];
+    if (!form.tables()[right_at].found) return;
+    const auto left = column_sum(table, left_column);
+    const auto right = column_sum(form.tables()[right_at], right_column);
+    if (!left || !right || *left == *right) return;
+    const auto& total = table.found->total;
+    report(place_of(table, total && left_column > 0 ? &total->cells[left_column - 1] : nullptr), table.spec->label.it,
+           values::format_cents(*left),
+           {{"found", values::format_cents(*left)}, {"expected", values::format_cents(*right)},
+            {"difference", values::format_cents(*left - *right)}});
+  });
+}
 
 }  // namespace consolida::forms

@@ -2,31 +2,18 @@
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
-namespace {
 
-class MinSelected final : public DeclaredRule {
- public:
-  explicit MinSelected(const RuleDefinition& definition)
-      : DeclaredRule(definition), field_(definition.field("field")), min_(definition.integer("min").value_or(1)) {
-    needs_field(field_);
-  }
-
-  void apply(const TypedForm& form, IssueSink& sink) const override {
-    const TypedField& field = form.fields()[field_];
+std::unique_ptr<Rule> make_min_selected(const RuleDefinition& definition) {
+  const std::size_t field_at = definition.field("field");
+  const std::int64_t min = definition.integer("min").value_or(1);
+  return declared_rule(definition, {{field_at}, {}}, [=](const TypedForm& form, const Reporter& report) {
+    const TypedField& field = form.fields()[field_at];
     const auto selected = static_cast<std::int64_t>(field.selected.size());
-    if (selected >= min_) return;
+    if (selected >= min) return;
     const auto& options = field.found->options;
-    report(sink, {field.sheet(), options.empty() ? nullptr : &options[0].key}, field.spec->label.it, std::to_string(selected),
-           {{"found", std::to_string(selected)}, {"min", std::to_string(min_)}});
-  }
-
- private:
-  std::size_t field_;
-  std::int64_t min_;
-};
-
-}  // namespace
-
-std::unique_ptr<Rule> make_min_selected(const RuleDefinition& definition) { return std::make_unique<MinSelected>(definition); }
+    report({field.sheet(), options.empty() ? nullptr : &options[0].key}, field.spec->label.it, std::to_string(selected),
+           {{"found", std::to_string(selected)}, {"min", std::to_string(min)}});
+  });
+}
 
 }  // namespace consolida::forms

@@ -2,26 +2,13 @@
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
-namespace {
 
-class RequiredIf final : public DeclaredRule {
- public:
-  explicit RequiredIf(const RuleDefinition& definition) : DeclaredRule(definition), field_(definition.field("field")) {
-    needs_field(field_);
-  }
-
-  void apply(const TypedForm& form, IssueSink& sink) const override {
-    const TypedField& field = form.fields()[field_];
-    if (!field.value.blank()) return;
-    report(sink, place_of(field), field.spec->label.it, "", {{"label", field.spec->label.it}});
-  }
-
- private:
-  std::size_t field_;
-};
-
-}  // namespace
-
-std::unique_ptr<Rule> make_required_if(const RuleDefinition& definition) { return std::make_unique<RequiredIf>(definition); }
+std::unique_ptr<Rule> make_required_if(const RuleDefinition& definition) {
+  const std::size_t field_at = definition.field("field");
+  return declared_rule(definition, {{field_at}, {}}, [=](const TypedForm& form, const Reporter& report) {
+    const TypedField& field = form.fields()[field_at];
+    if (field.value.blank()) report(place_of(field), field.spec->label.it, "", {{"label", field.spec->label.it}});
+  });
+}
 
 }  // namespace consolida::forms

@@ -6,42 +6,27 @@
 namespace consolida::forms {
 namespace {
 
-class SelectionAgainstChoice final : public DeclaredRule {
- public:
-  enum class Wants { same_group, distinct };
+enum class Wants { same_group, distinct };
 
-  SelectionAgainstChoice(const RuleDefinition& definition, Wants wants)
-      : DeclaredRule(definition), field_(definition.field("field")), other_(definition.field("other_field")), wants_(wants) {
-    needs_field(field_);
-    needs_field(other_);
-  }
-
-  void apply(const TypedForm& form, IssueSink& sink) const override {
-    const ListItem* chosen = form.fields()[other_].value.item();
+std::unique_ptr<Rule> selection_against_choice(const RuleDefinition& definition, Wants wants) {
+  const std::size_t field_at = definition.field("field");
+  const std::size_t other_at = definition.field("other_field");
+  return declared_rule(definition, {{field_at, other_at}, {}}, [=](const TypedForm& form, const Reporter& report) {
+    const ListItem* chosen = form.fields()[other_at].value.item();
     if (!chosen) return;
-    const TypedField& field = form.fields()[field_];
+    const TypedField& field = form.fields()[field_at];
     for (const Selection& selection : field.selected) {
-      const bool wrong = wants_ == Wants::same_group ? selection.item->group != chosen->code : selection.item->code == chosen->code;
+      const bool wrong = wants == Wants::same_group ? selection.item->group != chosen->code : selection.item->code == chosen->code;
       if (!wrong) continue;
-      report(sink, {field.sheet(), &selection.option->cells[0]}, field.spec->label.it, selection.item->display(),
+      report({field.sheet(), &selection.option->cells[0]}, field.spec->label.it, selection.item->display(),
              {{"value", selection.item->display()}, {"expected", chosen->display()}});
     }
-  }
-
- private:
-  std::size_t field_;
-  std::size_t other_;
-  Wants wants_;
-};
+  });
+}
 
 }  // namespace
 
-std::unique_ptr<Rule> make_same_group(const RuleDefinition& definition) {
-  return std::make_unique<SelectionAgainstChoice>(definition, SelectionAgainstChoice::Wants::same_group);
-}
-
-std::unique_ptr<Rule> make_distinct_from(const RuleDefinition& definition) {
-  return std::make_unique<SelectionAgainstChoice>(definition, SelectionAgainstChoice::Wants::distinct);
-}
+std::unique_ptr<Rule> make_same_group(const RuleDefinition& definition) { return selection_against_choice(definition, Wants::same_group); }
+std::unique_ptr<Rule> make_distinct_from(const RuleDefinition& definition) { return selection_against_choice(definition, Wants::distinct); }
 
 }  // namespace consolida::forms

@@ -8,67 +8,44 @@
 namespace consolida::forms {
 namespace {
 
-class RegistryRule : public DeclaredRule {
- public:
-  explicit RegistryRule(const RuleDefinition& definition) : DeclaredRule(definition), field_(definition.field("field")) {
-    needs_field(field_);
-  }
+// What the registry says of a written identity: true when it is known.
+using Known = bool (*)(const registry::Registry& registry, const std::string& value);
 
-  void apply(const TypedForm& form, IssueSink& sink) const final {
-    const TypedField& field = form.fields()[field_];
+std::unique_ptr<Rule> registry_rule(const RuleDefinition& definition, Known known) {
+  const std::size_t field_at = definition.field("field");
+  return declared_rule(definition, {{field_at}, {}}, [=](const TypedForm& form, const Reporter& report) {
+    const TypedField& field = form.fields()[field_at];
     if (field.value.blank()) return;  // "required" already says it
-    check_value(form, field, field.value.written(), sink);
-  }
-
- protected:
-  virtual void check_value(const TypedForm& form, const TypedField& field, const std::string& value, IssueSink& sink) const = 0;
-
- private:
-  std::size_t field_;
-};
-
-class RegistryComune final : public RegistryRule {
- public:
-  using RegistryRule::RegistryRule;
-  void check_value(const TypedForm& form, const TypedField& field, const std::string& value, IssueSink& sink) const override {
-    if (!form.registry().comune_by_istat(value)) report(sink, place_of(field), field.spec->label.it, value, {{"value", value}});
-  }
-};
-
-class RegistryAmbito final : public RegistryRule {
- public:
-  using RegistryRule::RegistryRule;
-  void check_value(const TypedForm& form, const TypedField& field, const std::string& value, IssueSink& sink) const override {
-    if (!form.registry().find_ambito(value)) report(sink, place_of(field), field.spec->label.it, value, {{"value", value}});
-  }
-};
-
-class RegistryComuneName final : public RegistryRule {
- public:
-  explicit RegistryComuneName(const RuleDefinition& definition) : RegistryRule(definition), code_field_(definition.field("other_field")) {
-    needs_field(code_field_);
-  }
-  void check_value(const TypedForm& form, const TypedField& field, const std::string& value, IssueSink& sink) const override {
-    const TypedField& code = form.fields()[code_field_];
-    if (code.value.blank()) return;
-    const registry::Registry& registry = form.registry();
-    const registry::Comune* comune = registry.comune_by_istat(code.value.written());
-    if (!comune) return;  // the code's own rule reports it
-    const registry::Match match = registry.find_comune(value, &registry.ambito_of(*comune));
-    if (std::find(match.candidates.begin(), match.candidates.end(), comune) != match.candidates.end()) return;
-    report(sink, place_of(field), field.spec->label.it, value, {{"value", value}, {"expected", comune->name}, {"code", comune->istat}});
-  }
-
- private:
-  std::size_t code_field_;
-};
+    const std::string& value = field.value.written();
+    if (!known(form.registry(), value)) report(place_of(field), field.spec->label.it, value, {{"value", value}});
+  });
+}
 
 }  // namespace
 
-std::unique_ptr<Rule> make_registry_comune(const RuleDefinition& definition) { return std::make_unique<RegistryComune>(definition); }
-std::unique_ptr<Rule> make_registry_ambito(const RuleDefinition& definition) { return std::make_unique<RegistryAmbito>(definition); }
+std::unique_ptr<Rule> make_registry_comune(const RuleDefinition& definition) {
+  return registry_rule(definition, [](const registry::Registry& r, const std::string& v) { return r.comune_by_istat(v) != nullptr; });
+}
+
+std::unique_ptr<Rule> make_registry_ambito(const RuleDefinition& definition) {
+  return registry_rule(definition, [](const registry::Registry& r, const std::string& v) { return r.find_ambito(v) != nullptr; });
+}
+
 std::unique_ptr<Rule> make_registry_comune_name(const RuleDefinition& definition) {
-  return std::make_unique<RegistryComuneName>(definition);
+  const std::size_t name_at = definition.field("field");
+  const std::size_t code_at = definition.field("other_field");
+  return declared_rule(definition, {{name_at, code_at}, {}}, [=](const TypedForm& form, const Reporter& report) {
+    const TypedField& name = form.fields()[name_at];
+    const TypedField& code = form.fields()[code_at];
+    if (name.value.blank() || code.value.blank()) return;
+    const registry::Registry& registry = form.registry();
+    const registry::Comune* comune = registry.comune_by_istat(code.value.written());
+    if (!comune) return;  // the code's own rule reports it
+    const std::string& value = name.value.written();
+    const registry::Match match = registry.find_comune(value, &registry.ambito_of(*comune));
+    if (std::find(match.candidates.begin(), match.candidates.end(), comune) != match.candidates.end()) return;
+    report(place_of(name), name.spec->label.it, value, {{"value", value}, {"expected", comune->name}, {"code", comune->istat}});
+  });
 }
 
 }  // namespace consolida::forms

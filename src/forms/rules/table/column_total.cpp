@@ -3,16 +3,11 @@
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
-namespace {
 
-class ColumnTotal final : public DeclaredRule {
- public:
-  explicit ColumnTotal(const RuleDefinition& definition) : DeclaredRule(definition), table_(definition.table("table")) {
-    needs_table(table_);
-  }
-
-  void apply(const TypedForm& form, IssueSink& sink) const override {
-    const TypedTable& table = form.tables()[table_];
+std::unique_ptr<Rule> make_column_total(const RuleDefinition& definition) {
+  const std::size_t table_at = definition.table("table");
+  return declared_rule(definition, {{}, table_at}, [=](const TypedForm& form, const Reporter& report) {
+    const TypedTable& table = form.tables()[table_at];
     const TableSpec& spec = *table.spec;
     for (std::size_t c = 0; c < table.total.size(); ++c) {
       const auto written = table.total[c].number();
@@ -21,22 +16,14 @@ class ColumnTotal final : public DeclaredRule {
       bool complete = true;
       for (const TypedRow& row : table.rows) {
         if (row.subtotal()) continue;
-        const TypedCell& cell = row.cells[c + 1];
-        if (!cell.blank() && !cell.ok()) complete = false;
-        sum += cell.number().value_or(0);
+        complete = complete && (row.cells[c + 1].blank() || row.cells[c + 1].ok());
+        sum += row.cells[c + 1].number().value_or(0);
       }
       if (!complete || sum == *written) continue;
-      report(sink, place_of(table, table.total[c].cell), spec.label.it + " › " + spec.columns[c].label.it, values::format_cents(*written),
+      report(place_of(table, table.total[c].cell), spec.label.it + " › " + spec.columns[c].label.it, values::format_cents(*written),
              {{"column", spec.columns[c].label.it}, {"found", values::format_cents(*written)}, {"expected", values::format_cents(sum)}});
     }
-  }
-
- private:
-  std::size_t table_;
-};
-
-}  // namespace
-
-std::unique_ptr<Rule> make_column_total(const RuleDefinition& definition) { return std::make_unique<ColumnTotal>(definition); }
+  });
+}
 
 }  // namespace consolida::forms

@@ -31,46 +31,34 @@ std::optional<values::Date> period_end_of(const std::string& header) {
   return last;
 }
 
-class PeriodsUntil final : public DeclaredRule {
- public:
-  explicit PeriodsUntil(const RuleDefinition& definition)
-      : DeclaredRule(definition), table_(definition.table("table")), max_date_(definition.date("max_date")) {
-    needs_table(table_);
-  }
+}  // namespace
 
-  void apply(const TypedForm& form, IssueSink& sink) const override {
-    if (!max_date_) return;
-    const TypedTable& table = form.tables()[table_];
+std::unique_ptr<Rule> make_periods_until(const RuleDefinition& definition) {
+  const std::size_t table_at = definition.table("table");
+  const std::optional<values::Date> max_date = definition.date("max_date");
+  return declared_rule(definition, {{}, table_at}, [=](const TypedForm& form, const Reporter& report) {
+    if (!max_date) return;
+    const TypedTable& table = form.tables()[table_at];
     const TableSpec& spec = *table.spec;
     const TableInstance& found = *table.found;
     for (std::size_t c = 0; c < spec.columns.size(); ++c) {
       const auto& end = spec.columns[c].period_end;
-      if (!end || *end <= *max_date_) continue;
+      if (!end || *end <= *max_date) continue;
       for (const TableRow& row : found.rows) {
-        if (c < row.cells.size() && !row.cells[c].blank()) {
-          report(sink, place_of(table, &row.cells[c]), spec.label.it, row.cells[c].text,
-                 {{"column", spec.columns[c].label.it}, {"row", row.key.text}});
-        }
+        if (c >= row.cells.size() || row.cells[c].blank()) continue;
+        report(place_of(table, &row.cells[c]), spec.label.it, row.cells[c].text, {{"column", spec.columns[c].label.it}, {"row", row.key.text}});
       }
     }
     for (std::size_t e = 0; e < found.extra_columns.size(); ++e) {
-      const auto& [col, header] = found.extra_columns[e];
+      const std::string& header = found.extra_columns[e].second;
       const auto period_end = period_end_of(header);
-      if (period_end && *period_end <= *max_date_) continue;
+      if (period_end && *period_end <= *max_date) continue;
       for (std::size_t r = 0; r < found.rows.size() && r < found.extra_cells.size(); ++r) {
         const CellValue& cell = found.extra_cells[r][e];
-        if (!cell.blank()) report(sink, place_of(table, &cell), spec.label.it, header, {{"column", header}, {"row", found.rows[r].key.text}});
+        if (!cell.blank()) report(place_of(table, &cell), spec.label.it, header, {{"column", header}, {"row", found.rows[r].key.text}});
       }
     }
-  }
-
- private:
-  std::size_t table_;
-  std::optional<values::Date> max_date_;
-};
-
-}  // namespace
-
-std::unique_ptr<Rule> make_periods_until(const RuleDefinition& definition) { return std::make_unique<PeriodsUntil>(definition); }
+  });
+}
 
 }  // namespace consolida::forms

@@ -6,34 +6,22 @@
 
 namespace consolida::forms {
 namespace {
-
 bool any_written(const std::vector<CellValue>& cells) {
   return std::any_of(cells.begin(), cells.end(), [](const CellValue& c) { return !c.blank(); });
 }
+}  // namespace
 
-class RowAnyMarked final : public DeclaredRule {
- public:
-  explicit RowAnyMarked(const RuleDefinition& definition) : DeclaredRule(definition), table_(definition.table("table")) {
-    needs_table(table_);
-  }
-
-  void apply(const TypedForm& form, IssueSink& sink) const override {
-    const TypedTable& table = form.tables()[table_];
+std::unique_ptr<Rule> make_row_any_marked(const RuleDefinition& definition) {
+  const std::size_t table_at = definition.table("table");
+  return declared_rule(definition, {{}, table_at}, [=](const TypedForm& form, const Reporter& report) {
+    const TypedTable& table = form.tables()[table_at];
     const auto& extra = table.found->extra_cells;
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
       const TableRow& row = *table.rows[r].row;
-      if (row.key.blank()) continue;
-      if (any_written(row.cells) || (r < extra.size() && any_written(extra[r]))) continue;
-      report(sink, place_of(table, &row.key), table.spec->label.it, "", {{"row", row_name(table.rows[r], r)}});
+      if (row.key.blank() || any_written(row.cells) || (r < extra.size() && any_written(extra[r]))) continue;
+      report(place_of(table, &row.key), table.spec->label.it, "", {{"row", row_name(table.rows[r], r)}});
     }
-  }
-
- private:
-  std::size_t table_;
-};
-
-}  // namespace
-
-std::unique_ptr<Rule> make_row_any_marked(const RuleDefinition& definition) { return std::make_unique<RowAnyMarked>(definition); }
+  });
+}
 
 }  // namespace consolida::forms
