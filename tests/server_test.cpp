@@ -143,6 +143,24 @@ class ServerTest : public ::testing::Test {
                 {{"Cookie", b.cookie}});
   }
 
+  // A version of Melzo written straight into the store, as the server would record it.
+  static Submission melzo_draft(std::int64_t campaign, const std::string& bytes, const std::string& file_name) {
+    Submission draft;
+    draft.campaign = campaign;
+    draft.ente = "015142";
+    draft.sha256 = consolidate::sha256_bytes(bytes);
+    draft.size = bytes.size();
+    draft.file_name = file_name;
+    draft.uploaded_by = "melzo";
+    draft.uploaded_at = now();
+    return draft;
+  }
+  static std::string temp_copy(const std::string& name, const std::string& content) {
+    const std::string path = (data_dir_ / "tmp" / name).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+
   static std::size_t stored_files() {
     std::size_t n = 0;
     for (const auto& entry : fs::recursive_directory_iterator(data_dir_ / "files")) n += entry.is_regular_file();
@@ -317,19 +335,7 @@ TEST_F(ServerTest, TheSameFileTwiceInARowIsOneVersionEvenWhenBothPassedTheFirstC
   Store& store = server_->store();
   const std::int64_t campaign = store.add_campaign({0, "Doppio invio", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
   const std::string bytes = slurp(samples().valid.at("015142"));
-  auto temp_copy = [&](const std::string& name, const std::string& content) {
-    const std::string path = (data_dir_ / "tmp" / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  };
-  Submission draft;
-  draft.campaign = campaign;
-  draft.ente = "015142";
-  draft.sha256 = consolidate::sha256_bytes(bytes);
-  draft.size = bytes.size();
-  draft.file_name = "melzo.xlsx";
-  draft.uploaded_by = "melzo";
-  draft.uploaded_at = now();
+  Submission draft = melzo_draft(campaign, bytes, "melzo.xlsx");
   draft.valid = true;
   draft.report_json = "{}";
   const auto first = store.add_submission(draft, temp_copy("primo", bytes));
@@ -391,16 +397,7 @@ TEST_F(ServerTest, ReportsStoredBeforeTheSchemaStillShowOnThePageAndInTheApi) {
   Store& store = server_->store();
   const std::int64_t campaign = store.add_campaign({0, "Invii di prima", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
   const std::string bytes = slurp(samples().broken.at("015142"));
-  const std::string path = (data_dir_ / "tmp" / "prima").string();
-  std::ofstream(path, std::ios::binary) << bytes;
-  Submission draft;
-  draft.campaign = campaign;
-  draft.ente = "015142";
-  draft.sha256 = consolidate::sha256_bytes(bytes);
-  draft.size = bytes.size();
-  draft.file_name = "melzo-2024.xlsx";
-  draft.uploaded_by = "melzo";
-  draft.uploaded_at = now();
+  Submission draft = melzo_draft(campaign, bytes, "melzo-2024.xlsx");
   draft.errors = 1;
   draft.warnings = 1;
   draft.report_json =
@@ -409,7 +406,7 @@ TEST_F(ServerTest, ReportsStoredBeforeTheSchemaStillShowOnThePageAndInTheApi) {
       R"("valore":"099142","messaggio":"codice ISTAT sconosciuto","message":"unknown ISTAT code"},)"
       R"({"codice":"SSC-NOTE","gravita":"avviso","foglio":"Note","cella":"","etichetta":"Note","valore":"",)"
       R"("messaggio":"nota mancante","message":""}]})";
-  const auto stored = store.add_submission(draft, path);
+  const auto stored = store.add_submission(draft, temp_copy("prima", bytes));
   ASSERT_TRUE(stored);
 
   const Browser b = login("melzo", "pw-melzo-1");
