@@ -354,6 +354,30 @@ TEST_F(ServerTest, TheSameFileTwiceInARowIsOneVersionEvenWhenBothPassedTheFirstC
   EXPECT_EQ(third->version, 2);
 }
 
+TEST_F(ServerTest, MalformedRequestsGetPlainAnswers) {
+  const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + tokens_["melzo"]}};
+  // Ids that are not numbers, negative or too large for 64 bits name no record.
+  for (const std::string id : {"abc", "-1", "+1", "%201", "99999999999999999999", "1x"}) {
+    EXPECT_EQ(call("GET", "/api/v1/campagne/" + id, "", "", auth).status, 404) << id;
+    EXPECT_EQ(call("GET", "/api/v1/invii/" + id, "", "", auth).status, 403) << id;
+  }
+  EXPECT_EQ(call("GET", "/api/v2/campagne", "", "", auth).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/campagne/" + std::to_string(open_) + "/altro", "", "", auth).status, 404);
+  // A multipart body that is not one: refused as a bad request, with nothing of the parser's text.
+  const Reply garbled = call("POST", "/api/v1/campagne/" + std::to_string(open_) + "/invii", "not a multipart body",
+                             "multipart/form-data; boundary=----nessuno", auth);
+  EXPECT_EQ(garbled.status, 400) << garbled.body;
+  EXPECT_NE(garbled.body.find("\"errore\""), std::string::npos) << garbled.body;
+  EXPECT_EQ(garbled.body.find("boundary"), std::string::npos) << garbled.body;
+  EXPECT_EQ(temp_files(), 0u);
+  // A scope that does not exist is named as such.
+  const Reply scope = call("GET", "/api/v1/campagne/" + std::to_string(open_) + "/consolidato?livello=ambito&ambito=NESSUNO", "", "",
+                           {{"Authorization", "Bearer " + tokens_["regione"]}});
+  EXPECT_EQ(scope.status, 404) << scope.body;
+  EXPECT_NE(scope.body.find("NESSUNO"), std::string::npos) << scope.body;
+  EXPECT_EQ(temp_files(), 0u);
+}
+
 // GET /api/v1/invii/{id}/rapporto is what `consolida validate --format json` prints for the same
 // file, byte for byte, but for the file's name: the path given to the CLI, the name uploaded.
 TEST_F(ServerTest, TheReportOfAVersionIsWhatTheCliPrintsForTheSameFile) {
