@@ -298,12 +298,16 @@ class SignedInHandler : public Handler {
 class StylesheetHandler final : public Handler {
  public:
   using Handler::Handler;
+
+ private:
   void answer(HTTPServerRequest&, HTTPServerResponse& response) override { send_text(response, "text/css", pages::stylesheet()); }
 };
 
 class HomeHandler final : public Handler {
  public:
   using Handler::Handler;
+
+ private:
   void answer(HTTPServerRequest& request, HTTPServerResponse& response) override {
     if (!caller(request)) return send_html(response, pages::login_page(""));
     redirect(response, "/campagne");
@@ -313,6 +317,8 @@ class HomeHandler final : public Handler {
 class LoginHandler final : public Handler {
  public:
   using Handler::Handler;
+
+ private:
   void answer(HTTPServerRequest& request, HTTPServerResponse& response) override {
     Poco::Net::HTMLForm form(request, request.stream());
     Store& store = server_.store;
@@ -336,6 +342,8 @@ class LoginHandler final : public Handler {
 class LogoutHandler final : public SignedInHandler {
  public:
   using SignedInHandler::SignedInHandler;
+
+ private:
   void answer_for(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who) override {
     Poco::Net::HTMLForm form(request, request.stream());
     if (!constant_time_equal(form.get("csrf", ""), who.csrf)) return refuse(response, kFormExpired);
@@ -355,6 +363,8 @@ class LogoutHandler final : public SignedInHandler {
 class CampaignListHandler final : public SignedInHandler {
  public:
   using SignedInHandler::SignedInHandler;
+
+ private:
   void answer_for(HTTPServerRequest&, HTTPServerResponse& response, const Caller& who) override {
     const std::vector<Campaign> list = server_.store.campaigns();
     if (!api_) return send_html(response, pages::campaigns_page(who.user, who.csrf, list, unix_now()));
@@ -371,6 +381,8 @@ class CampaignHandler final : public SignedInHandler {
   enum class View { page, status_json, status_csv, consolidated };
   CampaignHandler(Server::Impl& server, bool api, std::int64_t id, View view) : SignedInHandler(server, api), id_(id), view_(view) {}
 
+ private:
+
   void answer_for(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who) override {
     const auto campaign = intake().campaign(id_);
     const Campaign* c = or_refuse(response, campaign);
@@ -386,7 +398,6 @@ class CampaignHandler final : public SignedInHandler {
     }
   }
 
- private:
   void consolidated(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who, const Campaign& c) {
     std::string level, scope;
     for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
@@ -408,6 +419,8 @@ class CampaignHandler final : public SignedInHandler {
 class UploadHandler final : public SignedInHandler {
  public:
   UploadHandler(Server::Impl& server, bool api, std::int64_t campaign) : SignedInHandler(server, api), campaign_(campaign) {}
+
+ private:
 
   void answer_for(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who) override {
     const auto campaign = intake().campaign(campaign_);
@@ -454,7 +467,6 @@ class UploadHandler final : public SignedInHandler {
     send_html(response, pages::submission_page(who.user, who.csrf, *c, *stored, *report));
   }
 
- private:
   std::int64_t campaign_;
 };
 
@@ -464,6 +476,8 @@ class SubmissionHandler final : public SignedInHandler {
  public:
   enum class View { outcome, file, annotated, report, none };
   SubmissionHandler(Server::Impl& server, bool api, std::int64_t id, View view) : SignedInHandler(server, api), id_(id), view_(view) {}
+
+ private:
 
   void answer_for(HTTPServerRequest&, HTTPServerResponse& response, const Caller& who) override {
     // Visibility first: a path below another ente's version is refused like the version itself.
@@ -491,7 +505,6 @@ class SubmissionHandler final : public SignedInHandler {
     }
   }
 
- private:
   std::int64_t id_;
   View view_;
 };
@@ -499,6 +512,8 @@ class SubmissionHandler final : public SignedInHandler {
 class NotFoundHandler final : public SignedInHandler {
  public:
   using SignedInHandler::SignedInHandler;
+
+ private:
   void answer_for(HTTPServerRequest&, HTTPServerResponse& response, const Caller&) override { refuse(response, kNotFound); }
 };
 

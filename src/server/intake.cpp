@@ -92,14 +92,19 @@ std::variant<std::string, Outcome> Intake::sending_ente(const Campaign& campaign
 // ---- the upload itself ----
 
 std::variant<Submission, Outcome> Intake::receive(const Campaign& campaign, const User& user, const Upload& upload) {
-  auto ente = sending_ente(campaign, user, upload.requested_ente);
-  auto outcome = std::holds_alternative<std::string>(ente) ? check_and_store(campaign, user, std::get<std::string>(ente), upload)
-                                                           : std::variant<Submission, Outcome>(std::get<Outcome>(ente));
-  if (const Outcome* refusal = std::get_if<Outcome>(&outcome)) {
-    const std::string& audited_ente = std::holds_alternative<std::string>(ente) ? std::get<std::string>(ente) : upload.requested_ente;
-    store_.audit(user.username, "invio", campaign.id, audited_ente, "", "rifiutato", refusal->message.it);
+  const auto ente = sending_ente(campaign, user, upload.requested_ente);
+  if (const Outcome* refusal = std::get_if<Outcome>(&ente)) {
+    audit_refusal(campaign, user, upload.requested_ente, *refusal);
+    return *refusal;
   }
+  const std::string& code = std::get<std::string>(ente);
+  auto outcome = check_and_store(campaign, user, code, upload);
+  if (const Outcome* refusal = std::get_if<Outcome>(&outcome)) audit_refusal(campaign, user, code, *refusal);
   return outcome;
+}
+
+void Intake::audit_refusal(const Campaign& campaign, const User& user, const std::string& ente, const Outcome& refusal) {
+  store_.audit(user.username, "invio", campaign.id, ente, "", "rifiutato", refusal.message.it);
 }
 
 std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campaign, const User& user, const std::string& ente,

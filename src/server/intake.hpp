@@ -101,6 +101,7 @@ class Intake {
   std::variant<std::string, Outcome> sending_ente(const Campaign& campaign, const User& user, const std::string& requested) const;
   std::variant<Submission, Outcome> check_and_store(const Campaign& campaign, const User& user, const std::string& ente,
                                                     const Upload& upload);
+  void audit_refusal(const Campaign& campaign, const User& user, const std::string& ente, const Outcome& refusal);
 
   Store& store_;
   const std::vector<forms::FormSpec>& forms_;
