@@ -2,13 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Parser.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <filesystem>
 #include <cstdio>
 #include <fstream>
 
+#include "support/cli_run.hpp"
 #include "support/zip_builder.hpp"
 
 using consolida::testing::minimal_xlsx;
@@ -16,22 +15,9 @@ using consolida::testing::temp_path;
 
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;  // stdout, and stderr unless dropped
-};
+using consolida::testing::CliRun;
 
-CliRun run(const std::string& arguments, bool with_stderr = true) {
-  CliRun result;
-  const std::string command = std::string(CONSOLIDA_CLI) + " " + arguments + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), got);
-  const int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+CliRun run(const std::string& arguments, bool with_stderr = true) { return consolida::testing::run_cli(arguments, with_stderr); }
 
 std::string sample_workbook() {
   static const std::string path = minimal_xlsx(

@@ -12,6 +12,7 @@
 #include "consolida/consolidate.hpp"
 #include "consolida/server.hpp"
 #include "consolida/xlsx.hpp"
+#include "support/cli_run.hpp"
 #include "support/files.hpp"
 #include "support/http_call.hpp"
 
@@ -140,6 +141,24 @@ class ServerTest : public ::testing::Test {
     const std::string body = multipart({{"csrf", csrf, ""}, {"file", bytes, name}}, boundary);
     return call("POST", "/campagne/" + std::to_string(campaign) + "/invii", body, "multipart/form-data; boundary=" + boundary,
                 {{"Cookie", b.cookie}});
+  }
+
+  // A version of Melzo written straight into the store, as the server would record it.
+  static Submission melzo_draft(std::int64_t campaign, const std::string& bytes, const std::string& file_name) {
+    Submission draft;
+    draft.campaign = campaign;
+    draft.ente = "015142";
+    draft.sha256 = consolidate::sha256_bytes(bytes);
+    draft.size = bytes.size();
+    draft.file_name = file_name;
+    draft.uploaded_by = "melzo";
+    draft.uploaded_at = now();
+    return draft;
+  }
+  static std::string temp_copy(const std::string& name, const std::string& content) {
+    const std::string path = (data_dir_ / "tmp" / name).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
   }
 
   static std::size_t stored_files() {
@@ -316,19 +335,7 @@ TEST_F(ServerTest, TheSameFileTwiceInARowIsOneVersionEvenWhenBothPassedTheFirstC
   Store& store = server_->store();
   const std::int64_t campaign = store.add_campaign({0, "Doppio invio", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
   const std::string bytes = slurp(samples().valid.at("015142"));
-  auto temp_copy = [&](const std::string& name, const std::string& content) {
-    const std::string path = (data_dir_ / "tmp" / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  };
-  Submission draft;
-  draft.campaign = campaign;
-  draft.ente = "015142";
-  draft.sha256 = consolidate::sha256_bytes(bytes);
-  draft.size = bytes.size();
-  draft.file_name = "melzo.xlsx";
-  draft.uploaded_by = "melzo";
-  draft.uploaded_at = now();
+  Submission draft = melzo_draft(campaign, bytes, "melzo.xlsx");
   draft.valid = true;
   draft.report_json = "{}";
   const auto first = store.add_submission(draft, temp_copy("primo", bytes));
@@ -345,6 +352,107 @@ TEST_F(ServerTest, TheSameFileTwiceInARowIsOneVersionEvenWhenBothPassedTheFirstC
   const auto third = store.add_submission(draft, temp_copy("terzo", other));
   ASSERT_TRUE(third);
   EXPECT_EQ(third->version, 2);
+}
+
+TEST_F(ServerTest, MalformedRequestsGetPlainAnswers) {
+  const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + tokens_["melzo"]}};
+  // Ids that are not numbers, negative or too large for 64 bits name no record.
+  for (const std::string id : {"abc", "-1", "+1", "%201", "99999999999999999999", "1x"}) {
+    EXPECT_EQ(call("GET", "/api/v1/campagne/" + id, "", "", auth).status, 404) << id;
+    EXPECT_EQ(call("GET", "/api/v1/invii/" + id, "", "", auth).status, 403) << id;
+  }
+  EXPECT_EQ(call("GET", "/api/v2/campagne", "", "", auth).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/campagne/" + std::to_string(open_) + "/altro", "", "", auth).status, 404);
+  // A multipart body that is not one: refused as a bad request, with nothing of the parser's text.
+  const Reply garbled = call("POST", "/api/v1/campagne/" + std::to_string(open_) + "/invii", "not a multipart body",
+                             "multipart/form-data; boundary=----nessuno", auth);
+  EXPECT_EQ(garbled.status, 400) << garbled.body;
+  EXPECT_NE(garbled.body.find("\"errore\""), std::string::npos) << garbled.body;
+  EXPECT_EQ(garbled.body.find("boundary"), std::string::npos) << garbled.body;
+  EXPECT_EQ(temp_files(), 0u);
+  // A scope that does not exist is named as such.
+  const Reply scope = call("GET", "/api/v1/campagne/" + std::to_string(open_) + "/consolidato?livello=ambito&ambito=NESSUNO", "", "",
+                           {{"Authorization", "Bearer " + tokens_["regione"]}});
+  EXPECT_EQ(scope.status, 404) << scope.body;
+  EXPECT_NE(scope.body.find("NESSUNO"), std::string::npos) << scope.body;
+  EXPECT_EQ(temp_files(), 0u);
+}
+
+// GET /api/v1/invii/{id}/rapporto is what `consolida validate --format json` prints for the same
+// file, byte for byte, but for the file's name: the path given to the CLI, the name uploaded.
+TEST_F(ServerTest, TheReportOfAVersionIsWhatTheCliPrintsForTheSameFile) {
+  Store& store = server_->store();
+  const std::int64_t spesa = store.add_campaign({0, "Rapporti (spesa)", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+  const std::int64_t premialita = store.add_campaign({0, "Rapporti (premialità)", "premialita", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+  const std::string premialita_dir = CONSOLIDA_SOURCE_DIR "/sample-workbooks/premialita/";
+  struct Case {
+    std::string what, path;
+    std::int64_t campaign;
+    std::string ente;
+  };
+  const std::vector<Case> cases = {
+      {"valid", samples().valid.at("015059"), spesa, "015059"},
+      {"broken", samples().broken.at("015142"), spesa, "015142"},
+      {"premialita", premialita_dir + "errore-bilancio-non-quadra.xlsx", premialita, "LODI"},
+      {"premialita-warning", premialita_dir + "avviso-asst-di-altra-ats.xlsx", premialita, "LODI"},
+  };
+  const std::map<std::string, std::string> region{{"Authorization", "Bearer " + tokens_["regione"]}};
+  for (const Case& c : cases) {
+    const std::string uploaded_name = "caricato-" + c.what + ".xlsx";
+    const Reply sent = api_upload("regione", c.campaign, slurp(c.path), uploaded_name, c.ente);
+    ASSERT_EQ(sent.status, 201) << c.what << ": " << sent.body;
+    const Reply report = call("GET", "/api/v1" + sent.location + "/rapporto", "", "", region);
+    ASSERT_EQ(report.status, 200) << c.what << ": " << report.body;
+
+    const consolida::testing::CliRun cli =
+        consolida::testing::run_cli("validate --format json --plugins " CONSOLIDA_SOURCE_DIR "/plugins " + c.path, /*with_stderr=*/false);
+    EXPECT_EQ(cli.status, c.what == "valid" || c.what == "premialita-warning" ? 0 : 1) << c.what << ": " << cli.out;
+    std::string expected = cli.out;
+    const std::string path_entry = "{\"file\":\"" + c.path + "\"";
+    ASSERT_NE(expected.find(path_entry), std::string::npos) << c.what << ": " << expected;
+    expected.replace(expected.find(path_entry), path_entry.size(), "{\"file\":\"" + uploaded_name + "\"");
+    EXPECT_EQ(report.body, expected) << c.what;
+    EXPECT_NE(report.body.find("\"issues\":["), std::string::npos) << c.what;
+  }
+}
+
+// Versions stored before the report had its schema (Italian keys, "errore bloccante") still show.
+TEST_F(ServerTest, ReportsStoredBeforeTheSchemaStillShowOnThePageAndInTheApi) {
+  Store& store = server_->store();
+  const std::int64_t campaign = store.add_campaign({0, "Invii di prima", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+  const std::string bytes = slurp(samples().broken.at("015142"));
+  Submission draft = melzo_draft(campaign, bytes, "melzo-2024.xlsx");
+  draft.errors = 1;
+  draft.warnings = 1;
+  draft.report_json =
+      R"({"modulo":"spesa-sociale-comune","versione_modello":"2024.1","valido":false,"problemi":[)"
+      R"({"codice":"SSC-ISTAT","gravita":"errore bloccante","foglio":"Spesa sociale","cella":"C4","etichetta":"Codice ISTAT",)"
+      R"("valore":"099142","messaggio":"codice ISTAT sconosciuto","message":"unknown ISTAT code"},)"
+      R"({"codice":"SSC-NOTE","gravita":"avviso","foglio":"Note","cella":"","etichetta":"Note","valore":"",)"
+      R"("messaggio":"nota mancante","message":""}]})";
+  const auto stored = store.add_submission(draft, temp_copy("prima", bytes));
+  ASSERT_TRUE(stored);
+
+  const Browser b = login("melzo", "pw-melzo-1");
+  const Reply page = call("GET", "/invii/" + std::to_string(stored->id), "", "", {{"Cookie", b.cookie}});
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("<td class=\"ko\">errore bloccante</td><td>Spesa sociale</td><td>C4</td><td>099142</td><td>codice ISTAT sconosciuto</td>"),
+            std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<td class=\"late\">avviso</td><td>Note</td>"), std::string::npos) << page.body;
+
+  const Reply report = call("GET", "/api/v1/invii/" + std::to_string(stored->id) + "/rapporto", "", "",
+                            {{"Authorization", "Bearer " + tokens_["melzo"]}});
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_EQ(report.body,
+            "{\"schema\":\"consolida.validazione/1\",\"files\":[\n"
+            "{\"file\":\"melzo-2024.xlsx\",\"form\":\"spesa-sociale-comune\",\"version\":\"2024.1\",\"valid\":false,\"errors\":1,\"warnings\":1,\"issues\":[\n"
+            "  {\"code\":\"SSC-ISTAT\",\"severity\":\"errore\",\"sheet\":\"Spesa sociale\",\"cell\":\"C4\",\"label\":\"Codice ISTAT\",\"found\":\"099142\","
+            "\"message\":{\"it\":\"codice ISTAT sconosciuto\",\"en\":\"unknown ISTAT code\"}},\n"
+            "  {\"code\":\"SSC-NOTE\",\"severity\":\"avviso\",\"sheet\":\"Note\",\"cell\":\"\",\"label\":\"Note\",\"found\":\"\","
+            "\"message\":{\"it\":\"nota mancante\",\"en\":\"nota mancante\"}}]}\n"
+            "]}\n");
+  const Reply api = call("GET", "/api/v1/invii/" + std::to_string(stored->id), "", "", {{"Authorization", "Bearer " + tokens_["melzo"]}});
+  EXPECT_NE(api.body.find("\"rapporto\":{\"file\":\"melzo-2024.xlsx\",\"form\":\"spesa-sociale-comune\""), std::string::npos) << api.body;
 }
 
 TEST(RomeTime, SummerAndWinterOffsets) {

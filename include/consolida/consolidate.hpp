@@ -89,6 +89,19 @@ struct Result {
   bool synthetic_registry = false;  // some Ambito in scope has a synthetic assignment
 };
 
+// The ente a filled form is for, found in the registry by the form's identity field: the ISTAT
+// code for a comune's form, the Ambito's name (or alias) for the others.
+struct IdentifiedEnte {
+  std::string code;        // ISTAT code (comune) or Ambito code
+  std::string name;        // as the registry writes it
+  std::size_t ambito = 0;  // index into registry ambiti: the comune's Ambito, or the Ambito itself
+};
+struct EnteIdentification {
+  std::optional<IdentifiedEnte> ente;
+  forms::Text why_not;  // when ente is empty: "codice ISTAT non riconosciuto: «...»"
+};
+EnteIdentification identify_ente(const forms::FormSpec& form, const forms::FormInstance& instance, const registry::Registry& registry);
+
 // Throws Error(form_unknown) when form_id is not among `forms` or has no consolidation block,
 // Error(not_found) when the scope names no Ambito/ATS. Unreadable inputs do not throw.
 Result consolidate(const std::vector<std::string>& files, const std::vector<forms::FormSpec>& forms, const std::string& form_id,

@@ -3,12 +3,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "common/text.hpp"
 #include "cli/inputs.hpp"
-#include "cli/output.hpp"
 #include "consolida/forms.hpp"
+#include "consolida/report_json.hpp"
 #include "consolida/write.hpp"
 
 namespace consolida::cli {
@@ -26,46 +27,6 @@ void write_text(std::ostream& out, const forms::Report& report, Lang lang) {
     if (!issue.sheet.empty()) out << issue.sheet << (issue.cell.empty() ? "" : "!" + issue.cell) << ": ";
     out << issue.message.in(lang) << "  (" << issue.code << ")\n";
   }
-}
-
-void write_json_report(std::ostream& out, const forms::Report& report) {
-  out << "{\"file\":";
-  write_json_string(out, report.file);
-  out << ",\"form\":";
-  write_json_string(out, report.form_id);
-  out << ",\"version\":";
-  write_json_string(out, report.form_version);
-  out << ",\"valid\":" << (report.valid() ? "true" : "false") << ",\"errors\":" << report.errors()
-      << ",\"warnings\":" << report.warnings() << ",\"issues\":[";
-  for (std::size_t i = 0; i < report.issues.size(); ++i) {
-    const forms::Issue& issue = report.issues[i];
-    out << (i ? "," : "") << "\n  {\"code\":";
-    write_json_string(out, issue.code);
-    out << ",\"severity\":\"" << (issue.severity == forms::Severity::error ? "errore" : "avviso") << "\",\"sheet\":";
-    write_json_string(out, issue.sheet);
-    out << ",\"cell\":";
-    write_json_string(out, issue.cell);
-    out << ",\"label\":";
-    write_json_string(out, issue.label);
-    out << ",\"found\":";
-    write_json_string(out, issue.found);
-    out << ",\"message\":{\"it\":";
-    write_json_string(out, issue.message.it);
-    out << ",\"en\":";
-    write_json_string(out, issue.message.in(Lang::en));
-    out << "}}";
-  }
-  out << "]}";
-}
-
-void write_json_error(std::ostream& out, const std::string& file, const Error& error) {
-  out << "{\"file\":";
-  write_json_string(out, file);
-  out << ",\"error\":{\"code\":\"" << error_code_id(error.code()) << "\",\"exit\":" << static_cast<int>(error.code()) << ",\"message\":{\"it\":";
-  write_json_string(out, error.describe(Lang::it));
-  out << ",\"en\":";
-  write_json_string(out, error.describe(Lang::en));
-  out << "}}}";
 }
 
 void write_html_report(std::ostream& out, const forms::Report& report, Lang lang) {
@@ -179,7 +140,8 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
   const bool annotate_into_folder = !annotate.empty() && (files.size() > 1 || fs::is_directory(annotate));
   if (annotate_into_folder) fs::create_directories(annotate);
   int status = 0;
-  if (format == "json") std::cout << "{\"schema\":\"consolida.validazione/1\",\"files\":[";
+  std::optional<forms::ReportDocument> json;
+  if (format == "json") json.emplace(std::cout);
   if (format == "html") {
     std::cout << "<!DOCTYPE html><html lang=\"" << (it ? "it" : "en") << "\"><head><meta charset=\"utf-8\"><title>"
               << (it ? "Esito della verifica" : "Validation result")
@@ -187,12 +149,11 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
                  ".avviso{color:#7f6000}table{border-collapse:collapse}</style></head><body>\n";
   }
   for (std::size_t f = 0; f < files.size(); ++f) {
-    if (format == "json") std::cout << (f ? ",\n" : "\n");
     try {
       forms::TypedForm read;
       const forms::Report report = forms::validate_file(files[f], forms, registry::Registry::builtin(), form_id, &read);
       if (!report.valid()) status = std::max(status, 1);
-      if (format == "json") write_json_report(std::cout, report);
+      if (json) json->add(report);
       else if (format == "html") write_html_report(std::cout, report, ctx.lang);
       else write_text(std::cout, report, ctx.lang);
       if (!annotate.empty()) {
@@ -204,12 +165,12 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
       }
     } catch (const Error& error) {
       status = 2;
-      if (format == "json") write_json_error(std::cout, files[f], error);
+      if (json) json->add(files[f], error);
       else if (format == "html") std::cout << "<section><h2>" << html_escape(files[f]) << "</h2><p class=\"ko\">" << html_escape(error.describe(ctx.lang)) << "</p></section>\n";
       else std::cout << files[f] << ": " << (it ? "RIFIUTATO" : "REFUSED") << " [" << error_code_id(error.code()) << "] " << error.message(ctx.lang) << "\n";
     }
   }
-  if (format == "json") std::cout << "\n]}\n";
+  if (json) json->close();
   if (format == "html") std::cout << "</body></html>\n";
   return status;
 }

@@ -90,30 +90,15 @@ class FigureReader {
   }
 
  private:
-  std::string raw(const FormInstance& instance, const std::string& field) const {
-    const auto it = instance.fields.find(field);
-    return it == instance.fields.end() || !it->second.found ? std::string() : it->second.cell.written();
-  }
-
   void identify(const FormInstance& instance, Input& input, Taken& taken) const {
-    const std::string identity = raw(instance, spec_.identity_field);
-    if (spec_.ente == ConsolidationSpec::Ente::comune) {
-      if (const registry::Comune* comune = registry_.comune_by_istat(identity)) {
-        input.ente_code = comune->istat;
-        taken.ambito = comune->ambito;
-        taken.figures.name = comune->name;
-        return;
-      }
-      input.note_it = "codice ISTAT non riconosciuto: «" + identity + "»";
-    } else {
-      if (const registry::Ambito* found = registry_.find_ambito(identity)) {
-        input.ente_code = found->code;
-        taken.ambito = static_cast<std::size_t>(found - registry_.ambiti().data());
-        taken.figures.name = found->name;
-        return;
-      }
-      input.note_it = "Ambito non riconosciuto: «" + identity + "»";
+    const EnteIdentification found = identify_ente(form_, instance, registry_);
+    if (!found.ente) {
+      input.note_it = found.why_not.it;
+      return;
     }
+    input.ente_code = found.ente->code;
+    taken.ambito = found.ente->ambito;
+    taken.figures.name = found.ente->name;
   }
 
   std::int64_t count_sum(const TypedForm& form, const forms::CountSpec& count) const {

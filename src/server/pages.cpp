@@ -1,8 +1,10 @@
 #include "server/pages.hpp"
 
 #include "common/text.hpp"
+#include "consolida/report_json.hpp"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <map>
@@ -45,9 +47,10 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
-Poco::JSON::Object::Ptr parse_object(const std::string& json) {
-  Poco::JSON::Parser parser;
-  return parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+// The report's JSON as an object of the answer, its keys in the schema's order.
+Poco::JSON::Object::Ptr report_object(const forms::Report& report) {
+  Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(/*preserveObjectOrder=*/true));
+  return parser.parse(forms::to_json(report)).extract<Poco::JSON::Object::Ptr>();
 }
 
 }  // namespace
@@ -142,7 +145,7 @@ std::string campaign_page(const User& user, const std::string& csrf, const Campa
   return layout(c.name, body.str(), &user, csrf);
 }
 
-std::string submission_page(const User& user, const std::string& csrf, const Campaign& c, const Submission& s) {
+std::string submission_page(const User& user, const std::string& csrf, const Campaign& c, const Submission& s, const forms::Report& report) {
   std::ostringstream body;
   body << "<p class=\"" << (s.valid ? "ok" : "ko") << "\" role=\"status\">Versione " << s.version << " di «" << esc(s.file_name) << "» per "
        << esc(s.ente) << ": " << (s.valid ? "valida" : "con errori bloccanti") << (s.late ? " (in ritardo)" : "") << ". Errori " << s.errors
@@ -150,18 +153,13 @@ std::string submission_page(const User& user, const std::string& csrf, const Cam
        << "; SHA-256 <code>" << esc(s.sha256) << "</code>.</p>"
        << "<p><a href=\"/invii/" << s.id << "/annotato\">Scarica la copia annotata (errori evidenziati)</a> · <a href=\"/invii/" << s.id
        << "/file\">Scarica il file inviato</a> · <a href=\"/campagne/" << c.id << "\">Torna alla campagna</a></p>";
-  const Poco::JSON::Object::Ptr report = parse_object(s.report_json);
-  const Poco::JSON::Array::Ptr issues = report->getArray("problemi");
-  if (issues && issues->size() > 0) {
+  if (!report.issues.empty()) {
     body << "<table><caption>Problemi trovati</caption><tr><th scope=\"col\">Gravità</th><th scope=\"col\">Foglio</th><th scope=\"col\">Cella</th>"
             "<th scope=\"col\">Valore</th><th scope=\"col\">Problema</th><th scope=\"col\">Codice</th></tr>";
-    for (std::size_t i = 0; i < issues->size(); ++i) {
-      const Poco::JSON::Object::Ptr issue = issues->getObject(static_cast<unsigned>(i));
-      const std::string severity = issue->getValue<std::string>("gravita");
-      body << "<tr><td class=\"" << (severity == "avviso" ? "late" : "ko") << "\">" << esc(severity) << "</td><td>"
-           << esc(issue->getValue<std::string>("foglio")) << "</td><td>" << esc(issue->getValue<std::string>("cella")) << "</td><td>"
-           << esc(issue->getValue<std::string>("valore")) << "</td><td>" << esc(issue->getValue<std::string>("messaggio")) << "</td><td>"
-           << esc(issue->getValue<std::string>("codice")) << "</td></tr>";
+    for (const forms::Issue& issue : report.issues) {
+      body << "<tr><td class=\"" << (issue.severity == forms::Severity::warning ? "late" : "ko") << "\">"
+           << esc(forms::to_string(issue.severity, Lang::it)) << "</td><td>" << esc(issue.sheet) << "</td><td>" << esc(issue.cell)
+           << "</td><td>" << esc(issue.found) << "</td><td>" << esc(issue.message.it) << "</td><td>" << esc(issue.code) << "</td></tr>";
     }
     body << "</table>";
   } else {
@@ -218,7 +216,7 @@ Poco::JSON::Object::Ptr status_json(const Campaign& c, const std::vector<EnteSta
   return body;
 }
 
-Poco::JSON::Object::Ptr submission_json(const Submission& s) {
+Poco::JSON::Object::Ptr submission_json(const Submission& s, const forms::Report& report) {
   Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
   body->set("id", s.id);
   body->set("campagna", s.campaign);
@@ -233,7 +231,7 @@ Poco::JSON::Object::Ptr submission_json(const Submission& s) {
   body->set("in_ritardo", s.late);
   body->set("errori", s.errors);
   body->set("avvisi", s.warnings);
-  body->set("rapporto", parse_object(s.report_json));
+  body->set("rapporto", report_object(report));
   return body;
 }
 

@@ -2,6 +2,7 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -152,11 +153,17 @@ Store::Store(const std::string& data_dir, int password_iterations) : impl_(std::
         "errors INTEGER NOT NULL, warnings INTEGER NOT NULL, report TEXT NOT NULL, UNIQUE(campaign, ente, version))", now;
   db << "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, "
         "campaign INTEGER, ente TEXT, sha256 TEXT, outcome TEXT NOT NULL, detail TEXT)", now;
-  // Leftovers of uploads cut short by a crash are never part of the store.
+  // Leftovers of uploads, annotated copies and consolidations cut short by a crash are never part
+  // of the store; a consolidation leaves a folder of hard links.
   Poco::File tmp(data_dir + "/tmp");
   std::vector<std::string> names;
   tmp.list(names);
-  for (const std::string& name : names) std::remove((data_dir + "/tmp/" + name).c_str());
+  for (const std::string& name : names) {
+    try {
+      Poco::File(data_dir + "/tmp/" + name).remove(true);
+    } catch (const Poco::FileException&) {  // start anyway: nothing reads what is left there
+    }
+  }
 }
 
 Store::~Store() = default;

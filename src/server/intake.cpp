@@ -1,0 +1,254 @@
+#include "server/intake.hpp"
+
+#include <Poco/TemporaryFile.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "consolida/consolidate.hpp"
+#include "consolida/error.hpp"
+#include "consolida/report_json.hpp"
+#include "consolida/typed_form.hpp"
+#include "consolida/write.hpp"
+#include "consolida/xlsx.hpp"
+
+namespace consolida::server {
+namespace {
+
+Outcome duplicate_of(int version) {
+  return {OutcomeKind::duplicate,
+          {"file identico all'ultima versione inviata (versione " + std::to_string(version) + ")",
+           "same file as the last version sent (version " + std::to_string(version) + ")"}};
+}
+
+bool comune_form(const forms::FormSpec* form) { return form && form->consolidation.ente == forms::ConsolidationSpec::Ente::comune; }
+
+}  // namespace
+
+Intake::Intake(Store& store, const std::vector<forms::FormSpec>& forms, const registry::Registry& registry)
+    : store_(store), forms_(forms), registry_(registry) {}
+
+const forms::FormSpec* Intake::form(const std::string& id) const {
+  for (const forms::FormSpec& f : forms_) {
+    if (f.id == id) return &f;
+  }
+  return nullptr;
+}
+
+std::variant<Campaign, Outcome> Intake::campaign(std::int64_t id) const {
+  if (std::optional<Campaign> found = store_.campaign(id)) return *found;
+  return Outcome{OutcomeKind::not_found, {"pagina non trovata", "page not found"}};
+}
+
+std::string Intake::form_title(const Campaign& campaign) const {
+  const forms::FormSpec* f = form(campaign.form_id);
+  return f ? f->title.it : campaign.form_id;
+}
+
+// ---- who may see and send what ----
+
+std::vector<ExpectedEnte> Intake::visible_enti(const Campaign& campaign, const User& user) const {
+  std::vector<ExpectedEnte> out;
+  const auto& ambiti = registry_.ambiti();
+  if (comune_form(form(campaign.form_id))) {
+    for (const registry::Comune& comune : registry_.comuni()) {
+      const std::string& ambito = ambiti[comune.ambito].code;
+      if (user.role == Role::regione || (user.role == Role::ambito && ambito == user.ente) ||
+          (user.role == Role::comune && comune.istat == user.ente)) {
+        out.push_back({comune.istat, comune.name, ambito});
+      }
+    }
+  } else {
+    for (const registry::Ambito& ambito : ambiti) {
+      if (user.role == Role::regione || (user.role == Role::ambito && ambito.code == user.ente)) out.push_back({ambito.code, ambito.name, ambito.code});
+    }
+  }
+  return out;
+}
+
+bool Intake::may_see(const Campaign& campaign, const User& user, const std::string& ente) const {
+  for (const ExpectedEnte& e : visible_enti(campaign, user)) {
+    if (e.code == ente) return true;
+  }
+  return false;
+}
+
+std::variant<std::string, Outcome> Intake::sending_ente(const Campaign& campaign, const User& user, const std::string& requested) const {
+  const std::string ente = requested.empty() ? user.ente : requested;
+  if (user.role == Role::comune && ente != user.ente) {
+    return Outcome{OutcomeKind::ente_not_allowed, {"un Comune può inviare solo i propri file", "a comune can only send its own files"}};
+  }
+  if (user.role == Role::regione && requested.empty()) {
+    return Outcome{OutcomeKind::ente_required,
+                   {"indicare l'ente per cui si invia (campo «ente»)", "name the ente you send for (field «ente»)"}};
+  }
+  if (!may_see(campaign, user, ente)) {
+    return Outcome{OutcomeKind::ente_not_allowed,
+                   {"l'ente «" + ente + "» non è tra quelli che questo utente può inviare per questa campagna",
+                    "ente «" + ente + "» is not one this user may send for in this campaign"}};
+  }
+  return ente;
+}
+
+// ---- the upload itself ----
+
+std::variant<Submission, Outcome> Intake::receive(const Campaign& campaign, const User& user, const Upload& upload) {
+  const auto ente = sending_ente(campaign, user, upload.requested_ente);
+  if (const Outcome* refusal = std::get_if<Outcome>(&ente)) {
+    audit_refusal(campaign, user, upload.requested_ente, *refusal);
+    return *refusal;
+  }
+  const std::string& code = std::get<std::string>(ente);
+  auto outcome = check_and_store(campaign, user, code, upload);
+  if (const Outcome* refusal = std::get_if<Outcome>(&outcome)) audit_refusal(campaign, user, code, *refusal);
+  return outcome;
+}
+
+void Intake::audit_refusal(const Campaign& campaign, const User& user, const std::string& ente, const Outcome& refusal) {
+  store_.audit(user.username, "invio", campaign.id, ente, "", "rifiutato", refusal.message.it);
+}
+
+std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campaign, const User& user, const std::string& ente,
+                                                          const Upload& upload) {
+  if (upload.now < campaign.opens_at) {
+    return Outcome{OutcomeKind::not_open_yet,
+                   {"la campagna apre il " + format_rome_time(campaign.opens_at), "the campaign opens on " + format_rome_time(campaign.opens_at)}};
+  }
+  const bool late = upload.now > campaign.deadline;
+  if (late && campaign.late == LatePolicy::refuse) {
+    return Outcome{OutcomeKind::deadline_passed,
+                   {"scadenza passata (" + format_rome_time(campaign.deadline) + "): invii chiusi",
+                    "deadline passed (" + format_rome_time(campaign.deadline) + "): uploads closed"}};
+  }
+  std::string bytes = xlsx::read_file_at_most(upload.temp_path, upload.size).value_or(std::string());
+  const std::string sha = consolidate::sha256_bytes(bytes);
+  // A resend of the last version is refused before validating it (and checked again when stored).
+  if (const auto previous = store_.latest(campaign.id, ente); previous && previous->sha256 == sha) return duplicate_of(previous->version);
+  const forms::FormSpec* spec = form(campaign.form_id);
+  forms::TypedForm read;
+  forms::Report report;
+  try {
+    report = forms::validate_bytes(std::move(bytes), upload.file_name, forms_, registry_, campaign.form_id, &read);
+  } catch (const Error& e) {
+    const bool format = e.code() == ErrorCode::unsupported_format;
+    return Outcome{format ? OutcomeKind::not_an_xlsx : OutcomeKind::unreadable, {e.message(Lang::it), e.message(Lang::en)}};
+  }
+  if (report.form_id != campaign.form_id || !spec) {
+    return Outcome{OutcomeKind::wrong_form,
+                   {"il file è il modulo «" + report.form_id + "», questa campagna raccoglie «" + campaign.form_id + "»",
+                    "the file is form «" + report.form_id + "», this campaign collects «" + campaign.form_id + "»"}};
+  }
+  // A file that names no known ente is taken: its validation report says what is wrong with it.
+  const consolidate::EnteIdentification declared = consolidate::identify_ente(*spec, read.instance(), registry_);
+  if (declared.ente && declared.ente->code != ente) {
+    return Outcome{OutcomeKind::filled_for_another_ente,
+                   {"il file è compilato per l'ente " + declared.ente->code + ", non per " + ente,
+                    "the file is filled in for ente " + declared.ente->code + ", not " + ente}};
+  }
+  Submission draft;
+  draft.campaign = campaign.id;
+  draft.ente = ente;
+  draft.sha256 = sha;
+  draft.size = upload.size;
+  draft.file_name = upload.file_name;
+  draft.uploaded_by = user.username;
+  draft.uploaded_at = upload.now;
+  draft.valid = report.valid();
+  draft.late = late;
+  draft.errors = static_cast<int>(report.errors());
+  draft.warnings = static_cast<int>(report.warnings());
+  draft.report_json = forms::to_json(report);
+  std::optional<Submission> stored = store_.add_submission(draft, upload.temp_path);
+  if (!stored) return duplicate_of(store_.latest(campaign.id, ente).value_or(draft).version);
+  return *stored;
+}
+
+// ---- what has been received ----
+
+std::vector<EnteStatus> Intake::status(const Campaign& campaign, const User& user) const {
+  std::map<std::string, Submission> latest, latest_valid;
+  for (Submission& s : store_.latest_per_ente(campaign.id, false)) latest.emplace(s.ente, std::move(s));
+  for (Submission& s : store_.latest_per_ente(campaign.id, true)) latest_valid.emplace(s.ente, std::move(s));
+  std::vector<EnteStatus> out;
+  for (const ExpectedEnte& expected : visible_enti(campaign, user)) {
+    EnteStatus status;
+    status.ente = expected.code;
+    status.name = expected.name;
+    status.ambito = expected.ambito;
+    if (auto it = latest.find(expected.code); it != latest.end()) {
+      status.latest = it->second;
+      status.versions = it->second.version;
+    }
+    if (auto it = latest_valid.find(expected.code); it != latest_valid.end()) status.latest_valid = it->second;
+    status.state = status.latest_valid ? (status.latest_valid->late ? EnteState::in_ritardo : EnteState::valido)
+                   : status.latest     ? EnteState::con_errori
+                                       : EnteState::mancante;
+    out.push_back(std::move(status));
+  }
+  return out;
+}
+
+std::variant<SubmissionView, Outcome> Intake::submission(std::int64_t id, const User& user) {
+  const std::optional<Submission> found = store_.submission(id);
+  const std::optional<Campaign> campaign = found ? store_.campaign(found->campaign) : std::nullopt;
+  // Another ente's version is answered exactly like a missing one.
+  if (!found || !campaign || !may_see(*campaign, user, found->ente)) {
+    if (found) store_.audit(user.username, "lettura", found->campaign, found->ente, "", "rifiutato", "versione di un altro ente");
+    return Outcome{OutcomeKind::not_visible, {"versione non accessibile a questo utente", "version not accessible to this user"}};
+  }
+  return SubmissionView{*campaign, *found};
+}
+
+std::variant<forms::Report, Outcome> Intake::report(const Submission& submission) const {
+  std::optional<forms::Report> report = forms::from_json(submission.report_json);
+  if (!report) {
+    return Outcome{OutcomeKind::stored_report_unreadable,
+                   {"il rapporto di validazione di questa versione non è leggibile", "the validation report of this version cannot be read"}};
+  }
+  // Reports stored before the schema carry no file name.
+  report->file = submission.file_name;
+  return *report;
+}
+
+void Intake::write_annotated(const Campaign& campaign, const Submission& submission, const std::string& out) const {
+  forms::TypedForm read;
+  const forms::Report report = forms::validate_file(store_.file_path(submission.sha256), forms_, registry_, campaign.form_id, &read);
+  write::write_annotated(read, report, out, Lang::it);
+}
+
+std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& campaign, const User& user, const std::string& level,
+                                                           const std::string& scope, const std::string& out) const {
+  if (user.role == Role::comune) {
+    return Outcome{OutcomeKind::consolidation_not_allowed,
+                   {"il consolidato è per gli Ambiti e la Regione", "the consolidation is for Ambiti and the Region"}};
+  }
+  consolidate::Options options;
+  options.threads = 2;
+  if (user.role == Role::ambito) {
+    options.level = consolidate::Level::ambito;
+    options.scope = user.ente;
+  } else {
+    options.level = consolidate::parse_level(level.empty() ? "regione" : level).value_or(consolidate::Level::regione);
+    options.scope = scope;
+  }
+  // Hard links under readable names: the Provenienza sheet then shows ente, version and file.
+  Poco::TemporaryFile folder(store_.data_dir() + "/tmp");
+  folder.createDirectories();
+  std::vector<std::string> files;
+  for (const EnteStatus& s : status(campaign, user)) {
+    if (!s.latest_valid) continue;
+    const Submission& v = *s.latest_valid;
+    const std::string name = folder.path() + "/" + v.ente + "-v" + std::to_string(v.version) + ".xlsx";
+    if (::link(store_.file_path(v.sha256).c_str(), name.c_str()) == 0) files.push_back(name);
+  }
+  try {
+    write::write_consolidated(consolidate::consolidate(files, forms_, campaign.form_id, options, registry_), out);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::not_found) return Outcome{OutcomeKind::unknown_scope, {e.message(Lang::it), e.message(Lang::en)}};
+    if (e.code() == ErrorCode::form_unknown) return Outcome{OutcomeKind::form_not_consolidated, {e.message(Lang::it), e.message(Lang::en)}};
+    throw;
+  }
+  return std::monostate{};
+}
+
+}  // namespace consolida::server

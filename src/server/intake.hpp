@@ -1,0 +1,111 @@
+// The application service of the upload server: who may send and see what, receiving a file
+// (ente, dates, duplicate, validation, storage), the status of a campaign and its consolidation.
+//
+// It answers in domain outcomes with their messages in both languages; the HTTP layer
+// (http_server.cpp) alone turns them into status codes and pages.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "consolida/forms.hpp"
+#include "consolida/registry.hpp"
+#include "consolida/server.hpp"
+
+namespace consolida::server {
+
+// Why a request was not carried out (or, for `stored`, that it was). Nothing is stored on a refusal.
+enum class OutcomeKind {
+  stored,                   // a new version was recorded
+  login_required,           // no session or token, or an unknown one
+  form_expired,             // a page's form without the session's CSRF token
+  malformed_request,        // a body that is not the form it claims to be
+  no_file,                  // the request carries no file
+  too_large,                // over the upload limit
+  not_an_xlsx,              // PDF, CSV, xls, ...
+  unreadable,               // password-protected, broken, unknown form, outdated template
+  wrong_form,               // another form than the campaign collects
+  filled_for_another_ente,  // the file names another ente than the one it is sent for
+  ente_required,            // the Region must say which ente it sends for
+  ente_not_allowed,         // an ente this user may not send for
+  not_open_yet,             // before the campaign opens
+  deadline_passed,          // after the deadline, late uploads refused
+  duplicate,                // the same bytes as the ente's last version
+  not_visible,              // a version of another ente, or none: answered alike
+  consolidation_not_allowed,  // comuni get no consolidation
+  unknown_scope,              // the Ambito or ATS asked for does not exist
+  form_not_consolidated,      // the campaign's form has no consolidation
+  not_found,                // no such campaign or page
+  stored_report_unreadable,
+  internal_error,
+};
+
+struct Outcome {
+  OutcomeKind kind;
+  forms::Text message;
+};
+
+// An ente a campaign expects.
+struct ExpectedEnte {
+  std::string code;    // ISTAT code or Ambito code
+  std::string name;
+  std::string ambito;  // the Ambito's code
+};
+
+// One file received for a campaign, already saved at `temp_path`.
+struct Upload {
+  std::string requested_ente;  // the form field or X-Ente; empty: the user's own ente
+  std::string temp_path;       // moved into the store when it is accepted
+  std::string file_name;       // as uploaded
+  std::uint64_t size = 0;
+  std::int64_t now = 0;        // Unix seconds of arrival, against the campaign's dates
+};
+
+struct SubmissionView {
+  Campaign campaign;
+  Submission submission;
+};
+
+class Intake {
+ public:
+  Intake(Store& store, const std::vector<forms::FormSpec>& forms, const registry::Registry& registry);
+
+  std::variant<Campaign, Outcome> campaign(std::int64_t id) const;
+  // The form's Italian title, or its id when no plugin describes it.
+  std::string form_title(const Campaign& campaign) const;
+
+  // Checks the sender, the dates and the file, validates and stores it. Refusals are audited.
+  std::variant<Submission, Outcome> receive(const Campaign& campaign, const User& user, const Upload& upload);
+
+  // Every ente of the campaign the user sees, with its latest and its latest valid version.
+  std::vector<EnteStatus> status(const Campaign& campaign, const User& user) const;
+
+  // A stored version and its campaign, if the user may see them; a refused read is audited.
+  std::variant<SubmissionView, Outcome> submission(std::int64_t id, const User& user);
+  // The stored validation report, named by the file name as uploaded.
+  std::variant<forms::Report, Outcome> report(const Submission& submission) const;
+  // The uploaded file validated again into a copy that marks every problem cell.
+  void write_annotated(const Campaign& campaign, const Submission& submission, const std::string& out) const;
+
+  // The consolidated workbook of the latest valid versions the user sees, written to `out`.
+  // Ambiti get their own Ambito; the Region chooses level ("ambito", "ats", "regione") and scope.
+  std::variant<std::monostate, Outcome> consolidation(const Campaign& campaign, const User& user, const std::string& level,
+                                                     const std::string& scope, const std::string& out) const;
+
+ private:
+  const forms::FormSpec* form(const std::string& id) const;
+  std::vector<ExpectedEnte> visible_enti(const Campaign& campaign, const User& user) const;
+  bool may_see(const Campaign& campaign, const User& user, const std::string& ente) const;
+  std::variant<std::string, Outcome> sending_ente(const Campaign& campaign, const User& user, const std::string& requested) const;
+  std::variant<Submission, Outcome> check_and_store(const Campaign& campaign, const User& user, const std::string& ente,
+                                                    const Upload& upload);
+  void audit_refusal(const Campaign& campaign, const User& user, const std::string& ente, const Outcome& refusal);
+
+  Store& store_;
+  const std::vector<forms::FormSpec>& forms_;
+  const registry::Registry& registry_;
+};
+
+}  // namespace consolida::server
