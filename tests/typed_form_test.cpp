@@ -130,6 +130,22 @@ TEST(Rules, EveryKindOfTheTableIsKnownAndUnknownKindsAreRefusedWithTheirPlace) {
   }
 }
 
+TEST(Rules, EveryEntryIsCheckedWhereItIsWrongWhateverItsKind) {
+  try {
+    spending_form(R"({"code": "RIP-S", "kind": "min_rows", "table": "spesa", "severity": "grave", "message": "x"})");
+    FAIL() << "an unknown severity was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message(Lang::it).find("rules[0].severity: usare \"errore\" o \"avviso\""), std::string::npos) << e.message(Lang::it);
+  }
+  // "min" means nothing to column_total, but a text there is still a mistake in the description.
+  try {
+    spending_form(R"({"code": "RIP-T", "kind": "column_total", "table": "spesa", "min": "uno", "message": "x"})");
+    FAIL() << "a text for an integer key was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message(Lang::it).find("rules[0].min"), std::string::npos) << e.message(Lang::it);
+  }
+}
+
 TEST(Rules, BreakdownsAgreePointsAtTheRowCountedInOneBreakdownOnly) {
   const forms::FormSpec form = spending_form(kAgreeRule);
   // Every amount on a fixed row: by area 160,00 = by source 160,00.
@@ -140,6 +156,10 @@ TEST(Rules, BreakdownsAgreePointsAtTheRowCountedInOneBreakdownOnly) {
   EXPECT_EQ(report.issues[0].message.it, "«Anziani - integrazione rette RSA»: 160,00 per area, 360,00 per fonte");
   // The same figures in the form's fixed rows agree.
   EXPECT_TRUE(forms::validate(read_spending(form, spending_row(8, "Disabili", "0", "0", "0"))).issues.empty());
+  // An unreadable amount is reported once, where it is, not again as a disagreement.
+  const std::string broken =
+      "<row r=\"8\">" + text_cell("A8", "Disabili") + text_cell("B8", "dieci") + number_cell("C8", "0") + number_cell("D8", "10") + "</row>";
+  EXPECT_EQ(issue_codes(forms::validate(read_spending(form, broken))), std::vector<std::string>{"RIP-SPESA-FNPS-FORMATO@B8"});
 }
 
 TEST(Rules, BreakdownsAgreeNeedsTwoBreakdownsOfTheTable) {

@@ -78,6 +78,13 @@ struct TableSpec {
   // Rows whose key contains one of these texts are subtotals of the rows above them (back to the
   // previous subtotal): "(COMPRENDE LE VOCI SOPRA)". They are checked, and never summed again.
   std::vector<std::string> subtotal_markers;
+  // Where a column stands in a row of cells: 0 the key, c + 1 the spec column c; nullopt if the
+  // table has no such column.
+  std::optional<std::size_t> position(std::string_view column_id) const;
+  // The fixed row a row's key names, as clerks retype labels (case, accents, spaces); nullopt
+  // for a free row.
+  std::optional<std::size_t> fixed_row(std::string_view key) const;
+  std::vector<std::string> fixed_keys;   // fixed_rows folded for that match, set by load_form
 };
 
 enum class Severity { error, warning };
@@ -151,12 +158,11 @@ class FormSpec {
   std::map<std::string, std::vector<ListItem>> lists;
   std::vector<FieldSpec> fields;
   std::vector<TableSpec> tables;
-  // The rules form.json declares ("rules") and those compiled in plugin libraries ("native_rules").
-  std::vector<std::shared_ptr<const Rule>> rules;
+  std::vector<std::shared_ptr<const Rule>> rules;  // declared in form.json ("rules")
   ConsolidationSpec consolidation;
   std::vector<std::string> older_versions;  // recognised, and refused with "scaricare il modello aggiornato"
   std::string directory;                    // the plugin folder
-  std::vector<std::shared_ptr<const Rule>> native_rules;
+  std::vector<std::shared_ptr<const Rule>> native_rules;  // compiled in plugin libraries ("native_rules")
 
   const FieldSpec* field(std::string_view id) const;
   const TableSpec* table(std::string_view id) const;

@@ -35,7 +35,7 @@ using Value = std::variant<typed::Blank, typed::Invalid, typed::Amount, typed::C
                            typed::YesNo, typed::Choice, typed::Status, typed::Text>;
 
 struct TypedCell {
-  const CellValue* cell = nullptr;  // where it was read, and what was written there
+  const CellValue* cell = nullptr;  // where it was read, and what was written there (null: not in the file)
   Value value;
 
   bool blank() const { return std::holds_alternative<typed::Blank>(value); }
@@ -74,7 +74,7 @@ struct TypedField {
 
 struct TypedRow {
   const TableRow* row = nullptr;
-  std::vector<TypedCell> cells;  // [0] the key, then one per spec column
+  std::vector<TypedCell> cells;  // [0] the key, then one per spec column: always columns + 1
   bool subtotal() const { return row->subtotal; }
 };
 
@@ -87,7 +87,9 @@ struct TypedTable {
 };
 
 // A filled form with its typed values. It owns the extracted instance, so the typed cells it
-// points into live as long as it does; it moves, but does not copy.
+// points into live as long as it does; it moves, but does not copy. It borrows the FormSpec
+// (choices point at its list items) and the registry: both must outlive it, as the forms loaded
+// at start-up and Registry::builtin() do.
 class TypedForm {
  public:
   TypedForm() = default;
@@ -127,12 +129,5 @@ TypedForm type_form(FormInstance instance, const FormSpec& spec, const registry:
 // The rules a form's description makes (required fields, subtotals, total rows, missing sheets
 // and items), then its declared and compiled rules, over a typed form.
 Report validate(const TypedForm& form);
-
-// The amounts of one breakdown of the consolidation for one form, item by item, in cents: the
-// rows of a column by fixed row (free rows under `other_label`, else counted nowhere), or the
-// sums of columns. Subtotal rows are never summed; unreadable cells count as zero.
-std::vector<std::int64_t> breakdown_amounts(const TypedForm& form, const Breakdown& breakdown);
-// The item labels of a breakdown, in the order of breakdown_amounts.
-std::vector<std::string> breakdown_items(const FormSpec& spec, const Breakdown& breakdown);
 
 }  // namespace consolida::forms

@@ -15,6 +15,7 @@
 #include "common/text.hpp"
 #include "consolida/error.hpp"
 #include "consolida/typed_form.hpp"
+#include "forms/breakdowns.hpp"
 #include "consolida/values.hpp"
 #include "forms/labels.hpp"
 
@@ -27,16 +28,11 @@ using forms::FormSpec;
 using forms::TypedCell;
 using forms::TypedForm;
 
-std::size_t column_position(const forms::TableSpec& table, const std::string& id) {
-  for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    if (table.columns[c].id == id) return c + 1;
-  }
-  return 0;
-}
-
-const TypedCell& cell_at(const forms::TypedRow& row, std::size_t position) {
+// The cell of a named column in a row, blank when the table has no such column.
+const TypedCell& cell_at(const forms::TypedRow& row, const forms::TableSpec& table, const std::string& column) {
   static const TypedCell blank;
-  return position > 0 && position < row.cells.size() ? row.cells[position] : blank;
+  const auto position = table.position(column);
+  return position ? row.cells[*position] : blank;
 }
 
 // The text of a list choice as its item's display, so that "a" and "A. Contrasto..." count together.
@@ -105,9 +101,8 @@ class FigureReader {
     const forms::TypedTable* table = form.table(count.table);
     std::int64_t sum = 0;
     if (!table) return sum;
-    const std::size_t c = column_position(*table->spec, count.column);
     for (const forms::TypedRow& row : table->rows) {
-      if (!row.subtotal()) sum += cell_at(row, c).number().value_or(0);
+      if (!row.subtotal()) sum += cell_at(row, *table->spec, count.column).number().value_or(0);
     }
     return sum;
   }
@@ -118,19 +113,16 @@ class FigureReader {
     const forms::TypedTable* table = form.table(spec.table);
     if (!table) return out;
     const forms::TableSpec& columns = *table->spec;
-    const std::size_t group = column_position(columns, spec.group_column), kind = column_position(columns, spec.kind_column);
-    const std::size_t expected = column_position(columns, spec.expected_column), achieved = column_position(columns, spec.achieved_column);
-    const std::size_t unit = column_position(columns, "unita"), indicator = column_position(columns, "indicatore");
     for (const forms::TypedRow& row : table->rows) {
       if (!row.row->filled()) continue;
       Record record;
       record.objective = row.row->key.text;
-      record.group = choice_text(cell_at(row, group));
-      record.kind = choice_text(cell_at(row, kind));
-      if (indicator > 0) record.indicator = cell_at(row, indicator).text();
-      if (unit > 0) record.unit = choice_text(cell_at(row, unit));
-      record.expected = cell_at(row, expected).number();
-      const TypedCell& done = cell_at(row, achieved);
+      record.group = choice_text(cell_at(row, columns, spec.group_column));
+      record.kind = choice_text(cell_at(row, columns, spec.kind_column));
+      record.indicator = cell_at(row, columns, "indicatore").text();
+      record.unit = choice_text(cell_at(row, columns, "unita"));
+      record.expected = cell_at(row, columns, spec.expected_column).number();
+      const TypedCell& done = cell_at(row, columns, spec.achieved_column);
       record.achieved = done.number();
       if (!record.achieved && !done.blank()) record.status = done.text();
       out.push_back(std::move(record));

@@ -11,11 +11,15 @@
 
 #include "consolida/forms.hpp"
 #include "consolida/rules.hpp"
+#include "forms/labels.hpp"
 #include "forms/rules/declared_rule.hpp"
 #include "forms/spec_reader.hpp"
 
 namespace consolida::forms {
 namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
 
 // Loaded native rule libraries stay loaded for the life of the process: rules created from them
 // may be held by any FormSpec copy.
@@ -136,8 +140,13 @@ void read_consolidation(const Poco::JSON::Object::Ptr& c, const SpecReader& read
     RecordsSpec records{reader.string(r, "table", at, true), reader.string(r, "group_column", at, true),
                         reader.string(r, "kind_column", at, true), reader.string(r, "expected_column", at, true),
                         reader.string(r, "achieved_column", at, true)};
-    for (const std::string* column : {&records.group_column, &records.kind_column, &records.expected_column, &records.achieved_column}) {
-      need_column(records.table, *column, at);
+    for (const std::string* column : {&records.group_column, &records.kind_column}) need_column(records.table, *column, at);
+    // Achievement is realised / expected, both in hundredths.
+    for (const std::string* column : {&records.expected_column, &records.achieved_column}) {
+      if (need_column(records.table, *column, at)->type != FieldType::decimal) {
+        reader.fail(at, "la colonna \"" + *column + "\" non è un numero decimale (\"decimal\")",
+                    "column \"" + *column + "\" is not a decimal number (\"decimal\")");
+      }
     }
     spec.records = std::move(records);
   }
@@ -215,6 +224,22 @@ const TableSpec* FormSpec::table(std::string_view id) const {
     if (t.id == id) return &t;
   }
   return nullptr;
+}
+
+std::optional<std::size_t> TableSpec::position(std::string_view column_id) const {
+  if (key.id == column_id) return 0;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c].id == column_id) return c + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> TableSpec::fixed_row(std::string_view key) const {
+  const std::string wanted = normalise_label(key);
+  for (std::size_t i = 0; i < fixed_rows.size(); ++i) {
+    if (wanted == (i < fixed_keys.size() ? fixed_keys[i] : normalise_label(fixed_rows[i]))) return i;
+  }
+  return std::nullopt;
 }
 
 std::optional<std::size_t> FormSpec::field_index(std::string_view id) const {
@@ -310,6 +335,7 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
         }
       }
       table.fixed_rows = reader.strings(t, "fixed_rows", where);
+      for (const std::string& label : table.fixed_rows) table.fixed_keys.push_back(normalise_label(label));
       table.blank_rows = static_cast<std::size_t>(reader.integer(t, "blank_rows", where).value_or(0));
       const std::string total = reader.string(t, "total_label", where);
       if (!total.empty()) table.total_label = total;
@@ -349,9 +375,10 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
     for (std::size_t i = 0; i < rules->size(); ++i) {
       const std::string where = "rules[" + std::to_string(i) + "]";
       const RuleDefinition definition(form, reader, reader.object_at(rules, i, "rules"), where);
-      const std::string kind = definition.string("kind", true);
-      const RuleFactory make = rule_factory(kind);
-      if (!make) definition.fail("tipo di regola sconosciuto \"" + kind + "\"", "unknown rule kind \"" + kind + "\"");
+      const RuleFactory make = rule_factory(definition.kind());
+      if (!make) {
+        definition.fail("tipo di regola sconosciuto \"" + definition.kind() + "\"", "unknown rule kind \"" + definition.kind() + "\"");
+      }
       form.rules.push_back(make(definition));
     }
   }

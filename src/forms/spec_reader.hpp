@@ -14,8 +14,8 @@
 
 namespace consolida::forms {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+using JsonArray = Poco::JSON::Array;
+using JsonObject = Poco::JSON::Object;
 
 // Errors name the file and the place inside it ("fields[3].type").
 class SpecReader {
@@ -27,7 +27,7 @@ class SpecReader {
                 "invalid form description, " + where + ": " + en, ErrorLocation{file_, {}, {}, 0, 0});
   }
 
-  std::string string(const Object::Ptr& o, const std::string& key, const std::string& where, bool required = false) const {
+  std::string string(const JsonObject::Ptr& o, const std::string& key, const std::string& where, bool required = false) const {
     if (!o->has(key) || o->isNull(key)) {
       if (required) fail(where, "manca \"" + key + "\"", "\"" + key + "\" is missing");
       return {};
@@ -39,7 +39,7 @@ class SpecReader {
     }
   }
 
-  Text text(const Object::Ptr& o, const std::string& key, const std::string& where, bool required = false) const {
+  Text text(const JsonObject::Ptr& o, const std::string& key, const std::string& where, bool required = false) const {
     Text out;
     if (!o->has(key)) {
       if (required) fail(where, "manca \"" + key + "\"", "\"" + key + "\" is missing");
@@ -55,7 +55,7 @@ class SpecReader {
     return out;
   }
 
-  std::optional<std::int64_t> integer(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+  std::optional<std::int64_t> integer(const JsonObject::Ptr& o, const std::string& key, const std::string& where) const {
     if (!o->has(key)) return std::nullopt;
     try {
       return o->getValue<std::int64_t>(key);
@@ -64,7 +64,7 @@ class SpecReader {
     }
   }
 
-  bool boolean(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+  bool boolean(const JsonObject::Ptr& o, const std::string& key, const std::string& where) const {
     if (!o->has(key)) return false;
     try {
       return o->getValue<bool>(key);
@@ -73,7 +73,7 @@ class SpecReader {
     }
   }
 
-  std::optional<values::Date> date(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+  std::optional<values::Date> date(const JsonObject::Ptr& o, const std::string& key, const std::string& where) const {
     const std::string text = string(o, key, where);
     if (text.empty()) return std::nullopt;
     const auto parsed = values::parse_date_text(text);
@@ -82,7 +82,7 @@ class SpecReader {
   }
 
   // An optional fixed position, "B5".
-  std::string cell(const Object::Ptr& o, const std::string& where) const {
+  std::string cell(const JsonObject::Ptr& o, const std::string& where) const {
     const std::string text = string(o, "cell", where);
     if (!text.empty() && !xlsx::parse_a1(text)) {
       fail(where + ".cell", "riferimento di cella non valido \"" + text + "\"", "invalid cell reference \"" + text + "\"");
@@ -90,16 +90,16 @@ class SpecReader {
     return text;
   }
 
-  Array::Ptr array(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+  JsonArray::Ptr array(const JsonObject::Ptr& o, const std::string& key, const std::string& where) const {
     if (!o->has(key)) return nullptr;
     if (!o->isArray(key)) fail(where + "." + key, "deve essere un elenco [...]", "must be an array [...]");
     return o->getArray(key);
   }
 
   // An optional list of texts.
-  std::vector<std::string> strings(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+  std::vector<std::string> strings(const JsonObject::Ptr& o, const std::string& key, const std::string& where) const {
     std::vector<std::string> out;
-    const Array::Ptr items = array(o, key, where);
+    const JsonArray::Ptr items = array(o, key, where);
     if (!items) return out;
     for (std::size_t i = 0; i < items->size(); ++i) {
       const Poco::Dynamic::Var item = items->get(static_cast<unsigned>(i));
@@ -109,13 +109,13 @@ class SpecReader {
     return out;
   }
 
-  Object::Ptr object(const Object::Ptr& o, const std::string& key, const std::string& where) const {
+  JsonObject::Ptr object(const JsonObject::Ptr& o, const std::string& key, const std::string& where) const {
     if (!o->has(key)) return nullptr;
     if (!o->isObject(key)) fail(where + "." + key, "deve essere un oggetto {...}", "must be an object {...}");
     return o->getObject(key);
   }
 
-  Object::Ptr object_at(const Array::Ptr& a, std::size_t i, const std::string& where) const {
+  JsonObject::Ptr object_at(const JsonArray::Ptr& a, std::size_t i, const std::string& where) const {
     if (!a->isObject(static_cast<unsigned>(i))) fail(where, "deve essere un oggetto {...}", "must be an object {...}");
     return a->getObject(static_cast<unsigned>(i));
   }
@@ -132,7 +132,7 @@ class SpecReader {
     return it->second;
   }
 
-  void value_spec(const Object::Ptr& o, const std::string& where, ValueSpec& spec) const {
+  void value_spec(const JsonObject::Ptr& o, const std::string& where, ValueSpec& spec) const {
     spec.id = string(o, "id", where, true);
     spec.label = text(o, "label", where, true);
     spec.help = text(o, "help", where);

@@ -165,6 +165,7 @@ class Typist {
                                              : cell(column, row.cells[c], found.sheet, spec.id + "-" + column.id,
                                                     spec.label.it + " › " + column.label.it));
       }
+      typed_row.cells.resize(spec.columns.size() + 1);  // a row cut short reads as blank, never out of bounds
       out.rows.push_back(std::move(typed_row));
     }
     if (spec.total_label && found.total) {
@@ -279,18 +280,20 @@ std::string shown(const TypedCell& cell, const ValueSpec& spec) {
   return cell.text();
 }
 
+// Looked up by the spec's position, and checked against what was typed: a moved-from or empty
+// typed form finds nothing.
 const TypedField* TypedForm::field(std::string_view id) const {
   const auto index = spec_ ? spec_->field_index(id) : std::nullopt;
-  return index ? &fields_[*index] : nullptr;
+  return index && *index < fields_.size() ? &fields_[*index] : nullptr;
 }
 
 const TypedTable* TypedForm::table(std::string_view id) const {
   const auto index = spec_ ? spec_->table_index(id) : std::nullopt;
-  return index ? &tables_[*index] : nullptr;
+  return index && *index < tables_.size() ? &tables_[*index] : nullptr;
 }
 
 bool TypedForm::sheet_missing(std::string_view item_id) const {
-  const SheetSpec* sheet = spec_->sheet_of(item_id);
+  const SheetSpec* sheet = spec_ ? spec_->sheet_of(item_id) : nullptr;
   return sheet && std::find(missing_sheets_.begin(), missing_sheets_.end(), sheet->name) != missing_sheets_.end();
 }
 
@@ -311,63 +314,6 @@ TypedForm type_form(FormInstance instance, const FormSpec& spec, const registry:
   for (std::size_t i = 0; i < spec.fields.size(); ++i) typist.field(spec.fields[i], out.fields_[i]);
   out.tables_.resize(spec.tables.size());
   for (std::size_t i = 0; i < spec.tables.size(); ++i) typist.table(spec.tables[i], out.tables_[i]);
-  return out;
-}
-
-std::vector<std::string> breakdown_items(const FormSpec& spec, const Breakdown& breakdown) {
-  std::vector<std::string> items;
-  const TableSpec& table = *spec.table(breakdown.table);
-  if (!breakdown.rows_of_column.empty()) {
-    items = table.fixed_rows;
-    if (!breakdown.other_label.empty()) items.push_back(breakdown.other_label);
-  } else {
-    for (const std::string& id : breakdown.column_sums) {
-      for (const ColumnSpec& column : table.columns) {
-        if (column.id == id) items.push_back(column.label.it);
-      }
-    }
-  }
-  return items;
-}
-
-namespace {
-std::size_t column_position(const TableSpec& table, const std::string& id) {
-  for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    if (table.columns[c].id == id) return c + 1;
-  }
-  return 0;
-}
-
-std::int64_t amount_or_zero(const TypedRow& row, std::size_t position) {
-  return position < row.cells.size() ? row.cells[position].number().value_or(0) : 0;
-}
-}  // namespace
-
-std::vector<std::int64_t> breakdown_amounts(const TypedForm& form, const Breakdown& breakdown) {
-  const TableSpec& spec = *form.spec().table(breakdown.table);
-  const std::size_t items = spec.fixed_rows.size() + (breakdown.other_label.empty() ? 0 : 1);
-  std::vector<std::int64_t> out(breakdown.rows_of_column.empty() ? breakdown.column_sums.size() : items, 0);
-  const TypedTable* table = form.table(breakdown.table);
-  if (!table || !table->found) return out;
-  if (!breakdown.rows_of_column.empty()) {
-    const std::size_t c = column_position(spec, breakdown.rows_of_column);
-    std::vector<std::string> fixed;
-    for (const std::string& label : spec.fixed_rows) fixed.push_back(normalise_label(label));
-    for (const TypedRow& row : table->rows) {
-      if (row.subtotal()) continue;
-      const std::string key = normalise_label(row.row->key.text);
-      // A fixed row, else "other" (index fixed.size()) if the breakdown has it.
-      const std::size_t item = static_cast<std::size_t>(std::find(fixed.begin(), fixed.end(), key) - fixed.begin());
-      if (item < out.size()) out[item] += amount_or_zero(row, c);
-    }
-  } else {
-    for (std::size_t k = 0; k < breakdown.column_sums.size(); ++k) {
-      const std::size_t c = column_position(spec, breakdown.column_sums[k]);
-      for (const TypedRow& row : table->rows) {
-        if (!row.subtotal()) out[k] += amount_or_zero(row, c);
-      }
-    }
-  }
   return out;
 }
 

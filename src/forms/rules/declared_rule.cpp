@@ -4,9 +4,28 @@
 
 namespace consolida::forms {
 
-RuleDefinition::RuleDefinition(const FormSpec& form, const SpecReader& reader, Object::Ptr json, std::string where)
+RuleDefinition::RuleDefinition(const FormSpec& form, const SpecReader& reader, JsonObject::Ptr json, std::string where)
     : form_(form), reader_(reader), json_(std::move(json)), where_(std::move(where)) {
-  reference_ = "rules." + reader_.string(json_, "code", where_, true);
+  // What every rule has, then the type of every key any kind reads: a wrong value is refused
+  // even where this rule's kind does not use it.
+  code_ = reader_.string(json_, "code", where_, true);
+  reference_ = "rules." + code_;
+  const std::string severity = reader_.string(json_, "severity", where_);
+  if (severity == "avviso" || severity == "warning") {
+    severity_ = Severity::warning;
+  } else if (!severity.empty() && severity != "errore" && severity != "error") {
+    reader_.fail(where_ + ".severity", "usare \"errore\" o \"avviso\"", "use \"errore\" or \"avviso\"");
+  }
+  kind_ = reader_.string(json_, "kind", where_, true);
+  message_ = reader_.text(json_, "message", where_, true);
+  for (const char* key : {"field", "other_field", "table", "column", "when_field", "when_column", "when_equals", "unless_field",
+                          "other_table", "other_column", "by_column", "list"}) {
+    reader_.string(json_, key, where_);
+  }
+  reader_.strings(json_, "columns", where_);
+  reader_.integer(json_, "min", where_);
+  reader_.integer(json_, "max", where_);
+  reader_.date(json_, "max_date", where_);
 }
 
 void RuleDefinition::fail(const std::string& it, const std::string& en) const { reader_.fail(reference_, it, en); }
@@ -42,11 +61,9 @@ std::size_t RuleDefinition::table(const std::string& key) const {
 
 std::size_t RuleDefinition::column_by_id(std::size_t table, const std::string& id) const {
   const TableSpec& spec = form_.tables[table];
-  if (spec.key.id == id) return 0;
-  for (std::size_t c = 0; c < spec.columns.size(); ++c) {
-    if (spec.columns[c].id == id) return c + 1;
-  }
-  fail("colonna \"" + id + "\" inesistente in " + spec.id, "no column \"" + id + "\" in " + spec.id);
+  const auto position = spec.position(id);
+  if (!position) fail("colonna \"" + id + "\" inesistente in " + spec.id, "no column \"" + id + "\" in " + spec.id);
+  return *position;
 }
 
 std::optional<std::size_t> RuleDefinition::optional_column(std::size_t table, const std::string& key) const {
@@ -75,19 +92,14 @@ namespace {
 class DeclaredRule final : public Rule {
  public:
   DeclaredRule(const RuleDefinition& definition, Needs needs, Check check)
-      : code_(definition.string("code", true)),
-        message_(definition.text("message", true)),
+      : code_(definition.code()),
+        severity_(definition.severity()),
+        message_(definition.message()),
         when_field_(definition.optional_field("when_field")),
         when_equals_(normalise_label(definition.string("when_equals"))),
         unless_field_(definition.optional_field("unless_field")),
         needs_(std::move(needs)),
         check_(std::move(check)) {
-    const std::string severity = definition.string("severity");
-    if (severity == "avviso" || severity == "warning") {
-      severity_ = Severity::warning;
-    } else if (!severity.empty() && severity != "errore" && severity != "error") {
-      definition.fail("usare \"errore\" o \"avviso\" in \"severity\"", "use \"errore\" or \"avviso\" in \"severity\"");
-    }
     if (message_.it.empty()) definition.fail("manca il messaggio in italiano", "the Italian message is missing");
   }
 
@@ -126,7 +138,11 @@ std::unique_ptr<Rule> declared_rule(const RuleDefinition& definition, Needs need
   return std::make_unique<DeclaredRule>(definition, std::move(needs), std::move(check));
 }
 
-const CellValue& cell_at(const TypedRow& row, std::size_t index) { return index == 0 ? row.row->key : row.row->cells[index - 1]; }
+const CellValue& cell_at(const TypedRow& row, std::size_t index) {
+  static const CellValue absent;
+  if (index == 0) return row.row->key;
+  return index - 1 < row.row->cells.size() ? row.row->cells[index - 1] : absent;
+}
 
 const std::string& column_label(const TableSpec& table, std::size_t index) {
   return index == 0 ? table.key.label.it : table.columns[index - 1].label.it;

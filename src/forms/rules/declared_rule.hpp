@@ -18,9 +18,13 @@ namespace consolida::forms {
 // rule ("rules.PREM-R14: colonna \"x\" inesistente in risorse").
 class RuleDefinition {
  public:
-  RuleDefinition(const FormSpec& form, const SpecReader& reader, Object::Ptr json, std::string where);
+  RuleDefinition(const FormSpec& form, const SpecReader& reader, JsonObject::Ptr json, std::string where);
 
   const FormSpec& form() const { return form_; }
+  const std::string& code() const { return code_; }
+  const std::string& kind() const { return kind_; }
+  Severity severity() const { return severity_; }
+  const Text& message() const { return message_; }
   [[noreturn]] void fail(const std::string& it, const std::string& en) const;
 
   std::string string(const std::string& key, bool required = false) const;
@@ -42,9 +46,13 @@ class RuleDefinition {
   std::size_t column_by_id(std::size_t table, const std::string& id) const;
   const FormSpec& form_;
   const SpecReader& reader_;
-  Object::Ptr json_;
+  JsonObject::Ptr json_;
   std::string where_;      // "rules[3]", for the shape of the entry
   std::string reference_;  // "rules.PREM-R14", for what it refers to
+  std::string code_;
+  std::string kind_;
+  Severity severity_ = Severity::error;
+  Text message_;
 };
 
 // Raises the issue of one declared rule: its code, severity and message, the {placeholders}

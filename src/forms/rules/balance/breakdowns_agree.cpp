@@ -1,32 +1,36 @@
 // breakdowns_agree: every breakdown of a table's consolidation (by area, by funding source, ...)
 // sums to the same total, to the cent, so that each amount is counted once in each of them. A
-// row whose key is none of a breakdown's items (and that breakdown gathers no "other" rows) is
-// counted nowhere there: the issue points at that row.
+// row whose key is none of a by-row breakdown's items (and that breakdown gathers no "other"
+// rows) is counted nowhere there: the issue points at that row.
 #include <algorithm>
 #include <numeric>
 
-#include "forms/labels.hpp"
+#include "forms/breakdowns.hpp"
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
 namespace {
 
-// The rows a by-row breakdown leaves out, each with its own issue; false when none is found.
+// Whether every amount a breakdown sums was read: an unreadable one is reported where it is,
+// and a sum without it would only add a second, misleading issue.
+bool readable(const TypedTable& table, const Breakdown& breakdown) {
+  std::vector<std::size_t> columns;
+  if (!breakdown.rows_of_column.empty()) columns.push_back(*table.spec->position(breakdown.rows_of_column));
+  for (const std::string& id : breakdown.column_sums) columns.push_back(*table.spec->position(id));
+  return std::all_of(table.rows.begin(), table.rows.end(), [&](const TypedRow& row) {
+    return row.subtotal() || std::all_of(columns.begin(), columns.end(), [&](std::size_t c) { return row.cells[c].blank() || row.cells[c].ok(); });
+  });
+}
+
+// The rows a by-row breakdown leaves out, each with its own issue; false when there is none.
 bool point_at_rows_left_out(const TypedTable& table, const Breakdown& breakdown, const Reporter& report, IssueSink::Vars vars) {
   if (breakdown.rows_of_column.empty() || !breakdown.other_label.empty()) return false;
   const TableSpec& spec = *table.spec;
-  std::size_t column = 0;
-  for (std::size_t c = 0; c < spec.columns.size(); ++c) {
-    if (spec.columns[c].id == breakdown.rows_of_column) column = c + 1;
-  }
-  std::vector<std::string> items;
-  for (const std::string& label : spec.fixed_rows) items.push_back(normalise_label(label));
+  const std::size_t column = *spec.position(breakdown.rows_of_column);
   bool pointed = false;
-  vars.emplace_back("row", "");
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const TypedRow& row = table.rows[r];
-    if (row.subtotal() || row.cells[column].number().value_or(0) == 0) continue;
-    if (std::find(items.begin(), items.end(), normalise_label(row.row->key.text)) != items.end()) continue;
+    if (row.subtotal() || row.cells[column].number().value_or(0) == 0 || spec.fixed_row(row.row->key.text)) continue;
     vars.back().second = row_name(row, r);
     report(place_of(table, &row.row->key), spec.label.it + " › " + spec.key.label.it, row.row->key.text, vars);
     pointed = true;
@@ -49,22 +53,25 @@ std::unique_ptr<Rule> make_breakdowns_agree(const RuleDefinition& definition) {
   }
   return declared_rule(definition, {{}, table_at}, [=](const TypedForm& form, const Reporter& report) {
     const auto& all = form.spec().consolidation.breakdowns;
+    const TypedTable& table = form.tables()[table_at];
     std::vector<std::int64_t> totals;
     for (std::size_t b : breakdowns) {
+      if (!readable(table, all[b])) return;
       const auto amounts = breakdown_amounts(form, all[b]);
       totals.push_back(std::accumulate(amounts.begin(), amounts.end(), std::int64_t{0}));
     }
     const auto widest = std::max_element(totals.begin(), totals.end());
     const Breakdown& reference = all[breakdowns[static_cast<std::size_t>(widest - totals.begin())]];
-    const TypedTable& table = form.tables()[table_at];
     for (std::size_t k = 0; k < breakdowns.size(); ++k) {
       if (totals[k] == *widest) continue;
       const Breakdown& short_one = all[breakdowns[k]];
+      // {row} names the row left out, or the table when no single row is.
       const IssueSink::Vars vars{{"breakdown", short_one.title.it},
                                  {"other", reference.title.it},
                                  {"found", values::format_cents(totals[k])},
                                  {"expected", values::format_cents(*widest)},
-                                 {"difference", values::format_cents(*widest - totals[k])}};
+                                 {"difference", values::format_cents(*widest - totals[k])},
+                                 {"row", table.spec->label.it}};
       if (!point_at_rows_left_out(table, short_one, report, vars)) report(place_of(table), table.spec->label.it, values::format_cents(totals[k]), vars);
     }
   });
