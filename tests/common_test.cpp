@@ -1,0 +1,65 @@
+// The helpers of src/common that every part of consolida shares.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "common/calendar.hpp"
+#include "common/numbers.hpp"
+
+namespace {
+
+using namespace consolida;
+
+TEST(Calendar, LeapYearsAndMonthLengths) {
+  EXPECT_TRUE(is_leap(2024));
+  EXPECT_TRUE(is_leap(2000));
+  EXPECT_FALSE(is_leap(1900));
+  EXPECT_FALSE(is_leap(2023));
+  EXPECT_EQ(days_in_month(2024, 2), 29);
+  EXPECT_EQ(days_in_month(2023, 2), 28);
+  EXPECT_EQ(days_in_month(2023, 4), 30);
+  EXPECT_EQ(days_in_month(2023, 12), 31);
+}
+
+TEST(Calendar, CivilDatesCountedInDays) {
+  EXPECT_EQ(days_from_civil(1970, 1, 1), 0);
+  EXPECT_EQ(days_from_civil(2000, 3, 1), 11017);
+  EXPECT_EQ(days_from_civil(1899, 12, 30), -25569);  // Excel's serial 0
+  // A day past the month's end runs into the next month, as Excel's serials expect.
+  EXPECT_EQ(days_from_civil(2023, 2, 31), days_from_civil(2023, 3, 3));
+  const CivilDate before = civil_from_days(-1);
+  EXPECT_EQ(before.year, 1969);
+  EXPECT_EQ(before.month, 12);
+  EXPECT_EQ(before.day, 31);
+  for (std::int64_t day = -800000; day < 3000000; day += 997) {
+    const CivilDate date = civil_from_days(day);
+    EXPECT_EQ(days_from_civil(date.year, date.month, date.day), day);
+  }
+}
+
+TEST(Calendar, ItalianMonthNames) {
+  EXPECT_EQ(kItalianMonths[0], "gennaio");
+  EXPECT_EQ(kItalianMonths[8], "settembre");
+  EXPECT_EQ(kItalianMonthsShort[5], "giu");
+  EXPECT_EQ(kItalianMonthsShort[11], "dic");
+  for (std::size_t m = 0; m < 12; ++m) EXPECT_TRUE(kItalianMonths[m].starts_with(kItalianMonthsShort[m])) << m;
+}
+
+TEST(Numbers, WholeTextOrNothing) {
+  EXPECT_EQ(parse_integer<int>("42"), 42);
+  EXPECT_EQ(parse_integer<int>("-3"), -3);
+  EXPECT_EQ(parse_integer<std::uint16_t>("65535"), 65535);
+  EXPECT_FALSE(parse_integer<std::uint16_t>("65536"));
+  EXPECT_FALSE(parse_integer<unsigned>("-1"));
+  EXPECT_FALSE(parse_integer<int>(""));
+  EXPECT_FALSE(parse_integer<int>("abc"));
+  EXPECT_FALSE(parse_integer<int>("12abc"));
+  EXPECT_FALSE(parse_integer<int>(" 12"));
+  EXPECT_FALSE(parse_integer<int>("+12"));
+}
+
+}  // namespace
