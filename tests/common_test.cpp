@@ -9,6 +9,7 @@
 
 #include "common/calendar.hpp"
 #include "common/numbers.hpp"
+#include "common/rome_time.hpp"
 
 namespace {
 
@@ -60,6 +61,34 @@ TEST(Numbers, WholeTextOrNothing) {
   EXPECT_FALSE(parse_integer<int>("12abc"));
   EXPECT_FALSE(parse_integer<int>(" 12"));
   EXPECT_FALSE(parse_integer<int>("+12"));
+}
+
+TEST(RomeTime, SummerAndWinterOffsets) {
+  // 31/12/2026 23:59 CET = 22:59 UTC; 30/06/2026 12:00 CEST = 10:00 UTC.
+  EXPECT_EQ(parse_rome_time("2026-12-31 23:59"), 1798757940);
+  EXPECT_EQ(parse_rome_time("2026-06-30 12:00"), 1782813600);
+  EXPECT_EQ(format_rome_time(1798757940), "31/12/2026 23:59");
+  EXPECT_EQ(format_rome_time(1782813600), "30/06/2026 12:00");
+  EXPECT_FALSE(parse_rome_time("31/12/2026"));
+}
+
+TEST(RomeTime, ClocksChangeAtOneUtcOnTheLastSundays) {
+  // 29/03/2026 01:00 UTC: 02:00 CET becomes 03:00 CEST. 25/10/2026 01:00 UTC: 03:00 CEST becomes 02:00 CET.
+  EXPECT_EQ(format_rome_time(1774746000 - 60), "29/03/2026 01:59");
+  EXPECT_EQ(format_rome_time(1774746000), "29/03/2026 03:00");
+  EXPECT_EQ(format_rome_time(1792890000 - 60), "25/10/2026 02:59");
+  EXPECT_EQ(format_rome_time(1792890000), "25/10/2026 02:00");
+  EXPECT_EQ(parse_rome_time("2026-03-29 03:00"), 1774746000);
+  EXPECT_EQ(parse_rome_time("2026-10-25"), 1792879200);  // midnight, still summer time
+  EXPECT_FALSE(parse_rome_time("1969-12-31 23:00"));
+  EXPECT_FALSE(parse_rome_time("2026-13-01 10:00"));
+}
+
+TEST(RomeTime, UnixNowIsTheSystemClock) {
+  const std::int64_t before = static_cast<std::int64_t>(::time(nullptr));
+  const std::int64_t now = unix_now();
+  EXPECT_GE(now, before);
+  EXPECT_LE(now, before + 2);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/rome_time.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/server.hpp"
 #include "support/files.hpp"
@@ -29,7 +30,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace consolida;
 using consolida::testing::slurp;
-using consolida::testing::unix_now;
 
 // `consolida serve` as a child process on a free port.
 class ServerProcess {

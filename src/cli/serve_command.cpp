@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "common/rome_time.hpp"
 #include "consolida/server.hpp"
 
 namespace consolida::cli {
@@ -136,8 +137,8 @@ int run_admin(const Context& ctx, const std::vector<std::string>& all_args) {
     const std::string verb = args.size() > 1 ? args[1] : "";
     if (what == "campagne" || what == "campaigns") {
       for (const server::Campaign& c : store.campaigns()) {
-        std::cout << c.id << "\t" << c.name << "\t" << c.form_id << "\t" << c.year << "\t" << server::format_rome_time(c.opens_at) << " - "
-                  << server::format_rome_time(c.deadline) << "\t" << (c.late == server::LatePolicy::accept ? "accetta ritardi" : "rifiuta ritardi")
+        std::cout << c.id << "\t" << c.name << "\t" << c.form_id << "\t" << c.year << "\t" << format_rome_time(c.opens_at) << " - "
+                  << format_rome_time(c.deadline) << "\t" << (c.late == server::LatePolicy::accept ? "accetta ritardi" : "rifiuta ritardi")
                   << "\n";
       }
       return kExitOk;
@@ -147,8 +148,8 @@ int run_admin(const Context& ctx, const std::vector<std::string>& all_args) {
       c.name = get("nome", "name");
       c.form_id = get("modulo", "form");
       c.year = std::atoi(get("anno", "year").c_str());
-      const auto opens = server::parse_rome_time(get("apertura", "opens"));
-      const auto deadline = server::parse_rome_time(get("scadenza", "deadline"));
+      const auto opens = parse_rome_time(get("apertura", "opens"));
+      const auto deadline = parse_rome_time(get("scadenza", "deadline"));
       const std::string late = get("ritardo", "late");
       if (c.name.empty() || c.form_id.empty() || c.year == 0 || !opens || !deadline || *deadline <= *opens) {
         std::cerr << (it ? "servono --nome, --modulo, --anno, --apertura e --scadenza (dopo l'apertura), date come \"2026-12-31 23:59\"\n"

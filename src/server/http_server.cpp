@@ -25,6 +25,7 @@
 #include <variant>
 #include <sstream>
 
+#include "common/rome_time.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/error.hpp"
 #include "consolida/server.hpp"

@@ -1,5 +1,6 @@
 #include "server/pages.hpp"
 
+#include "common/rome_time.hpp"
 #include "common/text.hpp"
 
 #include <Poco/JSON/Array.h>
