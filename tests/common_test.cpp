@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "common/calendar.hpp"
+#include "common/csv.hpp"
 #include "common/numbers.hpp"
 #include "common/rome_time.hpp"
 
@@ -48,6 +49,16 @@ TEST(Calendar, ItalianMonthNames) {
   EXPECT_EQ(kItalianMonthsShort[5], "giu");
   EXPECT_EQ(kItalianMonthsShort[11], "dic");
   for (std::size_t m = 0; m < 12; ++m) EXPECT_TRUE(kItalianMonths[m].starts_with(kItalianMonthsShort[m])) << m;
+}
+
+TEST(Csv, QuotesOnlyWhatNeedsIt) {
+  EXPECT_EQ(csv_field("Lodi", ';'), "Lodi");
+  EXPECT_EQ(csv_field("Lodi, Codogno", ';'), "Lodi, Codogno");
+  EXPECT_EQ(csv_field("Lodi, Codogno", ','), "\"Lodi, Codogno\"");
+  EXPECT_EQ(csv_field("a;b", ';'), "\"a;b\"");
+  EXPECT_EQ(csv_field("detto \"Il Borgo\"", ','), "\"detto \"\"Il Borgo\"\"\"");
+  EXPECT_EQ(csv_field("due\nrighe", ','), "\"due\nrighe\"");
+  EXPECT_EQ(csv_field("", ','), "");
 }
 
 TEST(Numbers, WholeTextOrNothing) {

@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "common/csv.hpp"
 #include "consolida/xlsx.hpp"
 
 namespace consolida::cli {
