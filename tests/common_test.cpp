@@ -9,6 +9,7 @@
 
 #include "common/calendar.hpp"
 #include "common/csv.hpp"
+#include "common/digest.hpp"
 #include "common/numbers.hpp"
 #include "common/rome_time.hpp"
 
@@ -59,6 +60,17 @@ TEST(Csv, QuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(csv_field("detto \"Il Borgo\"", ','), "\"detto \"\"Il Borgo\"\"\"");
   EXPECT_EQ(csv_field("due\nrighe", ','), "\"due\nrighe\"");
   EXPECT_EQ(csv_field("", ','), "");
+}
+
+TEST(Digest, Sha256OfBytesAndFiles) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / ("consolida-digest-" + std::to_string(::getpid()));
+  const std::string bytes(100000, 'x');  // longer than one read block
+  std::ofstream(file, std::ios::binary) << bytes;
+  EXPECT_EQ(sha256_hex_file(file.string()), sha256_hex(bytes));
+  std::filesystem::remove(file);
+  EXPECT_EQ(sha256_hex_file(file.string()), "");
 }
 
 TEST(Numbers, WholeTextOrNothing) {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "common/digest.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/forms.hpp"
 #include "consolida/values.hpp"
@@ -171,7 +172,7 @@ TEST(Consolidate, AtsTotalsEqualTheGeneratorsCentsAndListTheMissing) {
   EXPECT_EQ(provenance_rows.size() - 1, files_of(manifest, "spesa-sociale-comune").size());
   const xlsx::Cell* sha = output.provenance.cell(xlsx::CellRef{1, 1});
   ASSERT_NE(sha, nullptr);
-  EXPECT_EQ(sha->text, consolidate::sha256_file(output.provenance.cell(xlsx::CellRef{1, 0})->text));
+  EXPECT_EQ(sha->text, sha256_hex_file(output.provenance.cell(xlsx::CellRef{1, 0})->text));
   EXPECT_EQ(sha->text.size(), 64u);
 }
 
