@@ -9,9 +9,9 @@
 #include <thread>
 
 #include "common/digest.hpp"
+#include "common/labels.hpp"
 #include "consolida/error.hpp"
 #include "consolida/values.hpp"
-#include "forms/labels.hpp"
 
 namespace consolida::consolidate {
 namespace {

@@ -2,9 +2,9 @@
 // rules; the explicit rules of the description add sums, groups and conditions.
 #include <algorithm>
 
+#include "common/labels.hpp"
 #include "consolida/forms.hpp"
 #include "consolida/registry.hpp"
-#include "forms/labels.hpp"
 
 namespace consolida::forms {
 namespace {
