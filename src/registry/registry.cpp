@@ -235,6 +235,11 @@ const Ats* Registry::ats_by_code(std::string_view code) const {
   return nullptr;
 }
 
+std::string Registry::ats_name(std::string_view code) const {
+  const Ats* ats = ats_by_code(code);
+  return ats ? ats->name : std::string(code);
+}
+
 Match Registry::find_comune(std::string_view name, const Ambito* within) const {
   Match match;
   const std::vector<std::string> query = name_words(name);
