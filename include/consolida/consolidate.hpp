@@ -113,11 +113,11 @@ struct UnitTotals {
 
 // One block of the summary: a breakdown by unit, and its totals over those units.
 struct SummaryBlock {
-  std::size_t breakdown = 0;  // index into Result::breakdowns
+  std::size_t breakdown = 0;      // index into Result::breakdowns
   UnitKind unit = UnitKind::ambito;
-  bool with_counts = false;      // only the first block carries the form's counts
+  bool with_counts = false;       // only the first block carries the form's counts
   std::vector<UnitTotals> units;  // the units of the scope, in registry order
-  UnitTotals overall;            // sums over `units` (code and name empty)
+  UnitTotals overall;             // sums over `units` (code and name empty)
 };
 
 // The summary of a form with breakdowns: per breakdown a block by unit (the comuni of the
@@ -129,11 +129,11 @@ std::vector<SummaryBlock> summary_blocks(const Result& result);
 enum class IndicatorGrouping { group, kind };  // ConsolidationSpec::records group_column, kind_column
 
 struct IndicatorCounts {
-  std::string label;                 // the list item's display text; empty in the total
+  std::string label;                // the list item's display text; empty in the total
   std::int64_t indicators = 0;
-  std::int64_t with_achieved = 0;    // a realised value given
-  std::int64_t reached = 0;          // realised >= expected > 0
-  std::int64_t declared_state = 0;   // a state ("In definizione") instead of a value
+  std::int64_t with_achieved = 0;   // a realised value given
+  std::int64_t reached = 0;         // realised >= expected > 0
+  std::int64_t declared_state = 0;  // a state ("In definizione") instead of a value
 };
 
 struct IndicatorTable {

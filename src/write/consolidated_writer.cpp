@@ -28,6 +28,8 @@ std::string abs_a1(lxw_row_t row, lxw_col_t col) { return "$" + col_name(col) + 
 // A column of the detail sheet over its data rows: Dettaglio!$G$2:$G$1501.
 std::string detail_range(lxw_col_t col, lxw_row_t last_row) { return "Dettaglio!" + abs_a1(1, col) + ":" + abs_a1(last_row, col); }
 double euros(std::int64_t cents) { return static_cast<double>(cents) / 100.0; }
+// The i-th of a run of columns (items of a breakdown, counts).
+lxw_col_t nth_col(lxw_col_t first, std::size_t i) { return first + static_cast<lxw_col_t>(i); }
 
 // ---- where each sheet puts what -------------------------------------------------------------
 // The formulas of one sheet name the columns of another, so every column has one name here.
@@ -230,11 +232,11 @@ class ConsolidatedWriter {
     str(detail_, 0, L::population, "Popolazione (2011)", header_);
     for (std::size_t b = 0; b < r_.breakdowns.size(); ++b) {
       const auto& breakdown = r_.breakdowns[b];
-      for (std::size_t i = 0; i < breakdown.items.size(); ++i) str(detail_, 0, dettaglio_.first_item[b] + static_cast<lxw_col_t>(i), breakdown.items[i], header_);
+      for (std::size_t i = 0; i < breakdown.items.size(); ++i) str(detail_, 0, nth_col(dettaglio_.first_item[b], i), breakdown.items[i], header_);
       str(detail_, 0, dettaglio_.total[b], "Totale - " + breakdown.spec->title.it, header_);
     }
     const auto& counts = r_.form->consolidation.counts;
-    for (std::size_t k = 0; k < counts.size(); ++k) str(detail_, 0, dettaglio_.first_count + static_cast<lxw_col_t>(k), counts[k].label.it, header_);
+    for (std::size_t k = 0; k < counts.size(); ++k) str(detail_, 0, nth_col(dettaglio_.first_count, k), counts[k].label.it, header_);
     str(detail_, 0, dettaglio_.file, "File", header_);
     worksheet_set_row(detail_, 0, 45, nullptr);
     worksheet_set_column(detail_, L::ente, L::ente, 12, nullptr);
@@ -256,13 +258,13 @@ class ConsolidatedWriter {
       worksheet_write_number(detail_, row, L::population, static_cast<double>(ente.population), integer_);
       for (std::size_t b = 0; b < r_.breakdowns.size(); ++b) {
         for (std::size_t i = 0; i < ente.amounts[b].size(); ++i) {
-          worksheet_write_number(detail_, row, dettaglio_.first_item[b] + static_cast<lxw_col_t>(i), euros(ente.amounts[b][i]), money_);
+          worksheet_write_number(detail_, row, nth_col(dettaglio_.first_item[b], i), euros(ente.amounts[b][i]), money_);
         }
         const std::string formula = "=SUM(" + cell_a1(row, dettaglio_.first_item[b]) + ":" + cell_a1(row, dettaglio_.total[b] - 1) + ")";
         worksheet_write_formula_num(detail_, row, dettaglio_.total[b], formula.c_str(), money_, euros(ente.total(b)));
       }
       for (std::size_t k = 0; k < ente.counts.size(); ++k) {
-        worksheet_write_number(detail_, row, dettaglio_.first_count + static_cast<lxw_col_t>(k), static_cast<double>(ente.counts[k]), integer_);
+        worksheet_write_number(detail_, row, nth_col(dettaglio_.first_count, k), static_cast<double>(ente.counts[k]), integer_);
       }
       str(detail_, row, dettaglio_.file, r_.inputs[ente.input].file);
       ++row;
@@ -275,9 +277,10 @@ class ConsolidatedWriter {
   // Dettaglio, cached with the totals computed there.
   void write_summary() {
     lxw_row_t row = write_heading(summary_);
-    worksheet_set_column(summary_, 0, 0, 14, nullptr);
-    worksheet_set_column(summary_, 1, 1, 40, nullptr);
-    worksheet_set_column(summary_, 2, 40, 16, nullptr);
+    using L = RiepilogoBlockLayout;
+    worksheet_set_column(summary_, L::code, L::code, 14, nullptr);
+    worksheet_set_column(summary_, L::name, L::name, 40, nullptr);
+    worksheet_set_column(summary_, L::first_item, 40, 16, nullptr);
     for (const SummaryBlock& block : consolidate::summary_blocks(r_)) row = write_block(row, block) + 2;
   }
 
@@ -290,13 +293,13 @@ class ConsolidatedWriter {
     const lxw_row_t header = row;
     str(summary_, header, col.code, "Codice", header_);
     str(summary_, header, col.name, unit, header_);
-    for (std::size_t i = 0; i < breakdown.items.size(); ++i) str(summary_, header, col.first_item + static_cast<lxw_col_t>(i), breakdown.items[i], header_);
+    for (std::size_t i = 0; i < breakdown.items.size(); ++i) str(summary_, header, nth_col(col.first_item, i), breakdown.items[i], header_);
     str(summary_, header, col.total, "Totale", header_);
     str(summary_, header, col.population, comune_form() ? "Popolazione dei Comuni che hanno inviato" : "Popolazione", header_);
     str(summary_, header, col.per_capita, "Pro capite (€ per abitante)", header_);
     const auto& counts = r_.form->consolidation.counts;
     if (block.with_counts) {
-      for (std::size_t k = 0; k < counts.size(); ++k) str(summary_, header, col.first_count + static_cast<lxw_col_t>(k), counts[k].label.it, header_);
+      for (std::size_t k = 0; k < counts.size(); ++k) str(summary_, header, nth_col(col.first_count, k), counts[k].label.it, header_);
     }
     worksheet_set_row(summary_, header, 45, nullptr);
     const std::string key_range = detail_range(D::key_of(block.unit), detail_last_);
@@ -305,10 +308,10 @@ class ConsolidatedWriter {
     for (const consolidate::UnitTotals& totals : block.units) {
       str(summary_, row, col.code, totals.code);
       str(summary_, row, col.name, totals.name);
-      const std::string matches_code = "," + key_range + ",$A" + std::to_string(row + 1) + ")";
+      const std::string matches_code = "," + key_range + ",$" + cell_a1(row, col.code) + ")";
       for (std::size_t i = 0; i < breakdown.items.size(); ++i) {
-        const std::string formula = "=SUMIFS(" + detail_range(dettaglio_.first_item[block.breakdown] + static_cast<lxw_col_t>(i), detail_last_) + matches_code;
-        worksheet_write_formula_num(summary_, row, col.first_item + static_cast<lxw_col_t>(i), formula.c_str(), money_, euros(totals.items[i]));
+        const std::string formula = "=SUMIFS(" + detail_range(nth_col(dettaglio_.first_item[block.breakdown], i), detail_last_) + matches_code;
+        worksheet_write_formula_num(summary_, row, nth_col(col.first_item, i), formula.c_str(), money_, euros(totals.items[i]));
       }
       const std::string total_formula = "=SUM(" + cell_a1(row, col.first_item) + ":" + cell_a1(row, col.total - 1) + ")";
       worksheet_write_formula_num(summary_, row, col.total, total_formula.c_str(), money_, euros(totals.total));
@@ -317,8 +320,8 @@ class ConsolidatedWriter {
       write_per_capita(row, col, totals.total, totals.population);
       if (block.with_counts) {
         for (std::size_t k = 0; k < counts.size(); ++k) {
-          const std::string formula = "=SUMIFS(" + detail_range(dettaglio_.first_count + static_cast<lxw_col_t>(k), detail_last_) + matches_code;
-          worksheet_write_formula_num(summary_, row, col.first_count + static_cast<lxw_col_t>(k), formula.c_str(), integer_,
+          const std::string formula = "=SUMIFS(" + detail_range(nth_col(dettaglio_.first_count, k), detail_last_) + matches_code;
+          worksheet_write_formula_num(summary_, row, nth_col(col.first_count, k), formula.c_str(), integer_,
                                       static_cast<double>(totals.counts[k]));
         }
       }
@@ -328,7 +331,7 @@ class ConsolidatedWriter {
     str(summary_, row, col.name, "Totale", bold_);
     auto column_sum = [&](lxw_col_t c) { return "=SUM(" + cell_a1(first, c) + ":" + cell_a1(last, c) + ")"; };
     for (std::size_t i = 0; i < breakdown.items.size(); ++i) {
-      const lxw_col_t c = col.first_item + static_cast<lxw_col_t>(i);
+      const lxw_col_t c = nth_col(col.first_item, i);
       worksheet_write_formula_num(summary_, row, c, column_sum(c).c_str(), money_total_, euros(block.overall.items[i]));
     }
     worksheet_write_formula_num(summary_, row, col.total, column_sum(col.total).c_str(), money_total_, euros(block.overall.total));
@@ -337,7 +340,7 @@ class ConsolidatedWriter {
     write_per_capita(row, col, block.overall.total, block.overall.population);
     if (block.with_counts) {
       for (std::size_t k = 0; k < counts.size(); ++k) {
-        const lxw_col_t c = col.first_count + static_cast<lxw_col_t>(k);
+        const lxw_col_t c = nth_col(col.first_count, k);
         worksheet_write_formula_num(summary_, row, c, column_sum(c).c_str(), integer_total_, static_cast<double>(block.overall.counts[k]));
       }
     }
@@ -458,7 +461,7 @@ class ConsolidatedWriter {
       const consolidate::IndicatorTable table = consolidate::count_indicators(r_, by);
       for (const consolidate::IndicatorCounts& counts : table.rows) {
         str(summary_, row, L::label, counts.label);
-        const std::string a = "$A" + std::to_string(row + 1);
+        const std::string a = "$" + cell_a1(row, L::label);
         write_indicator_counts(row, counts, integer_,
                                {"=COUNTIFS(" + key + "," + a + ")", "=COUNTIFS(" + key + "," + a + "," + achieved + ",\">=0\")",
                                 "=COUNTIFS(" + key + "," + a + "," + reached + ",1)",
@@ -490,10 +493,14 @@ class ConsolidatedWriter {
   }
 
   // One row of indicator counts, each cell a formula cached with its count.
-  void write_indicator_counts(lxw_row_t row, const consolidate::IndicatorCounts& counts, lxw_format* format, const std::array<std::string, 4>& formulas) {
+  void write_indicator_counts(lxw_row_t row, const consolidate::IndicatorCounts& counts, lxw_format* format,
+                              const std::array<std::string, 4>& formulas) {
     using L = IndicatorRiepilogoLayout;
     const std::pair<lxw_col_t, std::int64_t> cells[] = {
-        {L::indicators, counts.indicators}, {L::with_achieved, counts.with_achieved}, {L::reached, counts.reached}, {L::declared_state, counts.declared_state}};
+        {L::indicators, counts.indicators},
+        {L::with_achieved, counts.with_achieved},
+        {L::reached, counts.reached},
+        {L::declared_state, counts.declared_state}};
     for (std::size_t k = 0; k < std::size(cells); ++k) {
       worksheet_write_formula_num(summary_, row, cells[k].first, formulas[k].c_str(), format, static_cast<double>(cells[k].second));
     }
