@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/numbers.hpp"
 #include "consolida/forms.hpp"
 #include "support/zip_builder.hpp"
 #include "xlsx/zip_archive.hpp"
@@ -60,6 +61,13 @@ struct Options {
   std::exit(64);
 }
 
+template <typename T>
+T number(const std::string& option, const std::string& text) {
+  if (const auto value = consolida::parse_integer<T>(text)) return *value;
+  std::fprintf(stderr, "invalid value for %s: \"%s\" (a whole number is needed)\n", option.c_str(), text.c_str());
+  usage();
+}
+
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -68,12 +76,12 @@ Options parse(int argc, char** argv) {
     const std::string v = argv[++i];
     if (a == "--url") o.url = v;
     else if (a == "--token") o.token = v;
-    else if (a == "--campaign") o.campaign = std::atol(v.c_str());
+    else if (a == "--campaign") o.campaign = number<long>(a, v);
     else if (a == "--workbooks") o.workbooks = v;
-    else if (a == "--uploads") o.uploads = std::strtoul(v.c_str(), nullptr, 10);
-    else if (a == "--clients") o.clients = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));
-    else if (a == "--size-kb") o.size_kb = std::strtoul(v.c_str(), nullptr, 10);
-    else if (a == "--pid") o.pid = std::atol(v.c_str());
+    else if (a == "--uploads") o.uploads = number<std::size_t>(a, v);
+    else if (a == "--clients") o.clients = number<unsigned>(a, v);
+    else if (a == "--size-kb") o.size_kb = number<std::size_t>(a, v);
+    else if (a == "--pid") o.pid = number<long>(a, v);
     else if (a == "--plugins") o.plugins = v;
     else usage();
   }

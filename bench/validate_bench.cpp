@@ -1,14 +1,17 @@
 // Validation throughput: validates N premialità workbooks (copies of the bundled samples, clean
 // and broken alike) on T threads and prints the wall time against the 2-second target.
 //   validate_bench PLUGINS_DIR SAMPLES_DIR [N=1000] [THREADS=2]
+#include <Poco/TemporaryFile.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "common/numbers.hpp"
 #include "consolida/forms.hpp"
 
 namespace fs = std::filesystem;
@@ -18,8 +21,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s PLUGINS_DIR SAMPLES_DIR [N] [THREADS]\n", argv[0]);
     return 64;
   }
-  const std::size_t count = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1000;
-  const unsigned threads = argc > 4 ? static_cast<unsigned>(std::strtoul(argv[4], nullptr, 10)) : 2;
+  const std::optional<std::size_t> count_arg = argc > 3 ? consolida::parse_integer<std::size_t>(argv[3]) : 1000;
+  const std::optional<unsigned> threads_arg = argc > 4 ? consolida::parse_integer<unsigned>(argv[4]) : 2u;
+  if (!count_arg || !threads_arg || *count_arg == 0 || *threads_arg == 0) {
+    std::fprintf(stderr, "N and THREADS are whole numbers above 0\n");
+    return 64;
+  }
+  const std::size_t count = *count_arg;
+  const unsigned threads = *threads_arg;
   const auto forms = consolida::forms::load_forms(argv[1], {CONSOLIDA_RULES_PATH});
   std::vector<fs::path> samples;
   for (const auto& entry : fs::directory_iterator(argv[2])) {
@@ -27,9 +36,9 @@ int main(int argc, char** argv) {
   }
   std::sort(samples.begin(), samples.end());
   // Distinct files, as an upload run would have them.
-  const fs::path work = fs::temp_directory_path() / "consolida-validate-bench";
-  fs::remove_all(work);
-  fs::create_directories(work);
+  Poco::TemporaryFile work_dir;  // removed with its copies when main returns
+  work_dir.createDirectories();
+  const fs::path work = work_dir.path();
   std::vector<std::string> files;
   std::uint64_t bytes = 0;
   for (std::size_t i = 0; i < count; ++i) {
@@ -52,7 +61,6 @@ int main(int argc, char** argv) {
   }
   for (auto& thread : pool) thread.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  fs::remove_all(work);
   std::printf("validated %zu premialita workbooks (%.1f KB average, %zu samples mixed) on %u threads\n", count,
               static_cast<double>(bytes) / static_cast<double>(count) / 1024.0, samples.size(), threads);
   std::printf("wall %.3f s, %.0f workbooks/s, %.2f ms per workbook per thread; %zu invalid, %zu problems reported\n", seconds,

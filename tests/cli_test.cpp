@@ -94,6 +94,16 @@ TEST(Cli, UsageErrors) {
   EXPECT_EQ(run("help").status, 0);
 }
 
+TEST(Cli, NumericOptionsRefuseWhatIsNotAWholeNumber) {
+  const CliRun threads = run("consolidate --form spesa-sociale-comune --threads due x.xlsx -o y.xlsx");
+  EXPECT_EQ(threads.status, 64);
+  EXPECT_NE(threads.out.find("valore non valido per --threads: «due» (serve un numero intero)"), std::string::npos) << threads.out;
+  const CliRun port = run("--lang en serve --port 70000");
+  EXPECT_EQ(port.status, 64);
+  EXPECT_NE(port.out.find("invalid value for --port: «70000» (a whole number is needed)"), std::string::npos) << port.out;
+  EXPECT_EQ(run("serve --threads 4x").status, 64);
+}
+
 TEST(Cli, SummaryReportsReadAndRefusedFiles) {
   const std::string dir = temp_path("summary-dir");
   std::filesystem::create_directories(dir);

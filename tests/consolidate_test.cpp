@@ -11,6 +11,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "common/digest.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/forms.hpp"
 #include "consolida/typed_form.hpp"
@@ -172,7 +173,7 @@ TEST(Consolidate, AtsTotalsEqualTheGeneratorsCentsAndListTheMissing) {
   EXPECT_EQ(provenance_rows.size() - 1, files_of(manifest, "spesa-sociale-comune").size());
   const xlsx::Cell* sha = output.provenance.cell(xlsx::CellRef{1, 1});
   ASSERT_NE(sha, nullptr);
-  EXPECT_EQ(sha->text, consolidate::sha256_file(output.provenance.cell(xlsx::CellRef{1, 0})->text));
+  EXPECT_EQ(sha->text, sha256_hex_file(output.provenance.cell(xlsx::CellRef{1, 0})->text));
   EXPECT_EQ(sha->text.size(), 64u);
 }
 
@@ -206,6 +207,47 @@ TEST(Consolidate, RendicontoAndMonitoraggioAtTheRegioneCountOnlyValidFiles) {
   std::set<std::uint32_t> rows;
   for (const auto& c : output.detail.cells()) rows.insert(c.row);
   EXPECT_EQ(rows.size() - 1, indicators);
+}
+
+TEST(Consolidate, SummaryBlocksTotalTheEntiByUnitInCents) {
+  const fs::path dir = generated("vp", "--scope ats:VP --errors 8 --missing 3 --seed 7");
+  const auto manifest = read_manifest(dir);
+  consolidate::Options options;
+  options.level = consolidate::Level::regione;
+  const auto result = consolidate::consolidate(files_of(manifest, "spesa-sociale-comune"), all_forms(), "spesa-sociale-comune", options, registry::Registry::builtin());
+  const auto blocks = consolidate::summary_blocks(result);
+  // At the Regione: per breakdown a block by Ambito, then per breakdown a block by ATS.
+  ASSERT_EQ(blocks.size(), 2 * result.breakdowns.size());
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    const consolidate::SummaryBlock& block = blocks[k];
+    EXPECT_EQ(block.unit, k < result.breakdowns.size() ? consolidate::UnitKind::ambito : consolidate::UnitKind::ats);
+    EXPECT_EQ(block.with_counts, k == 0);
+    std::int64_t enti_total = 0, enti_population = 0;
+    for (const auto& ente : result.enti) enti_total += ente.total(block.breakdown), enti_population += ente.population;
+    EXPECT_EQ(block.overall.total, enti_total) << k;
+    EXPECT_EQ(block.overall.population, enti_population) << k;
+    std::int64_t units_total = 0;
+    for (const auto& unit : block.units) {
+      EXPECT_EQ(std::accumulate(unit.items.begin(), unit.items.end(), std::int64_t{0}), unit.total) << unit.code;
+      units_total += unit.total;
+    }
+    EXPECT_EQ(units_total, block.overall.total) << k;
+  }
+  // A unit without enti is listed with zeros: the Regione lists all 91 Ambiti.
+  EXPECT_EQ(blocks[0].units.size(), 91u);
+
+  const auto monitoring = consolidate::consolidate(files_of(manifest, "monitoraggio-obiettivi"), all_forms(), "monitoraggio-obiettivi", options, registry::Registry::builtin());
+  for (const auto by : {consolidate::IndicatorGrouping::group, consolidate::IndicatorGrouping::kind}) {
+    const consolidate::IndicatorTable table = consolidate::count_indicators(monitoring, by);
+    std::int64_t indicators = 0, reached = 0;
+    for (const auto& row : table.rows) {
+      indicators += row.indicators, reached += row.reached;
+      EXPECT_LE(row.reached, row.with_achieved) << row.label;
+    }
+    EXPECT_EQ(table.total.indicators, indicators);
+    EXPECT_EQ(table.total.reached, reached);
+    EXPECT_EQ(static_cast<std::size_t>(table.total.indicators), monitoring.records.size());
+  }
 }
 
 // Seed 000: the 2019 social spending of the comuni of the Ambito di Lodi, by area and by source,

@@ -74,16 +74,15 @@ TEST(FormEngine, FieldsAreFoundByFixedCellAndByLabel) {
   EXPECT_NE(report.issues[0].message.it.find("2030"), std::string::npos);
 }
 
-#include "forms/labels.hpp"
+#include "common/labels.hpp"
 
 TEST(Labels, FoldWhatClerksTypeDifferently) {
-  using forms::normalise_label;
   EXPECT_EQ(normalise_label("  Domiciliarità "), "domiciliarita");
   EXPECT_EQ(normalise_label("DOMICILIARITA'"), "domiciliarita");
   EXPECT_EQ(normalise_label("E' un ente"), "e un ente");
   EXPECT_EQ(normalise_label("CIÒ' che serve:"), "cio che serve");
   EXPECT_EQ(normalise_label("l'Ambito  di\u00A0Lodi"), "l'ambito di lodi");  // elision and NBSP
   EXPECT_EQ(normalise_label("dell\u2019Ambito"), "dell'ambito");            // typographic apostrophe
-  EXPECT_TRUE(forms::labels_match(normalise_label("Titolo progetto:"), normalise_label("TITOLO PROGETTO")));
-  EXPECT_FALSE(forms::labels_match(normalise_label("Titolo"), normalise_label("Titolo progetto")));  // too short to be a prefix
+  EXPECT_TRUE(labels_match(normalise_label("Titolo progetto:"), normalise_label("TITOLO PROGETTO")));
+  EXPECT_FALSE(labels_match(normalise_label("Titolo"), normalise_label("Titolo progetto")));  // too short to be a prefix
 }

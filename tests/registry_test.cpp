@@ -103,6 +103,11 @@ TEST(Registry, NamesAsTheSeedsWriteThem) {
   EXPECT_EQ(registry.find_ambito("Ambito di Atlantide"), nullptr);
 }
 
+TEST(Registry, AtsNameFallsBackToTheCode) {
+  EXPECT_EQ(Registry::builtin().ats_name("VP"), "ATS della Val Padana");
+  EXPECT_EQ(Registry::builtin().ats_name("XX"), "XX");
+}
+
 TEST(Registry, MalformedFilesAreRefusedWithTheirPlace) {
   const std::string comuni = "codice_istat,nome,provincia,sigla,codice_catastale,popolazione_censimento_2011\n"
                              "098031,Lodi,Lodi,LO,E648,43332\n098004,Borghetto Lodigiano,Lodi,LO,A995,4379\n";

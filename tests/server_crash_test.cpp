@@ -19,6 +19,8 @@
 #include <optional>
 #include <thread>
 
+#include "common/digest.hpp"
+#include "common/rome_time.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/server.hpp"
 #include "support/files.hpp"
@@ -29,7 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace consolida;
 using consolida::testing::slurp;
-using consolida::testing::unix_now;
 
 // `consolida serve` as a child process on a free port.
 class ServerProcess {
@@ -148,7 +149,7 @@ TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartia
               std::lock_guard guard(lock);
               acknowledged.push_back({body->getValue<std::int64_t>("id"), ente, body->getValue<std::string>("sha256"),
                                       body->getValue<int>("versione")});
-              EXPECT_EQ(acknowledged.back().sha256, consolidate::sha256_bytes(bytes));
+              EXPECT_EQ(acknowledged.back().sha256, sha256_hex(bytes));
               ++acknowledged_this_cycle;
             }
           } catch (const Poco::Net::ConnectionRefusedException&) {
@@ -173,7 +174,7 @@ TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartia
     // Before any restart: whatever is under files/ is complete (its name is its SHA-256).
     for (const auto& entry : fs::recursive_directory_iterator(data / "files")) {
       if (!entry.is_regular_file()) continue;
-      EXPECT_EQ(entry.path().stem().string(), consolidate::sha256_bytes(slurp(entry.path()))) << entry.path();
+      EXPECT_EQ(entry.path().stem().string(), sha256_hex(slurp(entry.path()))) << entry.path();
     }
   }
   EXPECT_GT(cut_short, 0u) << "the kills should have cut requests short";
@@ -194,7 +195,7 @@ TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartia
     EXPECT_EQ(body->getValue<int>("versione"), a.version);
     const auto file = request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id) + "/file", token);
     ASSERT_EQ(file.status, 200);
-    EXPECT_EQ(consolidate::sha256_bytes(file.body), a.sha256) << "submission " << a.id;
+    EXPECT_EQ(sha256_hex(file.body), a.sha256) << "submission " << a.id;
   }
   // Versions of each ente run 1..n with no gap and no repeat, and each names a stored file.
   server.kill();

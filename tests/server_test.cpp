@@ -9,6 +9,8 @@
 #include <fstream>
 #include <map>
 
+#include "common/digest.hpp"
+#include "common/rome_time.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/server.hpp"
 #include "consolida/xlsx.hpp"
@@ -21,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace consolida;
 using consolida::testing::slurp;
-const auto now = consolida::testing::unix_now;
+const auto now = consolida::unix_now;
 using namespace consolida::server;
 
 using Reply = consolida::testing::HttpReply;
@@ -148,7 +150,7 @@ class ServerTest : public ::testing::Test {
     Submission draft;
     draft.campaign = campaign;
     draft.ente = "015142";
-    draft.sha256 = consolidate::sha256_bytes(bytes);
+    draft.sha256 = sha256_hex(bytes);
     draft.size = bytes.size();
     draft.file_name = file_name;
     draft.uploaded_by = "melzo";
@@ -345,10 +347,10 @@ TEST_F(ServerTest, TheSameFileTwiceInARowIsOneVersionEvenWhenBothPassedTheFirstC
   EXPECT_FALSE(second);
   EXPECT_EQ(store.count_versions(campaign, "015142"), 1);
   EXPECT_FALSE(fs::exists(data_dir_ / "tmp" / "secondo"));
-  EXPECT_EQ(consolidate::sha256_bytes(slurp(store.file_path(draft.sha256))), draft.sha256);
+  EXPECT_EQ(sha256_hex(slurp(store.file_path(draft.sha256))), draft.sha256);
   // Another file after it is version 2.
   const std::string other = slurp(samples().broken.at("015142"));
-  draft.sha256 = consolidate::sha256_bytes(other);
+  draft.sha256 = sha256_hex(other);
   const auto third = store.add_submission(draft, temp_copy("terzo", other));
   ASSERT_TRUE(third);
   EXPECT_EQ(third->version, 2);

@@ -50,6 +50,8 @@ struct EnteFigures {
   std::vector<std::vector<std::int64_t>> amounts;  // per breakdown, per item, cents
   std::vector<std::int64_t> counts;                // per count spec
   bool valid = true;                                // false only with include_invalid
+
+  std::int64_t total(std::size_t breakdown) const;  // the breakdown's items summed, cents
 };
 
 // One indicator row of a records form (monitoraggio).
@@ -107,8 +109,51 @@ EnteIdentification identify_ente(const forms::FormSpec& form, const forms::FormI
 Result consolidate(const std::vector<std::string>& files, const std::vector<forms::FormSpec>& forms, const std::string& form_id,
                    const Options& options, const registry::Registry& registry);
 
-// SHA-256 of a file, hex; empty if it cannot be read.
-std::string sha256_file(const std::string& path);
-std::string sha256_bytes(std::string_view bytes);
+// ---- Totals for the summary (aggregate.cpp): what the writer writes as the cached values of
+// its formulas. Every amount in cents.
+
+// The registry unit a summary block groups enti by.
+enum class UnitKind { comune, ambito, ats };
+
+// The figures of one unit summed over its enti; zeros for a unit without enti.
+struct UnitTotals {
+  std::string code, name;
+  std::vector<std::int64_t> items;   // per item of the breakdown, cents
+  std::int64_t total = 0;            // the items' sum, cents
+  std::int64_t population = 0;
+  std::vector<std::int64_t> counts;  // per count of the form (ConsolidationSpec::counts)
+};
+
+// One block of the summary: a breakdown by unit, and its totals over those units.
+struct SummaryBlock {
+  std::size_t breakdown = 0;      // index into Result::breakdowns
+  UnitKind unit = UnitKind::ambito;
+  bool with_counts = false;       // only the first block carries the form's counts
+  std::vector<UnitTotals> units;  // the units of the scope, in registry order
+  UnitTotals overall;             // sums over `units` (code and name empty)
+};
+
+// The summary of a form with breakdowns: per breakdown a block by unit (the comuni of the
+// Ambito for a comune form at Ambito level, the Ambiti of the scope otherwise), then at the
+// Regione per breakdown a block by ATS.
+std::vector<SummaryBlock> summary_blocks(const Result& result);
+
+// Indicators of a records form (monitoraggio) counted by one of its list columns.
+enum class IndicatorGrouping { group, kind };  // ConsolidationSpec::records group_column, kind_column
+
+struct IndicatorCounts {
+  std::string label;                // the list item's display text; empty in the total
+  std::int64_t indicators = 0;
+  std::int64_t with_achieved = 0;   // a realised value given
+  std::int64_t reached = 0;         // realised >= expected > 0
+  std::int64_t declared_state = 0;  // a state ("In definizione") instead of a value
+};
+
+struct IndicatorTable {
+  std::vector<IndicatorCounts> rows;  // one per list item, in list order
+  IndicatorCounts total;
+};
+
+IndicatorTable count_indicators(const Result& result, IndicatorGrouping by);
 
 }  // namespace consolida::consolidate

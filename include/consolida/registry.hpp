@@ -66,6 +66,8 @@ class Registry {
   const Comune* comune_by_istat(std::string_view code) const;  // "98031" is read as "098031"
   const Ambito* ambito_by_code(std::string_view code) const;
   const Ats* ats_by_code(std::string_view code) const;
+  // The ATS's name, or the code itself when no ATS has it (a heading must still say something).
+  std::string ats_name(std::string_view code) const;
   const Ambito& ambito_of(const Comune& comune) const { return ambiti_[comune.ambito]; }
 
   // A comune named as the seeds write them: any case, accents or apostrophes, "Comune di ...",

@@ -70,10 +70,6 @@ struct EnteStatus {
   std::optional<Submission> latest_valid;  // the version that counts
 };
 
-// "2026-12-31 23:59" in Europe/Rome -> Unix seconds; nullopt if malformed.
-std::optional<std::int64_t> parse_rome_time(std::string_view text);
-std::string format_rome_time(std::int64_t unix_seconds);
-
 // SQLite database and content-addressed files under one data directory. Thread-safe.
 class Store {
  public:

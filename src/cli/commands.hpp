@@ -1,8 +1,12 @@
 #pragma once
 
+#include <concepts>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/numbers.hpp"
 #include "consolida/error.hpp"
 
 namespace consolida::cli {
@@ -37,5 +41,17 @@ std::vector<std::string> library_path();
 
 // Prints an input error on stderr in the chosen language and returns its exit status.
 int report_error(const Context& ctx, const Error& error);
+
+// Says on stderr that an option wants a whole number and got `text`.
+void report_not_a_number(const Context& ctx, std::string_view option, std::string_view text);
+
+// The whole number given to a numeric option, or nullopt once report_not_a_number has said why
+// (the command then exits with kExitUsage): "--threads abc" is an error, not 0.
+template <std::integral T>
+std::optional<T> integer_option(const Context& ctx, std::string_view option, std::string_view text) {
+  const std::optional<T> value = parse_integer<T>(text);
+  if (!value) report_not_a_number(ctx, option, text);
+  return value;
+}
 
 }  // namespace consolida::cli

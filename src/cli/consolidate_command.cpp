@@ -2,11 +2,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <fstream>
 #include <iomanip>
-#include <thread>
 #include <iostream>
+#include <sstream>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/inputs.hpp"
@@ -42,7 +42,11 @@ long peak_memory_mb() {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.starts_with("VmHWM:")) return std::atol(line.c_str() + 6) / 1024;
+    if (line.starts_with("VmHWM:")) {
+      std::istringstream kilobytes(line.substr(6));
+      long value = 0;
+      return kilobytes >> value ? value / 1024 : -1;
+    }
   }
   return -1;
 }
@@ -69,7 +73,11 @@ int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
     else if (a == "--scope" || a == "--ambito" || a == "--ats") scope = args[++i];
     else if (a == "-o" || a == "--output") output = args[++i];
     else if (a == "--plugins") plugins = args[++i];
-    else if (a == "--threads") threads = static_cast<unsigned>(std::max(1, std::atoi(args[++i].c_str())));
+    else if (a == "--threads") {
+      const std::optional<int> n = integer_option<int>(ctx, a, args[++i]);
+      if (!n) return kExitUsage;
+      threads = static_cast<unsigned>(std::max(1, *n));
+    }
     else if (a == "--tutti" || a == "--include-invalid") include_invalid = true;
     else if (a == "--quiet" || a == "-q") quiet = true;
     else if (a == "--stats" || a == "--statistiche") stats = true;

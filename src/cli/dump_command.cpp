@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "common/csv.hpp"
 #include "consolida/xlsx.hpp"
 
 namespace consolida::cli {
@@ -113,6 +114,11 @@ int report_error(const Context& ctx, const Error& error) {
   std::cerr << (ctx.lang == Lang::it ? "errore [" : "error [") << error_code_id(error.code())
             << "]: " << error.describe(ctx.lang) << "\n";
   return static_cast<int>(error.code());
+}
+
+void report_not_a_number(const Context& ctx, std::string_view option, std::string_view text) {
+  if (ctx.lang == Lang::it) std::cerr << "valore non valido per " << option << ": «" << text << "» (serve un numero intero)\n";
+  else std::cerr << "invalid value for " << option << ": «" << text << "» (a whole number is needed)\n";
 }
 
 int run_dump(const Context& ctx, const std::vector<std::string>& args) {

@@ -1,4 +1,4 @@
-// Small helpers for writing JSON and CSV while streaming (no document held in memory).
+// Small helpers for writing JSON and cell values while streaming (no document held in memory).
 #pragma once
 
 #include <charconv>
@@ -106,19 +106,6 @@ inline char type_letter(xlsx::CellType type) {
     case xlsx::CellType::empty: return 'z';
   }
   return 'z';
-}
-
-inline void write_csv_field(std::ostream& out, std::string_view text, char separator) {
-  if (text.find_first_of(std::string{'"', '\n', '\r', separator}) == std::string_view::npos) {
-    out << text;
-    return;
-  }
-  out.put('"');
-  for (char c : text) {
-    if (c == '"') out.put('"');
-    out.put(c);
-  }
-  out.put('"');
 }
 
 }  // namespace consolida::cli

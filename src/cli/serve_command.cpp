@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "common/rome_time.hpp"
 #include "consolida/server.hpp"
 
 namespace consolida::cli {
@@ -64,9 +65,17 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
     if (a == "--config") ++i;
     else if (a == "--data-dir") options.data_dir = option_value(args, i);
     else if (a == "--host") options.host = option_value(args, i);
-    else if (a == "--port") options.port = static_cast<std::uint16_t>(std::atoi(option_value(args, i).c_str()));
+    else if (a == "--port") {
+      const std::optional<std::uint16_t> port = integer_option<std::uint16_t>(ctx, a, option_value(args, i));
+      if (!port) return kExitUsage;
+      options.port = *port;
+    }
     else if (a == "--plugins") plugins = option_value(args, i);
-    else if (a == "--threads") options.threads = std::max(2, std::atoi(option_value(args, i).c_str()));
+    else if (a == "--threads") {
+      const std::optional<int> threads = integer_option<int>(ctx, a, option_value(args, i));
+      if (!threads) return kExitUsage;
+      options.threads = std::max(2, *threads);
+    }
     else {
       std::cerr << (it ? "uso: consolida serve [--config FILE] [--data-dir CARTELLA] [--host IP] [--port N] [--threads N] [--plugins CARTELLA]\n"
                        : "usage: consolida serve [--config FILE] [--data-dir FOLDER] [--host IP] [--port N] [--threads N] [--plugins FOLDER]\n");
@@ -136,8 +145,8 @@ int run_admin(const Context& ctx, const std::vector<std::string>& all_args) {
     const std::string verb = args.size() > 1 ? args[1] : "";
     if (what == "campagne" || what == "campaigns") {
       for (const server::Campaign& c : store.campaigns()) {
-        std::cout << c.id << "\t" << c.name << "\t" << c.form_id << "\t" << c.year << "\t" << server::format_rome_time(c.opens_at) << " - "
-                  << server::format_rome_time(c.deadline) << "\t" << (c.late == server::LatePolicy::accept ? "accetta ritardi" : "rifiuta ritardi")
+        std::cout << c.id << "\t" << c.name << "\t" << c.form_id << "\t" << c.year << "\t" << format_rome_time(c.opens_at) << " - "
+                  << format_rome_time(c.deadline) << "\t" << (c.late == server::LatePolicy::accept ? "accetta ritardi" : "rifiuta ritardi")
                   << "\n";
       }
       return kExitOk;
@@ -146,9 +155,9 @@ int run_admin(const Context& ctx, const std::vector<std::string>& all_args) {
       server::Campaign c;
       c.name = get("nome", "name");
       c.form_id = get("modulo", "form");
-      c.year = std::atoi(get("anno", "year").c_str());
-      const auto opens = server::parse_rome_time(get("apertura", "opens"));
-      const auto deadline = server::parse_rome_time(get("scadenza", "deadline"));
+      c.year = parse_integer<int>(get("anno", "year")).value_or(0);  // 0 is refused below, with the other fields
+      const auto opens = parse_rome_time(get("apertura", "opens"));
+      const auto deadline = parse_rome_time(get("scadenza", "deadline"));
       const std::string late = get("ritardo", "late");
       if (c.name.empty() || c.form_id.empty() || c.year == 0 || !opens || !deadline || *deadline <= *opens) {
         std::cerr << (it ? "servono --nome, --modulo, --anno, --apertura e --scadenza (dopo l'apertura), date come \"2026-12-31 23:59\"\n"

@@ -1,9 +1,5 @@
 #include "consolida/consolidate.hpp"
 
-#include <openssl/evp.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -12,12 +8,12 @@
 #include <stdexcept>
 #include <thread>
 
-#include "common/text.hpp"
+#include "common/digest.hpp"
+#include "common/labels.hpp"
 #include "consolida/error.hpp"
 #include "consolida/typed_form.hpp"
 #include "forms/breakdowns.hpp"
 #include "consolida/values.hpp"
-#include "forms/labels.hpp"
 
 namespace consolida::consolidate {
 namespace {
@@ -153,10 +149,10 @@ Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, cons
   try {
     TypedForm form;
     if (std::optional<std::string> bytes = read_whole(file)) {
-      out.input.sha256 = sha256_bytes(*bytes);
+      out.input.sha256 = sha256_hex(*bytes);
       out.input.report = forms::validate_bytes(std::move(*bytes), file, forms, registry, form_id, &form);
     } else {
-      out.input.sha256 = sha256_file(file);
+      out.input.sha256 = sha256_hex_file(file);
       out.input.report = forms::validate_file(file, forms, registry, form_id, &form);
     }
     out.input.readable = true;
@@ -325,7 +321,7 @@ class Consolidator {
 }  // namespace
 
 std::optional<Level> parse_level(std::string_view text) {
-  const std::string t = forms::normalise_label(text);
+  const std::string t = normalise_label(text);
   if (t == "ambito") return Level::ambito;
   if (t == "ats") return Level::ats;
   if (t == "regione") return Level::regione;
@@ -339,55 +335,6 @@ std::string_view to_string(Level level) {
     case Level::regione: return "regione";
   }
   return "regione";
-}
-
-namespace {
-
-// OpenSSL's SHA-256 (hardware instructions where present), its algorithm looked up once: every
-// input of a regional run is hashed, and a lookup per file cost as much as the hashing.
-class Sha256 {
- public:
-  Sha256() : context_(EVP_MD_CTX_new()) {
-    if (!context_ || EVP_DigestInit_ex(context_, algorithm(), nullptr) != 1) throw std::runtime_error("SHA-256 non disponibile");
-  }
-  ~Sha256() { EVP_MD_CTX_free(context_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  void update(const void* data, std::size_t n) { EVP_DigestUpdate(context_, data, n); }
-  std::string hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_DigestFinal_ex(context_, digest, &size);
-    return to_hex(digest, size);
-  }
-
- private:
-  static const EVP_MD* algorithm() {
-    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    return md;
-  }
-  EVP_MD_CTX* context_;
-};
-
-}  // namespace
-
-std::string sha256_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  Sha256 engine;
-  char buffer[1 << 15];
-  ssize_t got = 0;
-  while ((got = ::read(fd, buffer, sizeof buffer)) > 0) engine.update(buffer, static_cast<std::size_t>(got));
-  ::close(fd);
-  if (got < 0) return {};
-  return engine.hex();
-}
-
-std::string sha256_bytes(std::string_view bytes) {
-  Sha256 engine;
-  engine.update(bytes.data(), bytes.size());
-  return engine.hex();
 }
 
 Result consolidate(const std::vector<std::string>& files, const std::vector<forms::FormSpec>& forms, const std::string& form_id,

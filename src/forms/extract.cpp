@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
+#include "common/labels.hpp"
 #include "consolida/forms.hpp"
-#include "forms/labels.hpp"
 
 namespace consolida::forms {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "consolida/forms.hpp"
 #include "consolida/rules.hpp"
-#include "forms/labels.hpp"
+#include "common/labels.hpp"
 #include "forms/rules/declared_rule.hpp"
 #include "forms/spec_reader.hpp"
 

@@ -6,7 +6,7 @@
 
 #include "consolida/rules.hpp"
 #include "forms/attribute_code.hpp"
-#include "forms/labels.hpp"
+#include "common/labels.hpp"
 
 namespace consolida::forms {
 namespace {

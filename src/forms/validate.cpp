@@ -2,11 +2,12 @@
 // required cells, subtotals, total rows), then the declared rules and the compiled ones.
 #include <algorithm>
 
+#include "common/labels.hpp"
 #include "consolida/forms.hpp"
 #include "consolida/rules.hpp"
 #include "consolida/typed_form.hpp"
 #include "forms/attribute_code.hpp"
-#include "forms/labels.hpp"
+#include "common/labels.hpp"
 
 namespace consolida::forms {
 namespace {

@@ -1,10 +1,11 @@
 #include "consolida/values.hpp"
 
-#include <array>
 #include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
+
+#include "common/calendar.hpp"
 
 namespace consolida::values {
 namespace {
@@ -215,14 +216,9 @@ bool read_lexical(std::string_view lexical, int scale, Wide& out, bool& rounded)
   return true;
 }
 
-constexpr std::array<const char*, 12> kMonths = {"gennaio", "febbraio", "marzo",     "aprile",  "maggio",   "giugno",
-                                                 "luglio",  "agosto",   "settembre", "ottobre", "novembre", "dicembre"};
-
 bool valid_date(const Date& d) {
   if (d.year < 1900 || d.year > 9999 || d.month < 1 || d.month > 12 || d.day < 1) return false;
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
-  return d.day <= days[d.month - 1] + (d.month == 2 && leap ? 1 : 0);
+  return d.day <= days_in_month(d.year, d.month);
 }
 
 Problem invalid(std::string_view text, const char* what_it, const char* what_en) {
@@ -426,8 +422,8 @@ Parsed<Date> parse_date_text(std::string_view text) {
     const bool last_numeric = number(parts[2], c);
     int month = 0;
     if (!number(parts[1], month)) {
-      for (std::size_t m = 0; m < kMonths.size(); ++m) {
-        const std::string name = kMonths[m];
+      for (std::size_t m = 0; m < kItalianMonths.size(); ++m) {
+        const std::string_view name = kItalianMonths[m];
         if (parts[1] == name || (parts[1].size() >= 3 && name.starts_with(parts[1]))) month = static_cast<int>(m) + 1;
       }
     }

@@ -5,8 +5,8 @@
 #include <map>
 #include <sstream>
 
+#include "common/labels.hpp"
 #include "consolida/error.hpp"
-#include "forms/labels.hpp"
 #include "registry/registry_data.hpp"
 
 namespace consolida::registry {
@@ -111,7 +111,7 @@ std::string key_of(std::string_view name) {
 }  // namespace
 
 std::vector<std::string> name_words(std::string_view name) {
-  const std::string text = forms::normalise_label(name);
+  const std::string text = normalise_label(name);
   std::vector<std::string> words;
   std::string word;
   for (char c : text) {
@@ -235,6 +235,11 @@ const Ats* Registry::ats_by_code(std::string_view code) const {
   return nullptr;
 }
 
+std::string Registry::ats_name(std::string_view code) const {
+  const Ats* ats = ats_by_code(code);
+  return ats ? ats->name : std::string(code);
+}
+
 Match Registry::find_comune(std::string_view name, const Ambito* within) const {
   Match match;
   const std::vector<std::string> query = name_words(name);
@@ -293,7 +298,7 @@ const Ambito* Registry::find_ambito(std::string_view name) const {
 
 const Ats* Registry::find_ats(std::string_view name) const {
   for (const Ats& ats : ats_) {
-    if (forms::normalise_label(ats.code) == forms::normalise_label(name)) return &ats;
+    if (normalise_label(ats.code) == normalise_label(name)) return &ats;
   }
   const std::string wanted = key_of(name);
   for (const Ats& ats : ats_) {

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "common/text.hpp"
-#include "consolida/consolidate.hpp"
 
 namespace consolida::server {
 
@@ -26,8 +25,6 @@ std::string pbkdf2_hex(std::string_view password, const std::string& salt_hex, i
   }
   return to_hex(key, sizeof key);
 }
-
-std::string sha256_hex(std::string_view text) { return consolidate::sha256_bytes(text); }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -26,6 +26,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/rome_time.hpp"
+#include "consolida/consolidate.hpp"
 #include "consolida/error.hpp"
 #include "consolida/report_json.hpp"
 #include "consolida/server.hpp"
@@ -43,10 +45,6 @@ using Poco::Net::HTTPServerResponse;
 
 constexpr const char* kSessionCookie = "consolida_sessione";
 constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // The status of each outcome: the only place where they meet. A switch, so that the compiler
 // names any kind left without a status.

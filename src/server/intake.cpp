@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "common/digest.hpp"
+#include "common/rome_time.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/error.hpp"
 #include "consolida/report_json.hpp"
@@ -121,7 +123,7 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
                     "deadline passed (" + format_rome_time(campaign.deadline) + "): uploads closed"}};
   }
   std::string bytes = xlsx::read_file_at_most(upload.temp_path, upload.size).value_or(std::string());
-  const std::string sha = consolidate::sha256_bytes(bytes);
+  const std::string sha = sha256_hex(bytes);
   // A resend of the last version is refused before validating it (and checked again when stored).
   if (const auto previous = store_.latest(campaign.id, ente); previous && previous->sha256 == sha) return duplicate_of(previous->version);
   const forms::FormSpec* spec = form(campaign.form_id);

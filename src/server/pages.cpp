@@ -1,5 +1,7 @@
 #include "server/pages.hpp"
 
+#include "common/csv.hpp"
+#include "common/rome_time.hpp"
 #include "common/text.hpp"
 #include "consolida/report_json.hpp"
 
@@ -38,13 +40,6 @@ std::string state_class(EnteState state) {
     case EnteState::mancante: return "missing";
   }
   return "";
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(";\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 // The report's JSON as an object of the answer, its keys in the schema's order.
@@ -172,7 +167,7 @@ std::string status_csv(const std::vector<EnteStatus>& rows) {
   std::ostringstream out;
   out << "codice;ente;ambito;stato;versioni;ultimo_invio;versione_valida;sha256_valido\r\n";
   for (const EnteStatus& row : rows) {
-    out << csv_field(row.ente) << ';' << csv_field(row.name) << ';' << csv_field(row.ambito) << ';' << to_string(row.state) << ';' << row.versions
+    out << csv_field(row.ente, ';') << ';' << csv_field(row.name, ';') << ';' << csv_field(row.ambito, ';') << ';' << to_string(row.state) << ';' << row.versions
         << ';' << (row.latest ? format_rome_time(row.latest->uploaded_at) : "") << ';'
         << (row.latest_valid ? std::to_string(row.latest_valid->version) : "") << ';' << (row.latest_valid ? row.latest_valid->sha256 : "")
         << "\r\n";

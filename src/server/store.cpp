@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "common/digest.hpp"
+#include "common/rome_time.hpp"
 #include "consolida/error.hpp"
 #include "consolida/server.hpp"
 #include "server/crypto.hpp"
@@ -24,10 +26,6 @@ using Poco::Data::Keywords::range;
 
 namespace consolida::server {
 namespace {
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 Error store_error(const std::string& it, const std::string& en) { return Error(ErrorCode::io, it, en); }
 

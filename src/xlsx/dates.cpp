@@ -1,44 +1,33 @@
 // Excel serial dates. The 1900 system counts 1900-01-01 as day 1 and keeps Lotus' phantom
 // 1900-02-29 (serial 60); the 1904 system counts 1904-01-01 as day 0.
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 
+#include "common/calendar.hpp"
+#include "common/numbers.hpp"
 #include "consolida/xlsx.hpp"
 
 namespace consolida::xlsx {
 namespace {
 
-// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, int& y, int& m, int& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t yy = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  y = static_cast<int>(yy + (m <= 2));
-}
-
 // Serial 0 of each system expressed as days since 1970-01-01.
 constexpr std::int64_t kEpoch1900 = -25569;  // 1899-12-30, valid for serials >= 61
 constexpr std::int64_t kEpoch1904 = -24107;  // 1904-01-01
 
+// The years std::chrono::year holds, far beyond Excel's 1900..9999.
+constexpr int kMinYear = -32767;
+constexpr int kMaxYear = 32767;
+
+void set_date(DateTime& dt, const CivilDate& date) {
+  dt.year = date.year;
+  dt.month = date.month;
+  dt.day = date.day;
+}
+
 bool parse_int(std::string_view text, int& out) {
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && p == text.data() + text.size();
+  const std::optional<int> value = parse_integer<int>(text);
+  if (value) out = *value;
+  return value.has_value();
 }
 
 }  // namespace
@@ -58,9 +47,9 @@ std::optional<DateTime> serial_to_datetime(double serial, bool date1904) {
     // Before Lotus' phantom 1900-02-29 Excel's serials run one day ahead of the calendar;
     // serial 60 itself is read as 1900-02-28, as openpyxl does.
     // Serial 0 ("1900-01-00" in Excel) reads as 1899-12-31.
-    civil_from_days(kEpoch1900 + day + 1, dt.year, dt.month, dt.day);
+    set_date(dt, civil_from_days(kEpoch1900 + day + 1));
   } else {
-    civil_from_days((date1904 ? kEpoch1904 : kEpoch1900) + day, dt.year, dt.month, dt.day);
+    set_date(dt, civil_from_days((date1904 ? kEpoch1904 : kEpoch1900) + day));
   }
   dt.hour = static_cast<int>(millis / 3600000);
   dt.minute = static_cast<int>(millis / 60000 % 60);
@@ -73,8 +62,8 @@ std::optional<double> datetime_to_serial(const DateTime& dt, bool date1904) {
   const double fraction =
       (dt.hour * 3600.0 + dt.minute * 60.0 + dt.second + dt.microsecond / 1e6) / 86400.0;
   if (dt.year == 0 && dt.month == 0 && dt.day == 0) return fraction;  // a time of day only
-  if (dt.month < 1 || dt.month > 12 || dt.day < 1 || dt.day > 31) return std::nullopt;
-  const std::int64_t days = days_from_civil(dt.year, static_cast<unsigned>(dt.month), static_cast<unsigned>(dt.day));
+  if (dt.month < 1 || dt.month > 12 || dt.day < 1 || dt.day > 31 || dt.year < kMinYear || dt.year > kMaxYear) return std::nullopt;
+  const std::int64_t days = days_from_civil(dt.year, dt.month, dt.day);
   std::int64_t serial = days - (date1904 ? kEpoch1904 : kEpoch1900);
   if (!date1904 && serial < 61) serial -= 1;
   if (serial < 0) return std::nullopt;

@@ -1,8 +1,6 @@
 // Small helpers the tests share.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -31,10 +29,6 @@ inline std::vector<std::vector<std::string>> csv_rows(const std::filesystem::pat
     rows.push_back(std::move(fields));
   }
   return rows;
-}
-
-inline std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace consolida::testing

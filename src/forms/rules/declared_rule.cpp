@@ -1,6 +1,6 @@
 #include "forms/rules/declared_rule.hpp"
 
-#include "forms/labels.hpp"
+#include "common/labels.hpp"
 
 namespace consolida::forms {
 

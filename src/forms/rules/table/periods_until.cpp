@@ -1,6 +1,7 @@
 // periods_until: nothing marked in a Gantt column that ends after `max_date`, nor in a column a
 // user added whose header names a later period ("gen 24-mar 24") or none at all.
-#include "forms/labels.hpp"
+#include "common/calendar.hpp"
+#include "common/labels.hpp"
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
@@ -8,24 +9,20 @@ namespace {
 
 // "gen 24-mar 24", "ott 23 - dic 23", "2024": the last day of the period a header names.
 std::optional<values::Date> period_end_of(const std::string& header) {
-  static const char* const months[] = {"gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"};
   const std::string text = normalise_label(header);
   std::optional<values::Date> last;
   for (std::size_t i = 0; i < text.size(); ++i) {
     for (int m = 0; m < 12; ++m) {
-      if (text.compare(i, 3, months[m]) != 0) continue;
+      if (text.compare(i, 3, kItalianMonthsShort[static_cast<std::size_t>(m)]) != 0) continue;
       std::size_t j = i + 3;
       while (j < text.size() && text[j] >= 'a' && text[j] <= 'z') ++j;  // "lugl", "giugno"
       while (j < text.size() && (text[j] == ' ' || text[j] == '.' || text[j] == '\'')) ++j;
       int year = 0, digits = 0;
       for (; j < text.size() && text[j] >= '0' && text[j] <= '9' && digits < 4; ++j, ++digits) year = year * 10 + (text[j] - '0');
       if (digits == 2) year += 2000;
-      if (digits == 2 || digits == 4) {
-        static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        values::Date end{year, m + 1, days[m] + (m == 1 && leap ? 1 : 0)};
-        if (!last || end > *last) last = end;
-      }
+      if (digits != 2 && digits != 4) continue;
+      const values::Date end{year, m + 1, days_in_month(year, m + 1)};
+      if (!last || end > *last) last = end;
     }
   }
   return last;

@@ -1,6 +1,6 @@
 // range: a column's values lie within [min, max] (in the value's unit), optionally only in the
 // rows where another column equals `when_equals` (a percentage where the unit is "%").
-#include "forms/labels.hpp"
+#include "common/labels.hpp"
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {

@@ -1,10 +1,10 @@
-#include "forms/labels.hpp"
+#include "common/labels.hpp"
 
 #include <array>
 #include <cctype>
 #include <utility>
 
-namespace consolida::forms {
+namespace consolida {
 
 std::string normalise_label(std::string_view text) {
   static const std::array<std::pair<std::string_view, char>, 24> folds = {{
@@ -58,4 +58,4 @@ bool labels_match(std::string_view a, std::string_view b) {
   return shorter.size() >= 8 && longer.starts_with(shorter);
 }
 
-}  // namespace consolida::forms
+}  // namespace consolida
