@@ -457,13 +457,4 @@ TEST_F(ServerTest, ReportsStoredBeforeTheSchemaStillShowOnThePageAndInTheApi) {
   EXPECT_NE(api.body.find("\"rapporto\":{\"file\":\"melzo-2024.xlsx\",\"form\":\"spesa-sociale-comune\""), std::string::npos) << api.body;
 }
 
-TEST(RomeTime, SummerAndWinterOffsets) {
-  // 31/12/2026 23:59 CET = 22:59 UTC; 30/06/2026 12:00 CEST = 10:00 UTC.
-  EXPECT_EQ(parse_rome_time("2026-12-31 23:59"), 1798757940);
-  EXPECT_EQ(parse_rome_time("2026-06-30 12:00"), 1782813600);
-  EXPECT_EQ(format_rome_time(1798757940), "31/12/2026 23:59");
-  EXPECT_EQ(format_rome_time(1782813600), "30/06/2026 12:00");
-  EXPECT_FALSE(parse_rome_time("31/12/2026"));
-}
-
 }  // namespace
