@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/calendar.hpp"
+#include "common/numbers.hpp"
 
 namespace consolida::values {
 namespace {
@@ -408,13 +409,11 @@ Parsed<Date> parse_date_text(std::string_view text) {
   }
   Date date;
   bool parsed = false;
+  // Day, month or year: one to four digits, nothing else.
   auto number = [](const std::string& s, int& out) {
-    if (s.empty() || s.size() > 4) return false;
-    for (char c : s) {
-      if (!is_digit(c)) return false;
-    }
-    out = std::stoi(s);
-    return true;
+    const auto value = s.size() <= 4 && !s.starts_with('-') ? parse_integer<int>(s) : std::nullopt;
+    if (value) out = *value;
+    return value.has_value();
   };
   if (parts.size() == 3) {
     int a = 0, c = 0;
