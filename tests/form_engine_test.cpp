@@ -68,6 +68,28 @@ TEST(FormEngine, SubtotalsAreCheckedAndNotCountedTwice) {
   EXPECT_EQ(issue_codes(validate_budget("140,00", "160,00")), std::vector<std::string>{"BIL-SPESE-SUBTOTALE@B8"});
 }
 
+// Calc's SUM skips a cell holding text: a figure typed as text ('4.000,00) is read by consolida
+// but not by the total the clerk sees. The cell is named, not only the total it spoils.
+TEST(FormEngine, AnAmountWrittenAsTextUnderATotalFormulaIsNamedWhereItIs) {
+  auto number = [](int r, const std::string& key, const std::string& value) {
+    const std::string n = std::to_string(r);
+    return "<row r=\"" + n + "\"><c r=\"A" + n + "\" t=\"inlineStr\"><is><t>" + key + "</t></is></c><c r=\"B" + n + "\"><v>" + value +
+           "</v></c></row>";
+  };
+  const std::string total_formula = "<row r=\"10\"><c r=\"A10\" t=\"inlineStr\"><is><t>TOTALE</t></is></c>"
+                                    "<c r=\"B10\"><f>SUM(B6:B9)</f><v>60</v></c></row>";
+  const std::string rows = row(1, "Ambito:", "Ambito 5 Melzo") + row(2, "ANNO DI RIFERIMENTO", "2021") + row(4, "SPESE", "") +
+                           row(5, "Voce", "Importo") + row(6, "Servizio sociale professionale", "4.000,00") +
+                           number(7, "Assistenza domiciliare", "50") + number(9, "Fondo povertà", "10") + total_formula;
+  const forms::FormSpec form = bilancio_form();
+  auto workbook = xlsx::Workbook::open(minimal_xlsx(rows).write(temp_path("bilancio-testo.xlsx")));
+  const forms::Report report = forms::validate(forms::extract(workbook, form), form, registry::Registry::builtin());
+  ASSERT_EQ(issue_codes(report), std::vector<std::string>{"BIL-SPESE-IMPORTO-TESTO@B6"});
+  EXPECT_NE(report.issues[0].message.it.find("scritto come testo e la formula del totale lo ignora"), std::string::npos);
+  // The same figure typed by hand in a total without a formula is an ordinary row: no such error.
+  EXPECT_TRUE(validate_budget("150,00", "160,00").issues.empty());
+}
+
 TEST(FormEngine, FieldsAreFoundByFixedCellAndByLabel) {
   const forms::Report report = validate_budget("150,00", "160,00", "2031");
   ASSERT_EQ(issue_codes(report), std::vector<std::string>{"BIL-ANNO-MAX@B2"});  // found by its label "ANNO DI RIFERIMENTO"

@@ -108,6 +108,26 @@ TEST(TypedForm, ADeclaredStateIsNeitherANumberNorAnError) {
   EXPECT_TRUE(typed.problems().empty());
 }
 
+// Calc stores "70%" typed in a percent-formatted cell as 0,7: the clerk sees 70, and so must we.
+TEST(TypedForm, ANumberInAPercentFormattedCellIsReadAsThePercentageShown) {
+  const forms::FormSpec form = spending_form("");
+  auto typed_state = [&](const std::string& lexical, const std::string& format) {
+    forms::FormInstance instance;
+    forms::FieldInstance& state = instance.fields["stato"];
+    state.found = true;
+    state.sheet = "Foglio1";
+    state.cell.present = state.cell.numeric = true;
+    state.cell.lexical = state.cell.text = lexical;
+    state.cell.number = std::stod(lexical);
+    state.cell.number_format = format;
+    const forms::TypedForm typed = forms::type_form(std::move(instance), form, registry::Registry::builtin());
+    return typed.field("stato")->value.number();
+  };
+  EXPECT_EQ(typed_state("0.7", "0%"), 7000);        // 70,00
+  EXPECT_EQ(typed_state("1.2", "0.00%"), 12000);    // 120,00: above a 0-100 range, as the clerk typed it
+  EXPECT_EQ(typed_state("0.7", "General"), 70);     // 0,70 where no % is shown
+}
+
 TEST(Rules, EveryKindOfTheTableIsKnownAndUnknownKindsAreRefusedWithTheirPlace) {
   const auto kinds = forms::rule_kinds();
   EXPECT_TRUE(std::is_sorted(kinds.begin(), kinds.end()));

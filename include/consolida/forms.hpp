@@ -206,6 +206,7 @@ struct CellValue {
   std::string lexical;   // numeric cells: the stored number, for exact parsing
   bool numeric = false;
   bool is_date = false;
+  bool formula = false;  // the file holds a formula there (its value is the cached result)
   double number = 0;
   std::string number_format;
   bool blank() const;    // nothing written, or only spaces

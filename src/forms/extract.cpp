@@ -87,6 +87,7 @@ class Extractor {
     const Cell* cell = sheet.cell(ref);
     if (!cell) return value;
     value.present = true;
+    value.formula = cell->has_formula;
     switch (cell->type) {
       case CellType::string:
       case CellType::error:

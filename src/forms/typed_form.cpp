@@ -34,19 +34,16 @@ std::string format_number(FieldType type, std::int64_t value) {
 bool is_percent_format(std::string_view format) { return format.find('%') != std::string_view::npos; }
 
 // A cell of a numeric type read from its stored number or from its text: cents, units or
-// hundredths. A numeric percent cell holds a fraction only when its format says so.
+// hundredths. A number in a percent-formatted cell is read as the clerk sees it: Calc and Excel
+// store "70%" typed there as 0,7, which is 70 in a percent field and in a decimal one alike.
 values::Parsed<std::int64_t> parse_number(FieldType type, const CellValue& cell) {
   switch (type) {
     case FieldType::amount: return cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text);
     case FieldType::integer: return cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text);
-    case FieldType::percent:
-      if (cell.numeric) return values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format));
-      break;
     default:
-      if (cell.numeric) return values::parse_percent_number(cell.lexical, false);
-      break;
+      return cell.numeric ? values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format))
+                          : values::parse_percent_text(cell.text);
   }
-  return values::parse_percent_text(cell.text);
 }
 
 Value number_value(FieldType type, std::int64_t number) {
@@ -61,8 +58,10 @@ class Typist {
       : in_(instance), form_(form), sink_(problems) {}
 
   // Reads a cell by its spec. `code_id` makes the problem codes, `where` names the cell in messages.
+  // `summed` says a formula of the template adds the cell up (a table's total row): SUM skips
+  // text, so an amount written as text there is an error of its own.
   TypedCell cell(const ValueSpec& spec, const CellValue& cell, std::string_view sheet, const std::string& code_id,
-                 const std::string& where) {
+                 const std::string& where, bool summed = false) {
     TypedCell out{&cell, typed::Blank{}};
     if (cell.blank()) return out;
     if (!cell.numeric) {
@@ -126,6 +125,10 @@ class Typist {
     if (error) {
       sink_.add(attribute_code(form_, code_id, "FORMATO"), Severity::error, place, where, cell.text,
                 {"«" + where + "»: " + error->it, "«" + where + "»: " + error->en});
+    } else if (summed && spec.type == FieldType::amount && !cell.numeric && out.number().value_or(0) != 0) {
+      sink_.add(attribute_code(form_, code_id, "TESTO"), Severity::error, place, where, cell.text,
+                {"«" + where + "»: il valore «" + cell.text + "» è scritto come testo e la formula del totale lo ignora: riscriverlo come numero",
+                 "«" + where + "»: the value «" + cell.text + "» is written as text and the total's formula ignores it: type it again as a number"});
     } else if (warning) {
       sink_.add(attribute_code(form_, code_id, "AVVISO"), Severity::warning, place, where, cell.text,
                 {"«" + where + "»: " + warning->it, "«" + where + "»: " + warning->en});
@@ -163,7 +166,7 @@ class Typist {
         const ColumnSpec& column = spec.columns[c];
         typed_row.cells.push_back(spec.marks ? mark(row.cells[c])
                                              : cell(column, row.cells[c], found.sheet, spec.id + "-" + column.id,
-                                                    spec.label.it + " › " + column.label.it));
+                                                    spec.label.it + " › " + column.label.it, summed_by_formula(found, c)));
       }
       typed_row.cells.resize(spec.columns.size() + 1);  // a row cut short reads as blank, never out of bounds
       out.rows.push_back(std::move(typed_row));
@@ -177,6 +180,11 @@ class Typist {
   }
 
  private:
+  // The table's total row holds a formula in this column (the template's SUM), not a typed figure.
+  static bool summed_by_formula(const TableInstance& found, std::size_t column) {
+    return found.total && column < found.total->cells.size() && found.total->cells[column].formula;
+  }
+
   static TypedCell mark(const CellValue& cell) {
     return cell.blank() ? TypedCell{&cell, typed::Blank{}} : TypedCell{&cell, typed::Text{}};
   }

@@ -12,14 +12,20 @@ std::unique_ptr<Rule> make_column_total(const RuleDefinition& definition) {
     for (std::size_t c = 0; c < table.total.size(); ++c) {
       const auto written = table.total[c].number();
       if (spec.columns[c].type != FieldType::amount || !table.total[c].ok() || !written) continue;
-      std::int64_t sum = 0;
-      bool complete = true;
+      std::int64_t sum = 0, sum_of_numbers = 0;
+      bool complete = true, text = false;
       for (const TypedRow& row : table.rows) {
         if (row.subtotal()) continue;
-        complete = complete && (row.cells[c + 1].blank() || row.cells[c + 1].ok());
-        sum += row.cells[c + 1].number().value_or(0);
+        const TypedCell& cell = row.cells[c + 1];
+        complete = complete && (cell.blank() || cell.ok());
+        sum += cell.number().value_or(0);
+        const bool written_as_text = cell.ok() && !cell.cell->numeric;
+        text = text || written_as_text;
+        if (!written_as_text) sum_of_numbers += cell.number().value_or(0);
       }
-      if (!complete || sum == *written) continue;
+      // A total that is the template's SUM over the cells written as numbers: the amounts written
+      // as text are the cause, and each is reported where it is.
+      if (!complete || sum == *written || (text && sum_of_numbers == *written)) continue;
       report(place_of(table, table.total[c].cell), spec.label.it + " › " + spec.columns[c].label.it, values::format_cents(*written),
              {{"column", spec.columns[c].label.it}, {"found", values::format_cents(*written)}, {"expected", values::format_cents(sum)}});
     }
