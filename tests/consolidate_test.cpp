@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <numeric>
 #include <set>
@@ -103,6 +104,83 @@ TEST(Consolidate, ValidationMatchesTheGeneratorsIntent) {
     const forms::Report report = forms::validate_file(m.file, all_forms(), registry::Registry::builtin());
     EXPECT_EQ(report.valid(), m.valid) << m.file << " (" << m.mistake << "): " << (report.issues.empty() ? "" : report.issues[0].message.it);
   }
+}
+
+// Files taken with their errors (--tutti) still count each amount once in every breakdown: an
+// ente whose spending by area and by source differ is refused, and the Mancanti sheet says why.
+TEST(Consolidate, AnEnteWhoseBreakdownsDisagreeIsRefusedEvenWithItsErrorsTaken) {
+  const fs::path dir = generated("vp", "--scope ats:VP --errors 8 --missing 3 --seed 7");
+  const auto manifest = read_manifest(dir);
+  consolidate::Options options;
+  options.level = consolidate::Level::ats;
+  options.scope = "ATS della Val Padana";
+  options.include_invalid = true;
+  const auto result = consolidate::consolidate(files_of(manifest, "spesa-sociale-comune"), all_forms(), "spesa-sociale-comune", options,
+                                               registry::Registry::builtin());
+  std::size_t refused = 0;
+  for (const auto& m : manifest) {
+    if (m.mistake != "totale_riga") continue;  // a row's total 1.000,00 above the sum of its sources
+    const auto input = std::find_if(result.inputs.begin(), result.inputs.end(), [&](const auto& i) { return i.file == m.file; });
+    ASSERT_NE(input, result.inputs.end());
+    EXPECT_FALSE(input->used) << m.file;
+    EXPECT_NE(input->note_it.find("le ripartizioni non coincidono"), std::string::npos) << input->note_it;
+    ++refused;
+  }
+  EXPECT_GT(refused, 0u);
+  for (const auto& ente : result.enti) EXPECT_EQ(ente.total(0), ente.total(1)) << ente.code;
+}
+
+// A row inserted in a comune's spending with amounts but no area used to validate and count by
+// source only. Now it counts in every breakdown or the file is not valid.
+TEST(Consolidate, ARowInsertedWithoutAnAreaIsCountedOnceOrRefused) {
+  const fs::path dir = generated("lodi2019", "--lodi-2019");
+  const auto manifest = read_manifest(dir);
+  const forms::FormSpec& form = *std::find_if(all_forms().begin(), all_forms().end(), [](const auto& f) { return f.id == "spesa-sociale-comune"; });
+  forms::TypedForm read;
+  ASSERT_TRUE(forms::validate_file(manifest[0].file, all_forms(), registry::Registry::builtin(), "", &read).valid());
+  auto with_row = [&](const std::string& key) {
+    forms::FormInstance instance = read.instance();
+    forms::TableInstance& table = instance.tables.at("spesa");
+    forms::TableRow row = table.rows.back();
+    row.row = table.rows.back().row + 1;
+    row.key.ref = {row.row, 0};
+    row.key.text = key;
+    row.key.present = !key.empty();
+    for (std::size_t c = 0; c < row.cells.size(); ++c) {
+      row.cells[c].ref = {row.row, static_cast<std::uint32_t>(c + 1)};
+      const bool figure = c == 1 || c == 8;  // compartecipazione and its row total: 1.000,00
+      row.cells[c].present = row.cells[c].numeric = figure;
+      row.cells[c].number = figure ? 1000 : 0;
+      row.cells[c].lexical = row.cells[c].text = figure ? "1000" : "";
+    }
+    table.rows.push_back(row);
+    // Inserted above TOTALE, inside its SUM: the total row moves down and counts the new figures.
+    for (std::size_t c = 0; c < table.total->cells.size(); ++c) {
+      forms::CellValue& total = table.total->cells[c];
+      total.ref.row += 1;
+      if (c != 1 && c != 8) continue;
+      total.number += 1000;
+      std::ostringstream text;
+      text << std::fixed << std::setprecision(2) << total.number;
+      total.lexical = total.text = text.str();
+    }
+    table.total->key.ref.row += 1;
+    return forms::type_form(std::move(instance), form, registry::Registry::builtin());
+  };
+  const std::string cell = "A" + std::to_string(read.instance().tables.at("spesa").rows.back().row + 2);
+  const forms::TypedForm blank = with_row("");
+  const forms::Report refused = forms::validate(blank);
+  EXPECT_FALSE(refused.valid());
+  ASSERT_FALSE(refused.issues.empty());
+  EXPECT_EQ(refused.issues[0].code, "SSC-R05");
+  EXPECT_EQ(refused.issues[0].cell, cell);
+  EXPECT_NE(refused.issues[0].message.it.find("«Minori e famiglia», «Disabili», «Anziani»"), std::string::npos) << refused.issues[0].message.it;
+  const forms::TypedForm guessed = with_row("Anziani \u2013 integrazione rette RSA");
+  const forms::Report warned = forms::validate(guessed);
+  EXPECT_TRUE(warned.valid());
+  ASSERT_EQ(warned.issues.size(), 1u);
+  EXPECT_EQ(warned.issues[0].severity, forms::Severity::warning);
+  EXPECT_NE(warned.issues[0].message.it.find("contati nell'area «Anziani»"), std::string::npos) << warned.issues[0].message.it;
 }
 
 TEST(Consolidate, AtsTotalsEqualTheGeneratorsCentsAndListTheMissing) {

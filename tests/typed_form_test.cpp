@@ -8,6 +8,7 @@
 #include "consolida/forms.hpp"
 #include "consolida/rules.hpp"
 #include "consolida/typed_form.hpp"
+#include "forms/breakdowns.hpp"
 #include "support/issue_codes.hpp"
 #include "support/zip_builder.hpp"
 
@@ -44,7 +45,7 @@ forms::FormSpec spending_form(const std::string& rules) {
 
 const char* const kAgreeRule =
     R"({"code": "RIP-R1", "kind": "breakdowns_agree", "table": "spesa",
-        "message": {"it": "«{row}»: {found} {breakdown}, {expected} {other}", "en": "«{row}»: {found} {breakdown}, {expected} {other}"}})";
+        "message": {"it": "«{row}»: {found} {breakdown}, {expected} {other}; aree: {candidates}", "en": "«{row}»: {found} {breakdown}, {expected} {other}"}})";
 
 std::string text_cell(const std::string& ref, const std::string& text) {
   return "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>";
@@ -170,10 +171,26 @@ TEST(Rules, BreakdownsAgreePointsAtTheRowCountedInOneBreakdownOnly) {
   const forms::FormSpec form = spending_form(kAgreeRule);
   // Every amount on a fixed row: by area 160,00 = by source 160,00.
   EXPECT_TRUE(forms::validate(read_spending(form, "")).issues.empty());
-  // A row inserted with a free label: its 200,00 count by source, but in no area.
-  const forms::Report report = forms::validate(read_spending(form, spending_row(8, "Anziani - integrazione rette RSA", "0", "200", "200")));
+  // A row inserted with a label that names no area: its 200,00 would count by source, in no area.
+  const forms::Report none = forms::validate(read_spending(form, spending_row(8, "Integrazione rette RSA", "0", "200", "200")));
+  ASSERT_EQ(issue_codes(none), std::vector<std::string>{"RIP-R1@A8"});
+  EXPECT_EQ(none.issues[0].severity, forms::Severity::error);
+  EXPECT_EQ(none.issues[0].message.it, "«Integrazione rette RSA»: 160,00 per area, 360,00 per fonte; aree: «Anziani», «Disabili»");
+  // A label that could be either area, and a row with amounts and no label at all: errors too.
+  const forms::Report both = forms::validate(read_spending(form, spending_row(8, "Anziani e disabili", "0", "200", "200")));
+  ASSERT_EQ(issue_codes(both), std::vector<std::string>{"RIP-R1@A8"});
+  EXPECT_NE(both.issues[0].message.it.find("«Anziani», «Disabili»"), std::string::npos);
+  const forms::Report blank = forms::validate(read_spending(form, spending_row(8, " ", "0", "200", "200")));
+  ASSERT_EQ(issue_codes(blank), std::vector<std::string>{"RIP-R1@A8"});
+  EXPECT_NE(blank.issues[0].message.it.find("riga 8 (n. 3)"), std::string::npos) << blank.issues[0].message.it;
+  // A label that plainly names one area counts there, and the clerk is asked to confirm.
+  const forms::TypedForm guessed = read_spending(form, spending_row(8, "Anziani - integrazione rette RSA", "0", "200", "200"));
+  const forms::Report report = forms::validate(guessed);
   ASSERT_EQ(issue_codes(report), std::vector<std::string>{"RIP-R1@A8"});
-  EXPECT_EQ(report.issues[0].message.it, "«Anziani - integrazione rette RSA»: 160,00 per area, 360,00 per fonte");
+  EXPECT_EQ(report.issues[0].severity, forms::Severity::warning);
+  EXPECT_EQ(report.issues[0].message.it,
+            "«Anziani - integrazione rette RSA» non è una voce di «per area»: è contata in «Anziani»; se non è così, scrivere la voce giusta");
+  EXPECT_EQ(forms::breakdown_amounts(guessed, form.consolidation.breakdowns[0]), (std::vector<std::int64_t>{35000, 1000}));
   // The same figures in the form's fixed rows agree.
   EXPECT_TRUE(forms::validate(read_spending(form, spending_row(8, "Disabili", "0", "0", "0"))).issues.empty());
   // An unreadable amount is reported once, where it is, not again as a disagreement.

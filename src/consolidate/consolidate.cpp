@@ -44,6 +44,7 @@ struct Taken {
   std::optional<std::size_t> ambito;  // index into registry ambiti, once the ente is known
   EnteFigures figures;                // code, name, population, amounts, counts
   std::vector<Record> records;        // their ente index is set when the file is used
+  std::string disagreement;           // why its breakdowns do not add up to the same total, if they don't
 };
 
 struct Worked {
@@ -78,6 +79,7 @@ class FigureReader {
     for (const BreakdownItems& items : breakdowns_) ente.amounts.push_back(forms::breakdown_amounts(form, *items.spec));
     for (const forms::CountSpec& count : spec_.counts) ente.counts.push_back(count_sum(form, count));
     if (spec_.records) taken.records = records(form);
+    taken.disagreement = disagreement(ente);
     return taken;
   }
 
@@ -91,6 +93,22 @@ class FigureReader {
     input.ente_code = found.ente->code;
     taken.ambito = found.ente->ambito;
     taken.figures.name = found.ente->name;
+  }
+
+  // Breakdowns of the same table are the same money cut two ways: every amount counted once in
+  // each. Validation says so where the form asks it (breakdowns_agree, row_sum); this holds for
+  // every form, and for files taken with their errors (--tutti).
+  std::string disagreement(const EnteFigures& ente) const {
+    for (std::size_t a = 0; a < breakdowns_.size(); ++a) {
+      for (std::size_t b = a + 1; b < breakdowns_.size(); ++b) {
+        if (breakdowns_[a].spec->table != breakdowns_[b].spec->table) continue;
+        const std::int64_t first = ente.total(a), second = ente.total(b);
+        if (first == second) continue;
+        return "le ripartizioni non coincidono: «" + breakdowns_[a].spec->title.it + "» " + values::format_cents(first) + ", «" +
+               breakdowns_[b].spec->title.it + "» " + values::format_cents(second);
+      }
+    }
+    return {};
   }
 
   std::int64_t count_sum(const TypedForm& form, const forms::CountSpec& count) const {
@@ -192,6 +210,10 @@ class Consolidator {
       }
       if (!input.report.valid() && !options_.include_invalid) {
         input.note_it = "non valido: " + std::to_string(input.report.errors()) + " errori bloccanti";
+        continue;
+      }
+      if (!worked[i].taken.disagreement.empty()) {
+        input.note_it = worked[i].taken.disagreement;
         continue;
       }
       const auto [previous, fresh] = seen.emplace(input.ente_code, i);

@@ -64,6 +64,10 @@ class Reporter {
   void operator()(const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
     sink_.add(code_, severity_, place, std::move(label), std::move(found), message_, vars);
   }
+  // The same rule saying something milder: a guess it made that the clerk should confirm.
+  void warning(const Text& message, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
+    sink_.add(code_, Severity::warning, place, std::move(label), std::move(found), message, vars);
+  }
 
  private:
   const std::string& code_;
