@@ -183,6 +183,38 @@ TEST(Consolidate, ARowInsertedWithoutAnAreaIsCountedOnceOrRefused) {
   EXPECT_NE(warned.issues[0].message.it.find("contati nell'area «Anziani»"), std::string::npos) << warned.issues[0].message.it;
 }
 
+// A percentage typed as a fraction where no % format makes Calc store it so (0,7 for 70%) reads
+// as 0,7%: a warning suggests the figure meant.
+TEST(Consolidate, AFractionInAPercentIndicatorIsQueried) {
+  const fs::path dir = generated("vp", "--scope ats:VP --errors 8 --missing 3 --seed 7");
+  const auto manifest = read_manifest(dir);
+  const auto valid = std::find_if(manifest.begin(), manifest.end(), [](const auto& m) { return m.form == "monitoraggio-obiettivi" && m.valid; });
+  ASSERT_NE(valid, manifest.end());
+  const forms::FormSpec& form = *std::find_if(all_forms().begin(), all_forms().end(), [](const auto& f) { return f.id == "monitoraggio-obiettivi"; });
+  forms::TypedForm read;
+  ASSERT_TRUE(forms::validate_file(valid->file, all_forms(), registry::Registry::builtin(), "", &read).valid());
+  forms::FormInstance instance = read.instance();
+  forms::TableRow& row = instance.tables.at("indicatori").rows.at(0);
+  const std::size_t unit = *form.table("indicatori")->position("unita") - 1, achieved = *form.table("indicatori")->position("valore_realizzato") - 1;
+  row.cells[unit].present = true;
+  row.cells[unit].numeric = false;
+  row.cells[unit].text = "%";
+  row.cells[achieved].present = row.cells[achieved].numeric = true;
+  row.cells[achieved].number = 0.7;
+  row.cells[achieved].lexical = row.cells[achieved].text = "0.7";
+  row.cells[achieved].number_format = "General";
+  const std::size_t expected = achieved - 1;  // a target of 80%, written as such
+  row.cells[expected].present = row.cells[expected].numeric = true;
+  row.cells[expected].number = 80;
+  row.cells[expected].lexical = row.cells[expected].text = "80";
+  const forms::Report report = forms::validate(std::move(instance), form, registry::Registry::builtin());
+  EXPECT_TRUE(report.valid());
+  const auto query = std::find_if(report.issues.begin(), report.issues.end(), [](const auto& i) { return i.code == "MON-R09"; });
+  ASSERT_NE(query, report.issues.end());
+  EXPECT_EQ(query->severity, forms::Severity::warning);
+  EXPECT_NE(query->message.it.find("se si intendeva 70% (0,7 = 70%), scrivere 70"), std::string::npos) << query->message.it;
+}
+
 TEST(Consolidate, AtsTotalsEqualTheGeneratorsCentsAndListTheMissing) {
   const fs::path dir = generated("vp", "--scope ats:VP --errors 8 --missing 3 --seed 7");
   const auto manifest = read_manifest(dir);

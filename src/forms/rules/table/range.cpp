@@ -21,8 +21,10 @@ std::unique_ptr<Rule> make_range(const RuleDefinition& definition) {
       const std::int64_t n = value.number().value_or(0);
       if (!(min && n < *min) && !(max && n > *max)) continue;
       const std::string text = shown(value, spec);
+      // {times_100}: the value a fraction typed for a percentage (0,7 for 70%) was meant to be.
+      const std::string times_100 = shown(TypedCell{nullptr, typed::Decimal{n * 100}}, spec);
       report(place_of(table, value.cell), table.spec->label.it + " › " + column_label(*table.spec, checked), text,
-             {{"value", text}, {"row", row_name(table.rows[r], r)}});
+             {{"value", text}, {"row", row_name(table.rows[r], r)}, {"times_100", times_100}});
     }
   });
 }
