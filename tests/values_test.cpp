@@ -143,4 +143,10 @@ TEST(Words, CountedAsAReaderWould) {
   EXPECT_EQ(count_words("<i>Working poors</i> e lavoratori"), 4u);
   EXPECT_EQ(count_words("a<br/>b"), 2u);
   EXPECT_EQ(count_words(std::string(600, 'x') + " y"), 2u);
+  // Bullets, dashes and the euro sign are not words; list marks "o" opening a line neither, but the
+  // conjunction "o" is one, and so are words of accented letters only.
+  EXPECT_EQ(count_words("\u2022 primo punto\n\u2013 secondo \u20ac 5\no terzo"), 5u);
+  EXPECT_EQ(count_words("Sì o no"), 3u);
+  EXPECT_EQ(count_words("è \u00e0 perché"), 3u);
+  EXPECT_EQ(count_words("prezzo 5 \u00d7 3"), 3u);
 }

@@ -471,10 +471,32 @@ Parsed<bool> parse_yes_no(std::string_view text) {
   return failure<bool>(invalid(text, "SI o NO", "SI or NO (yes or no)"));
 }
 
+namespace {
+
+// A letter of the Latin alphabets clerks type (à, È, ç, ...): U+00C0 to U+024F but × and ÷.
+// Other multi-byte characters (•, –, €, ’) are marks, not the content of a word.
+bool latin_letter_at(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  if (lead < 0xC3 || lead > 0xC9 || i + 1 >= text.size()) return false;
+  const auto next = static_cast<unsigned char>(text[i + 1]);
+  return !(lead == 0xC3 && (next == 0x97 || next == 0xB7));
+}
+
+}  // namespace
+
 std::size_t count_words(std::string_view text) {
   std::size_t words = 0;
   bool in_word = false;
   bool word_has_content = false;
+  bool first_on_line = true;     // the word being read is the first of its line
+  std::size_t word_start = 0;
+  auto end_word = [&](std::size_t end) {
+    // "o" opening a line is the bullet Word's lists leave when pasted, not the conjunction.
+    const bool bullet = first_on_line && end - word_start == 1 && (text[word_start] == 'o' || text[word_start] == 'O');
+    if (in_word && word_has_content && !bullet) ++words;
+    if (in_word) first_on_line = false;
+    in_word = word_has_content = false;
+  };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '<') {
@@ -483,8 +505,7 @@ std::size_t count_words(std::string_view text) {
       const bool tag = close != std::string_view::npos && close - i <= 12 && i + 1 < text.size() &&
                        (text[i + 1] == '/' || (text[i + 1] >= 'a' && text[i + 1] <= 'z'));
       if (tag) {
-        if (in_word && word_has_content) ++words;
-        in_word = word_has_content = false;
+        end_word(i);
         i = close;
         continue;
       }
@@ -493,15 +514,16 @@ std::size_t count_words(std::string_view text) {
     const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
                        (u == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xA0);
     if (space) {
-      if (in_word && word_has_content) ++words;
-      in_word = word_has_content = false;
+      end_word(i);
+      if (c == '\n' || c == '\r') first_on_line = true;
       if (u == 0xC2) ++i;
       continue;
     }
+    if (!in_word) word_start = i;
     in_word = true;
-    if (is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || u >= 0x80) word_has_content = true;
+    if (is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || latin_letter_at(text, i)) word_has_content = true;
   }
-  if (in_word && word_has_content) ++words;
+  end_word(text.size());
   return words;
 }
 
