@@ -121,8 +121,9 @@ TEST(Cli, ValidateExitCodesAndReports) {
   EXPECT_EQ(run("validate " + samples + "lodi-riabita.xlsx").status, 0);
   const CliRun broken = run("validate " + samples + "errore-tot-sbagliato.xlsx");
   EXPECT_EQ(broken.status, 1);
-  EXPECT_NE(broken.out.find("NON VALIDO"), std::string::npos) << broken.out;
+  EXPECT_NE(broken.out.find("NON VALIDO (1 errore, 0 avvisi)"), std::string::npos) << broken.out;  // Italian agreement
   EXPECT_NE(broken.out.find("PREM-R15"), std::string::npos) << broken.out;
+  EXPECT_NE(run("--lang en validate " + samples + "errore-tot-sbagliato.xlsx").out.find("NOT VALID (1 error, 0 warnings)"), std::string::npos);
   const std::string text_file = temp_path("finto.xlsx");
   std::ofstream(text_file) << "comune;importo\n";
   const CliRun mixed = run("validate --format json " + samples + "lodi-riabita.xlsx " + text_file, /*with_stderr=*/false);

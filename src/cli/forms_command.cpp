@@ -17,10 +17,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// "1 errore, 2 avvisi" / "1 error, 2 warnings".
+std::string outcome_counts(const forms::Report& report, Lang lang) {
+  const bool it = lang == Lang::it;
+  return counted(report.errors(), it ? "errore" : "error", it ? "errori" : "errors") + ", " +
+         counted(report.warnings(), it ? "avviso" : "warning", it ? "avvisi" : "warnings");
+}
+
 void write_text(std::ostream& out, const forms::Report& report, Lang lang) {
   const bool it = lang == Lang::it;
   out << report.file << ": " << (report.valid() ? (it ? "VALIDO" : "VALID") : (it ? "NON VALIDO" : "NOT VALID")) << " ("
-      << report.errors() << (it ? " errori, " : " errors, ") << report.warnings() << (it ? " avvisi" : " warnings") << ")"
+      << outcome_counts(report, lang) << ")"
       << (it ? ", modulo " : ", form ") << report.form_id << " " << report.form_version << "\n";
   for (const forms::Issue& issue : report.issues) {
     out << "  [" << forms::to_string(issue.severity, lang) << "] ";
@@ -32,8 +39,7 @@ void write_text(std::ostream& out, const forms::Report& report, Lang lang) {
 void write_html_report(std::ostream& out, const forms::Report& report, Lang lang) {
   const bool it = lang == Lang::it;
   out << "<section><h2>" << html_escape(report.file) << "</h2><p class=\"" << (report.valid() ? "ok" : "ko") << "\">"
-      << (report.valid() ? (it ? "Valido" : "Valid") : (it ? "Non valido" : "Not valid")) << ": " << report.errors()
-      << (it ? " errori, " : " errors, ") << report.warnings() << (it ? " avvisi" : " warnings") << "</p>";
+      << (report.valid() ? (it ? "Valido" : "Valid") : (it ? "Non valido" : "Not valid")) << ": " << outcome_counts(report, lang) << "</p>";
   if (!report.issues.empty()) {
     out << "<table><thead><tr><th>" << (it ? "Gravità" : "Severity") << "</th><th>" << (it ? "Foglio" : "Sheet") << "</th><th>"
         << (it ? "Cella" : "Cell") << "</th><th>" << (it ? "Messaggio" : "Message") << "</th><th>" << (it ? "Codice" : "Code")

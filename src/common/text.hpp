@@ -24,6 +24,11 @@ inline std::string html_escape(std::string_view text) {
   return out;
 }
 
+// A count with its noun in the right number: "1 errore", "2 errori", "0 avvisi".
+inline std::string counted(std::size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 // Lower-case hexadecimal of bytes (digests, tokens).
 inline std::string to_hex(const unsigned char* data, std::size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/digest.hpp"
+#include "common/text.hpp"
 #include "common/labels.hpp"
 #include "consolida/error.hpp"
 #include "consolida/typed_form.hpp"
@@ -209,7 +210,7 @@ class Consolidator {
         continue;
       }
       if (!input.report.valid() && !options_.include_invalid) {
-        input.note_it = "non valido: " + std::to_string(input.report.errors()) + " errori bloccanti";
+        input.note_it = "non valido: " + counted(input.report.errors(), "errore bloccante", "errori bloccanti");
         continue;
       }
       if (!worked[i].taken.disagreement.empty()) {
