@@ -49,6 +49,10 @@ TEST(Amounts, MisplacedSeparatorIsAnErrorWithASuggestion) {
   EXPECT_NE(parsed.error->it.find("separatore delle migliaia fuori posto"), std::string::npos);
   EXPECT_NE(parsed.error->it.find("50.106,88"), std::string::npos) << parsed.error->it;
   EXPECT_NE(parsed.error->en.find("misplaced"), std::string::npos);
+  // Dots throughout: the last one, before two digits, was meant as the decimal comma.
+  const auto dotted = parse_amount_text("12.500.50");
+  ASSERT_TRUE(dotted.error);
+  EXPECT_NE(dotted.error->it.find("forse 12.500,50?"), std::string::npos) << dotted.error->it;
 }
 
 TEST(Amounts, OtherInvalidTexts) {

@@ -1,5 +1,6 @@
 #include "consolida/values.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -151,9 +152,20 @@ std::string suggestion_for(std::string_view text) {
   std::string digits;
   std::string decimals;
   bool after_comma = false;
-  for (char c : text) {
+  // "12.500.50": dots throughout and two digits after the last one; the last dot was meant as
+  // the decimal comma (12.500,50), not as one more thousands separator.
+  const auto last_dot = text.rfind('.');
+  std::size_t decimal_at = std::string_view::npos;
+  if (text.find(',') == std::string_view::npos && last_dot != std::string_view::npos && text.find('.') != last_dot) {
+    const std::size_t after = text.size() - last_dot - 1;
+    if ((after == 1 || after == 2) && std::all_of(text.begin() + static_cast<std::ptrdiff_t>(last_dot) + 1, text.end(), is_digit)) {
+      decimal_at = last_dot;
+    }
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (is_digit(c)) (after_comma ? decimals : digits) += c;
-    else if (c == ',') after_comma = true;
+    else if (c == ',' || i == decimal_at) after_comma = true;
   }
   if (digits.empty()) return {};
   std::string grouped;
