@@ -129,6 +129,33 @@ TEST(TypedForm, ANumberInAPercentFormattedCellIsReadAsThePercentageShown) {
   EXPECT_EQ(typed_state("0.7", "General"), 70);     // 0,70 where no % is shown
 }
 
+// A wrong number where the unit is not a percentage is not "a valid percentage"; the states the
+// field accepts instead of a number are listed.
+TEST(TypedForm, AWrongNumberIsCalledANumberAndTheStatesAllowedAreListed) {
+  const forms::FormSpec form = spending_form("");
+  const forms::TypedForm typed = read_spending(form, "", "circa sei");
+  ASSERT_EQ(typed.problems().size(), 1u);
+  EXPECT_EQ(typed.problems()[0].message.it,
+            "«Stato»: «circa sei» non è un numero valido (es. 600 oppure 12,5), né uno degli stati ammessi («In definizione»)");
+}
+
+// "8/10" typed in a number cell becomes a date in Calc: say so, with the date the clerk sees.
+TEST(TypedForm, ADateWhereANumberBelongsIsNamedAsADate) {
+  const forms::FormSpec form = spending_form("");
+  forms::FormInstance instance;
+  forms::FieldInstance& state = instance.fields["stato"];
+  state.found = true;
+  state.sheet = "Foglio1";
+  state.cell.present = state.cell.numeric = state.cell.is_date = true;
+  state.cell.number = 46303;
+  state.cell.lexical = state.cell.text = "46303";
+  const forms::TypedForm typed = forms::type_form(std::move(instance), form, registry::Registry::builtin());
+  ASSERT_EQ(typed.problems().size(), 1u);
+  EXPECT_NE(typed.problems()[0].message.it.find("la cella contiene la data 08/10/2026, non un numero"), std::string::npos)
+      << typed.problems()[0].message.it;
+  EXPECT_FALSE(typed.field("stato")->value.ok());
+}
+
 TEST(Rules, EveryKindOfTheTableIsKnownAndUnknownKindsAreRefusedWithTheirPlace) {
   const auto kinds = forms::rule_kinds();
   EXPECT_TRUE(std::is_sorted(kinds.begin(), kinds.end()));

@@ -40,6 +40,8 @@ Parsed<std::int64_t> parse_count_number(std::string_view lexical);
 // Percentages in hundredths of a point: "10,4%" -> 1040, "75%" -> 7500, "37,50" -> 3750.
 // A numeric cell with a percent format holds a fraction (0.104 -> 1040): pass percent_format.
 Parsed<std::int64_t> parse_percent_text(std::string_view text);
+// A number kept in hundredths where the unit is not a percentage ("600", "12,5", "n. 3" is not).
+Parsed<std::int64_t> parse_decimal_text(std::string_view text);
 Parsed<std::int64_t> parse_percent_number(std::string_view lexical, bool percent_format);
 
 struct Date {

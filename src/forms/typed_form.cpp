@@ -40,9 +40,12 @@ values::Parsed<std::int64_t> parse_number(FieldType type, const CellValue& cell)
   switch (type) {
     case FieldType::amount: return cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text);
     case FieldType::integer: return cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text);
-    default:
+    case FieldType::percent:
       return cell.numeric ? values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format))
                           : values::parse_percent_text(cell.text);
+    default:
+      return cell.numeric ? values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format))
+                          : values::parse_decimal_text(cell.text);
   }
 }
 
@@ -85,6 +88,10 @@ class Typist {
       case FieldType::decimal:
       case FieldType::percent:
       case FieldType::amount: {
+        if (cell.is_date) {  // "8/10" typed in a number cell: the spreadsheet made it a date
+          error = date_not_number(cell);
+          break;
+        }
         const values::Parsed<std::int64_t> parsed = parse_number(spec.type, cell);
         if (parsed.value) out.value = number_value(spec.type, *parsed.value);
         error = parsed.error;
@@ -121,6 +128,12 @@ class Typist {
                    "«{label}»: «{value}» is not one of the allowed entries; pick it from the drop-down list"},
                   {{"label", where}, {"value", cell.text}});
         return out;
+    }
+    if (error && !spec.statuses.empty()) {
+      std::string states;
+      for (const std::string& status : spec.statuses) states += (states.empty() ? "«" : ", «") + status + "»";
+      error->it += ", né uno degli stati ammessi (" + states + ")";
+      error->en += ", nor one of the states allowed (" + states + ")";
     }
     if (error) {
       sink_.add(attribute_code(form_, code_id, "FORMATO"), Severity::error, place, where, cell.text,
@@ -180,6 +193,14 @@ class Typist {
   }
 
  private:
+  // What a date where a number belongs says: the date the clerk sees, not its serial number.
+  values::Problem date_not_number(const CellValue& cell) const {
+    const auto dt = xlsx::serial_to_datetime(cell.number, in_.date1904);
+    const std::string shown = dt && dt->year > 0 ? values::to_string(values::Date{dt->year, dt->month, dt->day}) : cell.text;
+    return {"la cella contiene la data " + shown + ", non un numero (il foglio trasforma in data testi come «8/10»): riscrivere il valore come numero",
+            "the cell holds the date " + shown + ", not a number (the spreadsheet turns text such as «8/10» into a date): type the value again as a number"};
+  }
+
   // The table's total row holds a formula in this column (the template's SUM), not a typed figure.
   static bool summed_by_formula(const TableInstance& found, std::size_t column) {
     return found.total && column < found.total->cells.size() && found.total->cells[column].formula;

@@ -366,7 +366,10 @@ Parsed<std::int64_t> parse_count_number(std::string_view lexical) {
   return out;
 }
 
-Parsed<std::int64_t> parse_percent_text(std::string_view text) {
+namespace {
+
+// A number in hundredths, "%" allowed at the end; `what` names it in the error.
+Parsed<std::int64_t> parse_hundredths(std::string_view text, const char* what_it, const char* what_en) {
   std::string_view body = trim_spaces(text);
   if (body.empty()) return nothing<std::int64_t>();
   if (body.ends_with("%")) body = trim_spaces(body.substr(0, body.size() - 1));
@@ -376,12 +379,20 @@ Parsed<std::int64_t> parse_percent_text(std::string_view text) {
     body.remove_prefix(1);
   }
   Decimal decimal;
-  if (read_italian_number(body, 2, decimal) != DecimalError::none) {
-    return failure<std::int64_t>(invalid(text, "una percentuale valida (es. 10,4%)", "a valid percentage (e.g. 10,4%)"));
-  }
+  if (read_italian_number(body, 2, decimal) != DecimalError::none) return failure<std::int64_t>(invalid(text, what_it, what_en));
   Parsed<std::int64_t> out;
   out.value = static_cast<std::int64_t>(negative ? -decimal.scaled : decimal.scaled);
   return out;
+}
+
+}  // namespace
+
+Parsed<std::int64_t> parse_percent_text(std::string_view text) {
+  return parse_hundredths(text, "una percentuale valida (es. 10,4%)", "a valid percentage (e.g. 10,4%)");
+}
+
+Parsed<std::int64_t> parse_decimal_text(std::string_view text) {
+  return parse_hundredths(text, "un numero valido (es. 600 oppure 12,5)", "a valid number (e.g. 600 or 12,5)");
 }
 
 Parsed<std::int64_t> parse_percent_number(std::string_view lexical, bool percent_format) {
