@@ -531,6 +531,17 @@ TEST(Consolidate, UnreadableAndForeignFilesAreListedNotCounted) {
   EXPECT_NE(result.inputs[2].note_it.find("duplicato"), std::string::npos);
   EXPECT_EQ(result.missing.size(), 59u);
   EXPECT_THROW(consolidate::consolidate(files, all_forms(), "premialita", options, registry::Registry::builtin()), Error);
+  // Nothing usable and no scope given: say that, and why, rather than "Ambito «» not found".
+  try {
+    consolidate::Options ambito;
+    ambito.level = consolidate::Level::ambito;
+    consolidate::consolidate({junk.string()}, all_forms(), "spesa-sociale-comune", ambito, registry::Registry::builtin());
+    ADD_FAILURE() << "no usable file was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message(Lang::it).find("nessun file utilizzabile per la consolidazione (1 file ricevuto, 1 illeggibile"), std::string::npos)
+        << e.message(Lang::it);
+    EXPECT_NE(e.message(Lang::it).find("non-un-excel.xlsx"), std::string::npos) << e.message(Lang::it);
+  }
   options.scope = "Ambito di Atlantide";
   EXPECT_THROW(consolidate::consolidate(files, all_forms(), "spesa-sociale-comune", options, registry::Registry::builtin()), Error);
 }

@@ -200,7 +200,7 @@ class Consolidator {
     // The scope may be inferred from the enti of the files, so it is resolved first.
     std::vector<std::optional<std::size_t>> ambito_of(worked.size());
     for (std::size_t i = 0; i < worked.size(); ++i) ambito_of[i] = worked[i].taken.ambito;
-    resolve_scope(ambito_of);
+    resolve_scope(ambito_of, worked);
     std::map<std::string, std::size_t> seen;
     for (std::size_t i = 0; i < worked.size(); ++i) {
       Input& input = worked[i].input;
@@ -232,7 +232,7 @@ class Consolidator {
   }
 
  private:
-  void resolve_scope(const std::vector<std::optional<std::size_t>>& ambito_of) {
+  void resolve_scope(const std::vector<std::optional<std::size_t>>& ambito_of, const std::vector<Worked>& worked) {
     const auto& ambiti = registry_.ambiti();
     if (options_.level == Level::regione) {
       result_.scope_name = "Regione Lombardia";
@@ -248,6 +248,7 @@ class Consolidator {
         for (const auto& [code, n] : votes) {
           if (n > best) best = n, scope = code;
         }
+        if (votes.empty()) throw no_usable_file(worked);
       }
       if (options_.level == Level::ambito) {
         const registry::Ambito* ambito = registry_.find_ambito(scope);
@@ -267,6 +268,25 @@ class Consolidator {
         result_.synthetic_registry = result_.synthetic_registry || ambiti[a].synthetic;
       }
     }
+  }
+
+  // No input names an ente of the registry, so there is no Ambito or ATS to infer: say why.
+  static Error no_usable_file(const std::vector<Worked>& worked) {
+    std::size_t unreadable = 0;
+    std::string first_reason;
+    for (const Worked& w : worked) {
+      unreadable += !w.input.readable;
+      const std::string& reason = w.input.readable ? w.input.note_it : w.input.error_it;
+      if (first_reason.empty() && !reason.empty()) first_reason = w.input.file + ": " + reason;
+    }
+    const std::string counts_it = counted(worked.size(), "file ricevuto", "file ricevuti") + ", " +
+                                  counted(unreadable, "illeggibile", "illeggibili") + ", " +
+                                  counted(worked.size() - unreadable, "senza un ente riconosciuto", "senza un ente riconosciuto");
+    const std::string counts_en = counted(worked.size(), "file", "files") + ", " + std::to_string(unreadable) + " unreadable, " +
+                                  std::to_string(worked.size() - unreadable) + " without a known ente";
+    return Error(ErrorCode::not_found,
+                 "nessun file utilizzabile per la consolidazione (" + counts_it + ")" + (first_reason.empty() ? "" : "; per esempio " + first_reason),
+                 "no usable file for the consolidation (" + counts_en + ")" + (first_reason.empty() ? "" : "; for example " + first_reason));
   }
 
   bool in_scope(std::size_t ambito) const {
