@@ -89,6 +89,8 @@ TEST(Registry, NamesAsTheSeedsWriteThem) {
   EXPECT_EQ(name_of("BORGHETTO LOD.NO"), "Borghetto Lodigiano");
   EXPECT_EQ(name_of("Comune di Lodi"), "Lodi");
   EXPECT_EQ(name_of("CANTU'"), "Cantù");
+  EXPECT_EQ(name_of("Codogno (LO)"), "Codogno");  // the province in brackets
+  EXPECT_EQ(name_of("Codogno (Lodi)"), "Codogno");
   // "Cassano" alone names three comuni of Lombardy, but one in the Ambito di Melzo.
   EXPECT_EQ(name_of("Cassano"), "(0 candidati)");
   EXPECT_EQ(name_of("Cassano", melzo), "Cassano d'Adda");

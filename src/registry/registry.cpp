@@ -111,7 +111,9 @@ std::string key_of(std::string_view name) {
 }  // namespace
 
 std::vector<std::string> name_words(std::string_view name) {
-  const std::string text = normalise_label(name);
+  std::string text = normalise_label(name);
+  // "Codogno (LO)", "Codogno (Lodi)": the province in brackets is not part of the name.
+  if (const auto open = text.rfind('('); open != std::string::npos && open > 0 && text.ends_with(")")) text.resize(open);
   std::vector<std::string> words;
   std::string word;
   for (char c : text) {
