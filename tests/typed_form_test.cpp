@@ -156,6 +156,29 @@ TEST(TypedForm, ADateWhereANumberBelongsIsNamedAsADate) {
   EXPECT_FALSE(typed.field("stato")->value.ok());
 }
 
+// The form's sheet is there but holds none of its items: each item is named as not found (an
+// optional field only as a warning), rather than "sheet «Foglio1» is missing (sheets: «Foglio1»)".
+TEST(TypedForm, ASheetThatIsThereIsNotCalledMissing) {
+  const fs::path dir = temp_path("plugin-foglio");
+  fs::create_directories(dir);
+  std::ofstream(dir / "form.json") << R"({
+    "schema": 1, "id": "foglio", "version": "1", "code_prefix": "FOG", "title": "Foglio di prova",
+    "fields": [{"id": "titolo", "label": "Titolo del progetto", "required": true},
+               {"id": "email", "label": "E-mail di contatto"}],
+    "tables": [{"id": "spesa", "label": "Spesa", "key": {"id": "voce", "label": "Voce"},
+                "columns": [{"id": "importo", "label": "Importo", "type": "amount"}], "blank_rows": 3}],
+    "sheets": [{"name": "Foglio1", "sections": [{"title": "Progetto", "items": ["titolo", "email", "spesa"]}]}]
+  })";
+  const forms::FormSpec form = forms::load_form(dir.string());
+  const std::string path = minimal_xlsx("<row r=\"1\">" + text_cell("A1", "Altro") + "</row>").write(temp_path("foglio-vuoto.xlsx"));
+  auto workbook = xlsx::Workbook::open(path);
+  const forms::Report report = forms::validate(forms::type_form(forms::extract(workbook, form), form, registry::Registry::builtin()));
+  ASSERT_EQ(issue_codes(report), (std::vector<std::string>{"FOG-TITOLO-ASSENTE@", "FOG-EMAIL-ASSENTE@", "FOG-SPESA-ASSENTE@"}));
+  EXPECT_EQ(report.issues[0].severity, forms::Severity::error);
+  EXPECT_EQ(report.issues[1].severity, forms::Severity::warning);  // optional: nothing required is lost
+  EXPECT_EQ(report.issues[2].severity, forms::Severity::error);
+}
+
 TEST(Rules, EveryKindOfTheTableIsKnownAndUnknownKindsAreRefusedWithTheirPlace) {
   const auto kinds = forms::rule_kinds();
   EXPECT_TRUE(std::is_sorted(kinds.begin(), kinds.end()));

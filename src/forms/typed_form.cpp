@@ -336,7 +336,10 @@ TypedForm type_form(FormInstance instance, const FormSpec& spec, const registry:
     bool any_found = false;
     for (const auto& [id, field] : in.fields) any_found = any_found || (field.found && field.sheet == sheet.name);
     for (const auto& [id, table] : in.tables) any_found = any_found || (table.found && table.sheet == sheet.name);
-    if (!any_found) out.missing_sheets_.push_back(sheet.name);
+    // A sheet of that name whose items are not found is not missing: each item is, and says so.
+    const bool present = std::any_of(in.sheet_names.begin(), in.sheet_names.end(),
+                                     [&](const std::string& name) { return normalise_label(name) == normalise_label(sheet.name); });
+    if (!any_found && !present) out.missing_sheets_.push_back(sheet.name);
   }
   Typist typist(in, spec, out.problems_);
   out.fields_.resize(spec.fields.size());

@@ -44,10 +44,13 @@ class ShapeRules {
 
   // A field or table not found, unless its whole sheet is missing (already said once).
   // what_it carries its own agreement: "campo «x» non trovato", "tabella «x» non trovata".
-  void missing(const std::string& id, const Text& label, const char* what_it, const char* not_found_it, const char* what_en) {
+  // An optional field not found is a warning: nothing required is lost, but the file strays from
+  // the template.
+  void missing(const std::string& id, const Text& label, const char* what_it, const char* not_found_it, const char* what_en,
+               Severity severity = Severity::error) {
     if (form_.sheet_missing(id)) return;
     const SheetSpec* sheet = spec_.sheet_of(id);
-    sink_.add(attribute_code(spec_, id, "ASSENTE"), Severity::error, {sheet ? std::string_view(sheet->name) : std::string_view(), nullptr},
+    sink_.add(attribute_code(spec_, id, "ASSENTE"), severity, {sheet ? std::string_view(sheet->name) : std::string_view(), nullptr},
               label.it, "",
               {std::string(what_it) + " «" + label.it + "» " + not_found_it + ": il file non segue il modello, usare quello scaricato",
                std::string(what_en) + " «" + label.in(Lang::en) + "» not found: the file does not follow the template, use the downloaded one"});
@@ -55,7 +58,7 @@ class ShapeRules {
 
   void check_field(const TypedField& field) {
     const FieldSpec& spec = *field.spec;
-    if (!field.found) return missing(spec.id, spec.label, "campo", "non trovato", "field");
+    if (!field.found) return missing(spec.id, spec.label, "campo", "non trovato", "field", spec.required ? Severity::error : Severity::warning);
     if (spec.type == FieldType::multi_choice || !field.value.blank() || !spec.required) return;
     sink_.add(attribute_code(spec_, spec.id, "OBBL"), Severity::error, place_of(field), spec.label.it, "",
               {"«{label}» è obbligatorio", "«{label}» is required"}, {{"label", spec.label.it}});
