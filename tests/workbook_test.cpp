@@ -146,6 +146,23 @@ TEST(Workbook, ExtensionWorkbookPrDoesNotReset1904DateSystem) {
   EXPECT_TRUE(open_package(zip, "d1904-prefixed.xlsx").date1904());
 }
 
+// A date format on a serial no calendar holds (negative, past 9999-12-31) shows a plain
+// number in Excel ("#####" at worst): the cell is a number, not a date without a date.
+TEST(Workbook, DateFormattedSerialsOutsideTheCalendarAreNumbers) {
+  const Sheet sheet = load_only_sheet(
+      minimal_xlsx("<row r=\"1\"><c r=\"A1\" s=\"1\"><v>-1</v></c><c r=\"B1\" s=\"1\"><v>2958466</v></c>"
+                   "<c r=\"C1\" s=\"3\"><v>1E+20</v></c><c r=\"D1\" s=\"1\"><v>2958465.5</v></c>"
+                   "<c r=\"E1\" s=\"4\"><v>-0.25</v></c></row>",
+                   "", "", kStyles),
+      "not-dates.xlsx");
+  EXPECT_EQ(at(sheet, "A1").type, CellType::number);
+  EXPECT_DOUBLE_EQ(at(sheet, "A1").number, -1);
+  EXPECT_EQ(at(sheet, "B1").type, CellType::number);
+  EXPECT_EQ(at(sheet, "C1").type, CellType::number);
+  EXPECT_EQ(at(sheet, "D1").type, CellType::date);  // 9999-12-31 12:00, the last day Excel shows
+  EXPECT_EQ(at(sheet, "E1").type, CellType::number);
+}
+
 TEST(Workbook, PlacesCellsAndRowsWithoutReferences) {
   const Sheet sheet = load_only_sheet(
       minimal_xlsx("<row><c><v>1</v></c><c><v>2</v></c></row><row><c r=\"C2\"><v>3</v></c><c><v>4</v></c></row>"
