@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 #include "support/cli_run.hpp"
 #include "support/zip_builder.hpp"
@@ -84,6 +85,19 @@ TEST(Cli, RefusalsHaveDistinctExitCodesAndBothLanguages) {
   EXPECT_EQ(failed.status, 14);
   EXPECT_EQ(failed.out, "");
   EXPECT_EQ(run("dump /nonexistent.xlsx").status, 10);
+}
+
+TEST(Cli, DuplicateZipEntriesAreRefusedAsDamagedNamingTheEntry) {
+  auto zip = minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>");
+  zip.add_duplicate("xl/worksheets/sheet1.xml", consolida::testing::worksheet("<row r=\"1\"><c r=\"A1\"><v>2</v></c></row>"));
+  const std::string path = zip.write(temp_path("doppio.xlsx"));
+  const CliRun italian = run("dump " + path);
+  EXPECT_EQ(italian.status, 13) << italian.out;
+  EXPECT_NE(italian.out.find("archivio-danneggiato"), std::string::npos) << italian.out;
+  EXPECT_NE(italian.out.find("la parte xl/worksheets/sheet1.xml due volte"), std::string::npos) << italian.out;
+  const CliRun english = run("--lang en dump " + path);
+  EXPECT_EQ(english.status, 13);
+  EXPECT_NE(english.out.find("the part xl/worksheets/sheet1.xml twice"), std::string::npos) << english.out;
 }
 
 TEST(Cli, UsageErrors) {

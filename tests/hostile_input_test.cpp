@@ -228,6 +228,20 @@ TEST(HostileInput, WrongFormatsAreRecognisedFromTheirBytes) {
   EXPECT_NE(word.message(Lang::it).find("Word"), std::string::npos);
 }
 
+// A second copy of a sheet: openpyxl would read the last, a first-wins reader the first, so
+// what a person sees and what validation checks could differ. Refused as a damaged archive.
+TEST(HostileInput, DuplicateZipEntryIsRefusedAsDamaged) {
+  ZipBuilder zip = minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>100</v></c></row>");
+  zip.add_duplicate("xl/worksheets/sheet1.xml", worksheet("<row r=\"1\"><c r=\"A1\"><v>999999</v></c></row>"));
+  const std::string path = zip.write(temp_path("two-sheets-one-name.xlsx"));
+  const Error error = read_fully(path);
+  expect_located(error, ErrorCode::corrupt_archive, path, "xl/worksheets/sheet1.xml");
+  EXPECT_NE(error.message(Lang::it).find("xl/worksheets/sheet1.xml"), std::string::npos) << error.message(Lang::it);
+  EXPECT_NE(error.message(Lang::it).find("due volte"), std::string::npos) << error.message(Lang::it);
+  EXPECT_NE(error.message(Lang::en).find("twice"), std::string::npos) << error.message(Lang::en);
+  EXPECT_EQ(read_bytes_fully(zip.build(), "upload.xlsx").message(Lang::it), error.message(Lang::it));
+}
+
 TEST(HostileInput, MissingFileIsAnIoError) {
   EXPECT_EQ(read_fully("/nonexistent/dir/file.xlsx").code(), ErrorCode::io);
 }

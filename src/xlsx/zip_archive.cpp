@@ -378,9 +378,25 @@ void ZipArchive::read_central_directory() {
     }
     p += 46 + name_len + extra_len + comment_len;
 
+    // A name given twice is refused: Python's zipfile (so openpyxl) reads the last copy, a
+    // first-wins lookup the first, so one file could show a person one value and validation
+    // another. Names that differ only in case count too: OPC part names ignore case, and so
+    // does find().
     const std::size_t index = entries_.size();
+    const auto [folded, added] = by_folded_name_.emplace(ascii_lower(entry.name), index);
+    if (!added) {
+      const std::string& first = entries_[folded->second].name;
+      const bool same = first == entry.name;
+      Error error = corrupt("l'archivio contiene la parte " + entry.name + " due volte" +
+                                (same ? "" : " (anche come " + first + ": i nomi delle parti non distinguono maiuscole e minuscole)") +
+                                ": file manomesso o danneggiato, programmi diversi ne leggerebbero copie diverse; salvarlo di nuovo con Excel",
+                            "the archive holds the part " + entry.name + " twice" +
+                                (same ? "" : " (also as " + first + ": part names ignore case)") +
+                                ": tampered or corrupt file, different programs would read different copies; save it again with Excel");
+      error.set_part(entry.name);
+      throw error;
+    }
     by_name_.emplace(entry.name, index);
-    by_folded_name_.emplace(ascii_lower(entry.name), index);
     entries_.push_back(std::move(entry));
   }
 }
