@@ -100,6 +100,32 @@ TEST(Cli, DuplicateZipEntriesAreRefusedAsDamagedNamingTheEntry) {
   EXPECT_NE(english.out.find("the part xl/worksheets/sheet1.xml twice"), std::string::npos) << english.out;
 }
 
+// dump's JSON writes a type letter per cell; the README must say what each one means. A date
+// format on a serial that is no date gives "n"; a formula without a cached value gives "z".
+TEST(Cli, DumpTypeLettersAreTheDocumentedOnes) {
+  const std::string path =
+      minimal_xlsx("<row r=\"1\"><c r=\"A1\" s=\"1\"><v>-1</v></c><c r=\"B1\" s=\"1\"><v>45000</v></c>"
+                   "<c r=\"C1\"><f>SUM(A1:B1)</f></c></row>",
+                   "", "",
+                   "<styleSheet><numFmts><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\"/></numFmts>"
+                   "<cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/></cellXfs></styleSheet>")
+          .write(temp_path("lettere.xlsx"));
+  const CliRun r = run("dump " + path, /*with_stderr=*/false);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("[\"A1\",\"n\",-1]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[\"B1\",\"d\",\"2023-03-15T00:00:00\"]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[\"C1\",\"z\",null,\"=SUM(A1:B1)\"]"), std::string::npos) << r.out;
+
+  std::ifstream in(std::string(CONSOLIDA_SOURCE_DIR) + "/README.md");
+  const std::string readme{std::istreambuf_iterator<char>(in), {}};
+  const auto begin = readme.find("- `dump` prints a workbook.");
+  ASSERT_NE(begin, std::string::npos);
+  const std::string paragraph = readme.substr(begin, readme.find("\n- ", begin + 1) - begin);
+  for (const char* letter : {"`n`", "`s`", "`b`", "`e`", "`d`", "`z`"}) {
+    EXPECT_NE(paragraph.find(letter), std::string::npos) << letter << " is not explained in: " << paragraph;
+  }
+}
+
 TEST(Cli, UsageErrors) {
   EXPECT_EQ(run("").status, 64);
   EXPECT_EQ(run("frobnicate").status, 64);
