@@ -242,6 +242,19 @@ TEST(HostileInput, DuplicateZipEntryIsRefusedAsDamaged) {
   EXPECT_EQ(read_bytes_fully(zip.build(), "upload.xlsx").message(Lang::it), error.message(Lang::it));
 }
 
+// A zip with nothing in it (only the end-of-central-directory record) is a zip that is not a
+// workbook (11), from a file and from memory alike; reading its empty central directory must
+// not hand memcpy a null buffer (UBSan aborts the sanitizer build on that).
+TEST(HostileInput, EmptyZipIsRefusedAsNotAWorkbook) {
+  const std::string bytes = ZipBuilder().build();
+  const std::string path = ZipBuilder().write(temp_path("empty-zip.xlsx"));
+  for (const Error& error : {read_fully(path), read_bytes_fully(bytes, "empty-zip.xlsx")}) {
+    EXPECT_EQ(error.code(), ErrorCode::unsupported_format) << error.describe(Lang::en);
+    EXPECT_NE(error.message(Lang::it).find("archivio zip che non è una cartella di lavoro"), std::string::npos) << error.message(Lang::it);
+    EXPECT_NE(error.message(Lang::en).find("zip archive that is not an Excel workbook"), std::string::npos) << error.message(Lang::en);
+  }
+}
+
 TEST(HostileInput, MissingFileIsAnIoError) {
   EXPECT_EQ(read_fully("/nonexistent/dir/file.xlsx").code(), ErrorCode::io);
 }

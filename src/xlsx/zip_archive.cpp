@@ -249,7 +249,10 @@ void ZipArchive::check_file_size() const {
 }
 
 std::size_t ZipArchive::read_at(std::uint64_t offset, char* out, std::size_t n) const {
-  if (offset >= file_size_) return 0;
+  // Nothing to read is answered before memcpy: an empty archive's central directory is a
+  // zero-length buffer whose data() is null, and memcpy from or to null is undefined even for
+  // 0 bytes (UBSan stops there).
+  if (n == 0 || offset >= file_size_) return 0;
   n = static_cast<std::size_t>(std::min<std::uint64_t>(n, file_size_ - offset));
   if (fd_ < 0) {
     std::memcpy(out, image_.data() + offset, n);
