@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 #include "support/cli_run.hpp"
 #include "support/zip_builder.hpp"
@@ -84,6 +85,45 @@ TEST(Cli, RefusalsHaveDistinctExitCodesAndBothLanguages) {
   EXPECT_EQ(failed.status, 14);
   EXPECT_EQ(failed.out, "");
   EXPECT_EQ(run("dump /nonexistent.xlsx").status, 10);
+}
+
+TEST(Cli, DuplicateZipEntriesAreRefusedAsDamagedNamingTheEntry) {
+  auto zip = minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>");
+  zip.add_duplicate("xl/worksheets/sheet1.xml", consolida::testing::worksheet("<row r=\"1\"><c r=\"A1\"><v>2</v></c></row>"));
+  const std::string path = zip.write(temp_path("doppio.xlsx"));
+  const CliRun italian = run("dump " + path);
+  EXPECT_EQ(italian.status, 13) << italian.out;
+  EXPECT_NE(italian.out.find("archivio-danneggiato"), std::string::npos) << italian.out;
+  EXPECT_NE(italian.out.find("la parte xl/worksheets/sheet1.xml due volte"), std::string::npos) << italian.out;
+  const CliRun english = run("--lang en dump " + path);
+  EXPECT_EQ(english.status, 13);
+  EXPECT_NE(english.out.find("the part xl/worksheets/sheet1.xml twice"), std::string::npos) << english.out;
+}
+
+// dump's JSON writes a type letter per cell; the README must say what each one means. A date
+// format on a serial that is no date gives "n"; a formula without a cached value gives "z".
+TEST(Cli, DumpTypeLettersAreTheDocumentedOnes) {
+  const std::string path =
+      minimal_xlsx("<row r=\"1\"><c r=\"A1\" s=\"1\"><v>-1</v></c><c r=\"B1\" s=\"1\"><v>45000</v></c>"
+                   "<c r=\"C1\"><f>SUM(A1:B1)</f></c></row>",
+                   "", "",
+                   "<styleSheet><numFmts><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy\"/></numFmts>"
+                   "<cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/></cellXfs></styleSheet>")
+          .write(temp_path("lettere.xlsx"));
+  const CliRun r = run("dump " + path, /*with_stderr=*/false);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("[\"A1\",\"n\",-1]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[\"B1\",\"d\",\"2023-03-15T00:00:00\"]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[\"C1\",\"z\",null,\"=SUM(A1:B1)\"]"), std::string::npos) << r.out;
+
+  std::ifstream in(std::string(CONSOLIDA_SOURCE_DIR) + "/README.md");
+  const std::string readme{std::istreambuf_iterator<char>(in), {}};
+  const auto begin = readme.find("- `dump` prints a workbook.");
+  ASSERT_NE(begin, std::string::npos);
+  const std::string paragraph = readme.substr(begin, readme.find("\n- ", begin + 1) - begin);
+  for (const char* letter : {"`n`", "`s`", "`b`", "`e`", "`d`", "`z`"}) {
+    EXPECT_NE(paragraph.find(letter), std::string::npos) << letter << " is not explained in: " << paragraph;
+  }
 }
 
 TEST(Cli, UsageErrors) {

@@ -228,6 +228,33 @@ TEST(HostileInput, WrongFormatsAreRecognisedFromTheirBytes) {
   EXPECT_NE(word.message(Lang::it).find("Word"), std::string::npos);
 }
 
+// A second copy of a sheet: openpyxl would read the last, a first-wins reader the first, so
+// what a person sees and what validation checks could differ. Refused as a damaged archive.
+TEST(HostileInput, DuplicateZipEntryIsRefusedAsDamaged) {
+  ZipBuilder zip = minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>100</v></c></row>");
+  zip.add_duplicate("xl/worksheets/sheet1.xml", worksheet("<row r=\"1\"><c r=\"A1\"><v>999999</v></c></row>"));
+  const std::string path = zip.write(temp_path("two-sheets-one-name.xlsx"));
+  const Error error = read_fully(path);
+  expect_located(error, ErrorCode::corrupt_archive, path, "xl/worksheets/sheet1.xml");
+  EXPECT_NE(error.message(Lang::it).find("xl/worksheets/sheet1.xml"), std::string::npos) << error.message(Lang::it);
+  EXPECT_NE(error.message(Lang::it).find("due volte"), std::string::npos) << error.message(Lang::it);
+  EXPECT_NE(error.message(Lang::en).find("twice"), std::string::npos) << error.message(Lang::en);
+  EXPECT_EQ(read_bytes_fully(zip.build(), "upload.xlsx").message(Lang::it), error.message(Lang::it));
+}
+
+// A zip with nothing in it (only the end-of-central-directory record) is a zip that is not a
+// workbook (11), from a file and from memory alike; reading its empty central directory must
+// not hand memcpy a null buffer (UBSan aborts the sanitizer build on that).
+TEST(HostileInput, EmptyZipIsRefusedAsNotAWorkbook) {
+  const std::string bytes = ZipBuilder().build();
+  const std::string path = ZipBuilder().write(temp_path("empty-zip.xlsx"));
+  for (const Error& error : {read_fully(path), read_bytes_fully(bytes, "empty-zip.xlsx")}) {
+    EXPECT_EQ(error.code(), ErrorCode::unsupported_format) << error.describe(Lang::en);
+    EXPECT_NE(error.message(Lang::it).find("archivio zip che non è una cartella di lavoro"), std::string::npos) << error.message(Lang::it);
+    EXPECT_NE(error.message(Lang::en).find("zip archive that is not an Excel workbook"), std::string::npos) << error.message(Lang::en);
+  }
+}
+
 TEST(HostileInput, MissingFileIsAnIoError) {
   EXPECT_EQ(read_fully("/nonexistent/dir/file.xlsx").code(), ErrorCode::io);
 }

@@ -121,6 +121,48 @@ TEST(Workbook, Honours1904DateSystem) {
   EXPECT_EQ(to_iso8601(*serial_to_datetime(at(sheet, "A1").number, workbook.date1904())), "1904-01-01T00:00:00");
 }
 
+// Excel 2013 and later end workbook.xml with <x15:workbookPr chartTrackingRefBase="1"/> in
+// extLst: it says nothing of the date system, so it must not undo the main workbookPr's 1904.
+TEST(Workbook, ExtensionWorkbookPrDoesNotReset1904DateSystem) {
+  ZipBuilder zip = minimal_xlsx("<row r=\"1\"><c r=\"A1\" s=\"1\"><v>0</v></c></row>", "", "", kStyles);
+  zip.add("xl/workbook.xml",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+          "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" "
+          "xmlns:x15=\"http://schemas.microsoft.com/office/spreadsheetml/2010/11/main\">"
+          "<workbookPr date1904=\"1\" defaultThemeVersion=\"166925\"/>"
+          "<sheets><sheet name=\"Foglio1\" sheetId=\"1\" r:id=\"rId1\"/></sheets><calcPr calcId=\"191029\"/>"
+          "<extLst><ext uri=\"{140A7094-0E35-4892-8432-C4D2E57EDEB5}\">"
+          "<x15:workbookPr chartTrackingRefBase=\"1\"/></ext></extLst></workbook>");
+  Workbook workbook = open_package(zip, "d1904-x15.xlsx");
+  EXPECT_TRUE(workbook.date1904());
+  const Sheet sheet = workbook.load_sheet(workbook.sheets()[0]);
+  EXPECT_EQ(to_iso8601(*serial_to_datetime(at(sheet, "A1").number, workbook.date1904())), "1904-01-01T00:00:00");
+
+  // The main element counts whatever prefix its namespace is given.
+  zip.add("xl/workbook.xml",
+          "<x:workbook xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+          "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><x:workbookPr date1904=\"true\"/>"
+          "<x:sheets><x:sheet name=\"Foglio1\" sheetId=\"1\" r:id=\"rId1\"/></x:sheets></x:workbook>");
+  EXPECT_TRUE(open_package(zip, "d1904-prefixed.xlsx").date1904());
+}
+
+// A date format on a serial no calendar holds (negative, past 9999-12-31) shows a plain
+// number in Excel ("#####" at worst): the cell is a number, not a date without a date.
+TEST(Workbook, DateFormattedSerialsOutsideTheCalendarAreNumbers) {
+  const Sheet sheet = load_only_sheet(
+      minimal_xlsx("<row r=\"1\"><c r=\"A1\" s=\"1\"><v>-1</v></c><c r=\"B1\" s=\"1\"><v>2958466</v></c>"
+                   "<c r=\"C1\" s=\"3\"><v>1E+20</v></c><c r=\"D1\" s=\"1\"><v>2958465.5</v></c>"
+                   "<c r=\"E1\" s=\"4\"><v>-0.25</v></c></row>",
+                   "", "", kStyles),
+      "not-dates.xlsx");
+  EXPECT_EQ(at(sheet, "A1").type, CellType::number);
+  EXPECT_DOUBLE_EQ(at(sheet, "A1").number, -1);
+  EXPECT_EQ(at(sheet, "B1").type, CellType::number);
+  EXPECT_EQ(at(sheet, "C1").type, CellType::number);
+  EXPECT_EQ(at(sheet, "D1").type, CellType::date);  // 9999-12-31 12:00, the last day Excel shows
+  EXPECT_EQ(at(sheet, "E1").type, CellType::number);
+}
+
 TEST(Workbook, PlacesCellsAndRowsWithoutReferences) {
   const Sheet sheet = load_only_sheet(
       minimal_xlsx("<row><c><v>1</v></c><c><v>2</v></c></row><row><c r=\"C2\"><v>3</v></c><c><v>4</v></c></row>"

@@ -124,3 +124,46 @@ TEST(ZipArchive, CutInsideTheCompressedDataIsCaught) {
   std::ofstream(path, std::ios::binary) << bytes;
   for (const auto& archive : both_ways(path)) EXPECT_THROW(archive->read_all(archive->entries().at(0)), Error);
 }
+
+// Two entries of one name: Python's zipfile (so openpyxl) reads the last, a first-wins reader
+// the first, so one file could show a person one value and validation another.
+TEST(ZipArchive, RefusesDuplicateEntryNames) {
+  ZipBuilder same;
+  same.add("xl/worksheets/sheet1.xml", "<a>1</a>");
+  same.add("other.xml", "<b/>");
+  same.add_duplicate("xl/worksheets/sheet1.xml", "<a>2</a>");
+  // Part names are case-insensitive in OPC (and find() folds them): these are one name too.
+  ZipBuilder folded;
+  folded.add("xl/workbook.xml", "<a/>");
+  folded.add("XL/Workbook.xml", "<b/>");
+  const std::string same_path = same.write(temp_path("duplicate.zip"));
+  const std::string folded_path = folded.write(temp_path("duplicate-case.zip"));
+  for (const auto& [path, mention] : {std::pair{same_path, std::string("xl/worksheets/sheet1.xml")},
+                                      std::pair{folded_path, std::string("XL/Workbook.xml")}}) {
+    for (bool in_memory : {false, true}) {
+      try {
+        std::ifstream in(path, std::ios::binary);
+        const auto archive = in_memory ? std::make_unique<ZipArchive>(ZipImage{std::string(std::istreambuf_iterator<char>(in), {})}, Limits{})
+                                       : std::make_unique<ZipArchive>(path, Limits{});
+        ADD_FAILURE() << path << " was accepted" << (in_memory ? " in memory" : "");
+      } catch (const Error& error) {
+        EXPECT_EQ(error.code(), ErrorCode::corrupt_archive) << path;
+        EXPECT_NE(error.message(consolida::Lang::it).find(mention), std::string::npos) << error.message(consolida::Lang::it);
+        EXPECT_NE(error.message(consolida::Lang::en).find(mention), std::string::npos) << error.message(consolida::Lang::en);
+        EXPECT_EQ(error.location().part, mention);
+      }
+    }
+  }
+}
+
+// An archive of one end-of-central-directory record (what `zip` leaves when every file is
+// deleted) has an empty central directory: reading it must not hand memcpy a null buffer
+// (UBSan aborts the sanitizer build on that), and it simply holds no entries.
+TEST(ZipArchive, EmptyArchiveHasNoEntries) {
+  const std::string bytes = ZipBuilder().build();
+  ASSERT_EQ(bytes.size(), 22u);
+  for (const auto& archive : both_ways(ZipBuilder().write(temp_path("empty.zip")))) {
+    EXPECT_TRUE(archive->entries().empty());
+    EXPECT_EQ(archive->find("xl/workbook.xml"), nullptr);
+  }
+}

@@ -96,6 +96,8 @@ inline std::string value_text(const xlsx::CellView& cell, bool date1904) {
   return {};
 }
 
+// The type of a cell in dump's JSON (listed in the README). A reader hands out an empty cell
+// only for a formula without a cached value, hence its own letter, 'z'.
 inline char type_letter(xlsx::CellType type) {
   switch (type) {
     case xlsx::CellType::number: return 'n';

@@ -71,7 +71,10 @@ WorkbookXml parse_workbook_xml(ByteSource& source, const Limits& limits) {
       if (state == "hidden") sheet.state = SheetState::hidden;
       else if (state == "veryHidden") sheet.state = SheetState::very_hidden;
       wb.sheets.push_back(std::move(sheet));
-    } else if (name == "workbookPr") {
+    } else if (name == "workbookPr" && xml.depth() == 2) {
+      // Only the main element, a child of <workbook>, carries the date system: Excel 2013 and
+      // later also write <x15:workbookPr chartTrackingRefBase="1"/> deep in extLst, same local
+      // name, no date1904; reading it would turn 1904 dates back to 1900 (4 years, 1 day early).
       const std::string_view v = xml.attr("date1904");
       wb.date1904 = v == "1" || v == "true";
     } else if (name == "definedName") {

@@ -324,7 +324,11 @@ class WorksheetParser {
         if (begin != end && *begin == '+') ++begin;
         auto [p, ec] = std::from_chars(begin, end, cell.view.number);
         if (ec == std::errc() && p == end && std::isfinite(cell.view.number)) {
-          cell.view.type = context_.styles.is_date(cell.view.style) ? CellType::date : CellType::number;
+          // A date format on a serial outside the calendar (negative, past 9999-12-31) shows a
+          // number in Excel: it is one, not a "date" that no date can be made of.
+          const bool is_date = context_.styles.is_date(cell.view.style) &&
+                               serial_to_datetime(cell.view.number, context_.date1904).has_value();
+          cell.view.type = is_date ? CellType::date : CellType::number;
         } else {
           cell.view.type = CellType::string;  // keep what was written rather than lose it
         }

@@ -249,7 +249,10 @@ void ZipArchive::check_file_size() const {
 }
 
 std::size_t ZipArchive::read_at(std::uint64_t offset, char* out, std::size_t n) const {
-  if (offset >= file_size_) return 0;
+  // Nothing to read is answered before memcpy: an empty archive's central directory is a
+  // zero-length buffer whose data() is null, and memcpy from or to null is undefined even for
+  // 0 bytes (UBSan stops there).
+  if (n == 0 || offset >= file_size_) return 0;
   n = static_cast<std::size_t>(std::min<std::uint64_t>(n, file_size_ - offset));
   if (fd_ < 0) {
     std::memcpy(out, image_.data() + offset, n);
@@ -378,9 +381,25 @@ void ZipArchive::read_central_directory() {
     }
     p += 46 + name_len + extra_len + comment_len;
 
+    // A name given twice is refused: Python's zipfile (so openpyxl) reads the last copy, a
+    // first-wins lookup the first, so one file could show a person one value and validation
+    // another. Names that differ only in case count too: OPC part names ignore case, and so
+    // does find().
     const std::size_t index = entries_.size();
+    const auto [folded, added] = by_folded_name_.emplace(ascii_lower(entry.name), index);
+    if (!added) {
+      const std::string& first = entries_[folded->second].name;
+      const bool same = first == entry.name;
+      Error error = corrupt("l'archivio contiene la parte " + entry.name + " due volte" +
+                                (same ? "" : " (anche come " + first + ": i nomi delle parti non distinguono maiuscole e minuscole)") +
+                                ": file manomesso o danneggiato, programmi diversi ne leggerebbero copie diverse; salvarlo di nuovo con Excel",
+                            "the archive holds the part " + entry.name + " twice" +
+                                (same ? "" : " (also as " + first + ": part names ignore case)") +
+                                ": tampered or corrupt file, different programs would read different copies; save it again with Excel");
+      error.set_part(entry.name);
+      throw error;
+    }
     by_name_.emplace(entry.name, index);
-    by_folded_name_.emplace(ascii_lower(entry.name), index);
     entries_.push_back(std::move(entry));
   }
 }

@@ -56,6 +56,14 @@ ZipBuilder& ZipBuilder::add(ZipItem item) {
   return *this;
 }
 
+ZipBuilder& ZipBuilder::add_duplicate(std::string name, std::string data) {
+  ZipItem item;
+  item.name = std::move(name);
+  item.data = std::move(data);
+  items_.push_back(std::move(item));
+  return *this;
+}
+
 std::string ZipBuilder::build() const {
   std::string out;
   std::string central;

@@ -22,6 +22,9 @@ class ZipBuilder {
  public:
   ZipBuilder& add(std::string name, std::string data, bool deflate = true);
   ZipBuilder& add(ZipItem item);
+  // Appends an entry even when one of that name is already there (add() replaces it): a
+  // hostile archive whose copies different readers would pick differently.
+  ZipBuilder& add_duplicate(std::string name, std::string data);
   std::string build() const;
   // Writes the archive to path; returns path.
   std::string write(const std::string& path) const;
