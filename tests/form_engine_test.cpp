@@ -90,6 +90,27 @@ TEST(FormEngine, AnAmountWrittenAsTextUnderATotalFormulaIsNamedWhereItIs) {
   EXPECT_TRUE(validate_budget("150,00", "160,00").issues.empty());
 }
 
+// A row inserted just above TOT is outside the SUM of the template: the total is short by that
+// row's figures, and the message says so instead of leaving the clerk with two numbers.
+TEST(FormEngine, ARowInsertedAboveTheTotalIsNamedAsTheCause) {
+  auto number = [](int r, const std::string& key, const std::string& value) {
+    const std::string n = std::to_string(r);
+    return "<row r=\"" + n + "\"><c r=\"A" + n + "\" t=\"inlineStr\"><is><t>" + key + "</t></is></c><c r=\"B" + n + "\"><v>" + value +
+           "</v></c></row>";
+  };
+  const std::string rows = row(1, "Ambito:", "Ambito 5 Melzo") + row(2, "ANNO DI RIFERIMENTO", "2021") + row(4, "SPESE", "") +
+                           row(5, "Voce", "Importo") + number(6, "Servizio sociale professionale", "100") +
+                           number(7, "Assistenza domiciliare", "50") + number(8, "Fondo povertà", "10") +
+                           "<row r=\"9\"><c r=\"A9\" t=\"inlineStr\"><is><t>TOTALE</t></is></c><c r=\"B9\"><f>SUM(B6:B7)</f><v>150</v></c></row>";
+  const forms::FormSpec form = bilancio_form();
+  auto workbook = xlsx::Workbook::open(minimal_xlsx(rows).write(temp_path("bilancio-riga-sopra-tot.xlsx")));
+  const forms::Report report = forms::validate(forms::extract(workbook, form), form, registry::Registry::builtin());
+  ASSERT_EQ(issue_codes(report), std::vector<std::string>{"BIL-TOT@B9"});
+  EXPECT_EQ(report.issues[0].message.it,
+            "TOTALE scritto 150,00, atteso 160,00: la formula del totale non comprende la riga 8, inserita subito sopra il totale; "
+            "scrivere quei dati in una delle righe vuote del modello");
+}
+
 TEST(FormEngine, FieldsAreFoundByFixedCellAndByLabel) {
   const forms::Report report = validate_budget("150,00", "160,00", "2031");
   ASSERT_EQ(issue_codes(report), std::vector<std::string>{"BIL-ANNO-MAX@B2"});  // found by its label "ANNO DI RIFERIMENTO"

@@ -64,6 +64,10 @@ class Reporter {
   void operator()(const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
     sink_.add(code_, severity_, place, std::move(label), std::move(found), message_, vars);
   }
+  // The rule's issue with a sentence that names the likely cause appended to its message.
+  void with_cause(const Text& cause, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
+    sink_.add(code_, severity_, place, std::move(label), std::move(found), {message_.it + ": " + cause.it, message_.en + ": " + cause.en}, vars);
+  }
   // The same rule saying something milder: a guess it made that the clerk should confirm.
   void warning(const Text& message, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
     sink_.add(code_, Severity::warning, place, std::move(label), std::move(found), message, vars);

@@ -26,8 +26,25 @@ std::unique_ptr<Rule> make_column_total(const RuleDefinition& definition) {
       // A total that is the template's SUM over the cells written as numbers: the amounts written
       // as text are the cause, and each is reported where it is.
       if (!complete || sum == *written || (text && sum_of_numbers == *written)) continue;
-      report(place_of(table, table.total[c].cell), spec.label.it + " › " + spec.columns[c].label.it, values::format_cents(*written),
-             {{"column", spec.columns[c].label.it}, {"found", values::format_cents(*written)}, {"expected", values::format_cents(sum)}});
+      const Place where = place_of(table, table.total[c].cell);
+      const std::string label = spec.label.it + " › " + spec.columns[c].label.it;
+      const IssueSink::Vars vars{{"column", spec.columns[c].label.it}, {"found", values::format_cents(*written)}, {"expected", values::format_cents(sum)}};
+      // A row inserted right above the total falls outside the SUM the template wrote: its
+      // figures are the whole difference.
+      const TypedRow* last = table.rows.empty() ? nullptr : &table.rows.back();
+      const bool outside_formula = table.total[c].cell->formula && last && !last->subtotal() &&
+                                   last->row->row + 1 == table.found->total->row && last->cells[c + 1].number().value_or(0) != 0 &&
+                                   sum - *last->cells[c + 1].number() == *written;
+      if (!outside_formula) {
+        report(where, label, values::format_cents(*written), vars);
+        continue;
+      }
+      const std::string row = std::to_string(last->row->row + 1);
+      report.with_cause({"la formula del totale non comprende la riga " + row +
+                             ", inserita subito sopra il totale; scrivere quei dati in una delle righe vuote del modello",
+                         "the total's formula does not include row " + row +
+                             ", inserted right above the total; write those figures in one of the template's empty rows"},
+                        where, label, values::format_cents(*written), vars);
     }
   });
 }
