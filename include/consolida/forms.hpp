@@ -85,6 +85,13 @@ struct TableSpec {
   // for a free row.
   std::optional<std::size_t> fixed_row(std::string_view key) const;
   std::vector<std::string> fixed_keys;   // fixed_rows folded for that match, set by load_form
+  // A column that is the sum of others on every row (a rule of kind row_sum), as positions in a
+  // row of cells; set by load_form, so that the template writes it as a formula.
+  struct RowSum {
+    std::size_t total = 0;
+    std::vector<std::size_t> parts;
+  };
+  std::vector<RowSum> row_sums;
 };
 
 enum class Severity { error, warning };
