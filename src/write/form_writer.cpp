@@ -1,9 +1,12 @@
 // Renders a form description as a workbook, optionally with values and problem marks.
 #include <xlsxwriter.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include "consolida/values.hpp"
 #include "consolida/write.hpp"
@@ -17,6 +20,51 @@ using forms::FieldType;
 constexpr lxw_col_t kLastCol = 9;  // inputs span B:J
 constexpr double kLongTextHeight = 110;
 constexpr double kLabelWidth = 50;  // characters
+constexpr double kInputWidth = 16;  // an amount up to 9.999.999,99 €
+constexpr double kMaxListWidth = 40;  // a drop-down column; longer items wrap in the cell
+constexpr double kBold = 1.1;  // bold header text is about a tenth wider than the width unit
+
+std::size_t utf8_length(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::vector<std::string_view> words(std::string_view text) {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = std::min(text.find(' ', start), text.size());
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The width a header needs so that it wraps only between words: its longest word, in bold.
+double header_width(const std::string& label) {
+  std::size_t longest = 0;
+  for (std::string_view word : words(label)) longest = std::max(longest, utf8_length(word));
+  return kBold * static_cast<double>(longest) + 2;
+}
+
+// The lines a header takes when wrapped between words in a column of `width` characters.
+double header_lines(const std::string& label, double width) {
+  const double room = (width - 1) / kBold;
+  double lines = 1, used = 0;
+  for (std::string_view word : words(label)) {
+    const auto length = static_cast<double>(utf8_length(word));
+    if (used > 0 && used + 1 + length > room) {
+      ++lines;
+      used = 0;
+    }
+    used += (used > 0 ? 1 : 0) + length;
+  }
+  return lines;
+}
+
+// An integer bounded within calendar years is a year ("Anno di riferimento", 2018..2030): it
+// shows as typed, 2024, where a count shows its thousands, 1.234.
+bool is_year(const forms::ValueSpec& spec) {
+  return spec.type == FieldType::integer && spec.min && spec.max && *spec.min >= 1900 && *spec.max <= 2100;
+}
 
 std::string quote_sheet(const std::string& name) {
   std::string out = "'";
@@ -113,12 +161,19 @@ class Renderer {
       amount_[state] = make("#,##0.00 \"€\"", false);
       date_[state] = make("dd/mm/yyyy", false);
       number_[state] = make("#,##0.##", false);
+      // "#,##0.##" would show a year as 2.024 and a count of 12 as "12,".
+      count_[state] = make("#,##0", false);
+      year_[state] = make("0", false);
+      // Text as typed: a code with leading zeros (ISTAT 098031) is not turned into a number.
+      text_[state] = make("@", true);
     }
-    total_ = workbook_add_format(workbook_);
-    format_set_bold(total_);
-    format_set_num_format(total_, "#,##0.00 \"€\"");
-    format_set_bg_color(total_, 0xF2F2F2);
-    format_set_border(total_, LXW_BORDER_THIN);
+    for (lxw_format** total : {&total_, &total_count_}) {
+      *total = workbook_add_format(workbook_);
+      format_set_bold(*total);
+      format_set_num_format(*total, total == &total_ ? "#,##0.00 \"€\"" : "#,##0");
+      format_set_bg_color(*total, 0xF2F2F2);
+      format_set_border(*total, LXW_BORDER_THIN);
+    }
     wrap_ = workbook_add_format(workbook_);
     format_set_text_wrap(wrap_);
     format_set_align(wrap_, LXW_ALIGN_VERTICAL_TOP);
@@ -175,9 +230,7 @@ class Renderer {
 
   // libxlsxwriter does not size rows to wrapped text; give a row the lines its longest text needs.
   static void fit_row(lxw_worksheet* ws, lxw_row_t row, const std::string& text, double width_chars) {
-    std::size_t chars = 0;
-    for (char c : text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // UTF-8 characters
-    const double lines = std::ceil(static_cast<double>(chars) / (width_chars * 0.95));
+    const double lines = std::ceil(static_cast<double>(utf8_length(text)) / (width_chars * 0.95));
     if (lines > 1) worksheet_set_row(ws, row, 15.0 * lines, nullptr);
   }
 
@@ -227,11 +280,12 @@ class Renderer {
     worksheet_write_comment_opt(ws, row, col, text.c_str(), &options);
   }
 
-  lxw_format* input_format(FieldType type, int state) {
-    switch (type) {
+  lxw_format* input_format(const forms::ValueSpec& spec, int state) {
+    switch (spec.type) {
       case FieldType::amount: return amount_[state];
       case FieldType::date: return date_[state];
-      case FieldType::integer:
+      case FieldType::text: return text_[state];
+      case FieldType::integer: return is_year(spec) ? year_[state] : count_[state];
       case FieldType::decimal:
       case FieldType::percent: return number_[state];
       default: return input_[state];
@@ -294,8 +348,10 @@ class Renderer {
 
   void write_sheet(const forms::SheetSpec& sheet) {
     lxw_worksheet* ws = workbook_add_worksheet(workbook_, sheet.name.c_str());
-    worksheet_set_column(ws, 0, 0, kLabelWidth, nullptr);
-    worksheet_set_column(ws, 1, kLastCol, 16, nullptr);
+    widths_ = column_widths(sheet);
+    for (std::size_t c = 0; c < widths_.size(); ++c) {
+      worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), widths_[c], nullptr);
+    }
     print_setup(ws);
     worksheet_write_string(ws, 0, 0, form_.title.in(lang_).c_str(), title_);
     worksheet_write_string(ws, 1, 0, form_.reference.c_str(), nullptr);
@@ -321,6 +377,31 @@ class Renderer {
     worksheet_activate(ws);
   }
 
+  // The columns of a sheet, shared by the fields and tables below each other: the labels, then
+  // inputs as wide as the widest need of any table there: a header wrapping only between words,
+  // a drop-down showing its longest item (up to kMaxListWidth, longer ones wrap).
+  std::vector<double> column_widths(const forms::SheetSpec& sheet) const {
+    std::vector<double> widths(kLastCol + 1, kInputWidth);
+    widths[0] = kLabelWidth;
+    for (const forms::Section& section : sheet.sections) {
+      for (const std::string& item : section.items) {
+        const forms::TableSpec* table = form_.table(item);
+        if (!table) continue;
+        if (widths.size() < table->columns.size() + 1) widths.resize(table->columns.size() + 1, kInputWidth);
+        for (std::size_t c = 0; c < table->columns.size(); ++c) {
+          const forms::ColumnSpec& column = table->columns[c];
+          double& width = widths[c + 1];
+          width = std::max(width, header_width(column.label.in(lang_)));
+          if (column.type != FieldType::choice) continue;
+          std::size_t longest = 0;
+          for (const forms::ListItem& option : *form_.list(column.list)) longest = std::max(longest, utf8_length(option.display()));
+          width = std::max(width, std::min(kMaxListWidth, static_cast<double>(longest) + 2));
+        }
+      }
+    }
+    return widths;
+  }
+
   const forms::FieldInstance* field_instance(const std::string& id) const {
     if (!instance_) return nullptr;
     const auto it = instance_->fields.find(id);
@@ -339,7 +420,7 @@ class Renderer {
     const forms::FieldInstance* found = field_instance(field.id);
     const forms::CellValue* value = found ? &found->cell : nullptr;
     const std::string& original_sheet = found ? found->sheet : sheet.name;
-    lxw_format* f = input_format(field.type, problem_state(original_sheet, value));
+    lxw_format* f = input_format(field, problem_state(original_sheet, value));
     // A merged input keeps long answers readable; its first cell holds the value.
     worksheet_merge_range(ws, row, 1, row, kLastCol, "", f);
     place(ws, row, 1, original_sheet, value, f);
@@ -390,11 +471,9 @@ class Renderer {
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
       worksheet_write_string(ws, header, static_cast<lxw_col_t>(c + 1), table.columns[c].label.in(lang_).c_str(), header_);
     }
-    std::string longest = table.key.label.in(lang_);
-    for (const auto& column : table.columns) {
-      if (column.label.in(lang_).size() > longest.size()) longest = column.label.in(lang_);
-    }
-    worksheet_set_row(ws, header, std::max(30.0, 15.0 * std::ceil(static_cast<double>(longest.size()) / 14.0)), nullptr);
+    double lines = header_lines(table.key.label.in(lang_), widths_[0]);
+    for (std::size_t c = 0; c < table.columns.size(); ++c) lines = std::max(lines, header_lines(table.columns[c].label.in(lang_), widths_[c + 1]));
+    worksheet_set_row(ws, header, std::max(30.0, 15.0 * lines), nullptr);
     const forms::TableInstance* found = table_instance(table.id);
     const std::string& original_sheet = found ? found->sheet : sheet.name;
     // Rows: the form's fixed rows, then free rows; a filled copy keeps every row that was read.
@@ -409,13 +488,14 @@ class Renderer {
         worksheet_write_string(ws, r, 0, table.fixed_rows[i].c_str(), label_);
       } else {
         const forms::CellValue* key = source ? &source->key : nullptr;
-        place(ws, r, 0, original_sheet, key, input_format(table.key.type, problem_state(original_sheet, key)));
+        place(ws, r, 0, original_sheet, key, input_format(table.key, problem_state(original_sheet, key)));
         validation(ws, r, 0, table.key);
       }
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const auto col = static_cast<lxw_col_t>(c + 1);
         const forms::CellValue* value = source && c < source->cells.size() ? &source->cells[c] : nullptr;
-        place(ws, r, col, original_sheet, value, input_format(table.columns[c].type, problem_state(original_sheet, value)));
+        lxw_format* f = input_format(table.columns[c], problem_state(original_sheet, value));
+        if (source || !row_sum(ws, table, col, r, f)) place(ws, r, col, original_sheet, value, f);
         validation(ws, r, col, table.columns[c]);
       }
       if (table.key.long_text) worksheet_set_row(ws, r, 45, nullptr);
@@ -431,16 +511,19 @@ class Renderer {
         const forms::CellValue* written = found && found->total && c < found->total->cells.size() ? &found->total->cells[c] : nullptr;
         if (written && !written->blank()) {
           const int state = problem_state(original_sheet, written);
-          place(ws, total, col, original_sheet, written, state == 0 ? total_ : amount_[state]);
+          place(ws, total, col, original_sheet, written, state == 0 ? total_format(table.columns[c]) : input_format(table.columns[c], state));
           continue;
         }
-        if (table.columns[c].type != FieldType::amount) continue;
+        // Amounts and counts ("Utenti serviti") add up; a decimal (an expected value) does not.
+        const bool count = table.columns[c].type == FieldType::integer && !is_year(table.columns[c]);
+        if (table.columns[c].type != FieldType::amount && !count) continue;
         const std::string range = col_letter(col) + std::to_string(first + 1) + ":" + col_letter(col) + std::to_string(last + 1);
         std::string formula = "=SUM(" + range + ")";
         // Subtotal rows are already the sum of the rows above them: a total counts them once.
         const std::string keys = "A" + std::to_string(first + 1) + ":A" + std::to_string(last + 1);
         for (const std::string& marker : table.subtotal_markers) formula += "-SUMIF(" + keys + ",\"*" + marker + "*\"," + range + ")";
-        worksheet_write_formula_num(ws, total, col, formula.c_str(), total_, column_sum(table, c) / 100.0);
+        const double sum = column_sum(table, c);
+        worksheet_write_formula_num(ws, total, col, formula.c_str(), total_format(table.columns[c]), count ? sum : sum / 100.0);
       }
       last = total;
     }
@@ -450,7 +533,35 @@ class Renderer {
     return last + 1;
   }
 
-  // The cached value of a TOT formula: the exact sum in cents of what was read (0 when blank).
+  lxw_format* total_format(const forms::ValueSpec& spec) const { return spec.type == FieldType::integer ? total_count_ : total_; }
+
+  // A row's total that a row_sum rule makes the sum of other columns of its row, written as that
+  // sum for LibreOffice and Excel to compute. It shows nothing while the row's sources are empty,
+  // so that an unused row stays blank and validation does not read it as filled. The cell stays
+  // an unlocked input: a clerk may still type a figure over it. False if `col` is no such total.
+  bool row_sum(lxw_worksheet* ws, const forms::TableSpec& table, lxw_col_t col, lxw_row_t r, lxw_format* f) {
+    for (const forms::TableSpec::RowSum& sum : table.row_sums) {
+      if (sum.total != col) continue;  // positions in a row of cells are the sheet's columns
+      std::vector<std::size_t> parts = sum.parts;
+      std::sort(parts.begin(), parts.end());
+      std::string refs;
+      const std::string row = std::to_string(r + 1);
+      for (std::size_t i = 0; i < parts.size();) {
+        std::size_t j = i;
+        while (j + 1 < parts.size() && parts[j + 1] == parts[j] + 1) ++j;  // a run of adjacent columns is one range
+        refs += (refs.empty() ? "" : ",") + col_letter(static_cast<lxw_col_t>(parts[i])) + row;
+        if (j > i) refs += ":" + col_letter(static_cast<lxw_col_t>(parts[j])) + row;
+        i = j + 1;
+      }
+      const std::string formula = "=IF(COUNT(" + refs + ")=0,\"\",SUM(" + refs + "))";
+      worksheet_write_formula_str(ws, r, col, formula.c_str(), f, "");
+      return true;
+    }
+    return false;
+  }
+
+  // The cached value of a TOT formula: the exact sum of what was read, in the column's unit
+  // (cents for amounts), 0 when blank.
   double column_sum(const forms::TableSpec& table, std::size_t c) const {
     const forms::TypedTable* typed = typed_ ? typed_->table(table.id) : nullptr;
     if (!typed) return 0;
@@ -488,11 +599,16 @@ class Renderer {
   lxw_format* label_ = nullptr;
   lxw_format* header_ = nullptr;
   lxw_format* total_ = nullptr;
+  lxw_format* total_count_ = nullptr;
   lxw_format* wrap_ = nullptr;
   lxw_format* input_[3] = {};
   lxw_format* amount_[3] = {};
   lxw_format* date_[3] = {};
   lxw_format* number_[3] = {};
+  lxw_format* count_[3] = {};
+  lxw_format* year_[3] = {};
+  lxw_format* text_[3] = {};
+  std::vector<double> widths_;  // of the sheet being written
   std::map<std::pair<std::string, std::string>, std::vector<const forms::Issue*>> issues_;
   // (sheet, cell in the uploaded file) -> cell in this copy
   std::map<std::pair<std::string, std::string>, std::string> rendered_;
