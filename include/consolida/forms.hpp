@@ -86,7 +86,8 @@ struct TableSpec {
   std::optional<std::size_t> fixed_row(std::string_view key) const;
   std::vector<std::string> fixed_keys;   // fixed_rows folded for that match, set by load_form
   // A column that is the sum of others on every row (a rule of kind row_sum), as positions in a
-  // row of cells; set by load_form, so that the template writes it as a formula.
+  // row of cells; noted by that rule when the form is loaded, so that the template writes it as
+  // a formula.
   struct RowSum {
     std::size_t total = 0;
     std::vector<std::size_t> parts;

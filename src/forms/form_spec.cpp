@@ -380,10 +380,6 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
         definition.fail("tipo di regola sconosciuto \"" + definition.kind() + "\"", "unknown rule kind \"" + definition.kind() + "\"");
       }
       form.rules.push_back(make(definition));
-      if (definition.kind() == "row_sum") {  // the template computes such a total (write/form_writer.cpp)
-        const std::size_t table = definition.table("table");
-        form.tables[table].row_sums.push_back({definition.column(table, "column"), definition.columns(table, "columns")});
-      }
     }
   }
   load_native_rules(root, reader, library_path, form);

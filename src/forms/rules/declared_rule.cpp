@@ -4,7 +4,7 @@
 
 namespace consolida::forms {
 
-RuleDefinition::RuleDefinition(const FormSpec& form, const SpecReader& reader, JsonObject::Ptr json, std::string where)
+RuleDefinition::RuleDefinition(FormSpec& form, const SpecReader& reader, JsonObject::Ptr json, std::string where)
     : form_(form), reader_(reader), json_(std::move(json)), where_(std::move(where)) {
   // What every rule has, then the type of every key any kind reads: a wrong value is refused
   // even where this rule's kind does not use it.
@@ -78,6 +78,10 @@ std::vector<std::size_t> RuleDefinition::columns(std::size_t table, const std::s
   std::vector<std::size_t> out;
   for (const std::string& id : reader_.strings(json_, key, where_)) out.push_back(column_by_id(table, id));
   return out;
+}
+
+void RuleDefinition::note_row_total(std::size_t table, std::size_t total, std::vector<std::size_t> parts) const {
+  form_.tables[table].row_sums.push_back({total, std::move(parts)});
 }
 
 const std::vector<ListItem>& RuleDefinition::list(const std::string& key) const {

@@ -18,7 +18,9 @@ namespace consolida::forms {
 // rule ("rules.PREM-R14: colonna \"x\" inesistente in risorse").
 class RuleDefinition {
  public:
-  RuleDefinition(const FormSpec& form, const SpecReader& reader, JsonObject::Ptr json, std::string where);
+  // `form` is the description being loaded: a kind may record there what the template must
+  // write for it (a row total as a formula).
+  RuleDefinition(FormSpec& form, const SpecReader& reader, JsonObject::Ptr json, std::string where);
 
   const FormSpec& form() const { return form_; }
   const std::string& code() const { return code_; }
@@ -42,9 +44,13 @@ class RuleDefinition {
   std::vector<std::size_t> columns(std::size_t table, const std::string& key) const;
   const std::vector<ListItem>& list(const std::string& key) const;
 
+  // Tells the template that `total` is the sum of `parts` on every row of the table, so that it
+  // writes the total as a formula (TableSpec::row_sums).
+  void note_row_total(std::size_t table, std::size_t total, std::vector<std::size_t> parts) const;
+
  private:
   std::size_t column_by_id(std::size_t table, const std::string& id) const;
-  const FormSpec& form_;
+  FormSpec& form_;
   const SpecReader& reader_;
   JsonObject::Ptr json_;
   std::string where_;      // "rules[3]", for the shape of the entry

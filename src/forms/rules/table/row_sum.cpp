@@ -7,6 +7,7 @@ std::unique_ptr<Rule> make_row_sum(const RuleDefinition& definition) {
   const std::size_t table_at = definition.table("table");
   const std::size_t total_at = definition.column(table_at, "column");
   const std::vector<std::size_t> parts = definition.columns(table_at, "columns");
+  definition.note_row_total(table_at, total_at, parts);  // the template writes it as a SUM
   return declared_rule(definition, {{}, table_at}, [=](const TypedForm& form, const Reporter& report) {
     const TypedTable& table = form.tables()[table_at];
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
