@@ -179,6 +179,28 @@ TEST(TypedForm, ASheetThatIsThereIsNotCalledMissing) {
   EXPECT_EQ(report.issues[2].severity, forms::Severity::error);
 }
 
+// A year typed wrong is told with a year's example, not a count's thousands ("es. 1.250").
+TEST(TypedForm, AWrongYearIsToldWithAYearsExample) {
+  const fs::path dir = temp_path("plugin-anno");
+  fs::create_directories(dir);
+  std::ofstream(dir / "form.json") << R"({
+    "schema": 1, "id": "anno", "version": "1", "code_prefix": "ANN", "title": "Anno di prova",
+    "fields": [{"id": "anno", "label": "Anno di riferimento", "type": "integer", "min": 2018, "max": 2030, "cell": "B1"},
+               {"id": "utenti", "label": "Utenti serviti", "type": "integer", "cell": "B2"}],
+    "sheets": [{"name": "Foglio1", "sections": [{"title": "Dati", "items": ["anno", "utenti"]}]}]
+  })";
+  const forms::FormSpec form = forms::load_form(dir.string());
+  const std::string path = minimal_xlsx("<row r=\"1\">" + text_cell("A1", "Anno di riferimento") + text_cell("B1", "anno 2O24") + "</row>" +
+                                        "<row r=\"2\">" + text_cell("A2", "Utenti serviti") + text_cell("B2", "circa 40") + "</row>")
+                               .write(temp_path("anno-sbagliato.xlsx"));
+  auto workbook = xlsx::Workbook::open(path);
+  const forms::TypedForm typed = forms::type_form(forms::extract(workbook, form), form, registry::Registry::builtin());
+  ASSERT_EQ(typed.problems().size(), 2u);
+  EXPECT_EQ(typed.problems()[0].message.it, "«Anno di riferimento»: «anno 2O24» non è un anno valido (es. 2024)");
+  EXPECT_EQ(typed.problems()[0].message.en, "«Anno di riferimento»: «anno 2O24» is not a valid year (e.g. 2024)");
+  EXPECT_EQ(typed.problems()[1].message.it, "«Utenti serviti»: «circa 40» non è un numero intero valido (es. 1.250)");
+}
+
 TEST(Rules, EveryKindOfTheTableIsKnownAndUnknownKindsAreRefusedWithTheirPlace) {
   const auto kinds = forms::rule_kinds();
   EXPECT_TRUE(std::is_sorted(kinds.begin(), kinds.end()));

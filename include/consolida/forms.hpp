@@ -56,6 +56,10 @@ struct ValueSpec {
   std::string cell;                 // fixed position ("B5") for forms without defined names
   // Texts accepted instead of a number and kept as a declared state ("In definizione").
   std::vector<std::string> statuses;
+
+  // An integer bounded within calendar years ("Anno di riferimento", 2018..2030): shown as typed,
+  // 2024, where a count shows its thousands, 1.234, and told with a year's example.
+  bool is_year() const { return type == FieldType::integer && min && max && *min >= 1900 && *max <= 2100; }
 };
 
 struct FieldSpec : ValueSpec {};

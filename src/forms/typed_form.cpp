@@ -96,6 +96,7 @@ class Typist {
         if (parsed.value) out.value = number_value(spec.type, *parsed.value);
         error = parsed.error;
         warning = parsed.warning;
+        if (error && spec.is_year()) error = values::Problem{"«" + cell.text + "» non è un anno valido (es. 2024)", "«" + cell.text + "» is not a valid year (e.g. 2024)"};
         break;
       }
       case FieldType::date:

@@ -60,12 +60,6 @@ double header_lines(const std::string& label, double width) {
   return lines;
 }
 
-// An integer bounded within calendar years is a year ("Anno di riferimento", 2018..2030): it
-// shows as typed, 2024, where a count shows its thousands, 1.234.
-bool is_year(const forms::ValueSpec& spec) {
-  return spec.type == FieldType::integer && spec.min && spec.max && *spec.min >= 1900 && *spec.max <= 2100;
-}
-
 std::string quote_sheet(const std::string& name) {
   std::string out = "'";
   for (char c : name) {
@@ -285,7 +279,7 @@ class Renderer {
       case FieldType::amount: return amount_[state];
       case FieldType::date: return date_[state];
       case FieldType::text: return text_[state];
-      case FieldType::integer: return is_year(spec) ? year_[state] : count_[state];
+      case FieldType::integer: return spec.is_year() ? year_[state] : count_[state];
       case FieldType::decimal:
       case FieldType::percent: return number_[state];
       default: return input_[state];
@@ -515,7 +509,7 @@ class Renderer {
           continue;
         }
         // Amounts and counts ("Utenti serviti") add up; a decimal (an expected value) does not.
-        const bool count = table.columns[c].type == FieldType::integer && !is_year(table.columns[c]);
+        const bool count = table.columns[c].type == FieldType::integer && !table.columns[c].is_year();
         if (table.columns[c].type != FieldType::amount && !count) continue;
         const std::string range = col_letter(col) + std::to_string(first + 1) + ":" + col_letter(col) + std::to_string(last + 1);
         std::string formula = "=SUM(" + range + ")";
