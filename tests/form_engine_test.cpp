@@ -142,6 +142,37 @@ TEST(FormEngine, ARowTotalFormulaSpoiltByTextIsNotReportedOnTopOfTheText) {
             (std::vector<std::string>{"RIG-SPESE-UNO-TESTO@B5", "RIG-SPESE-UNO-TESTO@B6", "RIG-SOMMA@D7"}));
 }
 
+// Users served typed as text ("1250" pasted) under the TOTALE row's SUM: the workbook's total
+// skips it while consolidation would count it, so it is named as the amounts are (found by the
+// property test, tests/property_test.cpp).
+TEST(FormEngine, ACountWrittenAsTextUnderATotalFormulaIsNamedWhereItIs) {
+  const fs::path dir = temp_path("plugin-utenti");
+  fs::create_directories(dir);
+  std::ofstream(dir / "form.json") << R"({
+    "schema": 1, "id": "utenti", "version": "1", "code_prefix": "UT", "title": "Utenti",
+    "fields": [{"id": "ambito", "label": "Ambito", "required": true, "cell": "B1"}],
+    "tables": [
+      {"id": "aree", "label": "AREE", "key": {"id": "area", "label": "Area"},
+       "columns": [{"id": "utenti", "label": "Utenti serviti", "type": "integer", "min": 0}],
+       "blank_rows": 3, "total_label": "TOTALE"}
+    ],
+    "sheets": [{"name": "Foglio1", "sections": [{"title": "Aree", "items": ["ambito", "aree"]}]}]
+  })";
+  const forms::FormSpec form = forms::load_form(dir.string());
+  auto number = [](int r, const std::string& key, const std::string& value) {
+    const std::string n = std::to_string(r);
+    return "<row r=\"" + n + "\"><c r=\"A" + n + "\" t=\"inlineStr\"><is><t>" + key + "</t></is></c><c r=\"B" + n + "\"><v>" + value +
+           "</v></c></row>";
+  };
+  const std::string rows = row(1, "Ambito", "Ambito 5 Melzo") + row(3, "AREE", "") + row(4, "Area", "Utenti serviti") +
+                           row(5, "Anziani", "1250") + number(6, "Disabili", "87") +
+                           "<row r=\"7\"><c r=\"A7\" t=\"inlineStr\"><is><t>TOTALE</t></is></c><c r=\"B7\"><f>SUM(B5:B6)</f><v>87</v></c></row>";
+  auto workbook = xlsx::Workbook::open(minimal_xlsx(rows).write(temp_path("utenti-testo.xlsx")));
+  const forms::Report report = forms::validate(forms::extract(workbook, form), form, registry::Registry::builtin());
+  ASSERT_EQ(issue_codes(report), std::vector<std::string>{"UT-AREE-UTENTI-TESTO@B5"});
+  EXPECT_NE(report.issues[0].message.it.find("scritto come testo e la formula del totale lo ignora"), std::string::npos);
+}
+
 // A row inserted just above TOT is outside the SUM of the template: the total is short by that
 // row's figures, and the message says so instead of leaving the clerk with two numbers.
 TEST(FormEngine, ARowInsertedAboveTheTotalIsNamedAsTheCause) {
