@@ -183,8 +183,11 @@ class Sheet:
                 return row
         raise KeyError(label)
 
+    def spec_table(self, table_id):
+        return next(t for t in self.spec["tables"] if t["id"] == table_id)
+
     def column(self, table_id, column_id):
-        table = next(t for t in self.spec["tables"] if t["id"] == table_id)
+        table = self.spec_table(table_id)
         if column_id == table["key"]["id"]:
             return 0
         return 1 + [c["id"] for c in table["columns"]].index(column_id)
@@ -270,7 +273,8 @@ def text_of_words(words, intro="Obiettivo del progetto"):
 
 
 class Expect:
-    def __init__(self, errors=(), warnings=(), messages=None, pending=None):
+    def __init__(self, errors=(), warnings=(), messages=None, pending=None, options=()):
+        self.options = list(options)  # more options for validate
         self.errors = set(errors)
         self.warnings = set(warnings)
         self.messages = messages or {}  # (code, cell) -> texts its Italian message must contain
@@ -564,6 +568,31 @@ def premialita_percentuale_bassa(s):
     return Expect(warnings={("PREM-*", target)}, pending="premialità: avviso per un valore in % pari o inferiore a 1")
 
 
+def spesa_anno_diverso(s):
+    """A valid 2024 file checked for the campaign of 2025 (validate --anno 2025): refused at the
+    year's cell with a clear message."""
+    spesa_header(s)
+    s.fill_row("spesa", s.row_of("spesa", "Anziani"), risorse_comune="45.000")
+    year = s.field_address("anno")
+    return Expect(errors={("SSC-*", year)}, messages={("SSC-*", year): ["2025"]}, options=["--anno", "2025"],
+                  pending="validate --anno: l'anno dichiarato diverso da quello chiesto")
+
+
+def premialita_gantt_colonna_aggiunta(s):
+    """A quarter added by the clerk to the Gantt after the last period (header "2024", sheet
+    unprotected to type there) with a mark: the mark is outside the template's periods, an error."""
+    premialita_common(s, text_of_words(100))
+    s.fill_row("deliverable", s.body_row("deliverable", 0), deliverable="Nuovo protocollo", indicatore="n. protocolli", unita="n.",
+               valore_atteso="1", fonte_verifica="Protocollo sottoscritto")
+    s.fill_row("risorse_economiche", s.body_row("risorse_economiche", 0), attivita="1.Fase di avvio progetto", asst="2.500")
+    sheet, header, last = s.table("cronoprogramma")
+    s.unprotect("cronoprogramma")
+    added = len(s.spec_table("cronoprogramma")["columns"]) + 1  # the column after the last period
+    s.type(sheet, header, added, "2024")
+    mark = s.type(sheet, header + 2, added, "X")
+    return Expect(errors={("PREM-R12", mark)}, pending="Gantt: segni fuori dalle colonne dei periodi del modello")
+
+
 CASES = [
     ("spesa-sociale-comune", spesa_valida),
     ("spesa-sociale-comune", spesa_riga_senza_area),
@@ -573,12 +602,14 @@ CASES = [
     ("rendiconto-ambito", rendiconto_ats_incollata),
     ("rendiconto-ambito", rendiconto_fondo_fuori_elenco),
     ("rendiconto-ambito", rendiconto_importo_illeggibile),
+    ("spesa-sociale-comune", spesa_anno_diverso),
     ("monitoraggio-obiettivi", monitoraggio_valido),
     ("monitoraggio-obiettivi", monitoraggio_errori),
     ("monitoraggio-obiettivi", monitoraggio_incollati),
     ("premialita", premialita_valida),
     ("premialita", premialita_errori),
     ("premialita", premialita_percentuale_bassa),
+    ("premialita", premialita_gantt_colonna_aggiunta),
 ]
 
 
@@ -655,9 +686,13 @@ def main():
                 filled.append((case, path, expect))
         typed = time.monotonic() - started
         for case, path, expect in filled:
-            run = subprocess.run([cli, "validate", path, "--format", "json", "--plugins", plugins], capture_output=True, text=True)
-            report = json.loads(run.stdout)["files"][0]
-            problems = ["il file non è stato letto: " + json.dumps(report.get("error"))] if "error" in report else compare(expect, report["issues"])
+            run = subprocess.run([cli, "validate", path, "--format", "json", "--plugins", plugins] + expect.options,
+                                 capture_output=True, text=True)
+            try:
+                report = json.loads(run.stdout)["files"][0]
+            except ValueError:
+                report = {"error": f"validate {' '.join(expect.options)}: uscita {run.returncode}: {run.stderr.strip()[:300]}"}
+            problems = ["il file non è stato letto: " + json.dumps(report.get("error"), ensure_ascii=False)] if "error" in report else compare(expect, report["issues"])
             if not expect.errors and run.returncode != 0:
                 problems.append(f"uscita {run.returncode}, attesa 0")
             name = case.__name__
