@@ -5,9 +5,10 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config zlib1g-dev libssl-dev libpoco-dev libxlsxwriter-dev libgtest-dev unzip)
 if [ "${1:-build}" = test ]; then
-  # The template round trip (tests/libreoffice_roundtrip.sh) needs real peers; the end-to-end test
+  # The template round trip (tests/libreoffice_roundtrip.sh) and the typing test
+  # (tests/libreoffice_typing.py, through UNO) need real peers; the end-to-end test
   # of the upload pages (tests/e2e) needs Debian's Chromium and Node.js for playwright-core.
-  packages+=(python3 python3-openpyxl libreoffice-calc chromium)
+  packages+=(python3 python3-openpyxl libreoffice-calc python3-uno chromium)
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 if [ "${1:-build}" = bench ]; then

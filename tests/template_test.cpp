@@ -137,6 +137,25 @@ TEST(Template, IstatCodeCellIsText) {
   EXPECT_EQ(t.number_format(istat), "@");
 }
 
+// A decimal input (an indicator's value, a deliverable's target) keeps the General format of a
+// blank sheet, so that what the clerk types stays recognisable: Calc and Excel store "70%" as 0,7
+// in a cell they format as a percentage (read as 70) and "8/10" as a date-formatted serial (named
+// as a date). In a cell with a number format of its own ("#,##0.##") Calc keeps that format and
+// stores 0,7 and 46.303 as plain numbers, which nothing can tell from 0,7 and 46.303 typed as such
+// (found by tests/libreoffice_typing.py, typing through Calc in Italian).
+TEST(Template, DecimalCellsKeepTheGeneralFormatSoThatTypedPercentagesAndDatesStayRecognisable) {
+  const forms::FormSpec& monitoraggio = form("monitoraggio-obiettivi");
+  const TemplateSheet m = open_template("monitoraggio-obiettivi", monitoraggio.sheet_of("indicatori")->name);
+  const TableRows rows = table_rows(m.workbook, *monitoraggio.table("indicatori"));
+  for (const std::string column : {"F", "G"}) {  // Valore atteso, Valore realizzato
+    EXPECT_EQ(m.number_format(column + std::to_string(rows.first)), "General") << column;
+    EXPECT_EQ(m.number_format(column + std::to_string(rows.last)), "General") << column;
+  }
+  const TemplateSheet p = open_template("premialita", "Scheda progetto");
+  const TableRows deliverables = table_rows(p.workbook, *form("premialita").table("deliverable"));
+  EXPECT_EQ(p.number_format("D" + std::to_string(deliverables.first)), "General");  // Valore atteso
+}
+
 // Finding 3: a row's total (row_sum) is a formula over its sources on each body row, which
 // shows nothing while the row is empty, so that an unused row stays blank for validation.
 TEST(Template, RowTotalIsTheSumOfItsSourcesOnEachRow) {

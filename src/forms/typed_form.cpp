@@ -62,7 +62,7 @@ class Typist {
 
   // Reads a cell by its spec. `code_id` makes the problem codes, `where` names the cell in messages.
   // `summed` says a formula of the template adds the cell up (a table's total row): SUM skips
-  // text, so an amount written as text there is an error of its own.
+  // text, so an amount or a count written as text there is an error of its own.
   TypedCell cell(const ValueSpec& spec, const CellValue& cell, std::string_view sheet, const std::string& code_id,
                  const std::string& where, bool summed = false) {
     TypedCell out{&cell, typed::Blank{}};
@@ -139,7 +139,8 @@ class Typist {
     if (error) {
       sink_.add(attribute_code(form_, code_id, "FORMATO"), Severity::error, place, where, cell.text,
                 {"«" + where + "»: " + error->it, "«" + where + "»: " + error->en});
-    } else if (summed && spec.type == FieldType::amount && !cell.numeric && out.number().value_or(0) != 0) {
+    } else if (summed && (spec.type == FieldType::amount || spec.type == FieldType::integer) && !cell.numeric &&
+               out.number().value_or(0) != 0) {
       sink_.add(attribute_code(form_, code_id, "TESTO"), Severity::error, place, where, cell.text,
                 {"«" + where + "»: il valore «" + cell.text + "» è scritto come testo e la formula del totale lo ignora: riscriverlo come numero",
                  "«" + where + "»: the value «" + cell.text + "» is written as text and the total's formula ignores it: type it again as a number"});

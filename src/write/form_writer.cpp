@@ -154,7 +154,10 @@ class Renderer {
       input_[state] = make(nullptr, true);
       amount_[state] = make("#,##0.00 \"€\"", false);
       date_[state] = make("dd/mm/yyyy", false);
-      number_[state] = make("#,##0.##", false);
+      // A decimal keeps the General format: Calc and Excel then record what the clerk typed,
+      // "70%" as a percent-formatted 0,7 and "8/10" as a date, both recognisable when read; in a
+      // cell with a number format of its own Calc stores plain 0,7 and 46.303.
+      number_[state] = make(nullptr, false);
       // "#,##0.##" would show a year as 2.024 and a count of 12 as "12,".
       count_[state] = make("#,##0", false);
       year_[state] = make("0", false);

@@ -1,4 +1,6 @@
 // row_sum: in every filled row, a column equals the sum of other columns (a row's total cost).
+// When the total is the template's formula and a part is text that the formula skips, the text
+// is the cause (reported where it is as -TESTO), not the total.
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
@@ -13,16 +15,24 @@ std::unique_ptr<Rule> make_row_sum(const RuleDefinition& definition) {
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
       const TypedRow& row = table.rows[r];
       if (!row.row->filled()) continue;
-      std::int64_t sum = 0;
-      bool complete = true;
+      std::int64_t sum = 0, sum_of_numbers = 0;
+      bool complete = true, text = false;
       for (std::size_t part : parts) {
-        complete = complete && (row.cells[part].blank() || row.cells[part].ok());
-        sum += row.cells[part].number().value_or(0);
+        const TypedCell& cell = row.cells[part];
+        complete = complete && (cell.blank() || cell.ok());
+        sum += cell.number().value_or(0);
+        // Text under the column's total formula is reported where it is (-TESTO).
+        const bool reported_as_text = cell.ok() && !cell.cell->numeric && part - 1 < table.total.size() &&
+                                      table.total[part - 1].cell && table.total[part - 1].cell->formula;
+        text = text || reported_as_text;
+        if (!reported_as_text) sum_of_numbers += cell.number().value_or(0);
       }
       const TypedCell& total = row.cells[total_at];
       if (!complete || (!total.blank() && !total.ok())) continue;  // a format error is already reported
       const std::int64_t written = total.number().value_or(0);
-      if (written == sum) continue;
+      // The template's row formula skips text as the column's SUM does: the text is the cause.
+      const bool formula_over_numbers = text && total.cell && total.cell->formula && written == sum_of_numbers;
+      if (written == sum || formula_over_numbers) continue;
       report(place_of(table, total.cell), table.spec->label.it + " › " + column_label(*table.spec, total_at), values::format_cents(written),
              {{"row", row_name(row, r)}, {"found", values::format_cents(written)}, {"expected", values::format_cents(sum)}});
     }
