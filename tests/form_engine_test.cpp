@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "consolida/forms.hpp"
+#include "consolida/typed_form.hpp"
 #include "support/issue_codes.hpp"
 #include "support/zip_builder.hpp"
 
@@ -129,3 +131,89 @@ TEST(Labels, FoldWhatClerksTypeDifferently) {
   EXPECT_TRUE(labels_match(normalise_label("Titolo progetto:"), normalise_label("TITOLO PROGETTO")));
   EXPECT_FALSE(labels_match(normalise_label("Titolo"), normalise_label("Titolo progetto")));  // too short to be a prefix
 }
+
+TEST(Labels, TheClosestLabelIsTheOneSharingTheMostTellingWords) {
+  const std::vector<std::string> ats = {"ATS della Città Metropolitana di Milano", "ATS dell'Insubria", "ATS della Val Padana", "ATS di Pavia"};
+  EXPECT_EQ(closest_label("Ats Metropolitana Milano", ats), 0u);   // "ATS" is in every item: it tells nothing
+  EXPECT_EQ(closest_label("ATS Insubrai", ats), 1u);               // no word in common: a typing slip away
+  EXPECT_EQ(closest_label("ATS di Sondrio", ats), std::nullopt);   // nothing close
+  EXPECT_EQ(closest_label("x", {"n.", "%", "ore"}), std::nullopt); // one letter is no slip of "%"
+  EXPECT_EQ(closest_label("numeri", {"n.", "numero", "%"}, {0, 0, 1}), 1u);
+  // Two candidates of one owner (an item and its synonym) do not tie.
+  EXPECT_EQ(closest_label("ASST Lodi Sud", {"ASST di Lodi", "ASST Lodi", "ASST di Crema"}, {0, 0, 1}), 1u);
+}
+
+namespace {
+
+const forms::FormSpec& plugin(const std::string& id) {
+  static std::map<std::string, forms::FormSpec> loaded;
+  auto it = loaded.find(id);
+  if (it == loaded.end()) it = loaded.emplace(id, forms::load_form((fs::path(CONSOLIDA_SOURCE_DIR) / "plugins" / id).string())).first;
+  return it->second;
+}
+
+forms::CellValue written(const std::string& ref, const std::string& text) {
+  forms::CellValue cell;
+  cell.ref = *xlsx::parse_a1(ref);
+  cell.present = true;
+  cell.text = text;
+  return cell;
+}
+
+forms::CellValue number(const std::string& ref, const std::string& lexical) {
+  forms::CellValue cell = written(ref, lexical);
+  cell.numeric = true;
+  cell.lexical = lexical;
+  cell.number = std::stod(lexical);
+  return cell;
+}
+
+void set_field(forms::FormInstance& instance, const std::string& id, forms::CellValue cell, const std::string& sheet) {
+  instance.fields[id].found = true;
+  instance.fields[id].sheet = sheet;
+  instance.fields[id].cell = std::move(cell);
+}
+
+}  // namespace
+
+// Units and indicator types typed instead of chosen: the template's own wording and the obvious
+// synonyms count as their item, with a warning; anything else is refused with the item it most
+// likely means.
+TEST(FormEngine, ListSynonymsCountAsTheirItemAndOtherTextsGetASuggestion) {
+  const forms::FormSpec& form = plugin("monitoraggio-obiettivi");
+  forms::FormInstance instance;
+  set_field(instance, "ambito", written("B2", "Ambito 5 Melzo"), "Monitoraggio");
+  set_field(instance, "anno", number("B3", "2024"), "Monitoraggio");
+  set_field(instance, "referente", written("B4", "Ufficio di Piano"), "Monitoraggio");
+  forms::TableInstance& table = instance.tables["indicatori"];
+  table.found = true;
+  table.sheet = "Monitoraggio";
+  auto add = [&](int r, const std::string& kind, const std::string& unit, const std::string& achieved) {
+    const std::string n = std::to_string(r);
+    forms::TableRow row;
+    row.row = static_cast<std::uint32_t>(r - 1);
+    row.key = written("A" + n, "Ridurre i tempi di attesa");
+    row.cells = {written("B" + n, "D. Domiciliarità"), written("C" + n, kind), written("D" + n, "Utenti raggiunti"),
+                 written("E" + n, unit), number("F" + n, "70"), number("G" + n, achieved), forms::CellValue{}};
+    table.rows.push_back(row);
+  };
+  add(8, "OUTCOME/IMPATTO", "percentuale", "0.7");  // the instructions' wording; 0,7 where 70 was meant
+  add(9, "Output", "numeri", "60");
+  const forms::TypedForm typed = forms::type_form(instance, form, registry::Registry::builtin());
+  const forms::TypedRow& first = typed.table("indicatori")->rows[0];
+  ASSERT_NE(first.cells[2].item(), nullptr);
+  EXPECT_EQ(first.cells[2].item()->code, "OUTCOME");
+  ASSERT_NE(first.cells[4].item(), nullptr);
+  EXPECT_EQ(first.cells[4].item()->label, "%");
+  const forms::Report report = forms::validate(typed);
+  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"MON-INDICATORI-TIPO-SINONIMO@C8", "MON-INDICATORI-UNITA-SINONIMO@E8",
+                                                          "MON-R09@G8", "MON-INDICATORI-UNITA-LISTA@E9"}));
+  EXPECT_EQ(report.issues[1].severity, forms::Severity::warning);
+  EXPECT_EQ(report.issues[1].message.it,
+            "«Obiettivi e indicatori › Unità di misura»: «percentuale» è letto come «%», la voce dell'elenco; sceglierla dall'elenco a discesa");
+  EXPECT_EQ(report.issues[3].message.it,
+            "«Obiettivi e indicatori › Unità di misura»: «numeri» non è tra le voci ammesse: forse «n.»? Sceglierla dall'elenco a discesa");
+  EXPECT_EQ(report.issues[3].message.en,
+            "«Obiettivi e indicatori › Unità di misura»: «numeri» is not one of the allowed entries: perhaps «n.»? Pick it from the drop-down list");
+}
+

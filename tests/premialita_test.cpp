@@ -341,3 +341,30 @@ TEST(FormSpec, BrokenDescriptionsAreReportedWithTheirPlace) {
     }
   }
 }
+
+// The ATS and ASST as the seeds write them count as the list's items, with a warning naming the
+// item; a name that is no item is refused with the item it most likely means.
+TEST(Premialita, TheSeedsNamesOfAtsAndAsstCountAsTheirItems) {
+  forms::TypedForm read;
+  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &read);
+  forms::FormInstance instance = read.instance();
+  instance.fields.at("ats").cell.text = "Ats Milano Città Metropolitana";
+  instance.tables.at("asst_coinvolte").rows.at(0).key.text = "Asst Lodi";
+  const forms::TypedForm typed = forms::type_form(instance, premialita(), registry::Registry::builtin());
+  ASSERT_NE(typed.field("ats")->value.item(), nullptr);
+  EXPECT_EQ(typed.field("ats")->value.item()->code, "MI");
+  const forms::Report report = forms::validate(typed);
+  EXPECT_TRUE(report.valid());
+  std::vector<std::string> codes;
+  for (const auto& issue : report.issues) codes.push_back(issue.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"PREM-ATS-SINONIMO", "PREM-ASST_COINVOLTE-ASST-SINONIMO"}));  // and no PREM-N01: ASST di Lodi is of ATS Milano
+  ASSERT_EQ(report.issues.size(), 2u);
+  EXPECT_EQ(report.issues[0].message.it,
+            "«ATS che coordina il progetto»: «Ats Milano Città Metropolitana» è letto come «MI. ATS della Città Metropolitana di Milano», "
+            "la voce dell'elenco; sceglierla dall'elenco a discesa");
+  instance.fields.at("ats").cell.text = "ATS Metropolitana Milanese";
+  const forms::Report refused = forms::validate(instance, premialita(), registry::Registry::builtin());
+  const auto it = std::find_if(refused.issues.begin(), refused.issues.end(), [](const auto& i) { return i.code == "PREM-ATS-LISTA"; });
+  ASSERT_NE(it, refused.issues.end());
+  EXPECT_NE(it->message.it.find("forse «MI. ATS della Città Metropolitana di Milano»?"), std::string::npos) << it->message.it;
+}

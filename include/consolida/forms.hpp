@@ -36,6 +36,9 @@ struct ListItem {
   std::string code;   // "A", "D2"
   std::string label;  // "Domiciliarità"
   std::string group;  // for items that belong to another list's item (a key point's macro-area)
+  // Other ways clerks write the item, accepted with a warning: "numero" for "n.", the wording of
+  // the template's own instructions ("OUTCOME/IMPATTO"), the names the seeds use ("ASST Lodi").
+  std::vector<std::string> synonyms;
   // What a drop-down shows and what is written in the cell: "A. Contrasto alla povertà ..."
   std::string display() const { return code.empty() ? label : code + ". " + label; }
 };
@@ -190,8 +193,17 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
 std::vector<FormSpec> load_forms(const std::string& plugins_dir, const std::vector<std::string>& library_path = {});
 
 // The item of a form list that a cell's text names: by its display text ("D. Domiciliarità"),
-// its label or its code, ignoring case, accents and spacing. nullptr if none.
+// its label, its code or one of its synonyms, ignoring case, accents and spacing. nullptr if none.
 const ListItem* find_list_item(const FormSpec& form, const std::string& list, const std::string& text);
+
+// What a cell's text is in a form list: an item (by display text, label, code or one of its
+// synonyms, saying which) or, when it is none, the item it most likely means, for a suggestion.
+struct ListMatch {
+  const ListItem* item = nullptr;
+  bool by_synonym = false;           // named by a synonym, not as the drop-down writes it
+  const ListItem* nearest = nullptr; // no item: the closest one, if a single one stands out
+};
+ListMatch match_list_item(const FormSpec& form, const std::string& list, const std::string& text);
 
 // A row key that marks a subtotal of the table (see TableSpec::subtotal_markers).
 bool is_subtotal(const TableSpec& table, std::string_view key);

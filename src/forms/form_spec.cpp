@@ -304,7 +304,7 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
       for (std::size_t i = 0; i < items->size(); ++i) {
         const auto item = reader.object_at(items, i, "lists." + name);
         out.push_back({reader.string(item, "code", "lists." + name), reader.string(item, "label", "lists." + name, true),
-                       reader.string(item, "group", "lists." + name)});
+                       reader.string(item, "group", "lists." + name), reader.strings(item, "synonyms", "lists." + name)});
       }
     }
   }

@@ -7,7 +7,6 @@
 #include "consolida/rules.hpp"
 #include "consolida/typed_form.hpp"
 #include "forms/attribute_code.hpp"
-#include "common/labels.hpp"
 
 namespace consolida::forms {
 namespace {
@@ -174,7 +173,37 @@ const ListItem* find_list_item(const FormSpec& form, const std::string& list_nam
   for (const ListItem& item : *list) {
     if (!item.code.empty() && wanted == normalise_label(item.code)) return &item;
   }
+  for (const ListItem& item : *list) {
+    for (const std::string& synonym : item.synonyms) {
+      if (wanted == normalise_label(synonym)) return &item;
+    }
+  }
   return nullptr;
+}
+
+ListMatch match_list_item(const FormSpec& form, const std::string& list_name, const std::string& text) {
+  ListMatch match;
+  const std::vector<ListItem>* list = form.list(list_name);
+  if (!list) return match;
+  if ((match.item = find_list_item(form, list_name, text))) {
+    const std::string wanted = normalise_label(text);
+    match.by_synonym = wanted != normalise_label(match.item->display()) && wanted != normalise_label(match.item->label) &&
+                       wanted != normalise_label(match.item->code);
+    return match;
+  }
+  // Labels and synonyms alike are candidates; each stands for its item.
+  std::vector<std::string> candidates;
+  std::vector<std::size_t> owners;  // positions in the list
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    candidates.push_back((*list)[i].label);
+    owners.push_back(i);
+    for (const std::string& synonym : (*list)[i].synonyms) {
+      candidates.push_back(synonym);
+      owners.push_back(i);
+    }
+  }
+  if (const auto closest = closest_label(text, candidates, owners)) match.nearest = &(*list)[owners[*closest]];
+  return match;
 }
 
 std::size_t Report::errors() const {

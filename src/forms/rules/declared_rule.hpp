@@ -107,7 +107,12 @@ RuleFactory rule_factory(std::string_view kind);
 // Small helpers the kinds share.
 const CellValue& cell_at(const TypedRow& row, std::size_t index);  // 0 the key, c + 1 a column
 const std::string& column_label(const TableSpec& table, std::size_t index);
+const ValueSpec& column_spec(const TableSpec& table, std::size_t index);  // 0 the key, c + 1 a column
 // "Servizio X", or "riga 12 (n. 3)" for a row without a key.
 std::string row_name(const TypedRow& row, std::size_t position);
+// Whether a cell holds the value `folded` (a normalised text, as when_equals): as the value is
+// shown or, for a list choice, as its item's label, display or code, so that a synonym typed
+// ("percentuale") holds what its item does ("%").
+bool holds(const TypedCell& cell, const ValueSpec& spec, std::string_view folded);
 
 }  // namespace consolida::forms
