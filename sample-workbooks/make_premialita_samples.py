@@ -279,6 +279,25 @@ def gantt_2024(f):
     ws.cell(header + 2, 9).value = "X"
     return [("PREM-R12", ws.cell(header + 2, 9).coordinate)]
 variant("errore-cronoprogramma-oltre-2023.xlsx", gantt_2024)
+def gantt_added_columns(f):
+    # Columns added right of the chart whose headers do not read as quarters: a year typed as a
+    # number, a date, and none at all. Every mark there is outside the template's periods.
+    import datetime
+    ws, header, last = f.table("cronoprogramma")
+    ws.cell(header, 9).value = 2024
+    ws.cell(header + 2, 9).value = "X"
+    ws.cell(header, 10).value = datetime.date(2024, 1, 15)
+    ws.cell(header + 2, 10).value = "X"
+    ws.cell(header + 1, 11).value = "X"
+    return [("PREM-R12", ws.cell(header + 2, 9).coordinate), ("PREM-R12", ws.cell(header + 2, 10).coordinate),
+            ("PREM-R12", ws.cell(header + 1, 11).coordinate)]
+variant("errore-cronoprogramma-colonne-aggiunte.xlsx", gantt_added_columns)
+def gantt_relabelled(f):
+    # The last quarter renamed to stretch it past the deadline: the header and its marks.
+    ws, header, last = f.table("cronoprogramma")
+    ws.cell(header, 8).value = "ott 23-mar 24"
+    return [("PREM-R12", ws.cell(header, 8).coordinate), ("PREM-R12", ws.cell(header + 2, 8).coordinate)]
+variant("errore-cronoprogramma-trimestre-rinominato.xlsx", gantt_relabelled)
 variant("errore-bilancio-non-quadra.xlsx",
         lambda f: (f.row("risorse_economiche", 1, None, 44000), [("PREM-R14", f.cell_of("risorse_economiche", 1, 2)),
                                                                    ("PREM-R15", f.table("risorse_economiche")[0].cell(f.total_row("risorse_economiche"), 2).coordinate)])[-1])

@@ -145,6 +145,70 @@ TEST(Labels, TheClosestLabelIsTheOneSharingTheMostTellingWords) {
 
 namespace {
 
+// A table of two columns, for a file typed again from scratch.
+forms::FormSpec register_form() {
+  const fs::path dir = temp_path("plugin-registro");
+  fs::create_directories(dir);
+  std::ofstream(dir / "form.json") << R"({
+    "schema": 1, "id": "registro", "version": "1", "code_prefix": "REG", "title": "Registro di prova",
+    "fields": [{"id": "ambito", "label": "Ambito", "required": true, "cell": "B1"}],
+    "tables": [
+      {"id": "spese", "label": "SPESE DEL PIANO", "key": {"id": "voce", "label": "Voce di spesa"},
+       "columns": [{"id": "importo", "label": "Importo", "type": "amount", "min": 0},
+                   {"id": "note", "label": "Annotazioni"}],
+       "blank_rows": 5, "total_label": "TOTALE"}
+    ],
+    "sheets": [{"name": "Foglio1", "sections": [{"title": "Registro", "items": ["ambito", "spese"]}]}],
+    "rules": [{"code": "REG-TOT", "kind": "column_total", "table": "spese",
+               "message": {"it": "TOTALE scritto {found}, atteso {expected}", "en": "TOTAL {found}, expected {expected}"}}]
+  })";
+  return forms::load_form(dir.string());
+}
+
+std::string text_at(const std::string& ref, const std::string& text) {
+  return "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>";
+}
+
+// Rows 4-8: the headers given, then two expenses and their total, all from column C, without
+// the table's title.
+forms::Report validate_register(const std::string& key_header, const std::string& amount_header) {
+  const std::string rows = "<row r=\"1\">" + text_at("A1", "Ambito") + text_at("B1", "Ambito 5 Melzo") + "</row>" +
+                           "<row r=\"4\">" + text_at("C4", key_header) + text_at("D4", "Annotazioni") + text_at("E4", amount_header) + "</row>" +
+                           "<row r=\"5\">" + text_at("C5", "Assistenza domiciliare") + "<c r=\"E5\"><v>100</v></c></row>" +
+                           "<row r=\"6\">" + text_at("C6", "Trasporto") + "<c r=\"E6\"><v>50</v></c></row>" +
+                           "<row r=\"7\">" + text_at("C7", "TOTALE") + "<c r=\"E7\"><v>150</v></c></row>";
+  const forms::FormSpec form = register_form();
+  auto workbook = xlsx::Workbook::open(minimal_xlsx(rows).write(temp_path("registro.xlsx")));
+  return forms::validate(forms::extract(workbook, form), form, registry::Registry::builtin());
+}
+
+}  // namespace
+
+// A clerk who typed the table again, elsewhere and without its title, but with the template's
+// headers, has the table read by those headers; one whose headers differ is told which ones.
+TEST(FormEngine, ATableTypedFromScratchIsFoundByItsHeaders) {
+  const forms::Report found = validate_register("Voce di spesa", "Importo");
+  EXPECT_TRUE(found.issues.empty()) << ::testing::PrintToString(issue_codes(found));
+  const forms::Report wrong_total = [] {
+    const std::string rows = "<row r=\"1\">" + text_at("A1", "Ambito") + text_at("B1", "Ambito 5 Melzo") + "</row>" +
+                             "<row r=\"4\">" + text_at("C4", "voce di spesa") + text_at("D4", "IMPORTO") + text_at("E4", "Annotazioni") + "</row>" +
+                             "<row r=\"5\">" + text_at("C5", "Assistenza domiciliare") + "<c r=\"D5\"><v>100</v></c></row>" +
+                             "<row r=\"6\">" + text_at("C6", "TOTALE") + "<c r=\"D6\"><v>90</v></c></row>";
+    const forms::FormSpec form = register_form();
+    auto workbook = xlsx::Workbook::open(minimal_xlsx(rows).write(temp_path("registro-tot.xlsx")));
+    return forms::validate(forms::extract(workbook, form), form, registry::Registry::builtin());
+  }();
+  EXPECT_EQ(issue_codes(wrong_total), std::vector<std::string>{"REG-TOT@D6"});  // read where the clerk put it
+
+  const forms::Report missed = validate_register("Voce di spesa", "Importo (euro)");
+  ASSERT_EQ(issue_codes(missed), std::vector<std::string>{"REG-SPESE-ASSENTE@"});
+  EXPECT_EQ(missed.issues[0].message.it,
+            "tabella «SPESE DEL PIANO» non trovata: la riga 4 ha le sue intestazioni ma non «Importo»; scriverle come nel modello "
+            "(o usare il modello scaricato)");
+}
+
+namespace {
+
 const forms::FormSpec& plugin(const std::string& id) {
   static std::map<std::string, forms::FormSpec> loaded;
   auto it = loaded.find(id);

@@ -247,11 +247,21 @@ struct TableInstance {
   std::string sheet;
   std::uint32_t header_row = 0;
   std::vector<std::uint32_t> column_cols;  // sheet column of each spec column
+  std::vector<CellValue> headers;          // the header cell the file has above each spec column
   std::vector<TableRow> rows;              // body rows
   std::optional<TableRow> total;
-  // Header cells to the right of the known columns (e.g. a quarter a user added to the Gantt).
+  // Columns the template does not have, inside the table or right of it, that hold a header or
+  // anything in a body row (a quarter, a year or a date a user added to the Gantt, or marks with
+  // no header at all): sheet column and header as shown ("" when there is none).
   std::vector<std::pair<std::uint32_t, std::string>> extra_columns;
   std::vector<std::vector<CellValue>> extra_cells;  // per body row, per extra column
+  // When the table is not found: the row that names most of its headers (the key's and at least
+  // one column's) and the headers it lacks, so that the report can say why it was not taken.
+  struct HeaderMiss {
+    std::uint32_t row = 0;
+    std::vector<std::string> missing;
+  };
+  std::optional<HeaderMiss> closest_headers;
 };
 
 struct FieldInstance {

@@ -55,6 +55,24 @@ class ShapeRules {
                std::string(what_en) + " «" + label.in(Lang::en) + "» not found: the file does not follow the template, use the downloaded one"});
   }
 
+  // A table not found; when a row holds most of its headers, the report says which ones it lacks,
+  // since that is why the row was not taken for the table's.
+  void missing_table(const TableSpec& spec) {
+    const auto found = form_.instance().tables.find(spec.id);
+    const auto& closest = found == form_.instance().tables.end() ? std::nullopt : found->second.closest_headers;
+    if (!closest || form_.sheet_missing(spec.id)) return missing(spec.id, spec.label, "tabella", "non trovata", "table");
+    std::string headers;
+    for (const std::string& header : closest->missing) headers += (headers.empty() ? "«" : ", «") + header + "»";
+    const std::string row = std::to_string(closest->row + 1);
+    const SheetSpec* sheet = spec_.sheet_of(spec.id);
+    sink_.add(attribute_code(spec_, spec.id, "ASSENTE"), Severity::error, {sheet ? std::string_view(sheet->name) : std::string_view(), nullptr},
+              spec.label.it, "",
+              {"tabella «" + spec.label.it + "» non trovata: la riga " + row + " ha le sue intestazioni ma non " + headers +
+                   "; scriverle come nel modello (o usare il modello scaricato)",
+               "table «" + spec.label.in(Lang::en) + "» not found: row " + row + " has its headers but not " + headers +
+                   "; write them as in the template (or use the downloaded one)"});
+  }
+
   void check_field(const TypedField& field) {
     const FieldSpec& spec = *field.spec;
     if (!field.found) return missing(spec.id, spec.label, "campo", "non trovato", "field", spec.required ? Severity::error : Severity::warning);
@@ -65,7 +83,7 @@ class ShapeRules {
 
   void check_table(const TypedTable& table) {
     const TableSpec& spec = *table.spec;
-    if (!table.found) return missing(spec.id, spec.label, "tabella", "non trovata", "table");
+    if (!table.found) return missing_table(spec);
     for (const TypedRow& row : table.rows) {
       if (!row.row->filled()) continue;
       for (std::size_t c = 0; c < spec.columns.size() && c < row.row->cells.size(); ++c) {

@@ -74,6 +74,10 @@ class Reporter {
   void with_cause(const Text& cause, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
     sink_.add(code_, severity_, place, std::move(label), std::move(found), {message_.it + ": " + cause.it, message_.en + ": " + cause.en}, vars);
   }
+  // The rule's issue in another of its messages: a kind that finds more than one thing wrong.
+  void with_message(const Text& message, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
+    sink_.add(code_, severity_, place, std::move(label), std::move(found), message, vars);
+  }
   // The same rule saying something milder: a guess it made that the clerk should confirm.
   void warning(const Text& message, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
     sink_.add(code_, Severity::warning, place, std::move(label), std::move(found), message, vars);
