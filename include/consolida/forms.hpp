@@ -164,6 +164,9 @@ class FormSpec {
   Text title;
   std::string reference;  // the act that defines the form: "DGR XI/4563 del 19/04/2021"
   std::string code_prefix;  // rule codes made from field attributes start with it: "PREM"
+  // The integer field where a file declares the year it reports on ("anno"), checked against the
+  // year asked for (validate --anno, a campaign's year); empty when the form has none.
+  std::string year_field;
   std::vector<std::string> instructions;
   std::vector<SheetSpec> sheets;
   std::map<std::string, std::vector<ListItem>> lists;

@@ -177,6 +177,21 @@ Report validate(const TypedForm& form) {
   return report;
 }
 
+std::optional<Issue> year_mismatch(const TypedForm& form, int expected) {
+  const FormSpec& spec = form.spec();
+  const TypedField* year = spec.year_field.empty() ? nullptr : form.field(spec.year_field);
+  const auto declared = year && year->value.ok() ? year->value.number() : std::nullopt;
+  if (!declared || *declared == expected) return std::nullopt;
+  std::vector<Issue> issues;
+  IssueSink(issues).add(spec.code_prefix + "-ANNO", Severity::error, place_of(*year), year->spec->label.it, std::to_string(*declared),
+                        {"«{label}»: il file dichiara l'anno {found}, ma sono attesi i dati del {expected}: correggere l'anno se è "
+                         "sbagliato, altrimenti inviare il file dell'anno giusto",
+                         "«{label}»: the file declares year {found}, but data for {expected} are expected: correct the year if it is "
+                         "wrong, otherwise send the file for the right year"},
+                        {{"label", year->spec->label.it}, {"found", std::to_string(*declared)}, {"expected", std::to_string(expected)}});
+  return std::move(issues.front());
+}
+
 Report validate(FormInstance instance, const FormSpec& form, const registry::Registry& registry) {
   return validate(type_form(std::move(instance), form, registry));
 }
