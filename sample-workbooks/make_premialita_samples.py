@@ -264,6 +264,9 @@ variant("errore-deliverable-senza-indicatore.xlsx",
                    [("PREM-R08", f.cell_of("deliverable", 0, 2))])[-1])
 variant("errore-percentuale-oltre-100.xlsx",
         lambda f: (f.row("deliverable", 2, None, None, None, 160), [("PREM-R09", f.cell_of("deliverable", 2, 4))])[-1])
+# "60%" typed as a fraction (or read from a percent cell by a tool that keeps 0,6): 0,6% is queried.
+variant("avviso-percentuale-come-frazione.xlsx",
+        lambda f: (f.row("deliverable", 2, None, None, None, 0.6), [("PREM-R17", f.cell_of("deliverable", 2, 4))])[-1])
 def empty_gantt(f):
     ws, header, last = f.table("cronoprogramma")
     for r in range(header + 1, last + 1):
