@@ -124,6 +124,10 @@ std::optional<std::size_t> closest_label(std::string_view text, const std::vecto
                                          const std::vector<std::size_t>& owners) {
   auto owner = [&](std::size_t i) { return i < owners.size() ? owners[i] : i; };
   if (candidates.empty()) return std::nullopt;
+  // A paragraph pasted where an item belongs means none of them; it is not weighed word by word.
+  std::size_t longest = 0;
+  for (const std::string& candidate : candidates) longest = std::max(longest, candidate.size());
+  if (text.size() > 2 * longest + 32) return std::nullopt;
   std::vector<std::vector<std::string>> words;
   for (const std::string& candidate : candidates) words.push_back(label_words(candidate));
   // Words that every candidate has tell them apart from nothing.
@@ -138,10 +142,6 @@ std::optional<std::size_t> closest_label(std::string_view text, const std::vecto
     for (const std::string& word : text_words) shared[i] += has_word(words[i], word);
   }
   const std::size_t most = *std::max_element(shared.begin(), shared.end());
-  // A text far longer than any candidate is not a slip of one: no distance is computed for it.
-  std::size_t longest = 0;
-  for (const std::string& candidate : candidates) longest = std::max(longest, candidate.size());
-  if (most == 0 && folded.size() > 2 * longest + 8) return std::nullopt;
   std::optional<std::size_t> best;
   std::size_t best_distance = 0;
   bool tie = false;

@@ -2,10 +2,9 @@
 // marked in a period ending after the date; nothing is marked outside the template's period
 // columns (a column the clerk added, whatever its header: "gen 24-mar 24", "2024", a date, none);
 // no period header is changed from the template's ("ott 23-dic 23" relabelled "ott 23-mar 24").
-#include <algorithm>
-
 #include "common/calendar.hpp"
 #include "common/labels.hpp"
+#include "common/numbers.hpp"
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
@@ -31,9 +30,8 @@ std::optional<values::Date> period_end_of(const std::string& header) {
       if (!last || end > *last) last = end;
     }
   }
-  if (!last && text.size() == 4 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    const int year = std::stoi(text);
-    if (year >= 1900 && year <= 2100) last = values::Date{year, 12, 31};
+  if (const auto year = text.size() == 4 ? parse_integer<int>(text) : std::nullopt; !last && year && *year >= 1900 && *year <= 2100) {
+    last = values::Date{*year, 12, 31};
   }
   return last;
 }
