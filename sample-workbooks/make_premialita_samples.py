@@ -264,6 +264,9 @@ variant("errore-deliverable-senza-indicatore.xlsx",
                    [("PREM-R08", f.cell_of("deliverable", 0, 2))])[-1])
 variant("errore-percentuale-oltre-100.xlsx",
         lambda f: (f.row("deliverable", 2, None, None, None, 160), [("PREM-R09", f.cell_of("deliverable", 2, 4))])[-1])
+# "60%" typed as a fraction (or read from a percent cell by a tool that keeps 0,6): 0,6% is queried.
+variant("avviso-percentuale-come-frazione.xlsx",
+        lambda f: (f.row("deliverable", 2, None, None, None, 0.6), [("PREM-R17", f.cell_of("deliverable", 2, 4))])[-1])
 def empty_gantt(f):
     ws, header, last = f.table("cronoprogramma")
     for r in range(header + 1, last + 1):
@@ -279,6 +282,25 @@ def gantt_2024(f):
     ws.cell(header + 2, 9).value = "X"
     return [("PREM-R12", ws.cell(header + 2, 9).coordinate)]
 variant("errore-cronoprogramma-oltre-2023.xlsx", gantt_2024)
+def gantt_added_columns(f):
+    # Columns added right of the chart whose headers do not read as quarters: a year typed as a
+    # number, a date, and none at all. Every mark there is outside the template's periods.
+    import datetime
+    ws, header, last = f.table("cronoprogramma")
+    ws.cell(header, 9).value = 2024
+    ws.cell(header + 2, 9).value = "X"
+    ws.cell(header, 10).value = datetime.date(2024, 1, 15)
+    ws.cell(header + 2, 10).value = "X"
+    ws.cell(header + 1, 11).value = "X"
+    return [("PREM-R12", ws.cell(header + 2, 9).coordinate), ("PREM-R12", ws.cell(header + 2, 10).coordinate),
+            ("PREM-R12", ws.cell(header + 1, 11).coordinate)]
+variant("errore-cronoprogramma-colonne-aggiunte.xlsx", gantt_added_columns)
+def gantt_relabelled(f):
+    # The last quarter renamed to stretch it past the deadline: the header and its marks.
+    ws, header, last = f.table("cronoprogramma")
+    ws.cell(header, 8).value = "ott 23-mar 24"
+    return [("PREM-R12", ws.cell(header, 8).coordinate), ("PREM-R12", ws.cell(header + 2, 8).coordinate)]
+variant("errore-cronoprogramma-trimestre-rinominato.xlsx", gantt_relabelled)
 variant("errore-bilancio-non-quadra.xlsx",
         lambda f: (f.row("risorse_economiche", 1, None, 44000), [("PREM-R14", f.cell_of("risorse_economiche", 1, 2)),
                                                                    ("PREM-R15", f.table("risorse_economiche")[0].cell(f.total_row("risorse_economiche"), 2).coordinate)])[-1])

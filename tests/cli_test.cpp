@@ -210,3 +210,26 @@ TEST(Cli, ValidateFindsWorkbooksInFoldersWhateverTheExtensionCase) {
   EXPECT_LT(r.out.find("a.xlsx: NON VALIDO"), r.out.find("PROGETTO.XLSX"));  // in name order
   EXPECT_EQ(r.out.find("note.txt"), std::string::npos);
 }
+
+// validate --anno: a file that declares another year is refused, with a code of its own at the
+// year's cell; the same file passes when its year is the one asked.
+TEST(Cli, ValidateRefusesAFileOfAnotherYearThanAsked) {
+  const std::string dir = temp_path("anno-melzo");
+  const std::string command = std::string(CONSOLIDA_MAKE_REGION) + " " + dir + " --scope ambito:MELZO --missing 0 --errors 0 --year 2024 > /dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const std::string file = dir + "/comuni/015142-melzo.xlsx";
+  const CliRun other = run("validate --anno 2025 --format json " + file, false);
+  EXPECT_EQ(other.status, 1) << other.out;
+  Poco::JSON::Parser parser;
+  const auto issues = parser.parse(other.out).extract<Poco::JSON::Object::Ptr>()->getArray("files")->getObject(0)->getArray("issues");
+  ASSERT_GE(issues->size(), 1u) << other.out;
+  const auto first = issues->getObject(0);
+  EXPECT_EQ(first->getValue<std::string>("code"), "SSC-ANNO");
+  EXPECT_EQ(first->getValue<std::string>("cell"), "B7");
+  EXPECT_EQ(first->getObject("message")->getValue<std::string>("it"),
+            "«Anno di riferimento»: il file dichiara l'anno 2024, ma sono attesi i dati del 2025: correggere l'anno se è sbagliato, "
+            "altrimenti inviare il file dell'anno giusto");
+  EXPECT_EQ(run("validate --anno 2024 " + file, false).status, 0);
+  EXPECT_EQ(run("validate --year 2024 " + file, false).status, 0);
+  EXPECT_EQ(run("validate " + file + " --anno duemila", false).status, 64);
+}

@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "consolida/forms.hpp"
+#include "consolida/typed_form.hpp"
 #include "support/issue_codes.hpp"
 #include "support/zip_builder.hpp"
 
@@ -211,4 +213,191 @@ TEST(Labels, FoldWhatClerksTypeDifferently) {
   EXPECT_EQ(normalise_label("dell\u2019Ambito"), "dell'ambito");            // typographic apostrophe
   EXPECT_TRUE(labels_match(normalise_label("Titolo progetto:"), normalise_label("TITOLO PROGETTO")));
   EXPECT_FALSE(labels_match(normalise_label("Titolo"), normalise_label("Titolo progetto")));  // too short to be a prefix
+}
+
+TEST(Labels, TheClosestLabelIsTheOneSharingTheMostTellingWords) {
+  const std::vector<std::string> ats = {"ATS della Città Metropolitana di Milano", "ATS dell'Insubria", "ATS della Val Padana", "ATS di Pavia"};
+  EXPECT_EQ(closest_label("Ats Metropolitana Milano", ats), 0u);   // "ATS" is in every item: it tells nothing
+  EXPECT_EQ(closest_label("ATS Insubrai", ats), 1u);               // no word in common: a typing slip away
+  EXPECT_EQ(closest_label("ATS di Sondrio", ats), std::nullopt);   // nothing close
+  EXPECT_EQ(closest_label("x", {"n.", "%", "ore"}), std::nullopt); // one letter is no slip of "%"
+  EXPECT_EQ(closest_label("numeri", {"n.", "numero", "%"}, {0, 0, 1}), 1u);
+  // Two candidates of one owner (an item and its synonym) do not tie.
+  EXPECT_EQ(closest_label("ASST Lodi Sud", {"ASST di Lodi", "ASST Lodi", "ASST di Crema"}, {0, 0, 1}), 1u);
+}
+
+namespace {
+
+// A table of two columns, for a file typed again from scratch.
+forms::FormSpec register_form() {
+  const fs::path dir = temp_path("plugin-registro");
+  fs::create_directories(dir);
+  std::ofstream(dir / "form.json") << R"({
+    "schema": 1, "id": "registro", "version": "1", "code_prefix": "REG", "title": "Registro di prova",
+    "fields": [{"id": "ambito", "label": "Ambito", "required": true, "cell": "B1"}],
+    "tables": [
+      {"id": "spese", "label": "SPESE DEL PIANO", "key": {"id": "voce", "label": "Voce di spesa"},
+       "columns": [{"id": "importo", "label": "Importo", "type": "amount", "min": 0},
+                   {"id": "note", "label": "Annotazioni"}],
+       "blank_rows": 5, "total_label": "TOTALE"}
+    ],
+    "sheets": [{"name": "Foglio1", "sections": [{"title": "Registro", "items": ["ambito", "spese"]}]}],
+    "rules": [{"code": "REG-TOT", "kind": "column_total", "table": "spese",
+               "message": {"it": "TOTALE scritto {found}, atteso {expected}", "en": "TOTAL {found}, expected {expected}"}}]
+  })";
+  return forms::load_form(dir.string());
+}
+
+std::string text_at(const std::string& ref, const std::string& text) {
+  return "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>";
+}
+
+// Rows 4-8: the headers given, then two expenses and their total, all from column C, without
+// the table's title.
+forms::Report validate_register(const std::string& key_header, const std::string& amount_header) {
+  const std::string rows = "<row r=\"1\">" + text_at("A1", "Ambito") + text_at("B1", "Ambito 5 Melzo") + "</row>" +
+                           "<row r=\"4\">" + text_at("C4", key_header) + text_at("D4", "Annotazioni") + text_at("E4", amount_header) + "</row>" +
+                           "<row r=\"5\">" + text_at("C5", "Assistenza domiciliare") + "<c r=\"E5\"><v>100</v></c></row>" +
+                           "<row r=\"6\">" + text_at("C6", "Trasporto") + "<c r=\"E6\"><v>50</v></c></row>" +
+                           "<row r=\"7\">" + text_at("C7", "TOTALE") + "<c r=\"E7\"><v>150</v></c></row>";
+  const forms::FormSpec form = register_form();
+  auto workbook = xlsx::Workbook::open(minimal_xlsx(rows).write(temp_path("registro.xlsx")));
+  return forms::validate(forms::extract(workbook, form), form, registry::Registry::builtin());
+}
+
+}  // namespace
+
+// A clerk who typed the table again, elsewhere and without its title, but with the template's
+// headers, has the table read by those headers; one whose headers differ is told which ones.
+TEST(FormEngine, ATableTypedFromScratchIsFoundByItsHeaders) {
+  const forms::Report found = validate_register("Voce di spesa", "Importo");
+  EXPECT_TRUE(found.issues.empty()) << ::testing::PrintToString(issue_codes(found));
+  const forms::Report wrong_total = [] {
+    const std::string rows = "<row r=\"1\">" + text_at("A1", "Ambito") + text_at("B1", "Ambito 5 Melzo") + "</row>" +
+                             "<row r=\"4\">" + text_at("C4", "voce di spesa") + text_at("D4", "IMPORTO") + text_at("E4", "Annotazioni") + "</row>" +
+                             "<row r=\"5\">" + text_at("C5", "Assistenza domiciliare") + "<c r=\"D5\"><v>100</v></c></row>" +
+                             "<row r=\"6\">" + text_at("C6", "TOTALE") + "<c r=\"D6\"><v>90</v></c></row>";
+    const forms::FormSpec form = register_form();
+    auto workbook = xlsx::Workbook::open(minimal_xlsx(rows).write(temp_path("registro-tot.xlsx")));
+    return forms::validate(forms::extract(workbook, form), form, registry::Registry::builtin());
+  }();
+  EXPECT_EQ(issue_codes(wrong_total), std::vector<std::string>{"REG-TOT@D6"});  // read where the clerk put it
+
+  const forms::Report missed = validate_register("Voce di spesa", "Importo (euro)");
+  ASSERT_EQ(issue_codes(missed), std::vector<std::string>{"REG-SPESE-ASSENTE@"});
+  EXPECT_EQ(missed.issues[0].message.it,
+            "tabella «SPESE DEL PIANO» non trovata: la riga 4 ha le sue intestazioni ma non «Importo»; scriverle come nel modello "
+            "(o usare il modello scaricato)");
+}
+
+namespace {
+
+const forms::FormSpec& plugin(const std::string& id) {
+  static std::map<std::string, forms::FormSpec> loaded;
+  auto it = loaded.find(id);
+  if (it == loaded.end()) it = loaded.emplace(id, forms::load_form((fs::path(CONSOLIDA_SOURCE_DIR) / "plugins" / id).string())).first;
+  return it->second;
+}
+
+forms::CellValue written(const std::string& ref, const std::string& text) {
+  forms::CellValue cell;
+  cell.ref = *xlsx::parse_a1(ref);
+  cell.present = true;
+  cell.text = text;
+  return cell;
+}
+
+forms::CellValue number(const std::string& ref, const std::string& lexical) {
+  forms::CellValue cell = written(ref, lexical);
+  cell.numeric = true;
+  cell.lexical = lexical;
+  cell.number = std::stod(lexical);
+  return cell;
+}
+
+void set_field(forms::FormInstance& instance, const std::string& id, forms::CellValue cell, const std::string& sheet) {
+  instance.fields[id].found = true;
+  instance.fields[id].sheet = sheet;
+  instance.fields[id].cell = std::move(cell);
+}
+
+}  // namespace
+
+// Units and indicator types typed instead of chosen: the template's own wording and the obvious
+// synonyms count as their item, with a warning; anything else is refused with the item it most
+// likely means.
+TEST(FormEngine, ListSynonymsCountAsTheirItemAndOtherTextsGetASuggestion) {
+  const forms::FormSpec& form = plugin("monitoraggio-obiettivi");
+  forms::FormInstance instance;
+  set_field(instance, "ambito", written("B2", "Ambito 5 Melzo"), "Monitoraggio");
+  set_field(instance, "anno", number("B3", "2024"), "Monitoraggio");
+  set_field(instance, "referente", written("B4", "Ufficio di Piano"), "Monitoraggio");
+  forms::TableInstance& table = instance.tables["indicatori"];
+  table.found = true;
+  table.sheet = "Monitoraggio";
+  auto add = [&](int r, const std::string& kind, const std::string& unit, const std::string& achieved) {
+    const std::string n = std::to_string(r);
+    forms::TableRow row;
+    row.row = static_cast<std::uint32_t>(r - 1);
+    row.key = written("A" + n, "Ridurre i tempi di attesa");
+    row.cells = {written("B" + n, "D. Domiciliarità"), written("C" + n, kind), written("D" + n, "Utenti raggiunti"),
+                 written("E" + n, unit), number("F" + n, "70"), number("G" + n, achieved), forms::CellValue{}};
+    table.rows.push_back(row);
+  };
+  add(8, "OUTCOME/IMPATTO", "percentuale", "0.7");  // the instructions' wording; 0,7 where 70 was meant
+  add(9, "Output", "numeri", "60");
+  const forms::TypedForm typed = forms::type_form(instance, form, registry::Registry::builtin());
+  const forms::TypedRow& first = typed.table("indicatori")->rows[0];
+  ASSERT_NE(first.cells[2].item(), nullptr);
+  EXPECT_EQ(first.cells[2].item()->code, "OUTCOME");
+  ASSERT_NE(first.cells[4].item(), nullptr);
+  EXPECT_EQ(first.cells[4].item()->label, "%");
+  const forms::Report report = forms::validate(typed);
+  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"MON-INDICATORI-TIPO-SINONIMO@C8", "MON-INDICATORI-UNITA-SINONIMO@E8",
+                                                          "MON-R09@G8", "MON-INDICATORI-UNITA-LISTA@E9"}));
+  EXPECT_EQ(report.issues[1].severity, forms::Severity::warning);
+  EXPECT_EQ(report.issues[1].message.it,
+            "«Obiettivi e indicatori › Unità di misura»: «percentuale» è letto come «%», la voce dell'elenco; sceglierla dall'elenco a discesa");
+  EXPECT_EQ(report.issues[3].message.it,
+            "«Obiettivi e indicatori › Unità di misura»: «numeri» non è tra le voci ammesse: forse «n.»? Sceglierla dall'elenco a discesa");
+  EXPECT_EQ(report.issues[3].message.en,
+            "«Obiettivi e indicatori › Unità di misura»: «numeri» is not one of the allowed entries: perhaps «n.»? Pick it from the drop-down list");
+}
+
+// rendiconto-ambito: a SPESE row whose fund is not an item of the list passes nothing on, so the
+// fund it meant is unbalanced; that imbalance names the row and the cell as its cause.
+TEST(FormEngine, AKnockOnImbalanceNamesTheRowItComesFrom) {
+  const forms::FormSpec& form = plugin("rendiconto-ambito");
+  forms::FormInstance instance;
+  set_field(instance, "ambito", written("B2", "Ambito 5 Melzo"), "Rendiconto");
+  set_field(instance, "ente_capofila", written("B3", "Comune di Melzo"), "Rendiconto");
+  set_field(instance, "ats", written("B4", "MI. ATS della Città Metropolitana di Milano"), "Rendiconto");
+  set_field(instance, "anno", number("B5", "2024"), "Rendiconto");
+  set_field(instance, "referente", written("B6", "Ufficio di Piano"), "Rendiconto");
+  forms::TableInstance& entrate = instance.tables["entrate"];
+  entrate.found = true;
+  entrate.sheet = "Rendiconto";
+  forms::TableRow fna;
+  fna.row = 9;
+  fna.key = written("A10", "Fondo Non Autosufficienza (FNA, Misura B2)");
+  fna.cells = {number("B10", "1000")};
+  entrate.rows.push_back(fna);
+  entrate.total = forms::TableRow{30, false, written("A31", "TOTALE ENTRATE"), {number("B31", "1000")}};
+  forms::TableInstance& spese = instance.tables["spese"];
+  spese.found = true;
+  spese.sheet = "Rendiconto";
+  forms::TableRow transfer;
+  transfer.row = 39;
+  transfer.key = written("A40", "Contributi Misura B2");
+  transfer.cells = {written("B40", "Fondo non autosuff. B2"), number("C40", "1000")};
+  spese.rows.push_back(transfer);
+  spese.total = forms::TableRow{80, false, written("A81", "TOTALE SPESE"), {forms::CellValue{}, number("C81", "1000")}};
+  const forms::Report report = forms::validate(instance, form, registry::Registry::builtin());
+  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"REND-R05@B10", "REND-SPESE-FONDO-LISTA@B40"}));
+  ASSERT_EQ(report.issues.size(), 2u);
+  EXPECT_EQ(report.issues[0].message.it,
+            "Fondo vincolato «Fondo Non Autosufficienza (FNA, Misura B2)»: entrate 1.000,00, spese indicate con questo fondo 0,00; "
+            "devono coincidere: la differenza c'è perché la riga 40 è stata scartata (fondo «Fondo non autosuff. B2» non riconosciuto): vedi B40");
+  EXPECT_NE(report.issues[1].message.it.find("forse «FNA. Fondo Non Autosufficienza (FNA, Misura B2)»?"), std::string::npos)
+      << report.issues[1].message.it;
 }

@@ -341,3 +341,57 @@ TEST(FormSpec, BrokenDescriptionsAreReportedWithTheirPlace) {
     }
   }
 }
+
+// The Gantt keeps the template's quarters: a mark in a column added to the chart is named whatever
+// its header (a year, a date, none at all), and so is a quarter relabelled to stretch past the end.
+TEST(Premialita, MarksOutsideTheTemplatesQuartersAreNamed) {
+  auto messages = [](const std::string& file) {
+    std::vector<std::string> out;
+    for (const auto& issue : forms::validate_file((kSamples / file).string(), all_forms(), registry::Registry::builtin()).issues) {
+      if (issue.code == "PREM-R12") out.push_back(issue.cell + " " + issue.message.it);
+    }
+    return out;
+  };
+  const auto added = messages("errore-cronoprogramma-colonne-aggiunte.xlsx");
+  ASSERT_EQ(added.size(), 3u) << ::testing::PrintToString(added);
+  auto any = [](const std::vector<std::string>& all, const std::string& part) {
+    return std::any_of(all.begin(), all.end(), [&](const std::string& m) { return m.find(part) != std::string::npos; });
+  };
+  EXPECT_TRUE(any(added, "periodo «2024» oltre la scadenza")) << ::testing::PrintToString(added);
+  EXPECT_TRUE(any(added, "periodo «15/01/2024» oltre la scadenza")) << ::testing::PrintToString(added);
+  EXPECT_TRUE(any(added, "«Fase di avvio progetto»: segno nella colonna «K», che non è un trimestre del modello: il cronoprogramma va da "
+                         "«apr 22-giu 22» a «ott 23-dic 23»; segnare solo i suoi trimestri"))
+      << ::testing::PrintToString(added);
+  const auto renamed = messages("errore-cronoprogramma-trimestre-rinominato.xlsx");
+  ASSERT_EQ(renamed.size(), 2u) << ::testing::PrintToString(renamed);
+  EXPECT_TRUE(any(renamed, "L'intestazione del trimestre «ott 23-dic 23» è stata cambiata in «ott 23-mar 24»: ripristinarla"))
+      << ::testing::PrintToString(renamed);
+  EXPECT_TRUE(any(renamed, "periodo «ott 23-mar 24» oltre la scadenza")) << ::testing::PrintToString(renamed);
+}
+
+// The ATS and ASST as the seeds write them count as the list's items, with a warning naming the
+// item; a name that is no item is refused with the item it most likely means.
+TEST(Premialita, TheSeedsNamesOfAtsAndAsstCountAsTheirItems) {
+  forms::TypedForm read;
+  forms::validate_file((kSamples / "lodi-dimissioni-protette.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &read);
+  forms::FormInstance instance = read.instance();
+  instance.fields.at("ats").cell.text = "Ats Milano Città Metropolitana";
+  instance.tables.at("asst_coinvolte").rows.at(0).key.text = "Asst Lodi";
+  const forms::TypedForm typed = forms::type_form(instance, premialita(), registry::Registry::builtin());
+  ASSERT_NE(typed.field("ats")->value.item(), nullptr);
+  EXPECT_EQ(typed.field("ats")->value.item()->code, "MI");
+  const forms::Report report = forms::validate(typed);
+  EXPECT_TRUE(report.valid());
+  std::vector<std::string> codes;
+  for (const auto& issue : report.issues) codes.push_back(issue.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"PREM-ATS-SINONIMO", "PREM-ASST_COINVOLTE-ASST-SINONIMO"}));  // and no PREM-N01: ASST di Lodi is of ATS Milano
+  ASSERT_EQ(report.issues.size(), 2u);
+  EXPECT_EQ(report.issues[0].message.it,
+            "«ATS che coordina il progetto»: «Ats Milano Città Metropolitana» è letto come «MI. ATS della Città Metropolitana di Milano», "
+            "la voce dell'elenco; sceglierla dall'elenco a discesa");
+  instance.fields.at("ats").cell.text = "ATS Metropolitana Milanese";
+  const forms::Report refused = forms::validate(instance, premialita(), registry::Registry::builtin());
+  const auto it = std::find_if(refused.issues.begin(), refused.issues.end(), [](const auto& i) { return i.code == "PREM-ATS-LISTA"; });
+  ASSERT_NE(it, refused.issues.end());
+  EXPECT_NE(it->message.it.find("forse «MI. ATS della Città Metropolitana di Milano»?"), std::string::npos) << it->message.it;
+}

@@ -55,7 +55,7 @@ const Samples& samples() {
     out.valid_dir = fs::temp_directory_path() / ("consolida-server-valid-" + tag);
     out.broken_dir = fs::temp_directory_path() / ("consolida-server-broken-" + tag);
     for (const auto& [dir, errors] : {std::pair{out.valid_dir, 0}, std::pair{out.broken_dir, 100}}) {
-      const std::string command = std::string(CONSOLIDA_MAKE_REGION) + " " + dir.string() + " --scope ambito:MELZO --missing 0 --errors " +
+      const std::string command = std::string(CONSOLIDA_MAKE_REGION) + " " + dir.string() + " --scope ambito:MELZO --missing 0 --year 2024 --errors " +
                                   std::to_string(errors) + " > /dev/null";
       EXPECT_EQ(std::system(command.c_str()), 0) << command;
       for (const auto& f : consolida::testing::csv_rows(dir / "manifest.csv")) {
@@ -90,7 +90,7 @@ class ServerTest : public ::testing::Test {
     open_ = store.add_campaign(open);
     Campaign closed{0, "Spesa sociale 2023 (chiusa)", "spesa-sociale-comune", 2023, now() - 90 * 86400, now() - 86400, LatePolicy::refuse};
     closed_ = store.add_campaign(closed);
-    Campaign late{0, "Spesa sociale 2022 (ritardi accettati)", "spesa-sociale-comune", 2022, now() - 90 * 86400, now() - 86400,
+    Campaign late{0, "Spesa sociale 2024 (ritardi accettati)", "spesa-sociale-comune", 2024, now() - 90 * 86400, now() - 86400,
                   LatePolicy::accept};
     late_ = store.add_campaign(late);
     // Two comuni of Melzo, their Ambito, the Region.
@@ -275,6 +275,19 @@ TEST_F(ServerTest, BadUploadsGetClearAnswersAndNothingIsStored) {
   EXPECT_EQ(server_->store().count_versions(closed_, ente), 0);
   EXPECT_EQ(stored_files(), files);
   EXPECT_EQ(temp_files(), 0u) << "no partial upload left behind";
+}
+
+// A file of another year than the campaign's is refused, as one of another ente is: nothing stored.
+TEST_F(ServerTest, AFileOfAnotherYearThanTheCampaignsIsRefused) {
+  const std::int64_t next_year =
+      server_->store().add_campaign({0, "Spesa sociale 2025", "spesa-sociale-comune", 2025, now() - 60, now() + 3600, LatePolicy::refuse});
+  const std::size_t files = stored_files();
+  const Reply reply = api_upload("melzo", next_year, slurp(samples().valid.at("015142")), "melzo-2024.xlsx");
+  EXPECT_EQ(reply.status, 422) << reply.body;
+  EXPECT_NE(reply.body.find("cella B7: «Anno di riferimento»: il file dichiara l'anno 2024, ma sono attesi i dati del 2025"), std::string::npos)
+      << reply.body;
+  EXPECT_EQ(server_->store().count_versions(next_year, "015142"), 0);
+  EXPECT_EQ(stored_files(), files);
 }
 
 TEST_F(ServerTest, LateUploadsAreKeptAndMarkedWhenThePolicyAcceptsThem) {

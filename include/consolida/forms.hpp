@@ -36,6 +36,9 @@ struct ListItem {
   std::string code;   // "A", "D2"
   std::string label;  // "Domiciliarità"
   std::string group;  // for items that belong to another list's item (a key point's macro-area)
+  // Other ways clerks write the item, accepted with a warning: "numero" for "n.", the wording of
+  // the template's own instructions ("OUTCOME/IMPATTO"), the names the seeds use ("ASST Lodi").
+  std::vector<std::string> synonyms;
   // What a drop-down shows and what is written in the cell: "A. Contrasto alla povertà ..."
   std::string display() const { return code.empty() ? label : code + ". " + label; }
 };
@@ -165,6 +168,9 @@ class FormSpec {
   Text title;
   std::string reference;  // the act that defines the form: "DGR XI/4563 del 19/04/2021"
   std::string code_prefix;  // rule codes made from field attributes start with it: "PREM"
+  // The integer field where a file declares the year it reports on ("anno"), checked against the
+  // year asked for (validate --anno, a campaign's year); empty when the form has none.
+  std::string year_field;
   std::vector<std::string> instructions;
   std::vector<SheetSpec> sheets;
   std::map<std::string, std::vector<ListItem>> lists;
@@ -194,8 +200,17 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
 std::vector<FormSpec> load_forms(const std::string& plugins_dir, const std::vector<std::string>& library_path = {});
 
 // The item of a form list that a cell's text names: by its display text ("D. Domiciliarità"),
-// its label or its code, ignoring case, accents and spacing. nullptr if none.
+// its label, its code or one of its synonyms, ignoring case, accents and spacing. nullptr if none.
 const ListItem* find_list_item(const FormSpec& form, const std::string& list, const std::string& text);
+
+// What a cell's text is in a form list: an item (by display text, label, code or one of its
+// synonyms, saying which) or, when it is none, the item it most likely means, for a suggestion.
+struct ListMatch {
+  const ListItem* item = nullptr;
+  bool by_synonym = false;           // named by a synonym, not as the drop-down writes it
+  const ListItem* nearest = nullptr; // no item: the closest one, if a single one stands out
+};
+ListMatch match_list_item(const FormSpec& form, const std::string& list, const std::string& text);
 
 // A row key that marks a subtotal of the table (see TableSpec::subtotal_markers).
 bool is_subtotal(const TableSpec& table, std::string_view key);
@@ -239,11 +254,21 @@ struct TableInstance {
   std::string sheet;
   std::uint32_t header_row = 0;
   std::vector<std::uint32_t> column_cols;  // sheet column of each spec column
+  std::vector<CellValue> headers;          // the header cell the file has above each spec column
   std::vector<TableRow> rows;              // body rows
   std::optional<TableRow> total;
-  // Header cells to the right of the known columns (e.g. a quarter a user added to the Gantt).
+  // Columns the template does not have, inside the table or right of it, that hold a header or
+  // anything in a body row (a quarter, a year or a date a user added to the Gantt, or marks with
+  // no header at all): sheet column and header as shown ("" when there is none).
   std::vector<std::pair<std::uint32_t, std::string>> extra_columns;
   std::vector<std::vector<CellValue>> extra_cells;  // per body row, per extra column
+  // When the table is not found: the row that names most of its headers (the key's and at least
+  // one column's) and the headers it lacks, so that the report can say why it was not taken.
+  struct HeaderMiss {
+    std::uint32_t row = 0;
+    std::vector<std::string> missing;
+  };
+  std::optional<HeaderMiss> closest_headers;
 };
 
 struct FieldInstance {

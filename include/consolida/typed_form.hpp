@@ -126,6 +126,11 @@ class TypedForm {
 // `registry` is what the form's identity is checked against (registry rules).
 TypedForm type_form(FormInstance instance, const FormSpec& spec, const registry::Registry& registry);
 
+// A file whose declared year (the form's year_field) is not `expected`: an error at that cell,
+// code <PREFIX>-ANNO. Nothing when the form declares no year field or the file holds no readable
+// year there (the field's own checks report that).
+std::optional<Issue> year_mismatch(const TypedForm& form, int expected);
+
 // The rules a form's description makes (required fields, subtotals, total rows, missing sheets
 // and items), then its declared and compiled rules, over a typed form.
 Report validate(const TypedForm& form);

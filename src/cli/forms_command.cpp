@@ -6,9 +6,11 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "common/numbers.hpp"
 #include "common/text.hpp"
 #include "cli/inputs.hpp"
 #include "consolida/forms.hpp"
+#include "consolida/typed_form.hpp"
 #include "consolida/report_json.hpp"
 #include "consolida/write.hpp"
 
@@ -114,9 +116,10 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
   const bool it = ctx.lang == Lang::it;
   std::vector<std::string> files;
   std::string form_id, format = "text", annotate, plugins;
+  std::optional<int> year;  // the year the files must declare (--anno)
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    const bool takes_value = a == "--form" || a == "--format" || a == "--annotate" || a == "--plugins";
+    const bool takes_value = a == "--form" || a == "--format" || a == "--annotate" || a == "--plugins" || a == "--anno" || a == "--year";
     if (takes_value && i + 1 >= args.size()) {
       std::cerr << (it ? "manca il valore di " : "missing value for ") << a << "\n";
       return kExitUsage;
@@ -125,6 +128,13 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
     else if (a == "--format") format = args[++i];
     else if (a == "--annotate") annotate = args[++i];
     else if (a == "--plugins") plugins = args[++i];
+    else if (a == "--anno" || a == "--year") {
+      year = parse_integer<int>(args[++i]);
+      if (!year) {
+        std::cerr << (it ? "anno non valido: " : "invalid year: ") << args[i] << "\n";
+        return kExitUsage;
+      }
+    }
     else if (!a.starts_with("--")) files.push_back(a);
     else {
       std::cerr << (it ? "opzione sconosciuta: " : "unknown option: ") << a << "\n";
@@ -133,8 +143,8 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
   }
   files = expand_inputs(files, {".xlsx", ".xlsm"});
   if (files.empty() || (format != "text" && format != "json" && format != "html")) {
-    std::cerr << (it ? "uso: consolida validate FILE... [--form ID] [--format text|json|html] [--annotate USCITA.xlsx]\n"
-                     : "usage: consolida validate FILE... [--form ID] [--format text|json|html] [--annotate OUT.xlsx]\n");
+    std::cerr << (it ? "uso: consolida validate FILE... [--form ID] [--anno AAAA] [--format text|json|html] [--annotate USCITA.xlsx]\n"
+                     : "usage: consolida validate FILE... [--form ID] [--year YYYY] [--format text|json|html] [--annotate OUT.xlsx]\n");
     return kExitUsage;
   }
   std::vector<forms::FormSpec> forms;
@@ -157,7 +167,11 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
   for (std::size_t f = 0; f < files.size(); ++f) {
     try {
       forms::TypedForm read;
-      const forms::Report report = forms::validate_file(files[f], forms, registry::Registry::builtin(), form_id, &read);
+      forms::Report report = forms::validate_file(files[f], forms, registry::Registry::builtin(), form_id, &read);
+      // A file of another year is refused first of all: its figures belong to another collection.
+      if (year) {
+        if (auto wrong_year = forms::year_mismatch(read, *year)) report.issues.insert(report.issues.begin(), std::move(*wrong_year));
+      }
       if (!report.valid()) status = std::max(status, 1);
       if (json) json->add(report);
       else if (format == "html") write_html_report(std::cout, report, ctx.lang);

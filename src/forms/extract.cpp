@@ -8,6 +8,7 @@
 
 #include "common/labels.hpp"
 #include "consolida/forms.hpp"
+#include "consolida/values.hpp"
 
 namespace consolida::forms {
 namespace {
@@ -172,6 +173,55 @@ class Extractor {
     return out;
   }
 
+  // A header as the clerk sees it: a date as a date, a number as written.
+  std::string shown(const CellValue& cell) const {
+    if (cell.is_date) {
+      const auto dt = xlsx::serial_to_datetime(cell.number, workbook_.date1904());
+      if (dt && dt->year > 0) return values::to_string(values::Date{dt->year, dt->month, dt->day});
+    }
+    return cell.text;
+  }
+
+  struct HeaderRow {
+    std::uint32_t row = 0;
+    std::uint32_t key_col = 0;
+    std::vector<std::string> missing;  // column labels not found right of the key's header
+  };
+
+  // The rows at or below `from_row` that hold the table's headers: a cell naming the key, and
+  // cells right of it naming the columns, in any order. The first row naming them all, if any;
+  // else the one naming the most (at least one column besides the key), for the report.
+  std::pair<std::optional<HeaderRow>, std::optional<HeaderRow>> find_header_row(const Sheet& sheet, const TableSpec& table,
+                                                                                  std::uint32_t from_row) {
+    std::map<std::uint32_t, std::vector<std::pair<std::uint32_t, std::string>>> texts;  // row -> (col, folded text)
+    for (const Cell& cell : sheet.cells()) {
+      if (cell.row >= from_row && cell.type == CellType::string) texts[cell.row].emplace_back(cell.col, normalise_label(cell.text));
+    }
+    const std::string key = normalise_label(table.key.label.it);
+    std::optional<HeaderRow> closest;
+    for (const auto& [row, cells] : texts) {
+      for (const auto& [key_col, key_text] : cells) {
+        if (!labels_match(key_text, key)) continue;
+        HeaderRow found{row, key_col, {}};
+        std::set<std::uint32_t> used;
+        for (const ColumnSpec& column : table.columns) {
+          const std::string wanted = normalise_label(column.label.it);
+          const auto hit = std::find_if(cells.begin(), cells.end(), [&](const auto& c) {
+            return c.first > key_col && !used.count(c.first) && labels_match(c.second, wanted);
+          });
+          if (hit == cells.end()) {
+            found.missing.push_back(column.label.it);
+          } else {
+            used.insert(hit->first);
+          }
+        }
+        if (found.missing.empty()) return {found, std::nullopt};
+        if (found.missing.size() < table.columns.size() && (!closest || found.missing.size() < closest->missing.size())) closest = found;
+      }
+    }
+    return {std::nullopt, closest};
+  }
+
   TableInstance extract_table(const TableSpec& table) {
     TableInstance out;
     const SheetSpec* spec_sheet = form_.sheet_of(table.id);
@@ -192,9 +242,20 @@ class Extractor {
     } else {
       target = sheet(spec_sheet->name);
       if (!target) return out;
+      // Below its title in column A, the table's headers; a table typed again from scratch (no
+      // title, or moved) is found by its headers alone when they all match the template's.
       const auto label_row = find_label_row(*target, table.label);
-      if (!label_row) return out;
-      header_row = *label_row + 1;
+      const auto [headers, closest] = table.columns.empty() ? std::pair<std::optional<HeaderRow>, std::optional<HeaderRow>>()
+                                                            : find_header_row(*target, table, label_row ? *label_row + 1 : 0);
+      if (headers) {
+        header_row = headers->row;
+        first_col = headers->key_col;
+      } else if (label_row) {
+        header_row = *label_row + 1;
+      } else {
+        if (closest) out.closest_headers = TableInstance::HeaderMiss{closest->row, closest->missing};
+        return out;
+      }
     }
     out.found = true;
     out.sheet = target->name();
@@ -219,12 +280,10 @@ class Extractor {
       const std::uint32_t col = found.value_or(next_col);
       used.insert(col);
       out.column_cols.push_back(col);
+      CellValue header = value_at(*target, CellRef{header_row, col});
+      if (header.is_date) header.text = shown(header);
+      out.headers.push_back(std::move(header));
       next_col = col + 1;
-    }
-    const std::uint32_t last_known_col =
-        out.column_cols.empty() ? first_col : *std::max_element(out.column_cols.begin(), out.column_cols.end());
-    for (const auto& [col, text] : headers) {
-      if (col > last_known_col && col <= last_known_col + 12 && !used.count(col)) out.extra_columns.emplace_back(col, text);
     }
     const std::string total = table.total_label ? normalise_label(*table.total_label) : std::string();
     std::uint32_t blank_run = 0;
@@ -234,8 +293,6 @@ class Extractor {
       row.row = r;
       row.key = value_at(*target, CellRef{r, first_col});
       for (std::uint32_t col : out.column_cols) row.cells.push_back(value_at(*target, CellRef{r, col}));
-      std::vector<CellValue> extra;
-      for (const auto& [col, text] : out.extra_columns) extra.push_back(value_at(*target, CellRef{r, col}));
       if (!total.empty() && !row.key.blank() && normalise_label(row.key.text) == total) {
         out.total = std::move(row);
         break;
@@ -251,10 +308,32 @@ class Extractor {
         if (row.key.present && is_other_label(row.key.text, table)) break;
       }
       out.rows.push_back(std::move(row));
-      out.extra_cells.push_back(std::move(extra));
       if (r - header_row > kMaxRows) break;  // a form table, not a data sheet
     }
+    extra_columns(*target, first_col, used, out);
     return out;
+  }
+
+  // The columns of the table's rows that the template does not have: inside the table (a column
+  // inserted between two of the template's) or right of it, up to kMaxExtraColumns past the last
+  // known one, each with a header or something written in a body row.
+  void extra_columns(const Sheet& sheet, std::uint32_t first_col, const std::set<std::uint32_t>& used, TableInstance& out) {
+    constexpr std::uint32_t kMaxExtraColumns = 16;
+    const std::uint32_t last_known_col = used.empty() ? first_col : *used.rbegin();
+    std::set<std::uint32_t> body_rows;
+    for (const TableRow& row : out.rows) body_rows.insert(row.row);
+    std::set<std::uint32_t> extra;
+    for (const Cell& cell : sheet.cells()) {
+      if (cell.col <= first_col || cell.col > last_known_col + kMaxExtraColumns || used.count(cell.col) || extra.count(cell.col)) continue;
+      if (cell.row != out.header_row && !body_rows.count(cell.row)) continue;
+      if (!value_at(sheet, CellRef{cell.row, cell.col}).blank()) extra.insert(cell.col);
+    }
+    for (std::uint32_t col : extra) out.extra_columns.emplace_back(col, shown(value_at(sheet, CellRef{out.header_row, col})));
+    for (const TableRow& row : out.rows) {
+      std::vector<CellValue> cells;
+      for (std::uint32_t col : extra) cells.push_back(value_at(sheet, CellRef{row.row, col}));
+      out.extra_cells.push_back(std::move(cells));
+    }
   }
 
   bool is_other_label(const std::string& text, const TableSpec& self) {

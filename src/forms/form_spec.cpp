@@ -291,6 +291,7 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
   form.version = reader.string(root, "version", "", true);
   form.code_prefix = reader.string(root, "code_prefix", "");
   if (form.code_prefix.empty()) form.code_prefix = form.id;
+  form.year_field = reader.string(root, "year_field", "");
   form.title = reader.text(root, "title", "", true);
   form.reference = reader.string(root, "reference", "");
   form.instructions = reader.strings(root, "instructions", "");
@@ -304,7 +305,7 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
       for (std::size_t i = 0; i < items->size(); ++i) {
         const auto item = reader.object_at(items, i, "lists." + name);
         out.push_back({reader.string(item, "code", "lists." + name), reader.string(item, "label", "lists." + name, true),
-                       reader.string(item, "group", "lists." + name)});
+                       reader.string(item, "group", "lists." + name), reader.strings(item, "synonyms", "lists." + name)});
       }
     }
   }
@@ -371,6 +372,9 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
   if (form.sheets.empty()) reader.fail("sheets", "nessun foglio descritto", "no sheet described");
   if (const auto c = reader.object(root, "consolidation", "")) read_consolidation(c, reader, form);
   check_references(form, reader);
+  if (!form.year_field.empty() && (!form.field(form.year_field) || form.field(form.year_field)->type != FieldType::integer)) {
+    reader.fail("year_field", "\"" + form.year_field + "\" non è un campo di tipo integer", "\"" + form.year_field + "\" is not a field of type integer");
+  }
   if (auto rules = reader.array(root, "rules", "")) {
     for (std::size_t i = 0; i < rules->size(); ++i) {
       const std::string where = "rules[" + std::to_string(i) + "]";

@@ -119,16 +119,16 @@ class Typist {
         error = parsed.error;
         break;
       }
-      case FieldType::choice:
-        if (const ListItem* item = find_list_item(form_, spec.list, cell.text)) {
-          out.value = typed::Choice{item};
+      case FieldType::choice: {
+        const ListMatch match = match_list_item(form_, spec.list, cell.text);
+        if (match.item) {
+          out.value = typed::Choice{match.item};
+          if (match.by_synonym) read_as(code_id, place, where, cell.text, *match.item);
           break;
         }
-        sink_.add(attribute_code(form_, code_id, "LISTA"), Severity::error, place, where, cell.text,
-                  {"«{label}»: «{value}» non è tra le voci ammesse; sceglierla dall'elenco a discesa",
-                   "«{label}»: «{value}» is not one of the allowed entries; pick it from the drop-down list"},
-                  {{"label", where}, {"value", cell.text}});
+        not_in_list(code_id, place, where, cell.text, match.nearest);
         return out;
+      }
     }
     if (error && !spec.statuses.empty()) {
       std::string states;
@@ -216,16 +216,40 @@ class Typist {
   void selection(const FieldSpec& spec, const FieldInstance& found, std::vector<Selection>& selected) {
     for (const TableRow& option : found.options) {
       if (option.cells.empty() || option.cells[0].blank()) continue;
-      const ListItem* item = find_list_item(form_, spec.list, option.key.text);
-      if (!item) {
-        sink_.add(attribute_code(form_, spec.id, "LISTA"), Severity::error, {found.sheet, &option.key}, spec.label.it,
-                  option.key.text,
-                  {"«{label}»: la voce «{value}» non è tra quelle del modello", "«{label}»: «{value}» is not one of the template's entries"},
-                  {{"label", spec.label.it}, {"value", option.key.text}});
+      const ListMatch match = match_list_item(form_, spec.list, option.key.text);
+      const Place place{found.sheet, &option.key};
+      if (!match.item) {
+        const Text message = match.nearest ? Text{"«{label}»: la voce «{value}» non è tra quelle del modello (forse «{item}»?)",
+                                                  "«{label}»: «{value}» is not one of the template's entries (perhaps «{item}»?)"}
+                                           : Text{"«{label}»: la voce «{value}» non è tra quelle del modello",
+                                                  "«{label}»: «{value}» is not one of the template's entries"};
+        sink_.add(attribute_code(form_, spec.id, "LISTA"), Severity::error, place, spec.label.it, option.key.text, message,
+                  {{"label", spec.label.it}, {"value", option.key.text}, {"item", match.nearest ? match.nearest->display() : ""}});
         continue;
       }
-      selected.push_back({item, &option});
+      if (match.by_synonym) read_as(spec.id, place, spec.label.it, option.key.text, *match.item);
+      selected.push_back({match.item, &option});
     }
+  }
+
+  // A text that is one of a list item's synonyms: accepted as that item, with a warning that
+  // names it, so that the clerk may choose it from the list next time.
+  void read_as(const std::string& code_id, const Place& place, const std::string& where, const std::string& text, const ListItem& item) {
+    sink_.add(attribute_code(form_, code_id, "SINONIMO"), Severity::warning, place, where, text,
+              {"«{label}»: «{value}» è letto come «{item}», la voce dell'elenco; sceglierla dall'elenco a discesa",
+               "«{label}»: «{value}» is read as «{item}», the list's entry; pick it from the drop-down list"},
+              {{"label", where}, {"value", text}, {"item", item.display()}});
+  }
+
+  // A text that is no item of the list, with the item it most likely means when one stands out.
+  void not_in_list(const std::string& code_id, const Place& place, const std::string& where, const std::string& text,
+                   const ListItem* nearest) {
+    const Text message = nearest ? Text{"«{label}»: «{value}» non è tra le voci ammesse: forse «{item}»? Sceglierla dall'elenco a discesa",
+                                        "«{label}»: «{value}» is not one of the allowed entries: perhaps «{item}»? Pick it from the drop-down list"}
+                                 : Text{"«{label}»: «{value}» non è tra le voci ammesse; sceglierla dall'elenco a discesa",
+                                        "«{label}»: «{value}» is not one of the allowed entries; pick it from the drop-down list"};
+    sink_.add(attribute_code(form_, code_id, "LISTA"), Severity::error, place, where, text, message,
+              {{"label", where}, {"value", text}, {"item", nearest ? nearest->display() : ""}});
   }
 
   // The field's own limits: words, minimum and maximum, the period of a date.

@@ -7,7 +7,6 @@
 #include "consolida/rules.hpp"
 #include "consolida/typed_form.hpp"
 #include "forms/attribute_code.hpp"
-#include "common/labels.hpp"
 
 namespace consolida::forms {
 namespace {
@@ -56,6 +55,24 @@ class ShapeRules {
                std::string(what_en) + " «" + label.in(Lang::en) + "» not found: the file does not follow the template, use the downloaded one"});
   }
 
+  // A table not found; when a row holds most of its headers, the report says which ones it lacks,
+  // since that is why the row was not taken for the table's.
+  void missing_table(const TableSpec& spec) {
+    const auto found = form_.instance().tables.find(spec.id);
+    const auto& closest = found == form_.instance().tables.end() ? std::nullopt : found->second.closest_headers;
+    if (!closest || form_.sheet_missing(spec.id)) return missing(spec.id, spec.label, "tabella", "non trovata", "table");
+    std::string headers;
+    for (const std::string& header : closest->missing) headers += (headers.empty() ? "«" : ", «") + header + "»";
+    const std::string row = std::to_string(closest->row + 1);
+    const SheetSpec* sheet = spec_.sheet_of(spec.id);
+    sink_.add(attribute_code(spec_, spec.id, "ASSENTE"), Severity::error, {sheet ? std::string_view(sheet->name) : std::string_view(), nullptr},
+              spec.label.it, "",
+              {"tabella «" + spec.label.it + "» non trovata: la riga " + row + " ha le sue intestazioni ma non " + headers +
+                   "; scriverle come nel modello (o usare il modello scaricato)",
+               "table «" + spec.label.in(Lang::en) + "» not found: row " + row + " has its headers but not " + headers +
+                   "; write them as in the template (or use the downloaded one)"});
+  }
+
   void check_field(const TypedField& field) {
     const FieldSpec& spec = *field.spec;
     if (!field.found) return missing(spec.id, spec.label, "campo", "non trovato", "field", spec.required ? Severity::error : Severity::warning);
@@ -66,7 +83,7 @@ class ShapeRules {
 
   void check_table(const TypedTable& table) {
     const TableSpec& spec = *table.spec;
-    if (!table.found) return missing(spec.id, spec.label, "tabella", "non trovata", "table");
+    if (!table.found) return missing_table(spec);
     for (const TypedRow& row : table.rows) {
       if (!row.row->filled()) continue;
       for (std::size_t c = 0; c < spec.columns.size() && c < row.row->cells.size(); ++c) {
@@ -160,6 +177,21 @@ Report validate(const TypedForm& form) {
   return report;
 }
 
+std::optional<Issue> year_mismatch(const TypedForm& form, int expected) {
+  const FormSpec& spec = form.spec();
+  const TypedField* year = spec.year_field.empty() ? nullptr : form.field(spec.year_field);
+  const auto declared = year && year->value.ok() ? year->value.number() : std::nullopt;
+  if (!declared || *declared == expected) return std::nullopt;
+  std::vector<Issue> issues;
+  IssueSink(issues).add(spec.code_prefix + "-ANNO", Severity::error, place_of(*year), year->spec->label.it, std::to_string(*declared),
+                        {"«{label}»: il file dichiara l'anno {found}, ma sono attesi i dati del {expected}: correggere l'anno se è "
+                         "sbagliato, altrimenti inviare il file dell'anno giusto",
+                         "«{label}»: the file declares year {found}, but data for {expected} are expected: correct the year if it is "
+                         "wrong, otherwise send the file for the right year"},
+                        {{"label", year->spec->label.it}, {"found", std::to_string(*declared)}, {"expected", std::to_string(expected)}});
+  return std::move(issues.front());
+}
+
 Report validate(FormInstance instance, const FormSpec& form, const registry::Registry& registry) {
   return validate(type_form(std::move(instance), form, registry));
 }
@@ -174,7 +206,37 @@ const ListItem* find_list_item(const FormSpec& form, const std::string& list_nam
   for (const ListItem& item : *list) {
     if (!item.code.empty() && wanted == normalise_label(item.code)) return &item;
   }
+  for (const ListItem& item : *list) {
+    for (const std::string& synonym : item.synonyms) {
+      if (wanted == normalise_label(synonym)) return &item;
+    }
+  }
   return nullptr;
+}
+
+ListMatch match_list_item(const FormSpec& form, const std::string& list_name, const std::string& text) {
+  ListMatch match;
+  const std::vector<ListItem>* list = form.list(list_name);
+  if (!list) return match;
+  if ((match.item = find_list_item(form, list_name, text))) {
+    const std::string wanted = normalise_label(text);
+    match.by_synonym = wanted != normalise_label(match.item->display()) && wanted != normalise_label(match.item->label) &&
+                       wanted != normalise_label(match.item->code);
+    return match;
+  }
+  // Labels and synonyms alike are candidates; each stands for its item.
+  std::vector<std::string> candidates;
+  std::vector<std::size_t> owners;  // positions in the list
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    candidates.push_back((*list)[i].label);
+    owners.push_back(i);
+    for (const std::string& synonym : (*list)[i].synonyms) {
+      candidates.push_back(synonym);
+      owners.push_back(i);
+    }
+  }
+  if (const auto closest = closest_label(text, candidates, owners)) match.nearest = &(*list)[owners[*closest]];
+  return match;
 }
 
 std::size_t Report::errors() const {

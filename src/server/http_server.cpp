@@ -60,6 +60,7 @@ HTTPResponse::HTTPStatus http_status(OutcomeKind kind) {
     case OutcomeKind::unreadable: return HTTPResponse::HTTP_UNPROCESSABLE_ENTITY;
     case OutcomeKind::wrong_form: return HTTPResponse::HTTP_UNPROCESSABLE_ENTITY;
     case OutcomeKind::filled_for_another_ente: return HTTPResponse::HTTP_UNPROCESSABLE_ENTITY;
+    case OutcomeKind::filled_for_another_year: return HTTPResponse::HTTP_UNPROCESSABLE_ENTITY;
     case OutcomeKind::ente_required: return HTTPResponse::HTTP_BAD_REQUEST;
     case OutcomeKind::ente_not_allowed: return HTTPResponse::HTTP_FORBIDDEN;
     case OutcomeKind::not_open_yet: return HTTPResponse::HTTP_FORBIDDEN;

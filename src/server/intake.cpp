@@ -147,6 +147,12 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
                    {"il file è compilato per l'ente " + declared.ente->code + ", non per " + ente,
                     "the file is filled in for ente " + declared.ente->code + ", not " + ente}};
   }
+  // Likewise a file of another year: its figures belong to another campaign.
+  if (const std::optional<forms::Issue> wrong_year = forms::year_mismatch(read, campaign.year)) {
+    return Outcome{OutcomeKind::filled_for_another_year,
+                   {"foglio «" + wrong_year->sheet + "», cella " + wrong_year->cell + ": " + wrong_year->message.it,
+                    "sheet «" + wrong_year->sheet + "», cell " + wrong_year->cell + ": " + wrong_year->message.en}};
+  }
   Submission draft;
   draft.campaign = campaign.id;
   draft.ente = ente;

@@ -28,6 +28,7 @@ enum class OutcomeKind {
   unreadable,               // password-protected, broken, unknown form, outdated template
   wrong_form,               // another form than the campaign collects
   filled_for_another_ente,  // the file names another ente than the one it is sent for
+  filled_for_another_year,  // the file declares another year than the campaign's
   ente_required,            // the Region must say which ente it sends for
   ente_not_allowed,         // an ente this user may not send for
   not_open_yet,             // before the campaign opens

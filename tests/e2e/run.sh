@@ -22,8 +22,8 @@ cleanup() {
 trap cleanup EXIT
 
 # The Ambito of Melzo: every comune's file correct, and every one with a mistake.
-"$make_region" "$work/valid" --scope ambito:MELZO --missing 0 --errors 0 >/dev/null
-"$make_region" "$work/broken" --scope ambito:MELZO --missing 0 --errors 100 >/dev/null
+"$make_region" "$work/valid" --scope ambito:MELZO --missing 0 --errors 0 --year 2024 >/dev/null
+"$make_region" "$work/broken" --scope ambito:MELZO --missing 0 --errors 100 --year 2024 >/dev/null
 grep -q '^comuni/015142-melzo.xlsx,spesa-sociale-comune,015142,0,codice_istat,' "$work/broken/manifest.csv"
 
 data="$work/data"

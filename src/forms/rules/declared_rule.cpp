@@ -123,7 +123,7 @@ class DeclaredRule final : public Rule {
     if (unless_field_ && form.fields()[*unless_field_].value.yes().value_or(false)) return false;
     if (!when_field_) return true;
     const TypedField& when = form.fields()[*when_field_];
-    return when.value.ok() && normalise_label(shown(when.value, *when.spec)) == when_equals_;
+    return when.value.ok() && holds(when.value, *when.spec, when_equals_);
   }
 
   std::string code_;
@@ -152,9 +152,20 @@ const std::string& column_label(const TableSpec& table, std::size_t index) {
   return index == 0 ? table.key.label.it : table.columns[index - 1].label.it;
 }
 
+const ValueSpec& column_spec(const TableSpec& table, std::size_t index) {
+  return index == 0 ? static_cast<const ValueSpec&>(table.key) : table.columns[index - 1];
+}
+
 std::string row_name(const TypedRow& row, std::size_t position) {
   return row.row->key.blank() ? "riga " + std::to_string(row.row->row + 1) + " (n. " + std::to_string(position + 1) + ")"
                               : row.row->key.text;
+}
+
+bool holds(const TypedCell& cell, const ValueSpec& spec, std::string_view folded) {
+  if (normalise_label(shown(cell, spec)) == folded) return true;
+  const ListItem* item = cell.item();
+  return item && (normalise_label(item->label) == folded || normalise_label(item->display()) == folded ||
+                  (!item->code.empty() && normalise_label(item->code) == folded));
 }
 
 }  // namespace consolida::forms

@@ -74,6 +74,10 @@ class Reporter {
   void with_cause(const Text& cause, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
     sink_.add(code_, severity_, place, std::move(label), std::move(found), {message_.it + ": " + cause.it, message_.en + ": " + cause.en}, vars);
   }
+  // The rule's issue in another of its messages: a kind that finds more than one thing wrong.
+  void with_message(const Text& message, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
+    sink_.add(code_, severity_, place, std::move(label), std::move(found), message, vars);
+  }
   // The same rule saying something milder: a guess it made that the clerk should confirm.
   void warning(const Text& message, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
     sink_.add(code_, Severity::warning, place, std::move(label), std::move(found), message, vars);
@@ -107,7 +111,12 @@ RuleFactory rule_factory(std::string_view kind);
 // Small helpers the kinds share.
 const CellValue& cell_at(const TypedRow& row, std::size_t index);  // 0 the key, c + 1 a column
 const std::string& column_label(const TableSpec& table, std::size_t index);
+const ValueSpec& column_spec(const TableSpec& table, std::size_t index);  // 0 the key, c + 1 a column
 // "Servizio X", or "riga 12 (n. 3)" for a row without a key.
 std::string row_name(const TypedRow& row, std::size_t position);
+// Whether a cell holds the value `folded` (a normalised text, as when_equals): as the value is
+// shown or, for a list choice, as its item's label, display or code, so that a synonym typed
+// ("percentuale") holds what its item does ("%").
+bool holds(const TypedCell& cell, const ValueSpec& spec, std::string_view folded);
 
 }  // namespace consolida::forms

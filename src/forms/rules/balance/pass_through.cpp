@@ -3,6 +3,38 @@
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
+namespace {
+
+// The refused rows that explain a fund's imbalance: those whose fund most likely meant it, else
+// those whose fund means nothing recognisable (they may have meant any).
+std::vector<const TypedRow*> causes_of(const ListItem& fund, const std::vector<std::pair<const TypedRow*, const ListItem*>>& refused) {
+  std::vector<const TypedRow*> meant, unknown;
+  for (const auto& [row, nearest] : refused) {
+    if (nearest == &fund) meant.push_back(row);
+    if (!nearest) unknown.push_back(row);
+  }
+  return meant.empty() ? unknown : meant;
+}
+
+// "la differenza c'è perché la riga 23 è stata scartata (fondo «Fondo povertà» non riconosciuto): vedi C23"
+Text cause_text(const std::vector<const TypedRow*>& rows, std::size_t fund_column) {
+  std::string numbers, cells, funds;
+  for (const TypedRow* row : rows) {
+    const CellValue& fund = cell_at(*row, fund_column);
+    numbers += (numbers.empty() ? "" : ", ") + std::to_string(row->row->row + 1);
+    cells += (cells.empty() ? "" : ", ") + xlsx::to_a1(fund.ref);
+    funds += (funds.empty() ? "«" : "», «") + fund.text;
+  }
+  funds += "»";
+  if (rows.size() == 1) {
+    return {"la differenza c'è perché la riga " + numbers + " è stata scartata (fondo " + funds + " non riconosciuto): vedi " + cells,
+            "the difference is there because row " + numbers + " was left out (fund " + funds + " not recognised): see " + cells};
+  }
+  return {"la differenza c'è perché le righe " + numbers + " sono state scartate (fondi " + funds + " non riconosciuti): vedi " + cells,
+          "the difference is there because rows " + numbers + " were left out (funds " + funds + " not recognised): see " + cells};
+}
+
+}  // namespace
 
 std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) {
   const std::size_t in_at = definition.table("table");
@@ -20,6 +52,14 @@ std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) {
     for (std::size_t r = 0; r < in.rows.size(); ++r) {
       const TableRow& row = *in.rows[r].row;
       if (!row.subtotal && !row.key.blank()) row_fund[r] = find_list_item(form.spec(), list, row.key.text);
+    }
+    // Rows whose fund is no item of the list pass nothing on: their amount is missing from the
+    // fund the clerk meant, and that fund's imbalance names them as its cause.
+    std::vector<std::pair<const TypedRow*, const ListItem*>> refused;  // the row, the fund it likely meant
+    for (const TypedRow& row : out.rows) {
+      const TypedCell& fund = row.cells[fund_column];
+      if (row.subtotal() || fund.blank() || fund.ok() || row.cells[out_column].number().value_or(0) == 0) continue;
+      refused.emplace_back(&row, match_list_item(form.spec(), list, fund.text()).nearest);
     }
     for (const ListItem& fund : *form.spec().list(list)) {
       if (fund.group != "vincolato") continue;
@@ -39,8 +79,13 @@ std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) {
         passed_on += row.cells[out_column].number().value_or(0);
       }
       if (!readable || received == passed_on) continue;
-      report(place_of(in, where), in.spec->label.it, values::format_cents(received),
-             {{"row", fund.label}, {"found", values::format_cents(received)}, {"expected", values::format_cents(passed_on)}});
+      const IssueSink::Vars vars{{"row", fund.label}, {"found", values::format_cents(received)}, {"expected", values::format_cents(passed_on)}};
+      const std::vector<const TypedRow*> causes = causes_of(fund, refused);
+      if (causes.empty()) {
+        report(place_of(in, where), in.spec->label.it, values::format_cents(received), vars);
+      } else {
+        report.with_cause(cause_text(causes, fund_column), place_of(in, where), in.spec->label.it, values::format_cents(received), vars);
+      }
     }
   });
 }

@@ -13,11 +13,11 @@ std::unique_ptr<Rule> make_range(const RuleDefinition& definition) {
   const std::optional<std::int64_t> min = definition.integer("min"), max = definition.integer("max");
   return declared_rule(definition, {{}, table_at}, [=](const TypedForm& form, const Reporter& report) {
     const TypedTable& table = form.tables()[table_at];
-    const ValueSpec& spec = checked == 0 ? static_cast<const ValueSpec&>(table.spec->key) : table.spec->columns[checked - 1];
+    const ValueSpec& spec = column_spec(*table.spec, checked);
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
       const TypedCell& value = table.rows[r].cells[checked];
       if (!value.ok()) continue;
-      if (when_column && normalise_label(cell_at(table.rows[r], *when_column).text) != when_equals) continue;
+      if (when_column && !holds(table.rows[r].cells[*when_column], column_spec(*table.spec, *when_column), when_equals)) continue;
       const std::int64_t n = value.number().value_or(0);
       if (!(min && n < *min) && !(max && n > *max)) continue;
       const std::string text = shown(value, spec);
