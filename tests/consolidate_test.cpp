@@ -760,7 +760,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> chart_rows(const std::strin
 
 // Findings: charts cut at page edges; "Totale per Ambito" 91 bars in registry order; "Entrate
 // per fondo" squashed under 45° labels. Every chart is horizontal bars, each chart within one
-// page, the bars by unit sorted by value in charts of at most 32 bars, all units drawn.
+// page, the bars by unit sorted by value in charts of at most 24 bars, all units drawn.
 TEST(ConsolidatedWorkbook, ChartsAreSortedHorizontalBarsEachWithinOnePage) {
   const fs::path dir = val_padana();
   const auto manifest = read_manifest(dir);
@@ -777,7 +777,7 @@ TEST(ConsolidatedWorkbook, ChartsAreSortedHorizontalBarsEachWithinOnePage) {
   const auto anchors = chart_rows(book.part(drawings[0]));
   const auto charts = book.parts_under("xl/charts/chart");
   ASSERT_EQ(anchors.size(), charts.size());
-  ASSERT_GE(charts.size(), 4u) << "by fund, then the 91 Ambiti in charts of at most 32";
+  ASSERT_GE(charts.size(), 4u) << "by fund, then the 91 Ambiti in charts of at most 24";
   for (const auto& [first, last] : anchors) {
     const auto page = std::upper_bound(starts.begin(), starts.end(), first);
     const std::uint32_t next_page = page == starts.end() ? UINT32_MAX : *page;
@@ -800,7 +800,7 @@ TEST(ConsolidatedWorkbook, ChartsAreSortedHorizontalBarsEachWithinOnePage) {
     std::vector<double> values;
     for (std::uint32_t row = cells.first.row; row <= cells.last.row; ++row) values.push_back(data.cell(xlsx::CellRef{row, cells.first.col})->number);
     EXPECT_TRUE(std::is_sorted(values.rbegin(), values.rend())) << name;
-    EXPECT_LE(values.size(), 32u) << name;
+    EXPECT_LE(values.size(), 24u) << name;
     if (chart.find("Totale per Ambito") != std::string::npos) ambiti += values.size();
   }
   EXPECT_EQ(ambiti, 91u);

@@ -308,6 +308,21 @@ struct Bar {
   double value = 0;
 };
 
+// A unit's name as a bar's label, short: a label that LibreOffice wraps in two lines makes it
+// show only every other label. The title says "per Ambito"; the Riepilogo notes the Ambiti of
+// a synthetic assignment.
+std::string chart_label(std::string name) {
+  for (std::string_view prefix : {"Ambito di ", "Ambito "}) {
+    if (name.starts_with(prefix)) {
+      name.erase(0, prefix.size());
+      break;
+    }
+  }
+  constexpr std::string_view synthetic = " (sintetico)";
+  if (name.ends_with(synthetic)) name.erase(name.size() - synthetic.size());
+  return name;
+}
+
 // A round number at or above x, for an axis that leaves room for the bars' labels.
 double round_up(double x) {
   if (x <= 0) return 1;
@@ -328,22 +343,24 @@ class ChartSheet {
   // whose default font is wider (LibreOffice without Calibri's metrics widens columns a quarter).
   static constexpr lxw_col_t kChartColumns = 12;
   static constexpr lxw_col_t kDataCol = kChartColumns + 2;
-  static constexpr std::size_t kBarsPerChart = 32;  // each label shown and legible, none skipped
+  // Room for each label in two lines: LibreOffice wraps a long one and, were it to overlap its
+  // neighbours, would show only every other label.
+  static constexpr std::size_t kBarsPerChart = 24;
 
   ChartSheet(lxw_workbook* workbook, lxw_worksheet* ws, lxw_format* header, lxw_format* top, lxw_format* wrap, lxw_format* bold)
       : workbook_(workbook), sheet_(ws, header, top, wrap), bold_(bold) {
     sheet_.size(kDataCol, 30, 300);  // never wrapped: a taller row would push the next chart off its page
   }
 
-  // Horizontal bars sorted by value, in charts of at most kBarsPerChart bars on one scale.
+  // Horizontal bars sorted by value, in charts of at most kBarsPerChart bars.
   void bars(const std::string& title, std::vector<Bar> bars, const NumberStyle& style) {
     std::stable_sort(bars.begin(), bars.end(), [](const Bar& a, const Bar& b) { return a.value > b.value; });
-    double largest = 0;
-    for (const Bar& bar : bars) largest = std::max(largest, bar.value);
     const std::size_t parts = std::max<std::size_t>(1, (bars.size() + kBarsPerChart - 1) / kBarsPerChart);
     const std::size_t per_part = (bars.size() + parts - 1) / parts;
     for (std::size_t part = 0; part < parts; ++part) {
       const std::size_t from = part * per_part, to = std::min(bars.size(), from + per_part);
+      // Each chart on its own scale: on the largest's, the last charts' bars would be slivers.
+      const double largest = from < to ? bars[from].value : 0;
       std::string part_title = title + " (per valore)";
       if (parts > 1) part_title = title + " (" + std::to_string(from + 1) + "-" + std::to_string(to) + " di " + std::to_string(bars.size()) + ", per valore)";
       sheet_.heading(data_row_, part_title, bold_, kDataCol);
@@ -366,6 +383,7 @@ class ChartSheet {
       chart_series_set_labels_font(series, &small);
       chart_axis_set_num_font(chart->y_axis, &small);
       chart_axis_set_reverse(chart->y_axis);  // the largest on top
+      chart_axis_set_interval_unit(chart->y_axis, 1);  // every label, even one that its neighbours crowd
       // Millions on the axis: long figures there would be turned aslant.
       chart_axis_set_num_format(chart->x_axis, largest >= 1e7 ? "#,##0,, \"mln €\"" : "#,##0 \"€\"");
       chart_axis_set_min(chart->x_axis, 0);
@@ -651,7 +669,7 @@ class ConsolidatedWriter {
       }
       const std::string total_formula = "=SUM(" + cell_a1(row, col.first_item) + ":" + cell_a1(row, col.total - 1) + ")";
       ws.formula(row, col.total, total_formula, money_, euros(totals.total));
-      by_unit.push_back({totals.name, "Riepilogo!" + abs_a1(row, col.total), euros(totals.total)});
+      by_unit.push_back({chart_label(totals.name), "Riepilogo!" + abs_a1(row, col.total), euros(totals.total)});
       const std::string pop_formula = "=SUMIFS(" + detail_range(D::population, detail_last_) + matches_code;
       ws.formula(row, col.population, pop_formula, integer_, static_cast<double>(totals.population));
       write_per_capita(row, col, totals.total, totals.population, decimal_);
@@ -865,7 +883,7 @@ class ConsolidatedWriter {
       };
     };
     const std::vector<ProvenienzaColumn> columns = {
-        {"File", 14, 50, text([](const consolidate::Input& i) { return i.file; })},
+        {"File", 14, 100, text([](const consolidate::Input& i) { return i.file; })},
         {"Inviato da", 12, 30, text([](const consolidate::Input& i) { return i.sender; }), true},
         {"Ricevuto il (ora italiana)", 17, 17,
          text([](const consolidate::Input& i) { return i.received_at ? format_rome_time(i.received_at) : std::string(); }), true},
@@ -908,7 +926,7 @@ class ConsolidatedWriter {
     using L = LogLayout;
     const char* headers[] = {"File", "Gravità", "Foglio", "Cella", "Codice", "Messaggio"};
     static_assert(std::size(headers) == L::message + 1);
-    ws.size(L::file, 14, 50);
+    ws.size(L::file, 14, 100);
     ws.size(L::severity, 10, 20);
     ws.size(L::sheet, 10, 24);
     ws.size(L::cell, 6, 10);
