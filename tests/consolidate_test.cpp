@@ -2,7 +2,10 @@
 // and the seeds' published totals, read back from the written workbook with the project's reader.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -20,6 +23,7 @@
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
 #include "support/files.hpp"
+#include "xlsx/zip_archive.hpp"
 
 namespace {
 
@@ -582,6 +586,310 @@ TEST(Consolidate, LodiFundTableAddsUpToItsTotals) {
     EXPECT_EQ(sum, seed[col - 1]) << "colonna " << col;
     EXPECT_EQ(cents_at(sheet, total_row, col), seed[col - 1]) << "TOTALI, colonna " << col;
   }
+}
+
+}  // namespace
+
+// ---- The consolidated workbook as an analyst reads and prints it (issue #12) --------------------
+namespace {
+
+// A written workbook read back: cells through the project's reader, and from the raw parts what
+// the reader leaves out (column widths, row heights, page setup, charts and their anchors).
+class WrittenBook {
+ public:
+  explicit WrittenBook(const std::string& path) : path_(path), workbook_(xlsx::Workbook::open(path)), zip_(path, {}) {}
+
+  xlsx::Sheet cells(const std::string& sheet) { return workbook_.load_sheet(*workbook_.find_sheet(sheet)); }
+  std::string part(const std::string& name) { return zip_.read_all(*zip_.find(name)); }
+  std::string sheet_xml(const std::string& sheet) { return part(workbook_.find_sheet(sheet)->part); }
+  std::string_view number_format(const xlsx::Cell& cell) const { return workbook_.number_format(cell.style); }
+  std::vector<std::string> parts_under(const std::string& prefix) const {
+    std::vector<std::string> names;
+    for (const auto& entry : zip_.entries()) {
+      if (entry.name.starts_with(prefix)) names.push_back(entry.name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  const xlsx::DefinedName* defined(const std::string& name, const std::string& sheet) const {
+    for (const auto& d : workbook_.defined_names()) {
+      if (d.name == name && d.formula.starts_with(sheet)) return &d;
+      if (d.name == name && d.formula.starts_with("'" + sheet)) return &d;
+    }
+    return nullptr;
+  }
+  std::vector<std::string> sheet_names() const {
+    std::vector<std::string> names;
+    for (const auto& s : workbook_.sheets()) names.push_back(s.name);
+    return names;
+  }
+
+ private:
+  std::string path_;
+  xlsx::Workbook workbook_;
+  xlsx::ZipArchive zip_;
+};
+
+// The value of attribute `name` in the element that starts at `at`, empty if it has none.
+std::string attribute(const std::string& xml, std::size_t at, const std::string& name) {
+  const std::size_t end = xml.find('>', at);
+  const std::size_t key = xml.find(" " + name + "=\"", at);
+  if (key == std::string::npos || key > end) return {};
+  const std::size_t start = key + name.size() + 3;
+  return xml.substr(start, xml.find('"', start) - start);
+}
+
+// The width of a column (0-based) in characters; 8.43 (the default) when the sheet sets none.
+double column_width(const std::string& xml, std::uint32_t col) {
+  for (std::size_t at = xml.find("<col "); at != std::string::npos; at = xml.find("<col ", at + 1)) {
+    const std::string min = attribute(xml, at, "min"), max = attribute(xml, at, "max"), width = attribute(xml, at, "width");
+    if (col + 1 >= std::stoul(min) && col + 1 <= std::stoul(max)) return std::stod(width);
+  }
+  return 8.43;
+}
+
+// The height of a row (0-based) in points; 15 (the default) when the sheet sets none.
+double row_height(const std::string& xml, std::uint32_t row) {
+  const std::size_t at = xml.find("<row r=\"" + std::to_string(row + 1) + "\"");
+  const std::string ht = at == std::string::npos ? std::string() : attribute(xml, at, "ht");
+  return ht.empty() ? 15.0 : std::stod(ht);
+}
+
+std::size_t characters(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// A number as its cell's format shows it, Italian style: "1.234.567,89 €", "12,5%", "1.234".
+std::string shown(double value, std::string_view format) {
+  const auto cents = static_cast<std::int64_t>(std::llround(value * (format.find('%') != std::string_view::npos ? 10000 : 100)));
+  std::string text = values::format_cents(cents);
+  if (format.find(".00") == std::string_view::npos && format.find('%') == std::string_view::npos) text = text.substr(0, text.size() - 3);
+  if (format.find('%') != std::string_view::npos) text = text.substr(0, text.size() - 1) + "%";
+  if (format.find("€") != std::string_view::npos) text += " €";
+  return text;
+}
+
+// The Val Padana's spending, every amount ×1000 so that its totals run into the billions, as a
+// whole region's do: the widths must follow what is written.
+std::string billions_workbook() {
+  static const std::string path = [] {
+    const fs::path dir = val_padana();
+    consolidate::Result result = consolidate::consolidate(files_of(read_manifest(dir), "spesa-sociale-comune"), all_forms(), "spesa-sociale-comune",
+                                                          val_padana_ats(), registry::Registry::builtin());
+    for (auto& ente : result.enti) {
+      for (auto& amounts : ente.amounts) {
+        for (auto& cents : amounts) cents *= 1000;
+      }
+    }
+    const std::string out = (dir / "miliardi.xlsx").string();
+    write::write_consolidated(result, out);
+    return out;
+  }();
+  return path;
+}
+
+// Finding: the regional grand total showed "###". Every number fits its column as shown, with
+// a character to spare, and every header word fits without breaking.
+TEST(ConsolidatedWorkbook, ColumnsAreAsWideAsTheWidestValueAndHeaderWord) {
+  WrittenBook book(billions_workbook());
+  for (const std::string sheet : {"Riepilogo", "Dettaglio"}) {
+    const std::string xml = book.sheet_xml(sheet);
+    std::size_t numbers = 0;
+    const xlsx::Sheet cells = book.cells(sheet);
+    for (const xlsx::Cell& cell : cells.cells()) {
+      const double width = column_width(xml, cell.col);
+      if (cell.type == xlsx::CellType::number) {
+        const std::string text = shown(cell.number, book.number_format(cell));
+        EXPECT_GE(width, static_cast<double>(characters(text)) + 1) << sheet << " " << xlsx::column_name(cell.col) << cell.row + 1 << " " << text;
+        ++numbers;
+      } else if (cell.type == xlsx::CellType::string && (sheet == "Dettaglio" ? cell.row == 0 : cell.text == "Codice")) {
+        std::size_t longest = 0;
+        std::stringstream words(cell.text);
+        for (std::string word; words >> word;) longest = std::max(longest, characters(word));
+        EXPECT_GE(width, 1.1 * static_cast<double>(longest) + 1) << sheet << " " << cell.text;
+      }
+    }
+    EXPECT_GT(numbers, 100u) << sheet;
+  }
+}
+
+// Finding: no print setup. Every sheet prints landscape on A4, one page wide; every sheet that
+// is one table repeats its header row on each page.
+TEST(ConsolidatedWorkbook, EverySheetPrintsLandscapeOnePageWideWithItsHeaderOnEachPage) {
+  WrittenBook book(billions_workbook());
+  for (const std::string& sheet : book.sheet_names()) {
+    const std::string xml = book.sheet_xml(sheet);
+    const std::size_t setup = xml.find("<pageSetup ");
+    ASSERT_NE(setup, std::string::npos) << sheet;
+    EXPECT_EQ(attribute(xml, setup, "orientation"), "landscape") << sheet;
+    EXPECT_EQ(attribute(xml, setup, "paperSize"), "9") << sheet;
+    const std::string fit_width = attribute(xml, setup, "fitToWidth");
+    if (sheet == "Grafici") {
+      EXPECT_EQ(attribute(xml, setup, "scale"), "") << "charts print at 100%, so that the page breaks between them hold";
+    } else {
+      EXPECT_NE(xml.find("<pageSetUpPr fitToPage=\"1\"/>"), std::string::npos) << sheet;
+      EXPECT_TRUE(fit_width.empty() || fit_width == "1") << sheet << " fitToWidth " << fit_width;
+    }
+    if (sheet != "Riepilogo" && sheet != "Grafici") {
+      const xlsx::DefinedName* titles = book.defined("_xlnm.Print_Titles", sheet);
+      ASSERT_NE(titles, nullptr) << sheet;
+      EXPECT_NE(titles->formula.find("$1:$1"), std::string::npos) << sheet << " " << titles->formula;
+    }
+  }
+}
+
+// The rows of the Grafici sheet that start each printed page: row 0 and every manual break.
+std::vector<std::uint32_t> page_starts(const std::string& xml) {
+  std::vector<std::uint32_t> starts{0};
+  for (std::size_t at = xml.find("<brk "); at != std::string::npos; at = xml.find("<brk ", at + 1)) starts.push_back(static_cast<std::uint32_t>(std::stoul(attribute(xml, at, "id"))));
+  return starts;
+}
+
+// Each chart's first and last row (0-based), from the drawing's anchors.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> chart_rows(const std::string& drawing) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> rows;
+  for (std::size_t at = drawing.find("<xdr:from>"); at != std::string::npos; at = drawing.find("<xdr:from>", at + 1)) {
+    auto row_after = [&](std::size_t from) {
+      const std::size_t start = drawing.find("<xdr:row>", from) + 9;
+      return static_cast<std::uint32_t>(std::stoul(drawing.substr(start, drawing.find('<', start) - start)));
+    };
+    rows.emplace_back(row_after(at), row_after(drawing.find("<xdr:to>", at)));
+  }
+  return rows;
+}
+
+// Findings: charts cut at page edges; "Totale per Ambito" 91 bars in registry order; "Entrate
+// per fondo" squashed under 45° labels. Every chart is horizontal bars, each chart within one
+// page, the bars by unit sorted by value in charts of at most 24 bars, all units drawn.
+TEST(ConsolidatedWorkbook, ChartsAreSortedHorizontalBarsEachWithinOnePage) {
+  const fs::path dir = val_padana();
+  const auto manifest = read_manifest(dir);
+  consolidate::Options regione;
+  const auto rendiconto = consolidate::consolidate(files_of(manifest, "rendiconto-ambito"), all_forms(), "rendiconto-ambito", regione,
+                                                   registry::Registry::builtin());
+  const std::string path = (dir / "rendiconto-regione.xlsx").string();
+  write::write_consolidated(rendiconto, path);
+  WrittenBook book(path);
+  const std::string xml = book.sheet_xml("Grafici");
+  const std::vector<std::uint32_t> starts = page_starts(xml);
+  const auto drawings = book.parts_under("xl/drawings/drawing");
+  ASSERT_EQ(drawings.size(), 1u);
+  const auto anchors = chart_rows(book.part(drawings[0]));
+  const auto charts = book.parts_under("xl/charts/chart");
+  ASSERT_EQ(anchors.size(), charts.size());
+  ASSERT_GE(charts.size(), 4u) << "by fund, then the 91 Ambiti in charts of at most 24";
+  for (const auto& [first, last] : anchors) {
+    const auto page = std::upper_bound(starts.begin(), starts.end(), first);
+    const std::uint32_t next_page = page == starts.end() ? UINT32_MAX : *page;
+    EXPECT_LT(last, next_page) << "chart from row " << first << " crosses the page break at " << next_page;
+    EXPECT_LE(last - first, 33u) << "a chart taller than a landscape page";
+  }
+  const xlsx::Sheet data = book.cells("Grafici");
+  std::size_t ambiti = 0;
+  for (const std::string& name : charts) {
+    const std::string chart = book.part(name);
+    EXPECT_NE(chart.find("<c:barDir val=\"bar\"/>"), std::string::npos) << name << ": horizontal bars";
+    // The values the chart draws: a column of the Grafici sheet, largest first.
+    const std::size_t val = chart.find("<c:val>");
+    ASSERT_NE(val, std::string::npos) << name;
+    const std::size_t f = chart.find("<c:f>", val) + 5;
+    std::string range = chart.substr(f, chart.find("</c:f>", f) - f);
+    ASSERT_TRUE(range.starts_with("Grafici!")) << range;
+    range.erase(std::remove(range.begin(), range.end(), '$'), range.end());
+    const xlsx::Range cells = *xlsx::parse_range(range.substr(range.find('!') + 1));
+    std::vector<double> values;
+    for (std::uint32_t row = cells.first.row; row <= cells.last.row; ++row) values.push_back(data.cell(xlsx::CellRef{row, cells.first.col})->number);
+    EXPECT_TRUE(std::is_sorted(values.rbegin(), values.rend())) << name;
+    EXPECT_LE(values.size(), 24u) << name;
+    if (chart.find("Totale per Ambito") != std::string::npos) ambiti += values.size();
+  }
+  EXPECT_EQ(ambiti, 91u);
+}
+
+// Finding: monitoraggio's wrapped "Obiettivo" overlapped the next rows. A row is as tall as the
+// longest text wrapped in it needs, in the width of its column.
+TEST(ConsolidatedWorkbook, RowsAreTallEnoughForTheirWrappedText) {
+  const fs::path dir = val_padana();
+  consolidate::Result monitoring = consolidate::consolidate(files_of(read_manifest(dir), "monitoraggio-obiettivi"), all_forms(),
+                                                            "monitoraggio-obiettivi", val_padana_ats(), registry::Registry::builtin());
+  ASSERT_GT(monitoring.records.size(), 2u);
+  monitoring.records[1].objective =
+      "Rafforzare la presa in carico integrata delle persone con fragilità attraverso équipe multidisciplinari tra Comuni, ASST e Terzo "
+      "settore, con un punto unico di accesso in ogni Ambito";
+  const std::string path = (dir / "monitoraggio-lungo.xlsx").string();
+  write::write_consolidated(monitoring, path);
+  WrittenBook book(path);
+  const std::string xml = book.sheet_xml("Dettaglio");
+  std::size_t wrapped = 0;
+  const xlsx::Sheet detail = book.cells("Dettaglio");
+  for (const xlsx::Cell& cell : detail.cells()) {
+    if (cell.row == 0 || cell.type != xlsx::CellType::string) continue;
+    const double width = column_width(xml, cell.col);
+    const double lines = std::ceil(static_cast<double>(characters(cell.text)) / width);
+    if (lines < 2) continue;
+    ++wrapped;
+    EXPECT_GE(row_height(xml, cell.row), 15.0 * lines) << xlsx::column_name(cell.col) << cell.row + 1 << ": " << cell.text;
+  }
+  EXPECT_GT(wrapped, 0u);
+}
+
+// Findings: "Gli importi sono in euro" on the monitoraggio workbook, which has no amounts; the
+// Mancanti header repeated "Ambito".
+TEST(ConsolidatedWorkbook, TextsSayOnlyWhatTheWorkbookHolds) {
+  const fs::path dir = val_padana();
+  const auto manifest = read_manifest(dir);
+  consolidate::Options regione;
+  for (const std::string form : {"monitoraggio-obiettivi", "rendiconto-ambito", "spesa-sociale-comune"}) {
+    const auto result = consolidate::consolidate(files_of(manifest, form), all_forms(), form, regione, registry::Registry::builtin());
+    const std::string path = (dir / ("testi-" + form + ".xlsx")).string();
+    write::write_consolidated(result, path);
+    WrittenBook book(path);
+    bool says_euro = false;
+    const xlsx::Sheet summary = book.cells("Riepilogo"), missing = book.cells("Mancanti");
+    for (const xlsx::Cell& cell : summary.cells()) says_euro = says_euro || cell.text.find("euro") != std::string::npos;
+    EXPECT_EQ(says_euro, form != "monitoraggio-obiettivi") << form;
+    std::set<std::string> headers;
+    for (const xlsx::Cell& cell : missing.cells()) {
+      if (cell.row == 0) {
+        EXPECT_TRUE(headers.insert(cell.text).second) << form << ": «" << cell.text << "» twice";
+      }
+    }
+    EXPECT_GE(headers.size(), 4u) << form;
+  }
+}
+
+// "Generato il" is the time in Lombardy, as the pages show it: checked against the C library's
+// own Europe/Rome rules.
+TEST(ConsolidatedWorkbook, GeneratedAtIsRomeTime) {
+  auto rome_now = [] {
+    const char* saved = std::getenv("TZ");
+    const std::string previous = saved ? saved : "";
+    ::setenv("TZ", "Europe/Rome", 1);
+    ::tzset();
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    ::localtime_r(&now, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "%d/%m/%Y %H:%M", &local);
+    if (saved) ::setenv("TZ", previous.c_str(), 1);
+    else ::unsetenv("TZ");
+    ::tzset();
+    return std::string(text);
+  };
+  const std::string before = rome_now();
+  const fs::path dir = val_padana();
+  const auto result = consolidate::consolidate(files_of(read_manifest(dir), "rendiconto-ambito"), all_forms(), "rendiconto-ambito",
+                                               consolidate::Options{}, registry::Registry::builtin());
+  const std::string path = (dir / "ora.xlsx").string();
+  write::write_consolidated(result, path);
+  const std::string after = rome_now();
+  std::string line;
+  const xlsx::Sheet summary = WrittenBook(path).cells("Riepilogo");
+  for (const xlsx::Cell& cell : summary.cells()) {
+    if (cell.text.find("generato il ") != std::string::npos) line = cell.text;
+  }
+  const std::string stamp = line.substr(line.find("generato il ") + 12);
+  EXPECT_TRUE(stamp == before || stamp == after) << stamp << " vs " << before;
 }
 
 }  // namespace

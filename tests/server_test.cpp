@@ -342,6 +342,41 @@ TEST_F(ServerTest, TheAmbitoSeesItsComuniAndTheRegionDownloadsTheConsolidation) 
   std::size_t rows_with_code = 0;
   for (const xlsx::Cell& cell : detail.cells()) rows_with_code += cell.col == 0 && cell.row > 0 && cell.text.starts_with("015");
   EXPECT_GE(rows_with_code, 7u) << "every comune with a valid version";
+
+  // Provenienza names each file as its ente sent it, with who sent it and when (Rome time):
+  // no sheet shows a path of the server.
+  for (const xlsx::SheetInfo& info : workbook.sheets()) {
+    const xlsx::Sheet sheet = workbook.load_sheet(info);
+    for (const xlsx::Cell& cell : sheet.cells()) {
+      EXPECT_EQ(cell.text.find(data_dir_.string()), std::string::npos) << info.name << ": " << cell.text;
+      EXPECT_EQ(cell.text.find("/tmp"), std::string::npos) << info.name << ": " << cell.text;
+    }
+  }
+  const xlsx::Sheet provenance = workbook.load_sheet(*workbook.find_sheet("Provenienza"));
+  std::map<std::string, std::uint32_t> column;
+  for (const xlsx::Cell& cell : provenance.cells()) {
+    if (cell.row == 0) column[cell.text] = cell.col;
+  }
+  ASSERT_TRUE(column.count("File") && column.count("Inviato da") && column.count("Ricevuto il (ora italiana)") && column.count("Ente"));
+  const std::string today = format_rome_time(now()).substr(0, 10), yesterday = format_rome_time(now() - 600).substr(0, 10);
+  std::size_t rows = 0;
+  for (std::uint32_t row = 1; provenance.cell(xlsx::CellRef{row, 0}); ++row, ++rows) {
+    const std::string file = provenance.cell(xlsx::CellRef{row, column["File"]})->text;
+    const std::string ente = provenance.cell(xlsx::CellRef{row, column["Ente"]})->text;
+    const xlsx::Cell* sender = provenance.cell(xlsx::CellRef{row, column["Inviato da"]});
+    const xlsx::Cell* received = provenance.cell(xlsx::CellRef{row, column["Ricevuto il (ora italiana)"]});
+    EXPECT_TRUE(file.ends_with(".xlsx") && file.find('/') == std::string::npos) << file;
+    if (ente != "015142") {
+      EXPECT_TRUE(file == ente + ".xlsx" || file == "cassano.xlsx") << ente << ": " << file;
+    }
+    ASSERT_NE(sender, nullptr) << file;
+    EXPECT_FALSE(sender->text.empty()) << file;
+    ASSERT_NE(received, nullptr) << file;
+    const std::string day = received->text.substr(0, 10);
+    EXPECT_TRUE(day == today || day == yesterday) << received->text;
+    EXPECT_EQ(received->text.size(), 16u) << received->text;  // 26/11/2026 12:40
+  }
+  EXPECT_GE(rows, 7u);
 }
 
 TEST_F(ServerTest, TheSameFileTwiceInARowIsOneVersionEvenWhenBothPassedTheFirstCheck) {

@@ -28,9 +28,20 @@ struct Options {
   std::function<void(std::size_t done, std::size_t total)> progress;  // called from the calling thread
 };
 
+// A file to consolidate: where to read it and how the workbook names it. The CLI names a file by
+// the path it was given; the server reads its stored copy and names it as the ente sent it.
+struct Source {
+  std::string path;
+  std::string name;              // shown in the workbook; empty: the path
+  std::string sender;            // the account that uploaded it; empty outside the server
+  std::int64_t received_at = 0;  // Unix seconds of the upload; 0 outside the server
+};
+
 // One file given to consolidate, whatever became of it.
 struct Input {
-  std::string file;
+  std::string file;  // Source::name, or its path
+  std::string sender;
+  std::int64_t received_at = 0;
   std::string sha256;
   bool readable = false;
   std::string error_it, error_en;  // why it could not be read
@@ -107,6 +118,8 @@ EnteIdentification identify_ente(const forms::FormSpec& form, const forms::FormI
 // Throws Error(form_unknown) when form_id is not among `forms` or has no consolidation block,
 // Error(not_found) when the scope names no Ambito/ATS. Unreadable inputs do not throw.
 Result consolidate(const std::vector<std::string>& files, const std::vector<forms::FormSpec>& forms, const std::string& form_id,
+                   const Options& options, const registry::Registry& registry);
+Result consolidate(const std::vector<Source>& sources, const std::vector<forms::FormSpec>& forms, const std::string& form_id,
                    const Options& options, const registry::Registry& registry);
 
 // ---- Totals for the summary (aggregate.cpp): what the writer writes as the cached values of

@@ -161,22 +161,27 @@ std::optional<std::string> read_whole(const std::string& path) {
   }
 }
 
-Worked work_on(const std::string& file, const std::vector<FormSpec>& forms, const registry::Registry& registry,
+Worked work_on(const Source& source, const std::vector<FormSpec>& forms, const registry::Registry& registry,
                const std::string& form_id, const FigureReader& reader) {
   Worked out;
-  out.input.file = file;
+  const std::string& file = source.path;
+  out.input.file = source.name.empty() ? source.path : source.name;
+  out.input.sender = source.sender;
+  out.input.received_at = source.received_at;
   try {
     TypedForm form;
     if (std::optional<std::string> bytes = read_whole(file)) {
       out.input.sha256 = sha256_hex(*bytes);
-      out.input.report = forms::validate_bytes(std::move(*bytes), file, forms, registry, form_id, &form);
+      out.input.report = forms::validate_bytes(std::move(*bytes), out.input.file, forms, registry, form_id, &form);
     } else {
       out.input.sha256 = sha256_hex_file(file);
       out.input.report = forms::validate_file(file, forms, registry, form_id, &form);
+      out.input.report.file = out.input.file;
     }
     out.input.readable = true;
     out.taken = reader.read(form, out.input);
-  } catch (const Error& e) {
+  } catch (Error& e) {
+    e.set_file(out.input.file);  // the messages name the file as the workbook does
     out.input.error_it = e.describe(Lang::it);
     out.input.error_en = e.describe(Lang::en);
   } catch (const std::exception& e) {
@@ -381,6 +386,14 @@ std::string_view to_string(Level level) {
 }
 
 Result consolidate(const std::vector<std::string>& files, const std::vector<forms::FormSpec>& forms, const std::string& form_id,
+                   const Options& options, const registry::Registry& registry) {
+  std::vector<Source> sources;
+  sources.reserve(files.size());
+  for (const std::string& file : files) sources.push_back({file, {}, {}, 0});
+  return consolidate(sources, forms, form_id, options, registry);
+}
+
+Result consolidate(const std::vector<Source>& files, const std::vector<forms::FormSpec>& forms, const std::string& form_id,
                    const Options& options, const registry::Registry& registry) {
   const FormSpec* form = nullptr;
   for (const FormSpec& f : forms) {

@@ -1,8 +1,5 @@
 #include "server/intake.hpp"
 
-#include <Poco/TemporaryFile.h>
-#include <unistd.h>
-
 #include <map>
 
 #include "common/digest.hpp"
@@ -239,15 +236,13 @@ std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& camp
     options.level = consolidate::parse_level(level.empty() ? "regione" : level).value_or(consolidate::Level::regione);
     options.scope = scope;
   }
-  // Hard links under readable names: the Provenienza sheet then shows ente, version and file.
-  Poco::TemporaryFile folder(store_.data_dir() + "/tmp");
-  folder.createDirectories();
-  std::vector<std::string> files;
+  // The stored copies, each named as its ente sent it, with who sent it and when: the workbook
+  // never shows a path of the server.
+  std::vector<consolidate::Source> files;
   for (const EnteStatus& s : status(campaign, user)) {
     if (!s.latest_valid) continue;
     const Submission& v = *s.latest_valid;
-    const std::string name = folder.path() + "/" + v.ente + "-v" + std::to_string(v.version) + ".xlsx";
-    if (::link(store_.file_path(v.sha256).c_str(), name.c_str()) == 0) files.push_back(name);
+    files.push_back({store_.file_path(v.sha256), v.file_name, v.uploaded_by, v.uploaded_at});
   }
   try {
     write::write_consolidated(consolidate::consolidate(files, forms_, campaign.form_id, options, registry_), out);

@@ -11,6 +11,7 @@
 #include "consolida/values.hpp"
 #include "consolida/write.hpp"
 #include "consolida/typed_form.hpp"
+#include "write/cell_text.hpp"
 
 namespace consolida::write {
 namespace {
@@ -22,43 +23,6 @@ constexpr double kLongTextHeight = 110;
 constexpr double kLabelWidth = 50;  // characters
 constexpr double kInputWidth = 16;  // an amount up to 9.999.999,99 €
 constexpr double kMaxListWidth = 40;  // a drop-down column; longer items wrap in the cell
-constexpr double kBold = 1.1;  // bold header text is about a tenth wider than the width unit
-
-std::size_t utf8_length(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-std::vector<std::string_view> words(std::string_view text) {
-  std::vector<std::string_view> out;
-  for (std::size_t start = 0; start < text.size();) {
-    const std::size_t end = std::min(text.find(' ', start), text.size());
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-// The width a header needs so that it wraps only between words: its longest word, in bold.
-double header_width(const std::string& label) {
-  std::size_t longest = 0;
-  for (std::string_view word : words(label)) longest = std::max(longest, utf8_length(word));
-  return kBold * static_cast<double>(longest) + 2;
-}
-
-// The lines a header takes when wrapped between words in a column of `width` characters.
-double header_lines(const std::string& label, double width) {
-  const double room = (width - 1) / kBold;
-  double lines = 1, used = 0;
-  for (std::string_view word : words(label)) {
-    const auto length = static_cast<double>(utf8_length(word));
-    if (used > 0 && used + 1 + length > room) {
-      ++lines;
-      used = 0;
-    }
-    used += (used > 0 ? 1 : 0) + length;
-  }
-  return lines;
-}
 
 std::string quote_sheet(const std::string& name) {
   std::string out = "'";
