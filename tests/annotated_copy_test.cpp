@@ -161,3 +161,31 @@ TEST(AnnotatedCopy, OptionLabelsCarryTheirProblems) {
   ASSERT_NE(link, nullptr);
   EXPECT_EQ(link->text, "A15");
 }
+
+TEST(AnnotatedCopy, AFieldNotFoundIsMarkedOnItsInputAndWhatWasWrittenThereIsListed) {
+  // The title's defined name is gone and its label reworded: the field is not read, so its text
+  // stands outside the grid. The copy marks its own title cell and lists what it left out.
+  const Annotated copy = annotate("errore-campo-non-trovato.xlsx");
+  ASSERT_NE(issue_with_code(copy.report, "PREM-TITOLO-ASSENTE"), nullptr);
+  const xlsx::Sheet problems = sheet_of(copy.path, "Problemi");
+  ASSERT_NE(problems.cell("E2"), nullptr);
+  EXPECT_EQ(problems.cell("E2")->text, "PREM-TITOLO-ASSENTE");
+  ASSERT_NE(problems.cell("C2"), nullptr);
+  EXPECT_EQ(problems.cell("C2")->text, "B12");
+  const std::string text = problem_sheet_text(copy.path);
+  EXPECT_NE(text.find("«Nome dell'iniziativa»"), std::string::npos) << text;
+  EXPECT_NE(text.find("«Nuovi bisogni nella domiciliarità: ripensare i percorsi di dimissioni protette»"), std::string::npos) << text;
+  EXPECT_NE(text.find("COPIA-NON-RIPORTATO"), std::string::npos) << text;
+}
+
+TEST(AnnotatedCopy, ASheetThatIsNotTheFormsIsNamedAsLeftOut) {
+  const Annotated copy = annotate("errore-foglio-rinominato.xlsx", Lang::en);
+  const std::string text = problem_sheet_text(copy.path, "Problems");
+  EXPECT_NE(text.find("Sheet «Progetto Lodi» of the uploaded file is not part of the template"), std::string::npos) << text;
+}
+
+TEST(AnnotatedCopy, ACleanFileHasNothingLeftOut) {
+  const Annotated copy = annotate("lodi-dimissioni-protette.xlsx");
+  const std::string text = problem_sheet_text(copy.path);
+  EXPECT_NE(text.find("Nessun problema"), std::string::npos) << text;
+}

@@ -249,6 +249,13 @@ struct FieldInstance {
   std::vector<TableRow> options; // multi_choice: one row per option, key = option text, cells[0] = mark
 };
 
+// A cell of a form sheet that no field or table took and that is not the template's own text (a
+// label, a header, a title): what a clerk wrote outside the template's grid.
+struct LooseCell {
+  std::string sheet;
+  CellValue cell;
+};
+
 struct FormInstance {
   std::string file;
   bool date1904 = false;
@@ -257,6 +264,8 @@ struct FormInstance {
   std::string version;  // as declared in the file
   std::map<std::string, FieldInstance> fields;
   std::map<std::string, TableInstance> tables;
+  // Written outside the grid: not validated, but the annotated copy says what it leaves out.
+  std::vector<LooseCell> loose_cells;
 };
 
 // ---- problems ---------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class Extractor {
     if (const auto* p = workbook_.find_custom_property(kVersionProperty)) instance.version = p->value;
     for (const FieldSpec& field : form_.fields) instance.fields[field.id] = extract_field(field);
     for (const TableSpec& table : form_.tables) instance.tables[table.id] = extract_table(table);
+    instance.loose_cells = loose_cells();
     return instance;
   }
 
@@ -81,7 +82,13 @@ class Extractor {
     return (sheets_[name] = std::move(loaded)).get();
   }
 
+  // A cell a field or table reads: taken, so that it is not listed as written outside the grid.
   CellValue value_at(const Sheet& sheet, CellRef ref) {
+    taken_[&sheet].push_back(packed(ref));
+    return read_cell(sheet, ref);
+  }
+
+  CellValue read_cell(const Sheet& sheet, CellRef ref) const {
     CellValue value;
     value.ref = ref;
     const Cell* cell = sheet.cell(ref);
@@ -224,7 +231,10 @@ class Extractor {
     const std::uint32_t last_known_col =
         out.column_cols.empty() ? first_col : *std::max_element(out.column_cols.begin(), out.column_cols.end());
     for (const auto& [col, text] : headers) {
-      if (col > last_known_col && col <= last_known_col + 12 && !used.count(col)) out.extra_columns.emplace_back(col, text);
+      if (col > last_known_col && col <= last_known_col + 12 && !used.count(col)) {
+        out.extra_columns.emplace_back(col, text);
+        taken_[target].push_back(packed(CellRef{header_row, col}));
+      }
     }
     const std::string total = table.total_label ? normalise_label(*table.total_label) : std::string();
     std::uint32_t blank_run = 0;
@@ -257,6 +267,62 @@ class Extractor {
     return out;
   }
 
+  static std::uint64_t packed(CellRef ref) { return (static_cast<std::uint64_t>(ref.row) << 32) | ref.col; }
+
+  // Every written cell of the form's sheets that no field or table read and that is not one of the
+  // template's texts, in sheet order.
+  std::vector<LooseCell> loose_cells() {
+    std::vector<LooseCell> out;
+    std::set<std::string> template_texts;  // built on first need: most files have no loose cell
+    for (const SheetSpec& spec : form_.sheets) {
+      const auto loaded = sheets_.find(spec.name);
+      if (loaded == sheets_.end() || !loaded->second) continue;
+      const Sheet& sheet = *loaded->second;
+      std::vector<std::uint64_t>& taken = taken_[&sheet];
+      std::sort(taken.begin(), taken.end());
+      for (const Cell& cell : sheet.cells()) {
+        if (cell.type == CellType::empty || std::binary_search(taken.begin(), taken.end(), packed(CellRef{cell.row, cell.col}))) continue;
+        CellValue value = read_cell(sheet, CellRef{cell.row, cell.col});
+        if (value.blank()) continue;
+        if (!value.numeric) {
+          if (template_texts.empty()) template_texts = form_texts();
+          if (template_texts.count(normalise_label(value.text))) continue;
+        }
+        out.push_back(LooseCell{sheet.name(), std::move(value)});
+      }
+    }
+    return out;
+  }
+
+  // What the template itself writes on the form's sheets, folded as labels are matched.
+  std::set<std::string> form_texts() const {
+    std::set<std::string> out;
+    auto add = [&](const Text& text) {
+      out.insert(normalise_label(text.it));
+      if (!text.en.empty()) out.insert(normalise_label(text.en));
+    };
+    add(form_.title);
+    out.insert(normalise_label(form_.reference));
+    out.insert(normalise_label("Segnare con X"));
+    out.insert(normalise_label("Mark with X"));
+    for (const SheetSpec& sheet : form_.sheets) {
+      for (const Section& section : sheet.sections) add(section.title);
+    }
+    for (const FieldSpec& field : form_.fields) add(field.label);
+    for (const auto& [name, items] : form_.lists) {
+      for (const ListItem& item : items) out.insert(normalise_label(item.display()));
+    }
+    for (const TableSpec& table : form_.tables) {
+      add(table.label);
+      add(table.help);
+      add(table.key.label);
+      for (const ColumnSpec& column : table.columns) add(column.label);
+      for (const std::string& row : table.fixed_rows) out.insert(normalise_label(row));
+      if (table.total_label) out.insert(normalise_label(*table.total_label));
+    }
+    return out;
+  }
+
   bool is_other_label(const std::string& text, const TableSpec& self) {
     const std::string normalised = normalise_label(text);
     for (const FieldSpec& f : form_.fields) {
@@ -271,6 +337,7 @@ class Extractor {
   xlsx::Workbook& workbook_;
   const FormSpec& form_;
   std::map<std::string, std::unique_ptr<Sheet>> sheets_;
+  std::map<const Sheet*, std::vector<std::uint64_t>> taken_;  // cells read for fields and tables, packed
 };
 
 }  // namespace

@@ -117,6 +117,7 @@ class Renderer {
     for (const forms::SheetSpec& sheet : form_.sheets) write_sheet(sheet);
     if (problems) {
       anchor_unplaced_issues();
+      note_left_out();
       write_problem_sheet(problems);
     }
     write_comments();
@@ -250,7 +251,7 @@ class Renderer {
         link(row, here->second.sheet, here->second.row, here->second.col);
       } else if (const auto near = anchored_.find(&issue); near != anchored_.end()) {
         link(row, near->second->sheet, near->second->row, near->second->col);
-        message = unplaced_prefix(issue.cell) + message;
+        if (!issue.cell.empty()) message = unplaced_prefix(issue.cell) + message;
       }
       worksheet_write_string(ws, row, 3, message.c_str(), wrap_);
       worksheet_write_string(ws, row, 4, issue.code.c_str(), nullptr);
@@ -342,8 +343,50 @@ class Renderer {
   // Something this copy did to what the clerk wrote (a formula put back, a column carried over,
   // content left out), said in the cell's comment and in the problem list.
   void note(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& original_cell, forms::Text message, std::string code) {
+    note_in(current_sheet_, ws, row, col, original_cell, std::move(message), std::move(code));
+  }
+
+  void note_in(const std::string& sheet, lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& original_cell,
+               forms::Text message, std::string code) {
     add_comment(ws, row, col, std::string(lang_ == Lang::it ? "nota " : "note ") + code + ": " + message.in(lang_));
-    notes_.push_back(Note{current_sheet_, row, col, original_cell, std::move(message), std::move(code)});
+    notes_.push_back(Note{sheet, row, col, original_cell, std::move(message), std::move(code)});
+  }
+
+  // Where the copy shows a field (its input), a table (its label) or a sheet (its title), by the
+  // Italian label a problem without a cell names: "campo «Titolo progetto» non trovato".
+  void remember_label(const std::string& label, lxw_worksheet* ws, lxw_row_t row, lxw_col_t col) {
+    labelled_.emplace(label, Placed{ws, current_sheet_, row, col, {}});
+  }
+
+  // What the clerk wrote outside the template's grid, and sheets that are not the form's: the copy
+  // does not carry them, so it says so next to the nearest cell it has.
+  void note_left_out() {
+    if (!instance_) return;
+    for (const forms::LooseCell& loose : instance_->loose_cells) {
+      const Placed* near = anchor(loose.sheet, loose.cell.ref.row, loose.cell.ref.col);
+      if (!near) {
+        const auto sheet = labelled_.find(loose.sheet);
+        if (sheet == labelled_.end()) continue;
+        near = &sheet->second;
+      }
+      const std::string cell = xlsx::to_a1(loose.cell.ref);
+      note_in(near->sheet, near->ws, near->row, near->col, cell,
+              {"Nel file inviato la cella " + cell + " del foglio «" + loose.sheet + "» conteneva «" + loose.cell.text +
+                   "»: è fuori dalle celle del modello e la copia non la riporta. Se serve, riscriverla nel campo giusto.",
+               "In the uploaded file cell " + cell + " of sheet «" + loose.sheet + "» held «" + loose.cell.text +
+                   "»: it is outside the template's cells and this copy leaves it out. If it matters, write it in the right field."},
+              "COPIA-NON-RIPORTATO");
+    }
+    const std::set<std::string> own = {"Istruzioni", "Liste", "Problemi", "Problems"};
+    for (const std::string& name : instance_->sheet_names) {
+      if (own.count(name) || std::any_of(form_.sheets.begin(), form_.sheets.end(), [&](const forms::SheetSpec& s) { return s.name == name; })) continue;
+      const auto first = labelled_.find(form_.sheets.front().name);
+      if (first == labelled_.end()) continue;
+      note_in(first->second.sheet, first->second.ws, first->second.row, first->second.col, "",
+              {"Il foglio «" + name + "» del file inviato non fa parte del modello: la copia non lo riporta.",
+               "Sheet «" + name + "» of the uploaded file is not part of the template: this copy leaves it out."},
+              "COPIA-NON-RIPORTATO");
+    }
   }
 
   // The cell of this copy nearest to a cell of the file that the copy does not have: the same
@@ -369,7 +412,14 @@ class Renderer {
   // was not carried over): commented on the nearest cell, with the place they came from.
   void anchor_unplaced_issues() {
     for (const forms::Issue& issue : report_->issues) {
-      if (issue.cell.empty() || rendered_.count({issue.sheet, issue.cell})) continue;
+      if (issue.cell.empty()) {
+        const auto named = labelled_.find(issue.label);
+        if (named == labelled_.end()) continue;
+        anchored_[&issue] = &named->second;
+        add_comment(named->second.ws, named->second.row, named->second.col, issue_line(issue));
+        continue;
+      }
+      if (rendered_.count({issue.sheet, issue.cell})) continue;
       const auto ref = xlsx::parse_a1(issue.cell);
       if (!ref) continue;
       if (const Placed* near = anchor(issue.sheet, ref->row, ref->col)) {
@@ -459,6 +509,7 @@ class Renderer {
     }
     print_setup(ws);
     worksheet_write_string(ws, 0, 0, form_.title.in(lang_).c_str(), title_);
+    remember_label(sheet.name, ws, 0, 0);
     worksheet_write_string(ws, 1, 0, form_.reference.c_str(), nullptr);
     lxw_row_t row = 3;
     for (const forms::Section& section : sheet.sections) {
@@ -529,6 +580,7 @@ class Renderer {
     // A merged input keeps long answers readable; its first cell holds the value.
     worksheet_merge_range(ws, row, 1, row, kLastCol, "", f);
     place(ws, row, 1, original_sheet, value, f);
+    remember_label(field.label.it, ws, row, 1);
     validation(ws, row, 1, field);
     if (field.long_text) worksheet_set_row(ws, row, kLongTextHeight, nullptr);
     workbook_define_name(workbook_, forms::field_name(field.id).c_str(), ("=" + quote_sheet(sheet.name) + "!" + absolute(row, 1)).c_str());
@@ -538,6 +590,7 @@ class Renderer {
   lxw_row_t write_multi_choice(lxw_worksheet* ws, const forms::SheetSpec& sheet, const forms::FieldSpec& field, lxw_row_t row) {
     worksheet_write_string(ws, row, 0, field.label.in(lang_).c_str(), label_);
     worksheet_write_string(ws, row, 1, lang_ == Lang::it ? "Segnare con X" : "Mark with X", header_);
+    remember_label(field.label.it, ws, row, 0);
     const lxw_row_t first = row + 1;
     const std::vector<forms::ListItem>& items = *form_.list(field.list);
     const forms::FieldInstance* found = field_instance(field.id);
@@ -571,6 +624,7 @@ class Renderer {
 
   lxw_row_t write_table(lxw_worksheet* ws, const forms::SheetSpec& sheet, const forms::TableSpec& table, lxw_row_t row) {
     worksheet_write_string(ws, row, 0, table.label.in(lang_).c_str(), label_);
+    remember_label(table.label.it, ws, row, 0);
     if (!table.help.it.empty()) worksheet_merge_range(ws, row, 1, row, kLastCol, table.help.in(lang_).c_str(), wrap_);
     const lxw_row_t header = row + 1;
     worksheet_write_string(ws, header, 0, table.key.label.in(lang_).c_str(), header_);
@@ -699,7 +753,7 @@ class Renderer {
   void note_replaced_total(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const forms::CellValue& written, const forms::TypedTable* typed,
                            std::size_t c, std::int64_t sum, bool count) {
     const forms::TypedCell* read = typed && c < typed->total.size() ? &typed->total[c] : nullptr;
-    if (written.formula && read && read->number() == sum) return;  // the template's formula, right: nothing changed
+    if (read && read->number() == sum) return;  // the same figure: the clerk loses nothing
     const std::string was = read ? forms::shown(*read, typed->spec->columns[c]) : written.text;
     const std::string now = count ? std::to_string(sum) : values::format_cents(sum);
     note(ws, row, col, xlsx::to_a1(written.ref),
@@ -852,6 +906,7 @@ class Renderer {
   // (sheet, cell in the uploaded file) -> cell in this copy
   std::map<std::pair<std::string, std::string>, Placed> rendered_;
   std::map<const forms::Issue*, const Placed*> anchored_;  // problems at cells the copy has not
+  std::map<std::string, Placed> labelled_;  // field, table and sheet labels -> where the copy shows them
   std::map<std::pair<lxw_worksheet*, std::pair<lxw_row_t, lxw_col_t>>, std::string> comments_;
   std::vector<Note> notes_;
 };
