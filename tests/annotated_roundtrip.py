@@ -245,6 +245,12 @@ def total_formulas(path):
     return out
 
 
+def list_validations(path):
+    book = openpyxl.load_workbook(path)
+    return sum(len(dv.sqref.ranges) for ws in book.worksheets if ws.title not in OWN_SHEETS
+               for dv in ws.data_validations.dataValidation if dv.type == "list")
+
+
 def written_cells(path, form_sheets):
     book = openpyxl.load_workbook(path, data_only=True)
     for ws in book.worksheets:
@@ -325,7 +331,8 @@ def main():
         spec = json.load(open(os.path.join(PLUGINS, form_id, "form.json"), encoding="utf-8"))
         template = os.path.join(WORK, f"modello-{form_id}.xlsx")
         run("template", form_id, "-o", template, ok=(0,))
-        forms[form_id] = {"sheets": {s["name"] for s in spec["sheets"]}, "totals": total_formulas(template)}
+        forms[form_id] = {"sheets": {s["name"] for s in spec["sheets"]}, "totals": total_formulas(template),
+                          "lists": list_validations(template)}
     corrected = []
     seen_forms = set()
     for form_id, sample, ente in samples():
@@ -337,6 +344,8 @@ def main():
         seen_forms.add(form_id)
         copy = annotate(sample, os.path.join(WORK, "annotati", f"{form_id}--{name}"))
         problems = problems_of(copy)
+        if list_validations(copy) < forms[form_id]["lists"]:
+            failures.append(f"{name}: la copia ha {list_validations(copy)} elenchi a discesa, il modello {forms[form_id]['lists']}")
         dropped = dropped_without_message(sample, copy, forms[form_id]["sheets"], problems)
         if dropped:
             failures.append(f"{name}: contenuto perso senza messaggio: {dropped[:5]}")
