@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -171,6 +172,9 @@ class FormSpec {
   std::vector<std::string> older_versions;  // recognised, and refused with "scaricare il modello aggiornato"
   std::string directory;                    // the plugin folder
   std::vector<std::shared_ptr<const Rule>> native_rules;  // compiled in plugin libraries ("native_rules")
+  // The texts the template itself writes on the form's sheets (labels, headers, titles, list
+  // items), folded as labels are matched; set by load_form (see template_texts).
+  std::set<std::string> own_texts;
 
   const FieldSpec* field(std::string_view id) const;
   const TableSpec* table(std::string_view id) const;
@@ -192,6 +196,10 @@ std::vector<FormSpec> load_forms(const std::string& plugins_dir, const std::vect
 // The item of a form list that a cell's text names: by its display text ("D. Domiciliarità"),
 // its label or its code, ignoring case, accents and spacing. nullptr if none.
 const ListItem* find_list_item(const FormSpec& form, const std::string& list, const std::string& text);
+
+// What the template writes on the form's sheets, folded as labels are matched: extraction does not
+// take these for something a clerk wrote outside the grid.
+std::set<std::string> template_texts(const FormSpec& form);
 
 // A row key that marks a subtotal of the table (see TableSpec::subtotal_markers).
 bool is_subtotal(const TableSpec& table, std::string_view key);

@@ -273,7 +273,7 @@ class Extractor {
   // template's texts, in sheet order.
   std::vector<LooseCell> loose_cells() {
     std::vector<LooseCell> out;
-    std::set<std::string> template_texts;  // built on first need: most files have no loose cell
+    std::set<std::string> template_texts;
     for (const SheetSpec& spec : form_.sheets) {
       const auto loaded = sheets_.find(spec.name);
       if (loaded == sheets_.end() || !loaded->second) continue;
@@ -285,40 +285,13 @@ class Extractor {
         CellValue value = read_cell(sheet, CellRef{cell.row, cell.col});
         if (value.blank()) continue;
         if (!value.numeric) {
-          if (template_texts.empty()) template_texts = form_texts();
-          if (template_texts.count(normalise_label(value.text))) continue;
+          // Forms loaded by load_form carry their texts; one described in code is folded here.
+          if (form_.own_texts.empty() && template_texts.empty()) template_texts = forms::template_texts(form_);
+          const std::set<std::string>& own = form_.own_texts.empty() ? template_texts : form_.own_texts;
+          if (own.count(normalise_label(value.text))) continue;
         }
         out.push_back(LooseCell{sheet.name(), std::move(value)});
       }
-    }
-    return out;
-  }
-
-  // What the template itself writes on the form's sheets, folded as labels are matched.
-  std::set<std::string> form_texts() const {
-    std::set<std::string> out;
-    auto add = [&](const Text& text) {
-      out.insert(normalise_label(text.it));
-      if (!text.en.empty()) out.insert(normalise_label(text.en));
-    };
-    add(form_.title);
-    out.insert(normalise_label(form_.reference));
-    out.insert(normalise_label("Segnare con X"));
-    out.insert(normalise_label("Mark with X"));
-    for (const SheetSpec& sheet : form_.sheets) {
-      for (const Section& section : sheet.sections) add(section.title);
-    }
-    for (const FieldSpec& field : form_.fields) add(field.label);
-    for (const auto& [name, items] : form_.lists) {
-      for (const ListItem& item : items) out.insert(normalise_label(item.display()));
-    }
-    for (const TableSpec& table : form_.tables) {
-      add(table.label);
-      add(table.help);
-      add(table.key.label);
-      for (const ColumnSpec& column : table.columns) add(column.label);
-      for (const std::string& row : table.fixed_rows) out.insert(normalise_label(row));
-      if (table.total_label) out.insert(normalise_label(*table.total_label));
     }
     return out;
   }
@@ -349,6 +322,34 @@ bool CellValue::blank() const {
 
 bool TableRow::filled() const {
   return !key.blank() || std::any_of(cells.begin(), cells.end(), [](const CellValue& c) { return !c.blank(); });
+}
+
+std::set<std::string> template_texts(const FormSpec& form) {
+  std::set<std::string> out;
+  auto add = [&](const Text& text) {
+    out.insert(normalise_label(text.it));
+    if (!text.en.empty()) out.insert(normalise_label(text.en));
+  };
+  add(form.title);
+  out.insert(normalise_label(form.reference));
+  out.insert(normalise_label("Segnare con X"));
+  out.insert(normalise_label("Mark with X"));
+  for (const SheetSpec& sheet : form.sheets) {
+    for (const Section& section : sheet.sections) add(section.title);
+  }
+  for (const FieldSpec& field : form.fields) add(field.label);
+  for (const auto& [name, items] : form.lists) {
+    for (const ListItem& item : items) out.insert(normalise_label(item.display()));
+  }
+  for (const TableSpec& table : form.tables) {
+    add(table.label);
+    add(table.help);
+    add(table.key.label);
+    for (const ColumnSpec& column : table.columns) add(column.label);
+    for (const std::string& row : table.fixed_rows) out.insert(normalise_label(row));
+    if (table.total_label) out.insert(normalise_label(*table.total_label));
+  }
+  return out;
 }
 
 bool is_subtotal(const TableSpec& table, std::string_view key) {
