@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -181,6 +182,9 @@ class FormSpec {
   std::vector<std::string> older_versions;  // recognised, and refused with "scaricare il modello aggiornato"
   std::string directory;                    // the plugin folder
   std::vector<std::shared_ptr<const Rule>> native_rules;  // compiled in plugin libraries ("native_rules")
+  // The texts the template itself writes on the form's sheets (labels, headers, titles, list
+  // items), folded as labels are matched; set by load_form (see template_texts).
+  std::set<std::string> own_texts;
 
   const FieldSpec* field(std::string_view id) const;
   const TableSpec* table(std::string_view id) const;
@@ -211,6 +215,10 @@ struct ListMatch {
   const ListItem* nearest = nullptr; // no item: the closest one, if a single one stands out
 };
 ListMatch match_list_item(const FormSpec& form, const std::string& list, const std::string& text);
+
+// What the template writes on the form's sheets, folded as labels are matched: extraction does not
+// take these for something a clerk wrote outside the grid.
+std::set<std::string> template_texts(const FormSpec& form);
 
 // A row key that marks a subtotal of the table (see TableSpec::subtotal_markers).
 bool is_subtotal(const TableSpec& table, std::string_view key);
@@ -278,6 +286,13 @@ struct FieldInstance {
   std::vector<TableRow> options; // multi_choice: one row per option, key = option text, cells[0] = mark
 };
 
+// A cell of a form sheet that no field or table took and that is not the template's own text (a
+// label, a header, a title): what a clerk wrote outside the template's grid.
+struct LooseCell {
+  std::string sheet;
+  CellValue cell;
+};
+
 struct FormInstance {
   std::string file;
   bool date1904 = false;
@@ -286,6 +301,8 @@ struct FormInstance {
   std::string version;  // as declared in the file
   std::map<std::string, FieldInstance> fields;
   std::map<std::string, TableInstance> tables;
+  // Written outside the grid: not validated, but the annotated copy says what it leaves out.
+  std::vector<LooseCell> loose_cells;
 };
 
 // ---- problems ---------------------------------------------------------------------------------

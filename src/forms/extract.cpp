@@ -69,6 +69,7 @@ class Extractor {
     if (const auto* p = workbook_.find_custom_property(kVersionProperty)) instance.version = p->value;
     for (const FieldSpec& field : form_.fields) instance.fields[field.id] = extract_field(field);
     for (const TableSpec& table : form_.tables) instance.tables[table.id] = extract_table(table);
+    instance.loose_cells = loose_cells();
     return instance;
   }
 
@@ -82,7 +83,13 @@ class Extractor {
     return (sheets_[name] = std::move(loaded)).get();
   }
 
+  // A cell a field or table reads: taken, so that it is not listed as written outside the grid.
   CellValue value_at(const Sheet& sheet, CellRef ref) {
+    taken_[&sheet].push_back(packed(ref));
+    return read_cell(sheet, ref);
+  }
+
+  CellValue read_cell(const Sheet& sheet, CellRef ref) const {
     CellValue value;
     value.ref = ref;
     const Cell* cell = sheet.cell(ref);
@@ -336,6 +343,35 @@ class Extractor {
     }
   }
 
+  static std::uint64_t packed(CellRef ref) { return (static_cast<std::uint64_t>(ref.row) << 32) | ref.col; }
+
+  // Every written cell of the form's sheets that no field or table read and that is not one of the
+  // template's texts, in sheet order.
+  std::vector<LooseCell> loose_cells() {
+    std::vector<LooseCell> out;
+    std::set<std::string> template_texts;
+    for (const SheetSpec& spec : form_.sheets) {
+      const auto loaded = sheets_.find(spec.name);
+      if (loaded == sheets_.end() || !loaded->second) continue;
+      const Sheet& sheet = *loaded->second;
+      std::vector<std::uint64_t>& taken = taken_[&sheet];
+      std::sort(taken.begin(), taken.end());
+      for (const Cell& cell : sheet.cells()) {
+        if (cell.type == CellType::empty || std::binary_search(taken.begin(), taken.end(), packed(CellRef{cell.row, cell.col}))) continue;
+        CellValue value = read_cell(sheet, CellRef{cell.row, cell.col});
+        if (value.blank()) continue;
+        if (!value.numeric) {
+          // Forms loaded by load_form carry their texts; one described in code is folded here.
+          if (form_.own_texts.empty() && template_texts.empty()) template_texts = forms::template_texts(form_);
+          const std::set<std::string>& own = form_.own_texts.empty() ? template_texts : form_.own_texts;
+          if (own.count(normalise_label(value.text))) continue;
+        }
+        out.push_back(LooseCell{sheet.name(), std::move(value)});
+      }
+    }
+    return out;
+  }
+
   bool is_other_label(const std::string& text, const TableSpec& self) {
     const std::string normalised = normalise_label(text);
     for (const FieldSpec& f : form_.fields) {
@@ -350,6 +386,7 @@ class Extractor {
   xlsx::Workbook& workbook_;
   const FormSpec& form_;
   std::map<std::string, std::unique_ptr<Sheet>> sheets_;
+  std::map<const Sheet*, std::vector<std::uint64_t>> taken_;  // cells read for fields and tables, packed
 };
 
 }  // namespace
@@ -361,6 +398,34 @@ bool CellValue::blank() const {
 
 bool TableRow::filled() const {
   return !key.blank() || std::any_of(cells.begin(), cells.end(), [](const CellValue& c) { return !c.blank(); });
+}
+
+std::set<std::string> template_texts(const FormSpec& form) {
+  std::set<std::string> out;
+  auto add = [&](const Text& text) {
+    out.insert(normalise_label(text.it));
+    if (!text.en.empty()) out.insert(normalise_label(text.en));
+  };
+  add(form.title);
+  out.insert(normalise_label(form.reference));
+  out.insert(normalise_label("Segnare con X"));
+  out.insert(normalise_label("Mark with X"));
+  for (const SheetSpec& sheet : form.sheets) {
+    for (const Section& section : sheet.sections) add(section.title);
+  }
+  for (const FieldSpec& field : form.fields) add(field.label);
+  for (const auto& [name, items] : form.lists) {
+    for (const ListItem& item : items) out.insert(normalise_label(item.display()));
+  }
+  for (const TableSpec& table : form.tables) {
+    add(table.label);
+    add(table.help);
+    add(table.key.label);
+    for (const ColumnSpec& column : table.columns) add(column.label);
+    for (const std::string& row : table.fixed_rows) out.insert(normalise_label(row));
+    if (table.total_label) out.insert(normalise_label(*table.total_label));
+  }
+  return out;
 }
 
 bool is_subtotal(const TableSpec& table, std::string_view key) {

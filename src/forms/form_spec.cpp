@@ -387,6 +387,7 @@ FormSpec load_form(const std::string& directory, const std::vector<std::string>&
     }
   }
   load_native_rules(root, reader, library_path, form);
+  form.own_texts = template_texts(form);
   return form;
 }
 

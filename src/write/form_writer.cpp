@@ -23,6 +23,8 @@ constexpr double kLongTextHeight = 110;
 constexpr double kLabelWidth = 50;  // characters
 constexpr double kInputWidth = 16;  // an amount up to 9.999.999,99 €
 constexpr double kMaxListWidth = 40;  // a drop-down column; longer items wrap in the cell
+// The cached result of a row total whose sources are all empty: the formula shows "".
+constexpr std::int64_t kNoRowSum = INT64_MIN;
 
 std::string quote_sheet(const std::string& name) {
   std::string out = "'";
@@ -71,7 +73,12 @@ class Renderer {
     lists_sheet_ = workbook_add_worksheet(workbook_, "Liste");
     write_lists();
     for (const forms::SheetSpec& sheet : form_.sheets) write_sheet(sheet);
-    if (problems) write_problem_sheet(problems);
+    if (problems) {
+      anchor_unplaced_issues();
+      note_left_out();
+      write_problem_sheet(problems);
+    }
+    write_comments();
     worksheet_hide(lists_sheet_);
     set_properties();
     lxw_workbook* workbook = workbook_;
@@ -81,6 +88,23 @@ class Renderer {
   }
 
  private:
+  // Where a cell of the uploaded file stands in this copy.
+  struct Placed {
+    lxw_worksheet* ws = nullptr;
+    std::string sheet;  // of this copy
+    lxw_row_t row = 0;
+    lxw_col_t col = 0;
+    xlsx::CellRef from;  // in the uploaded file
+  };
+  struct Note {
+    std::string sheet;  // of this copy
+    lxw_row_t row = 0;
+    lxw_col_t col = 0;
+    std::string original_cell;  // in the uploaded file
+    forms::Text message;
+    std::string code;
+  };
+
   [[noreturn]] void fail(const std::string& it, const std::string& en, const std::string& detail) const {
     throw Error(ErrorCode::io, it + " (" + detail + ")", en + " (" + detail + ")", ErrorLocation{path_, {}, {}, 0, 0});
   }
@@ -128,12 +152,15 @@ class Renderer {
       // Text as typed: a code with leading zeros (ISTAT 098031) is not turned into a number.
       text_[state] = make("@", true);
     }
-    for (lxw_format** total : {&total_, &total_count_}) {
-      *total = workbook_add_format(workbook_);
-      format_set_bold(*total);
-      format_set_num_format(*total, total == &total_ ? "#,##0.00 \"€\"" : "#,##0");
-      format_set_bg_color(*total, 0xF2F2F2);
-      format_set_border(*total, LXW_BORDER_THIN);
+    for (int state = 0; state < 3; ++state) {  // locked: the template computes them
+      const lxw_color_t fill = state == 0 ? 0xF2F2F2 : state == 1 ? 0xFFC7CE : 0xFFEB9C;
+      for (lxw_format** total : {&total_[state], &total_count_[state]}) {
+        *total = workbook_add_format(workbook_);
+        format_set_bold(*total);
+        format_set_num_format(*total, total == &total_[state] ? "#,##0.00 \"€\"" : "#,##0");
+        format_set_bg_color(*total, fill);
+        format_set_border(*total, LXW_BORDER_THIN);
+      }
     }
     wrap_ = workbook_add_format(workbook_);
     format_set_text_wrap(wrap_);
@@ -171,21 +198,41 @@ class Renderer {
                              it ? "Codice" : "Code",               it ? "Cella nel file inviato" : "Cell in the uploaded file"};
     for (lxw_col_t c = 0; c < 6; ++c) worksheet_write_string(ws, 0, c, headers[c], header_);
     lxw_row_t row = 1;
+    auto link = [&](lxw_row_t r, const std::string& sheet, lxw_row_t to_row, lxw_col_t to_col) {
+      const std::string cell = xlsx::to_a1(xlsx::CellRef{to_row, to_col});
+      const std::string target = "internal:" + quote_sheet(sheet) + "!" + cell;
+      worksheet_write_url_opt(ws, r, 2, target.c_str(), nullptr, cell.c_str(), nullptr);
+    };
     for (const forms::Issue& issue : report_->issues) {
       worksheet_write_string(ws, row, 0, std::string(forms::to_string(issue.severity, lang_)).c_str(), nullptr);
       worksheet_write_string(ws, row, 1, issue.sheet.c_str(), nullptr);
+      std::string message = issue.message.in(lang_);
       const auto here = rendered_.find({issue.sheet, issue.cell});
       if (here != rendered_.end()) {
-        const std::string link = "internal:" + quote_sheet(issue.sheet) + "!" + here->second;
-        worksheet_write_url_opt(ws, row, 2, link.c_str(), nullptr, here->second.c_str(), nullptr);
+        link(row, here->second.sheet, here->second.row, here->second.col);
+      } else if (const auto near = anchored_.find(&issue); near != anchored_.end()) {
+        link(row, near->second->sheet, near->second->row, near->second->col);
+        if (!issue.cell.empty()) message = unplaced_prefix(issue.cell) + message;
       }
-      worksheet_write_string(ws, row, 3, issue.message.in(lang_).c_str(), wrap_);
+      worksheet_write_string(ws, row, 3, message.c_str(), wrap_);
       worksheet_write_string(ws, row, 4, issue.code.c_str(), nullptr);
       worksheet_write_string(ws, row, 5, issue.cell.c_str(), nullptr);
-      fit_row(ws, row, issue.message.in(lang_), 80);
+      fit_row(ws, row, message, 80);
       ++row;
     }
-    if (report_->issues.empty()) worksheet_write_string(ws, 1, 3, it ? "Nessun problema: il file è valido." : "No problems: the file is valid.", nullptr);
+    for (const Note& n : notes_) {
+      worksheet_write_string(ws, row, 0, it ? "nota" : "note", nullptr);
+      worksheet_write_string(ws, row, 1, n.sheet.c_str(), nullptr);
+      link(row, n.sheet, n.row, n.col);
+      worksheet_write_string(ws, row, 3, n.message.in(lang_).c_str(), wrap_);
+      worksheet_write_string(ws, row, 4, n.code.c_str(), nullptr);
+      worksheet_write_string(ws, row, 5, n.original_cell.c_str(), nullptr);
+      fit_row(ws, row, n.message.in(lang_), 80);
+      ++row;
+    }
+    if (report_->issues.empty() && notes_.empty()) {
+      worksheet_write_string(ws, 1, 3, it ? "Nessun problema: il file è valido." : "No problems: the file is valid.", nullptr);
+    }
     print_setup(ws);
   }
 
@@ -224,21 +271,128 @@ class Renderer {
     return 2;
   }
 
+  // Notes where the cell read from the file (`original`, in sheet `sheet`) lands in this copy, and
+  // gives it the comment of its problems.
   void comment(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& sheet, const forms::CellValue* original) {
     if (!report_ || !original) return;
-    rendered_[{sheet, xlsx::to_a1(original->ref)}] = xlsx::to_a1(xlsx::CellRef{row, col});
-    const auto it = issues_.find({sheet, xlsx::to_a1(original->ref)});
+    const std::string from = xlsx::to_a1(original->ref);
+    rendered_[{sheet, from}] = Placed{ws, current_sheet_, row, col, original->ref};
+    const auto it = issues_.find({sheet, from});
     if (it == issues_.end()) return;
-    std::string text;
-    for (const forms::Issue* issue : it->second) {
-      text += (text.empty() ? "" : "\n") + std::string(forms::to_string(issue->severity, lang_)) + " " + issue->code + ": " +
-              issue->message.in(lang_);
-    }
+    for (const forms::Issue* issue : it->second) add_comment(ws, row, col, issue_line(*issue));
+  }
+
+  std::string issue_line(const forms::Issue& issue) const {
+    return std::string(forms::to_string(issue.severity, lang_)) + " " + issue.code + ": " + issue.message.in(lang_);
+  }
+
+  // Comments are gathered per cell and written last: a cell may get lines from its own problems,
+  // from problems anchored to it and from notes on what this copy changed.
+  void add_comment(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& line) {
+    std::string& text = comments_[{ws, {row, col}}];
+    text += (text.empty() ? "" : "\n") + line;
+  }
+
+  void write_comments() {
     lxw_comment_options options{};
     options.author = const_cast<char*>("consolida");
     options.width = 420;
     options.height = 120;
-    worksheet_write_comment_opt(ws, row, col, text.c_str(), &options);
+    for (const auto& [where, text] : comments_) worksheet_write_comment_opt(where.first, where.second.first, where.second.second, text.c_str(), &options);
+  }
+
+  // Something this copy did to what the clerk wrote (a formula put back, a column carried over,
+  // content left out), said in the cell's comment and in the problem list.
+  void note(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& original_cell, forms::Text message, std::string code) {
+    note_in(current_sheet_, ws, row, col, original_cell, std::move(message), std::move(code));
+  }
+
+  void note_in(const std::string& sheet, lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& original_cell,
+               forms::Text message, std::string code) {
+    add_comment(ws, row, col, std::string(lang_ == Lang::it ? "nota " : "note ") + code + ": " + message.in(lang_));
+    notes_.push_back(Note{sheet, row, col, original_cell, std::move(message), std::move(code)});
+  }
+
+  // Where the copy shows a field (its input), a table (its label) or a sheet (its title), by the
+  // Italian label a problem without a cell names: "campo «Titolo progetto» non trovato".
+  void remember_label(const std::string& label, lxw_worksheet* ws, lxw_row_t row, lxw_col_t col) {
+    labelled_.emplace(label, Placed{ws, current_sheet_, row, col, {}});
+  }
+
+  // What the clerk wrote outside the template's grid, and sheets that are not the form's: the copy
+  // does not carry them, so it says so next to the nearest cell it has.
+  void note_left_out() {
+    if (!instance_) return;
+    for (const forms::LooseCell& loose : instance_->loose_cells) {
+      const Placed* near = anchor(loose.sheet, loose.cell.ref.row, loose.cell.ref.col);
+      if (!near) {
+        const auto sheet = labelled_.find(loose.sheet);
+        if (sheet == labelled_.end()) continue;
+        near = &sheet->second;
+      }
+      const std::string cell = xlsx::to_a1(loose.cell.ref);
+      note_in(near->sheet, near->ws, near->row, near->col, cell,
+              {"Nel file inviato la cella " + cell + " del foglio «" + loose.sheet + "» conteneva «" + loose.cell.text +
+                   "»: è fuori dalle celle del modello e la copia non la riporta. Se serve, riscriverla nel campo giusto.",
+               "In the uploaded file cell " + cell + " of sheet «" + loose.sheet + "» held «" + loose.cell.text +
+                   "»: it is outside the template's cells and this copy leaves it out. If it matters, write it in the right field."},
+              "COPIA-NON-RIPORTATO");
+    }
+    const std::set<std::string> own = {"Istruzioni", "Liste", "Problemi", "Problems"};
+    for (const std::string& name : instance_->sheet_names) {
+      if (own.count(name) || std::any_of(form_.sheets.begin(), form_.sheets.end(), [&](const forms::SheetSpec& s) { return s.name == name; })) continue;
+      const auto first = labelled_.find(form_.sheets.front().name);
+      if (first == labelled_.end()) continue;
+      note_in(first->second.sheet, first->second.ws, first->second.row, first->second.col, "",
+              {"Il foglio «" + name + "» del file inviato non fa parte del modello: la copia non lo riporta.",
+               "Sheet «" + name + "» of the uploaded file is not part of the template: this copy leaves it out."},
+              "COPIA-NON-RIPORTATO");
+    }
+  }
+
+  // The cell of this copy nearest to a cell of the file that the copy does not have: the same
+  // row's nearest cell, else the nearest row's first cell. Null if nothing of that sheet is here.
+  const Placed* anchor(const std::string& sheet, std::uint32_t row, std::uint32_t col) const {
+    const Placed* best = nullptr;
+    std::uint64_t best_distance = UINT64_MAX;
+    for (const auto& [key, placed] : rendered_) {
+      if (key.first != sheet) continue;
+      const std::uint64_t rows = placed.from.row > row ? placed.from.row - row : row - placed.from.row;
+      const std::uint64_t cols = placed.from.col > col ? placed.from.col - col : col - placed.from.col;
+      // Rows weigh more than columns: a problem belongs with its own row's cells.
+      const std::uint64_t distance = rows * 100000 + cols;
+      if (distance < best_distance) {
+        best = &placed;
+        best_distance = distance;
+      }
+    }
+    return best;
+  }
+
+  // Problems at cells this copy does not have (a column or row outside the template's grid that
+  // was not carried over): commented on the nearest cell, with the place they came from.
+  void anchor_unplaced_issues() {
+    for (const forms::Issue& issue : report_->issues) {
+      if (issue.cell.empty()) {
+        const auto named = labelled_.find(issue.label);
+        if (named == labelled_.end()) continue;
+        anchored_[&issue] = &named->second;
+        add_comment(named->second.ws, named->second.row, named->second.col, issue_line(issue));
+        continue;
+      }
+      if (rendered_.count({issue.sheet, issue.cell})) continue;
+      const auto ref = xlsx::parse_a1(issue.cell);
+      if (!ref) continue;
+      if (const Placed* near = anchor(issue.sheet, ref->row, ref->col)) {
+        anchored_[&issue] = near;
+        add_comment(near->ws, near->row, near->col, unplaced_prefix(issue.cell) + issue_line(issue));
+      }
+    }
+  }
+
+  std::string unplaced_prefix(const std::string& cell) const {
+    return lang_ == Lang::it ? "[la cella " + cell + " del file inviato non è nella copia] "
+                             : "[cell " + cell + " of the uploaded file is not in this copy] ";
   }
 
   lxw_format* input_format(const forms::ValueSpec& spec, int state) {
@@ -309,12 +463,14 @@ class Renderer {
 
   void write_sheet(const forms::SheetSpec& sheet) {
     lxw_worksheet* ws = workbook_add_worksheet(workbook_, sheet.name.c_str());
+    current_sheet_ = sheet.name;
     widths_ = column_widths(sheet);
     for (std::size_t c = 0; c < widths_.size(); ++c) {
       worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), widths_[c], nullptr);
     }
     print_setup(ws);
     worksheet_write_string(ws, 0, 0, form_.title.in(lang_).c_str(), title_);
+    remember_label(sheet.name, ws, 0, 0);
     worksheet_write_string(ws, 1, 0, form_.reference.c_str(), nullptr);
     lxw_row_t row = 3;
     for (const forms::Section& section : sheet.sections) {
@@ -385,6 +541,7 @@ class Renderer {
     // A merged input keeps long answers readable; its first cell holds the value.
     worksheet_merge_range(ws, row, 1, row, kLastCol, "", f);
     place(ws, row, 1, original_sheet, value, f);
+    remember_label(field.label.it, ws, row, 1);
     validation(ws, row, 1, field);
     if (field.long_text) worksheet_set_row(ws, row, kLongTextHeight, nullptr);
     workbook_define_name(workbook_, forms::field_name(field.id).c_str(), ("=" + quote_sheet(sheet.name) + "!" + absolute(row, 1)).c_str());
@@ -394,6 +551,7 @@ class Renderer {
   lxw_row_t write_multi_choice(lxw_worksheet* ws, const forms::SheetSpec& sheet, const forms::FieldSpec& field, lxw_row_t row) {
     worksheet_write_string(ws, row, 0, field.label.in(lang_).c_str(), label_);
     worksheet_write_string(ws, row, 1, lang_ == Lang::it ? "Segnare con X" : "Mark with X", header_);
+    remember_label(field.label.it, ws, row, 0);
     const lxw_row_t first = row + 1;
     const std::vector<forms::ListItem>& items = *form_.list(field.list);
     const forms::FieldInstance* found = field_instance(field.id);
@@ -412,6 +570,7 @@ class Renderer {
       }
       const forms::CellValue* mark = option ? &option->cells[0] : nullptr;
       const std::string& original_sheet = found ? found->sheet : sheet.name;
+      if (option) comment(ws, r, 0, original_sheet, &option->key);  // "none marked" is said on the first label
       place(ws, r, 1, original_sheet, mark, input_[problem_state(original_sheet, mark)]);
       lxw_data_validation dv{};
       dv.validate = LXW_VALIDATION_TYPE_LIST;
@@ -426,6 +585,7 @@ class Renderer {
 
   lxw_row_t write_table(lxw_worksheet* ws, const forms::SheetSpec& sheet, const forms::TableSpec& table, lxw_row_t row) {
     worksheet_write_string(ws, row, 0, table.label.in(lang_).c_str(), label_);
+    remember_label(table.label.it, ws, row, 0);
     if (!table.help.it.empty()) worksheet_merge_range(ws, row, 1, row, kLastCol, table.help.in(lang_).c_str(), wrap_);
     const lxw_row_t header = row + 1;
     worksheet_write_string(ws, header, 0, table.key.label.in(lang_).c_str(), header_);
@@ -436,14 +596,17 @@ class Renderer {
     for (std::size_t c = 0; c < table.columns.size(); ++c) lines = std::max(lines, header_lines(table.columns[c].label.in(lang_), widths_[c + 1]));
     worksheet_set_row(ws, header, std::max(30.0, 15.0 * lines), nullptr);
     const forms::TableInstance* found = table_instance(table.id);
+    const forms::TypedTable* typed = found && typed_ ? typed_->table(table.id) : nullptr;
     const std::string& original_sheet = found ? found->sheet : sheet.name;
     // Rows: the form's fixed rows, then free rows; a filled copy keeps every row that was read.
     std::size_t body = table.fixed_rows.size() + table.blank_rows;
     if (found) body = std::max(body, found->rows.size());
     const lxw_row_t first = header + 1;
+    const ExtraColumns extra = extra_columns(ws, table, found, header, original_sheet);
     for (std::size_t i = 0; i < body; ++i) {
       const lxw_row_t r = first + static_cast<lxw_row_t>(i);
       const forms::TableRow* source = found && i < found->rows.size() ? &found->rows[i] : nullptr;
+      const forms::TypedRow* typed_row = typed && i < typed->rows.size() ? &typed->rows[i] : nullptr;
       const bool fixed = i < table.fixed_rows.size();
       if (fixed && !source) {
         worksheet_write_string(ws, r, 0, table.fixed_rows[i].c_str(), label_);
@@ -455,9 +618,21 @@ class Renderer {
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const auto col = static_cast<lxw_col_t>(c + 1);
         const forms::CellValue* value = source && c < source->cells.size() ? &source->cells[c] : nullptr;
-        lxw_format* f = input_format(table.columns[c], problem_state(original_sheet, value));
-        if (source || !row_sum(ws, table, col, r, f)) place(ws, r, col, original_sheet, value, f);
+        const int state = problem_state(original_sheet, value);
+        lxw_format* f = input_format(table.columns[c], state);
+        if (!source) {
+          if (!row_sum(ws, table, col, r, f)) place(ws, r, col, original_sheet, value, f);
+        } else if (const auto sum = kept_row_sum(table, col, typed_row, state)) {
+          row_sum(ws, table, col, r, f, *sum);
+          comment(ws, r, col, original_sheet, value);
+        } else {
+          place_typed(ws, r, col, original_sheet, value, typed_row ? &typed_row->cells[c + 1] : nullptr, table.columns[c], state, f);
+        }
         validation(ws, r, col, table.columns[c]);
+      }
+      for (std::size_t e = 0; e < extra.cols.size(); ++e) {
+        const forms::CellValue* value = source && i < found->extra_cells.size() && e < found->extra_cells[i].size() ? &found->extra_cells[i][e] : nullptr;
+        place(ws, r, extra.cols[e], original_sheet, value, input_[problem_state(original_sheet, value)]);
       }
       if (table.key.long_text) worksheet_set_row(ws, r, 45, nullptr);
     }
@@ -467,24 +642,29 @@ class Renderer {
       worksheet_write_string(ws, total, 0, table.total_label->c_str(), header_);
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const auto col = static_cast<lxw_col_t>(c + 1);
-        // A copy keeps the total the clerk wrote, right or wrong, so that its mark makes sense;
-        // the template (or a blank total) gets the formula.
         const forms::CellValue* written = found && found->total && c < found->total->cells.size() ? &found->total->cells[c] : nullptr;
-        if (written && !written->blank()) {
-          const int state = problem_state(original_sheet, written);
+        const int state = problem_state(original_sheet, written);
+        // Amounts and counts ("Utenti serviti") add up; a decimal (an expected value) does not.
+        const bool count = table.columns[c].type == FieldType::integer && !table.columns[c].is_year();
+        const bool summed = table.columns[c].type == FieldType::amount || count;
+        // A filled copy (test data) keeps the total as given, right or wrong. The annotated copy
+        // puts back the template's formula, so that the total follows the clerk's corrections; what
+        // the clerk had written there is kept in a note.
+        if (written && !written->blank() && (!summed || !report_)) {
           place(ws, total, col, original_sheet, written, state == 0 ? total_format(table.columns[c]) : input_format(table.columns[c], state));
           continue;
         }
-        // Amounts and counts ("Utenti serviti") add up; a decimal (an expected value) does not.
-        const bool count = table.columns[c].type == FieldType::integer && !table.columns[c].is_year();
-        if (table.columns[c].type != FieldType::amount && !count) continue;
+        if (!summed) continue;
         const std::string range = col_letter(col) + std::to_string(first + 1) + ":" + col_letter(col) + std::to_string(last + 1);
         std::string formula = "=SUM(" + range + ")";
         // Subtotal rows are already the sum of the rows above them: a total counts them once.
         const std::string keys = "A" + std::to_string(first + 1) + ":A" + std::to_string(last + 1);
         for (const std::string& marker : table.subtotal_markers) formula += "-SUMIF(" + keys + ",\"*" + marker + "*\"," + range + ")";
-        const double sum = column_sum(table, c);
-        worksheet_write_formula_num(ws, total, col, formula.c_str(), total_format(table.columns[c]), count ? sum : sum / 100.0);
+        const std::int64_t sum = column_sum(table, c);
+        worksheet_write_formula_num(ws, total, col, formula.c_str(), total_format(table.columns[c], state),
+                                    count ? static_cast<double>(sum) : static_cast<double>(sum) / 100.0);
+        comment(ws, total, col, original_sheet, written);
+        if (report_ && written && !written->blank()) note_replaced_total(ws, total, col, *written, typed, c, sum, count);
       }
       last = total;
     }
@@ -494,13 +674,88 @@ class Renderer {
     return last + 1;
   }
 
-  lxw_format* total_format(const forms::ValueSpec& spec) const { return spec.type == FieldType::integer ? total_count_ : total_; }
+  lxw_format* total_format(const forms::ValueSpec& spec, int state = 0) const {
+    return spec.type == FieldType::integer ? total_count_[state] : total_[state];
+  }
+
+  // Columns the clerk added right of a table (a quarter for 2024 in the Gantt): carried over at the
+  // same distance from the table, header and cells as written, with a note that they are not part
+  // of the template. The extractor reads them again from this copy, so their problems stay.
+  struct ExtraColumns {
+    std::vector<lxw_col_t> cols;  // in this copy, per extra column of the table instance
+  };
+  ExtraColumns extra_columns(lxw_worksheet* ws, const forms::TableSpec& table, const forms::TableInstance* found, lxw_row_t header,
+                             const std::string& original_sheet) {
+    ExtraColumns out;
+    if (!found || found->extra_columns.empty() || found->column_cols.empty()) return out;
+    const std::uint32_t last_known = *std::max_element(found->column_cols.begin(), found->column_cols.end());
+    for (const auto& [original_col, text] : found->extra_columns) {
+      const auto col = static_cast<lxw_col_t>(table.columns.size() + (original_col - last_known));
+      out.cols.push_back(col);
+      forms::CellValue written;
+      written.ref = xlsx::CellRef{found->header_row, original_col};
+      written.present = true;
+      written.text = text;
+      place(ws, header, col, original_sheet, &written, input_[problem_state(original_sheet, &written)]);
+      if (col >= widths_.size()) worksheet_set_column(ws, col, col, kInputWidth, nullptr);
+      if (!report_) continue;
+      const std::string from = xlsx::column_name(original_col);
+      note(ws, header, col, xlsx::to_a1(written.ref),
+           {"La colonna «" + text + "» (colonna " + from + " del file inviato) non fa parte del modello: la copia la riporta com'era, "
+            "accanto alla tabella, ma i suoi valori non entrano nel modulo. Spostarli nelle colonne del modello o cancellarla.",
+            "Column «" + text + "» (column " + from + " of the uploaded file) is not part of the template: this copy carries it over "
+            "as it was, beside the table, but its values are not part of the form. Move them to the template's columns or delete it."},
+           "COPIA-COLONNA-AGGIUNTA");
+    }
+    return out;
+  }
+
+  // What the clerk had written over a total that the copy computes again.
+  void note_replaced_total(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const forms::CellValue& written, const forms::TypedTable* typed,
+                           std::size_t c, std::int64_t sum, bool count) {
+    const forms::TypedCell* read = typed && c < typed->total.size() ? &typed->total[c] : nullptr;
+    if (read && read->number() == sum) return;  // the same figure: the clerk loses nothing
+    const std::string was = read ? forms::shown(*read, typed->spec->columns[c]) : written.text;
+    const std::string now = count ? std::to_string(sum) : values::format_cents(sum);
+    note(ws, row, col, xlsx::to_a1(written.ref),
+         {"Nel file inviato qui era scritto «" + was + "»; la copia rimette la formula del modello, che somma le righe (" + now +
+              "). Se il totale giusto è «" + was + "», correggere le righe.",
+          "The uploaded file had «" + was + "» here; this copy puts back the template's formula, which adds up the rows (" + now +
+              "). If «" + was + "» is the right total, correct the rows."},
+         "COPIA-FORMULA");
+  }
+
+  // A row total of the annotated copy is the template's formula again when what the clerk wrote
+  // agrees with it (the formula's own result, the same figure, or nothing while the row is empty)
+  // and has no problem: then it follows later corrections. Its cached value, in the column's unit;
+  // nullopt keeps the clerk's figure, as when it differs from the sum of its row.
+  std::optional<std::int64_t> kept_row_sum(const forms::TableSpec& table, lxw_col_t col, const forms::TypedRow* row, int state) const {
+    if (!report_ || !row || state != 0) return std::nullopt;
+    for (const forms::TableSpec::RowSum& sum : table.row_sums) {
+      if (sum.total != col || sum.total >= row->cells.size()) continue;
+      std::int64_t parts = 0;
+      bool any = false;
+      for (std::size_t p : sum.parts) {
+        if (p >= row->cells.size() || row->cells[p].blank()) continue;
+        const auto n = row->cells[p].number();
+        if (!n) return std::nullopt;  // a part the formula would not add up as validation reads it
+        parts += *n;
+        any = true;
+      }
+      const forms::TypedCell& total = row->cells[sum.total];
+      if (total.blank() || total.number() == parts) return any ? parts : std::optional<std::int64_t>(kNoRowSum);
+      return std::nullopt;
+    }
+    return std::nullopt;
+  }
 
   // A row's total that a row_sum rule makes the sum of other columns of its row, written as that
   // sum for LibreOffice and Excel to compute. It shows nothing while the row's sources are empty,
   // so that an unused row stays blank and validation does not read it as filled. The cell stays
   // an unlocked input: a clerk may still type a figure over it. False if `col` is no such total.
-  bool row_sum(lxw_worksheet* ws, const forms::TableSpec& table, lxw_col_t col, lxw_row_t r, lxw_format* f) {
+  // `cached` is its result in cents (kNoRowSum: empty), for viewers that do not compute.
+  bool row_sum(lxw_worksheet* ws, const forms::TableSpec& table, lxw_col_t col, lxw_row_t r, lxw_format* f,
+               std::int64_t cached = kNoRowSum) {
     for (const forms::TableSpec::RowSum& sum : table.row_sums) {
       if (sum.total != col) continue;  // positions in a row of cells are the sheet's columns
       std::vector<std::size_t> parts = sum.parts;
@@ -515,23 +770,60 @@ class Renderer {
         i = j + 1;
       }
       const std::string formula = "=IF(COUNT(" + refs + ")=0,\"\",SUM(" + refs + "))";
-      worksheet_write_formula_str(ws, r, col, formula.c_str(), f, "");
+      const forms::ValueSpec& spec = table.columns[col - 1];
+      if (cached == kNoRowSum) {
+        worksheet_write_formula_str(ws, r, col, formula.c_str(), f, "");
+      } else {
+        worksheet_write_formula_num(ws, r, col, formula.c_str(), f,
+                                    spec.type == FieldType::amount ? static_cast<double>(cached) / 100.0 : static_cast<double>(cached));
+      }
       return true;
     }
     return false;
   }
 
-  // The cached value of a TOT formula: the exact sum of what was read, in the column's unit
-  // (cents for amounts), 0 when blank.
-  double column_sum(const forms::TableSpec& table, std::size_t c) const {
+  // A body cell of the annotated copy: a figure typed as text ("4.000,00") that validation read
+  // without a problem is written as the number it is, so that the template's formulas add it up
+  // as validation does; anything else as the file held it.
+  void place_typed(lxw_worksheet* ws, lxw_row_t row, lxw_col_t col, const std::string& sheet, const forms::CellValue* value,
+                   const forms::TypedCell* read, const forms::ValueSpec& spec, int state, lxw_format* f) {
+    const auto number = value && read ? copied_number(*value, *read, spec, state) : std::nullopt;
+    if (number && !value->numeric) {
+      worksheet_write_number(ws, row, col, spec.type == FieldType::amount ? static_cast<double>(*number) / 100.0 : static_cast<double>(*number), f);
+      comment(ws, row, col, sheet, value);
+      return;
+    }
+    place(ws, row, col, sheet, value, f);
+  }
+
+  // The figure a summed cell (amount or count) holds in this copy, in the column's unit, as the
+  // template's SUM sees it: numbers as written, and text read as a figure without a problem (the
+  // annotated copy writes it as a number). nullopt: text or blank, which SUM skips.
+  std::optional<std::int64_t> copied_number(const forms::CellValue& value, const forms::TypedCell& read, const forms::ValueSpec& spec,
+                                            int state) const {
+    if (spec.type != FieldType::amount && spec.type != FieldType::integer) return std::nullopt;
+    if (value.blank()) return std::nullopt;
+    if (value.numeric) {
+      if (const auto n = read.number()) return n;
+      return static_cast<std::int64_t>(std::llround(spec.type == FieldType::amount ? value.number * 100.0 : value.number));
+    }
+    if (report_ && state == 0) return read.number();
+    return std::nullopt;
+  }
+
+  // The cached value of a TOT formula: the exact sum of the column as this copy holds it, in the
+  // column's unit (cents for amounts), subtotal rows left out as the formula leaves them out.
+  std::int64_t column_sum(const forms::TableSpec& table, std::size_t c) const {
     const forms::TypedTable* typed = typed_ ? typed_->table(table.id) : nullptr;
     if (!typed) return 0;
     std::int64_t sum = 0;
     for (const forms::TypedRow& row : typed->rows) {
-      if (c + 1 >= row.cells.size() || forms::is_subtotal(table, row.row->key.text)) continue;
-      sum += row.cells[c + 1].number().value_or(0);
+      if (c + 1 >= row.cells.size() || c >= row.row->cells.size() || forms::is_subtotal(table, row.row->key.text)) continue;
+      const forms::CellValue& value = row.row->cells[c];
+      const int state = problem_state(typed->found->sheet, &value);
+      sum += copied_number(value, row.cells[c + 1], table.columns[c], state).value_or(0);
     }
-    return static_cast<double>(sum);
+    return sum;
   }
 
   void set_properties() {
@@ -559,8 +851,8 @@ class Renderer {
   lxw_format* section_ = nullptr;
   lxw_format* label_ = nullptr;
   lxw_format* header_ = nullptr;
-  lxw_format* total_ = nullptr;
-  lxw_format* total_count_ = nullptr;
+  lxw_format* total_[3] = {};
+  lxw_format* total_count_[3] = {};
   lxw_format* wrap_ = nullptr;
   lxw_format* input_[3] = {};
   lxw_format* amount_[3] = {};
@@ -571,8 +863,13 @@ class Renderer {
   lxw_format* text_[3] = {};
   std::vector<double> widths_;  // of the sheet being written
   std::map<std::pair<std::string, std::string>, std::vector<const forms::Issue*>> issues_;
+  std::string current_sheet_;  // the sheet being written
   // (sheet, cell in the uploaded file) -> cell in this copy
-  std::map<std::pair<std::string, std::string>, std::string> rendered_;
+  std::map<std::pair<std::string, std::string>, Placed> rendered_;
+  std::map<const forms::Issue*, const Placed*> anchored_;  // problems at cells the copy has not
+  std::map<std::string, Placed> labelled_;  // field, table and sheet labels -> where the copy shows them
+  std::map<std::pair<lxw_worksheet*, std::pair<lxw_row_t, lxw_col_t>>, std::string> comments_;
+  std::vector<Note> notes_;
 };
 
 }  // namespace

@@ -1,0 +1,191 @@
+// The annotated copy a clerk corrects and sends again (issue #12, "The annotated copy"): it keeps
+// the template's formulas (TOT rows, row totals), carries over what the clerk added outside the
+// template's grid, and never drops what was typed without saying so.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "consolida/forms.hpp"
+#include "consolida/registry.hpp"
+#include "consolida/typed_form.hpp"
+#include "consolida/write.hpp"
+#include "consolida/xlsx.hpp"
+#include "support/zip_builder.hpp"
+
+namespace fs = std::filesystem;
+using namespace consolida;
+using consolida::testing::temp_path;
+
+namespace {
+
+const fs::path kSamples = fs::path(CONSOLIDA_SOURCE_DIR) / "sample-workbooks" / "premialita";
+const char* const kSheet = "Scheda progetto";
+
+const std::vector<forms::FormSpec>& all_forms() {
+  static const std::vector<forms::FormSpec> loaded =
+      forms::load_forms((fs::path(CONSOLIDA_SOURCE_DIR) / "plugins").string(), {CONSOLIDA_RULES_PATH});
+  return loaded;
+}
+
+struct Annotated {
+  forms::Report report;  // of the sample
+  std::string path;      // of its annotated copy
+};
+
+Annotated annotate(const std::string& sample, Lang lang = Lang::it) {
+  forms::TypedForm read;
+  Annotated out;
+  out.report = forms::validate_file((kSamples / sample).string(), all_forms(), registry::Registry::builtin(), "", &read);
+  out.path = temp_path("annotato-" + sample);
+  write::write_annotated(read, out.report, out.path, lang);
+  return out;
+}
+
+xlsx::Sheet sheet_of(const std::string& path, const std::string& name) {
+  auto workbook = xlsx::Workbook::open(path);
+  const auto* info = workbook.find_sheet(name);
+  if (!info) throw std::runtime_error("no sheet " + name + " in " + path);
+  return workbook.load_sheet(*info);
+}
+
+// Every text of the problem sheet, one line per row, for searching.
+std::string problem_sheet_text(const std::string& path, const std::string& name = "Problemi") {
+  std::string text;
+  const xlsx::Sheet sheet = sheet_of(path, name);
+  std::uint32_t row = 0;
+  for (const xlsx::Cell& cell : sheet.cells()) {
+    if (cell.row != row) text += "\n";
+    row = cell.row;
+    text += cell.text + " | ";
+  }
+  return text;
+}
+
+const forms::Issue* issue_with_code(const forms::Report& report, const std::string& code) {
+  for (const forms::Issue& issue : report.issues) {
+    if (issue.code == code) return &issue;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(AnnotatedCopy, TotalRowKeepsTheTemplateFormulaWithTheExactSum) {
+  // The clerk typed 3.300,00 over the TOT of "Entrate da FNPS" (H138); the rows sum to 3.000,00.
+  const Annotated copy = annotate("errore-tot-sbagliato.xlsx");
+  const xlsx::Sheet sheet = sheet_of(copy.path, kSheet);
+  const xlsx::Cell* fnps = sheet.cell("H138");
+  ASSERT_NE(fnps, nullptr);
+  EXPECT_TRUE(fnps->has_formula);
+  EXPECT_EQ(fnps->formula.substr(0, 4), "SUM(") << fnps->formula;
+  EXPECT_DOUBLE_EQ(fnps->number, 3000.00);
+  const xlsx::Cell* cost = sheet.cell("B138");
+  ASSERT_NE(cost, nullptr);
+  EXPECT_TRUE(cost->has_formula);
+  EXPECT_DOUBLE_EQ(cost->number, 50106.88);
+  // What the clerk had written there is not lost: the problem list says it and what the copy did.
+  const std::string problems = problem_sheet_text(copy.path);
+  EXPECT_NE(problems.find("3.300,00"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("formula"), std::string::npos) << problems;
+}
+
+TEST(AnnotatedCopy, CorrectRowTotalsStayFormulasAndAWrongOneKeepsTheClerksFigure) {
+  // Row 2 of the economic resources: Costo totale typed as 44.000,00, its sources sum to 44.606,88.
+  const Annotated copy = annotate("errore-bilancio-non-quadra.xlsx");
+  const xlsx::Sheet sheet = sheet_of(copy.path, kSheet);
+  const xlsx::Cell* right = sheet.cell("B130");
+  ASSERT_NE(right, nullptr);
+  EXPECT_TRUE(right->has_formula);
+  EXPECT_NE(right->formula.find("SUM(C130:I130)"), std::string::npos) << right->formula;
+  EXPECT_DOUBLE_EQ(right->number, 5500.00);
+  const xlsx::Cell* wrong = sheet.cell("B131");
+  ASSERT_NE(wrong, nullptr);
+  EXPECT_FALSE(wrong->has_formula);
+  EXPECT_DOUBLE_EQ(wrong->number, 44000.00);
+  // The copy still reports the row; the TOT, a formula again, now sums the rows as they are.
+  const forms::Report again = forms::validate_file(copy.path, all_forms(), registry::Registry::builtin());
+  ASSERT_NE(issue_with_code(again, "PREM-R14"), nullptr);
+  EXPECT_EQ(issue_with_code(again, "PREM-R14")->cell, "B131");
+  EXPECT_EQ(issue_with_code(again, "PREM-R15"), nullptr);
+}
+
+TEST(AnnotatedCopy, AGanttColumnTheClerkAddedIsCarriedOverWithItsProblem) {
+  // A quarter "gen 24-mar 24" added right of the Gantt (column I), marked on the second activity.
+  const Annotated copy = annotate("errore-cronoprogramma-oltre-2023.xlsx");
+  const forms::Issue* late = issue_with_code(copy.report, "PREM-R12");
+  ASSERT_NE(late, nullptr);
+  const xlsx::Sheet sheet = sheet_of(copy.path, kSheet);
+  const xlsx::Cell* mark = sheet.cell(late->cell);
+  ASSERT_NE(mark, nullptr) << late->cell;
+  EXPECT_EQ(mark->text, "X");
+  const xlsx::Cell* header = sheet.cell(xlsx::CellRef{late->row - 2, late->col});
+  ASSERT_NE(header, nullptr);
+  EXPECT_EQ(header->text, "gen 24-mar 24");
+  // Validating the copy finds the same mark: the clerk has to decide about it.
+  const forms::Report again = forms::validate_file(copy.path, all_forms(), registry::Registry::builtin());
+  ASSERT_NE(issue_with_code(again, "PREM-R12"), nullptr);
+  EXPECT_EQ(issue_with_code(again, "PREM-R12")->cell, late->cell);
+  // The problem list links to it.
+  EXPECT_NE(problem_sheet_text(copy.path).find(late->cell + " | "), std::string::npos);
+}
+
+TEST(AnnotatedCopy, AProblemAtACellTheCopyHasNotIsAnchoredAndSaysSo) {
+  forms::TypedForm read;
+  forms::Report report =
+      forms::validate_file((kSamples / "lodi-riabita.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &read);
+  forms::Issue far;
+  far.code = "PROVA";
+  far.sheet = kSheet;
+  far.cell = "AB131";  // right of the economic resources' second row, nowhere in the copy
+  far.row = 130;
+  far.col = 27;
+  far.message = {"Un problema lontano", "A far problem"};
+  report.issues.push_back(far);
+  const std::string path = temp_path("annotato-ancorato.xlsx");
+  write::write_annotated(read, report, path);
+  const xlsx::Sheet problems = sheet_of(path, "Problemi");
+  const xlsx::Cell* link = problems.cell("C2");
+  ASSERT_NE(link, nullptr);
+  EXPECT_EQ(link->text.substr(link->text.size() - 3), "131") << link->text;  // the same row of the copy
+  const std::string text = problem_sheet_text(path);
+  EXPECT_NE(text.find("AB131"), std::string::npos);
+  EXPECT_NE(text.find("non è nella copia"), std::string::npos) << text;
+}
+
+TEST(AnnotatedCopy, OptionLabelsCarryTheirProblems) {
+  // "No key point marked" is reported on the first option's label (A15): the copy links to it.
+  const Annotated copy = annotate("errore-nessun-punto-chiave.xlsx");
+  const xlsx::Sheet problems = sheet_of(copy.path, "Problemi");
+  const xlsx::Cell* link = problems.cell("C2");
+  ASSERT_NE(link, nullptr);
+  EXPECT_EQ(link->text, "A15");
+}
+
+TEST(AnnotatedCopy, AFieldNotFoundIsMarkedOnItsInputAndWhatWasWrittenThereIsListed) {
+  // The title's defined name is gone and its label reworded: the field is not read, so its text
+  // stands outside the grid. The copy marks its own title cell and lists what it left out.
+  const Annotated copy = annotate("errore-campo-non-trovato.xlsx");
+  ASSERT_NE(issue_with_code(copy.report, "PREM-TITOLO-ASSENTE"), nullptr);
+  const xlsx::Sheet problems = sheet_of(copy.path, "Problemi");
+  ASSERT_NE(problems.cell("E2"), nullptr);
+  EXPECT_EQ(problems.cell("E2")->text, "PREM-TITOLO-ASSENTE");
+  ASSERT_NE(problems.cell("C2"), nullptr);
+  EXPECT_EQ(problems.cell("C2")->text, "B12");
+  const std::string text = problem_sheet_text(copy.path);
+  EXPECT_NE(text.find("«Nome dell'iniziativa»"), std::string::npos) << text;
+  EXPECT_NE(text.find("«Nuovi bisogni nella domiciliarità: ripensare i percorsi di dimissioni protette»"), std::string::npos) << text;
+  EXPECT_NE(text.find("COPIA-NON-RIPORTATO"), std::string::npos) << text;
+}
+
+TEST(AnnotatedCopy, ASheetThatIsNotTheFormsIsNamedAsLeftOut) {
+  const Annotated copy = annotate("errore-foglio-rinominato.xlsx", Lang::en);
+  const std::string text = problem_sheet_text(copy.path, "Problems");
+  EXPECT_NE(text.find("Sheet «Progetto Lodi» of the uploaded file is not part of the template"), std::string::npos) << text;
+}
+
+TEST(AnnotatedCopy, ACleanFileHasNothingLeftOut) {
+  const Annotated copy = annotate("lodi-dimissioni-protette.xlsx");
+  const std::string text = problem_sheet_text(copy.path);
+  EXPECT_NE(text.find("Nessun problema"), std::string::npos) << text;
+}

@@ -1,0 +1,393 @@
+#!/usr/bin/python3
+"""Annotated round trip (issue #12, acceptance): for each broken sample of each form, the annotated
+copy is corrected ONLY at its marked cells, as a clerk would (the right value from the clean data,
+or a value known valid), saved by LibreOffice (which computes every formula again), and then:
+  1. it validates clean (no error, no warning);
+  2. its total rows still hold the template's formulas;
+  3. nothing the clerk typed was dropped without a message: every written cell of the sample is in
+     the copy, or the copy's problem list names it.
+
+    annotated_roundtrip.py CONSOLIDA_CLI SOURCE_DIR WORK_DIR REGION_DIR
+
+REGION_DIR is a make_region data set with mistakes (manifest.csv says which). Corrections that the
+marked cell alone cannot make (the rule marks a total while the figure is wrong in a row) are
+listed as such in CORRECTIONS and printed."""
+import csv
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+import openpyxl
+
+CLI, SOURCE, WORK, REGION = sys.argv[1:5]
+PLUGINS = os.path.join(SOURCE, "plugins")
+PREMIALITA = os.path.join(SOURCE, "sample-workbooks", "premialita")
+TOTAL_LABELS = {"TOT", "TOTALE", "TOTALE ENTRATE", "TOTALE SPESE"}
+OWN_SHEETS = {"Istruzioni", "Liste", "Problemi"}
+failures = []
+
+
+def run(*args, ok=(0, 1)):
+    r = subprocess.run([CLI, *args, "--plugins", PLUGINS] if args[0] != "dump" else [CLI, *args], capture_output=True, text=True)
+    if r.returncode not in ok:
+        raise RuntimeError(f"{args}: exit {r.returncode}: {r.stderr}")
+    return r.stdout
+
+
+def validate(path):
+    files = json.loads(run("validate", path, "--format", "json"))["files"]
+    return files[0]
+
+
+def annotate(path, out):
+    run("validate", path, "--annotate", out)
+    return out
+
+
+def problems_of(copy):
+    """(code, sheet, link cell in the copy, original cell, message) of each problem and note."""
+    ws = openpyxl.load_workbook(copy)["Problemi"]
+    out = []
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        severity, sheet, link, message, code, original = (list(row) + [None] * 6)[:6]
+        if code:
+            out.append({"severity": severity, "sheet": sheet, "cell": link, "original": original or "", "code": code, "message": message})
+    return out
+
+
+def amount(text):
+    """An Italian amount as a clerk types it ("€ 44.606,88"), or None."""
+    if isinstance(text, (int, float)):
+        return round(float(text), 2)
+    t = str(text).replace("€", "").replace("euro", "").replace(" ", "").replace("\u00a0", "")
+    if not re.fullmatch(r"-?[\d.]+(,\d+)?", t):
+        return None
+    try:
+        return round(float(t.replace(".", "").replace(",", ".")), 2)
+    except ValueError:
+        return None
+
+
+# ---- corrections -------------------------------------------------------------------------------
+# Each takes the workbook being corrected (formulas kept), its values as cached, the problem and the
+# sample's context; it changes the marked cell. Codes not listed take the clean data's value.
+
+def row_cells(ws, cell):
+    row = ws[cell].row
+    return row, [ws.cell(row, c) for c in range(1, 11)]
+
+
+def copy_from_clean(ws, values, p, ctx):
+    clean = ctx["clean"]
+    target = ws[p["cell"]]
+    if isinstance(target.value, str) and target.value.startswith("="):
+        return "formula lasciata"  # a total the copy computes: nothing to type
+    if clean is None:
+        raise RuntimeError(f"no clean data for {p['code']}")
+    src = clean[p["sheet"]][p["cell"]]
+    target.value = src.value
+    return f"{p['cell']} = {src.value!r} (dati puliti)"
+
+
+def copy_row_from_clean(ws, values, p, ctx):
+    """A row-level problem ("activity without quarters", "no deliverable") marked on the row's key:
+    the clerk fills in the row."""
+    clean = ctx["clean"][p["sheet"]]
+    row, cells = row_cells(ws, p["cell"])
+    for c in cells:
+        c.value = clean.cell(row, c.column).value
+    return f"riga {row} dai dati puliti"
+
+
+def copy_marks_from_clean(ws, values, p, ctx):
+    """No option marked: the clerk marks the options of the clean data."""
+    clean = ctx["clean"][p["sheet"]]
+    row = ws[p["cell"]].row
+    while ws.cell(row, 1).value:
+        ws.cell(row, 2).value = clean.cell(row, 2).value
+        row += 1
+    return "segni delle opzioni dai dati puliti"
+
+
+def second_ambito(ws, values, p, ctx):
+    """Only one Ambito: the clerk adds the second one right below the marked one."""
+    row = ws[p["cell"]].row + 1
+    ws.cell(row, 1).value = "Ambito di Melzo"
+    return f"A{row} = 'Ambito di Melzo' (secondo Ambito, sotto la cella segnata)"
+
+
+def istat_code(ws, values, p, ctx):
+    ws[p["cell"]].value = ctx["ente"]
+    return f"{p['cell']} = {ctx['ente']} (manifest)"
+
+
+def comune_name(ws, values, p, ctx):
+    with open(os.path.join(SOURCE, "src", "registry", "data", "comuni-lombardia.csv"), encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    code_col = next(i for i, h in enumerate(header) if "istat" in h.lower())
+    name_col = next(i for i, h in enumerate(header) if h.lower() in ("nome", "comune", "denominazione"))
+    name = next(r[name_col] for r in rows[1:] if r[code_col] == ctx["ente"])
+    ws[p["cell"]].value = name
+    return f"{p['cell']} = {name!r} (anagrafica)"
+
+
+def row_total_from_sources(ws, values, p, ctx):
+    row = ws[p["cell"]].row
+    col = ws[p["cell"]].column
+    total = sum(v for v in (values.cell(row, c).value for c in range(2, col)) if isinstance(v, (int, float)))
+    ws[p["cell"]].value = round(total, 2)
+    return f"{p['cell']} = {total:.2f} (somma delle fonti della riga)"
+
+
+def source_from_row_total(ws, values, p, ctx):
+    row = ws[p["cell"]].row
+    cell = ws[p["cell"]]
+    total_col = 10  # J: the row total, kept as the clerk wrote it
+    others = sum(v for c in range(2, total_col) if c != cell.column for v in [values.cell(row, c).value] if isinstance(v, (int, float)))
+    value = round(values.cell(row, total_col).value - others, 2)
+    cell.value = value
+    return f"{p['cell']} = {value:.2f} (totale della riga meno le altre fonti)"
+
+
+def subtotal_from_rows(ws, values, p, ctx):
+    row, col = ws[p["cell"]].row, ws[p["cell"]].column
+    total, r = 0.0, row - 1
+    while r > 0 and isinstance(values.cell(r, col).value, (int, float)) and "COMPRENDE" not in str(values.cell(r, 1).value):
+        total += values.cell(r, col).value
+        r -= 1
+    ws[p["cell"]].value = round(total, 2)
+    return f"{p['cell']} = {total:.2f} (somma delle voci sopra)"
+
+
+def risk_solution(ws, values, p, ctx):
+    ws[p["cell"]].value = "Riprogrammare le attività con gli enti partner"
+    return f"{p['cell']} = soluzione scritta dall'impiegato"
+
+
+def percent_target(ws, values, p, ctx):
+    ws[p["cell"]].value = 70
+    return f"{p['cell']} = 70 (valore del generatore)"
+
+
+def find_rows(values, column_a):
+    return [r for r in range(1, values.max_row + 1) if values.cell(r, 1).value == column_a]
+
+
+def spese_rows(values):
+    header = find_rows(values, "Voce di spesa") or find_rows(values, "Servizio / intervento")
+    start = (header[0] if header else 1) + 1
+    end = find_rows(values, "TOTALE SPESE")[0]
+    return start, end
+
+
+def entrate_spese(ws, values, p, ctx):
+    """OUTSIDE THE MARKED CELL: the rule marks the ENTRATE total (a formula), the surplus is in a
+    service row of SPESE and in its subtotal."""
+    entrate = values.cell(find_rows(values, "TOTALE ENTRATE")[0], 2).value
+    spese_total_row = find_rows(values, "TOTALE SPESE")[0]
+    spese = values.cell(spese_total_row, 3).value
+    diff = round(spese - entrate, 2)
+    start = next(r for r in range(spese_total_row, 0, -1) if values.cell(r, 1).value == "SID Servizio Integrato Domiciliarità")
+    sub = next(r for r in range(start, spese_total_row) if "COMPRENDE" in str(values.cell(r, 1).value))
+    ws.cell(start, 3).value = round(values.cell(start, 3).value - diff, 2)
+    ws.cell(sub, 3).value = round(values.cell(sub, 3).value - diff, 2)
+    return f"FUORI DALLA CELLA SEGNATA: C{start} e C{sub} meno {diff:.2f}"
+
+
+def pass_through(ws, values, p, ctx):
+    """OUTSIDE THE MARKED CELL: the rule marks the fund's ENTRATE row; the transfer row of SPESE
+    is 500,00 short and the difference was put in a "Spese generali" row."""
+    total_row = find_rows(values, "TOTALE SPESE")[0]
+    fund = values[p["cell"].replace("B", "A")].value
+    transfer = next(r for r in range(total_row, 0, -1) if values.cell(r, 1).value == "Trasferimenti " + fund)
+    ws.cell(transfer, 3).value = round(values[p["cell"]].value, 2)
+    general = find_rows(values, "Spese generali")[0]
+    for c in (1, 2, 3):
+        ws.cell(general, c).value = None
+    return f"FUORI DALLA CELLA SEGNATA: C{transfer} = entrate del fondo, riga {general} «Spese generali» svuotata"
+
+
+CORRECTIONS = {
+    "PREM-R01": copy_marks_from_clean,
+    "PREM-R03": second_ambito,
+    "PREM-R07": copy_row_from_clean,
+    "PREM-R10": copy_row_from_clean,
+    "PREM-R11": copy_row_from_clean,
+    "PREM-R13": copy_row_from_clean,
+    "PREM-R16": risk_solution,
+    "SSC-R01": istat_code,
+    "SSC-R02": comune_name,
+    "SSC-R03": row_total_from_sources,
+    "SSC-SPESA-RISORSE_COMUNE-FORMATO": source_from_row_total,
+    "REND-SPESE-SUBTOTALE": subtotal_from_rows,
+    "REND-R04": entrate_spese,
+    "REND-R05": pass_through,
+    "MON-R03": percent_target,
+}
+
+
+# ---- checks ------------------------------------------------------------------------------------
+
+def total_formulas(path):
+    """(sheet, label, column) of every total-row cell holding a formula."""
+    book = openpyxl.load_workbook(path)
+    out = set()
+    for ws in book.worksheets:
+        if ws.title in OWN_SHEETS:
+            continue
+        for row in ws.iter_rows():
+            if row[0].value in TOTAL_LABELS:
+                out |= {(ws.title, row[0].value, c.column) for c in row[1:] if isinstance(c.value, str) and c.value.startswith("=")}
+    return out
+
+
+def list_validations(path):
+    book = openpyxl.load_workbook(path)
+    return sum(len(dv.sqref.ranges) for ws in book.worksheets if ws.title not in OWN_SHEETS
+               for dv in ws.data_validations.dataValidation if dv.type == "list")
+
+
+def written_cells(path, form_sheets):
+    book = openpyxl.load_workbook(path, data_only=True)
+    for ws in book.worksheets:
+        if ws.title not in form_sheets:
+            continue
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None and str(c.value).strip():
+                    yield ws.title, c.coordinate, c.value
+
+
+def shown_values(path, sheet):
+    book = openpyxl.load_workbook(path, data_only=True)
+    values = set()
+    if sheet not in book.sheetnames:
+        return values
+    for row in book[sheet].iter_rows(values_only=True):
+        for v in row:
+            if v is None:
+                continue
+            values.add(str(v).strip())
+            a = amount(v)
+            if a is not None:
+                values.add(a)
+    return values
+
+
+def dropped_without_message(sample, copy, form_sheets, problems):
+    named = {p["original"] for p in problems if p["original"]}
+    left_out_sheets = {m.group(1) for p in problems for m in [re.search(r"foglio «([^»]+)» del file inviato non fa parte", str(p["message"]))] if m}
+    copy_values = {s: shown_values(copy, s) for s in form_sheets}
+    dropped = []
+    book = openpyxl.load_workbook(sample)
+    for ws in book.worksheets:
+        if ws.title in OWN_SHEETS:
+            continue
+        if ws.title not in form_sheets:
+            if ws.title not in left_out_sheets:
+                dropped.append(f"foglio {ws.title}")
+            continue
+        for _, cell, value in written_cells(sample, {ws.title}):
+            shown = str(value).strip()
+            if shown in copy_values[ws.title] or amount(value) in copy_values[ws.title] or cell in named:
+                continue
+            dropped.append(f"{ws.title}!{cell}={shown[:40]!r}")
+    return dropped
+
+
+# ---- the samples -------------------------------------------------------------------------------
+
+def samples():
+    out = []
+    for path in sorted(glob.glob(os.path.join(PREMIALITA, "*.xlsx"))):
+        name = os.path.basename(path)
+        if name.startswith(("errore-", "avviso-")) or name in ("lodi-casi-complessi.xlsx", "lodi-dimissioni-protette-come-nel-seed.xlsx"):
+            out.append(("premialita", path, None))
+    seen = set()
+    with open(os.path.join(REGION, "manifest.csv"), encoding="utf-8") as f:
+        for line in csv.DictReader(f):
+            if line["valido"] == "0" and (line["modulo"], line["errore"]) not in seen:
+                seen.add((line["modulo"], line["errore"]))
+                out.append((line["modulo"], os.path.join(REGION, line["file"]), line["ente"]))
+    return out
+
+
+# Structural problems without a cell to correct: the copy itself rebuilds the structure (a TOT row
+# put back) or cannot read the data at all (a renamed sheet: the copy says what it left out).
+NOT_CORRECTABLE_BY_CELLS = {"errore-foglio-rinominato.xlsx"}
+
+
+def main():
+    os.makedirs(os.path.join(WORK, "annotati"), exist_ok=True)
+    os.makedirs(os.path.join(WORK, "corretti"), exist_ok=True)
+    clean_copy = annotate(os.path.join(PREMIALITA, "lodi-dimissioni-protette.xlsx"), os.path.join(WORK, "annotati", "pulito.xlsx"))
+    clean = openpyxl.load_workbook(clean_copy)
+    forms = {}
+    for form_id in ("premialita", "spesa-sociale-comune", "rendiconto-ambito", "monitoraggio-obiettivi"):
+        spec = json.load(open(os.path.join(PLUGINS, form_id, "form.json"), encoding="utf-8"))
+        template = os.path.join(WORK, f"modello-{form_id}.xlsx")
+        run("template", form_id, "-o", template, ok=(0,))
+        forms[form_id] = {"sheets": {s["name"] for s in spec["sheets"]}, "totals": total_formulas(template),
+                          "lists": list_validations(template)}
+    corrected = []
+    seen_forms = set()
+    for form_id, sample, ente in samples():
+        name = os.path.basename(sample)
+        before = validate(sample)
+        if before["errors"] + before["warnings"] == 0:
+            failures.append(f"{name}: il campione non ha problemi")
+            continue
+        seen_forms.add(form_id)
+        copy = annotate(sample, os.path.join(WORK, "annotati", f"{form_id}--{name}"))
+        problems = problems_of(copy)
+        if list_validations(copy) < forms[form_id]["lists"]:
+            failures.append(f"{name}: la copia ha {list_validations(copy)} elenchi a discesa, il modello {forms[form_id]['lists']}")
+        dropped = dropped_without_message(sample, copy, forms[form_id]["sheets"], problems)
+        if dropped:
+            failures.append(f"{name}: contenuto perso senza messaggio: {dropped[:5]}")
+        if name in NOT_CORRECTABLE_BY_CELLS:
+            print(f"{name}: non correggibile cella per cella ({[p['code'] for p in problems]}); niente perso senza messaggio")
+            continue
+        book = openpyxl.load_workbook(copy)
+        values = openpyxl.load_workbook(copy, data_only=True)
+        ctx = {"clean": clean if form_id == "premialita" else None, "ente": ente}
+        done = []
+        for p in problems:
+            if p["severity"] in ("nota", "note") or not p["cell"]:
+                continue
+            fix = CORRECTIONS.get(p["code"], copy_from_clean)
+            done.append(f"{p['code']}: {fix(book[p['sheet']], values[p['sheet']], p, ctx)}")
+        out = os.path.join(WORK, "corretti", f"{form_id}--{name}")
+        book.save(out)
+        corrected.append((form_id, name, out))
+        print(f"{name}: " + "; ".join(done))
+    missing = {"premialita", "spesa-sociale-comune", "rendiconto-ambito", "monitoraggio-obiettivi"} - seen_forms
+    if missing:
+        failures.append(f"moduli senza campioni con errori: {sorted(missing)}")
+    # LibreOffice computes every formula again while saving.
+    lo = os.path.join(WORK, "libreoffice")
+    subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", lo,
+                    *[c[2] for c in corrected]], capture_output=True, check=True)
+    for form_id, name, out in corrected:
+        saved = os.path.join(lo, os.path.basename(out))
+        if not os.path.exists(saved):
+            failures.append(f"{name}: LibreOffice non ha salvato la copia corretta")
+            continue
+        result = validate(saved)
+        if result["errors"] + result["warnings"]:
+            failures.append(f"{name}: dopo la correzione {result['errors']} errori, {result['warnings']} avvisi: "
+                            + "; ".join(f"{i['code']} {i['cell']} {i['message']['it'][:90]}" for i in result["issues"]))
+        lost = forms[form_id]["totals"] - total_formulas(saved)
+        if lost:
+            failures.append(f"{name}: righe di totale senza formula: {sorted(lost)}")
+    for f in failures:
+        print("FALLITO:", f)
+    print(f"{len(corrected)} copie corrette, {len(failures)} problemi")
+    return 1 if failures else 0
+
+
+sys.exit(main())
