@@ -208,10 +208,9 @@ std::vector<FormSpec> load_forms(const std::string& plugins_dir, const std::vect
 const ListItem* find_list_item(const FormSpec& form, const std::string& list, const std::string& text);
 
 // What a cell's text is in a form list: an item (by display text, label, code or one of its
-// synonyms, saying which) or, when it is none, the item it most likely means, for a suggestion.
+// synonyms) or, when it is none, the item it most likely means, for a suggestion.
 struct ListMatch {
   const ListItem* item = nullptr;
-  bool by_synonym = false;           // named by a synonym, not as the drop-down writes it
   const ListItem* nearest = nullptr; // no item: the closest one, if a single one stands out
 };
 ListMatch match_list_item(const FormSpec& form, const std::string& list, const std::string& text);

@@ -123,7 +123,6 @@ class Typist {
         const ListMatch match = match_list_item(form_, spec.list, cell.text);
         if (match.item) {
           out.value = typed::Choice{match.item};
-          if (match.by_synonym) read_as(code_id, place, where, cell.text, *match.item);
           break;
         }
         not_in_list(code_id, place, where, cell.text, match.nearest);
@@ -227,18 +226,8 @@ class Typist {
                   {{"label", spec.label.it}, {"value", option.key.text}, {"item", match.nearest ? match.nearest->display() : ""}});
         continue;
       }
-      if (match.by_synonym) read_as(spec.id, place, spec.label.it, option.key.text, *match.item);
       selected.push_back({match.item, &option});
     }
-  }
-
-  // A text that is one of a list item's synonyms: accepted as that item, with a warning that
-  // names it, so that the clerk may choose it from the list next time.
-  void read_as(const std::string& code_id, const Place& place, const std::string& where, const std::string& text, const ListItem& item) {
-    sink_.add(attribute_code(form_, code_id, "SINONIMO"), Severity::warning, place, where, text,
-              {"«{label}»: «{value}» è letto come «{item}», la voce dell'elenco; sceglierla dall'elenco a discesa",
-               "«{label}»: «{value}» is read as «{item}», the list's entry; pick it from the drop-down list"},
-              {{"label", where}, {"value", text}, {"item", item.display()}});
   }
 
   // A text that is no item of the list, with the item it most likely means when one stands out.

@@ -218,12 +218,7 @@ ListMatch match_list_item(const FormSpec& form, const std::string& list_name, co
   ListMatch match;
   const std::vector<ListItem>* list = form.list(list_name);
   if (!list) return match;
-  if ((match.item = find_list_item(form, list_name, text))) {
-    const std::string wanted = normalise_label(text);
-    match.by_synonym = wanted != normalise_label(match.item->display()) && wanted != normalise_label(match.item->label) &&
-                       wanted != normalise_label(match.item->code);
-    return match;
-  }
+  if ((match.item = find_list_item(form, list_name, text))) return match;
   // Labels and synonyms alike are candidates; each stands for its item.
   std::vector<std::string> candidates;
   std::vector<std::size_t> owners;  // positions in the list

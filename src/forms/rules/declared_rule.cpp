@@ -25,6 +25,7 @@ RuleDefinition::RuleDefinition(FormSpec& form, const SpecReader& reader, JsonObj
   reader_.strings(json_, "columns", where_);
   reader_.integer(json_, "min", where_);
   reader_.integer(json_, "max", where_);
+  reader_.integer(json_, "only_above", where_);
   reader_.date(json_, "max_date", where_);
 }
 
