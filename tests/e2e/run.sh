@@ -47,8 +47,9 @@ port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' <<< "$line")
 node "$here/upload_flow.mjs" "http://127.0.0.1:$port" "$work/broken/comuni/015142-melzo.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work"
 
 # What the browser downloaded are real workbooks: the annotated copy marks the wrong code, the
-# consolidation's provenance names version 2 of Melzo.
-/usr/bin/python3 - "$work/annotato.xlsx" "$work/consolidato.xlsx" <<'PY'
+# consolidation's provenance names Melzo's corrected file (its SHA-256) as sent, and no server path.
+/usr/bin/python3 - "$work/annotato.xlsx" "$work/consolidato.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work/broken/comuni/015142-melzo.xlsx" <<'PY'
+import hashlib
 import sys
 import openpyxl
 
@@ -58,6 +59,12 @@ def texts(path):
 
 annotated, consolidated = texts(sys.argv[1]), texts(sys.argv[2])
 assert any("099142" in t for t in annotated), "annotated copy lacks the wrong code"
-assert any("015142-v2" in t for t in consolidated), "consolidation does not name Melzo's version 2"
+def sha256(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+assert sha256(sys.argv[3]) in consolidated, "consolidation does not take Melzo's corrected file"
+assert sha256(sys.argv[4]) not in consolidated, "consolidation still takes Melzo's first file"
+assert "015142-melzo.xlsx" in consolidated, "consolidation does not name Melzo's file as sent"
+assert not any("/" in t and ("tmp" in t or "invii" in t) for t in consolidated), "consolidation shows a server path"
 print("e2e: annotated copy and consolidation open in openpyxl")
 PY
