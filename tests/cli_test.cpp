@@ -3,6 +3,7 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <cstdio>
 #include <fstream>
@@ -232,4 +233,21 @@ TEST(Cli, ValidateRefusesAFileOfAnotherYearThanAsked) {
   EXPECT_EQ(run("validate --anno 2024 " + file, false).status, 0);
   EXPECT_EQ(run("validate --year 2024 " + file, false).status, 0);
   EXPECT_EQ(run("validate " + file + " --anno duemila", false).status, 64);
+}
+
+// The summary of a consolidation agrees in number: "1 utilizzato", "1 illeggibile", not "1 utilizzati".
+TEST(Cli, ConsolidateSummaryAgreesInNumber) {
+  const std::filesystem::path dir = temp_path("cli-consolida-accordo");
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(std::system((std::string(CONSOLIDA_MAKE_REGION) + " " + dir.string() + " --scope ambito:LODI --seed 5 > /dev/null").c_str()), 0);
+  std::vector<std::filesystem::path> comuni;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "comuni")) comuni.push_back(entry.path());
+  std::sort(comuni.begin(), comuni.end());
+  ASSERT_FALSE(comuni.empty());
+  const std::string unreadable = temp_path("accordo-illeggibile.xlsx");
+  std::ofstream(unreadable) << "non è un foglio di calcolo";
+  const CliRun r = run("consolidate --form spesa-sociale-comune --level ambito --scope LODI " + comuni[0].string() + " " + unreadable +
+                       " -o " + temp_path("accordo.xlsx") + " -q");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("2 file, 1 utilizzato, 0 non validi, 1 illeggibile; "), std::string::npos) << r.out;
 }

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/inputs.hpp"
+#include "common/text.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/write.hpp"
 
@@ -115,12 +116,13 @@ int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
     }
     if (it) {
       std::cout << "consolidato scritto: " << output << "\n  " << result.scope_name << ", modulo " << result.form->id << ": "
-                << files.size() << " file, " << used << " utilizzati, " << invalid << " non validi, " << unreadable << " illeggibili; "
-                << result.missing.size() << " enti mancanti\n";
+                << files.size() << " file, " << counted(used, "utilizzato", "utilizzati") << ", " << counted(invalid, "non valido", "non validi")
+                << ", " << counted(unreadable, "illeggibile", "illeggibili") << "; " << counted(result.missing.size(), "ente mancante", "enti mancanti")
+                << "\n";
     } else {
       std::cout << "consolidation written: " << output << "\n  " << result.scope_name << ", form " << result.form->id << ": "
-                << files.size() << " files, " << used << " used, " << invalid << " not valid, " << unreadable << " unreadable; "
-                << result.missing.size() << " enti missing\n";
+                << counted(files.size(), "file", "files") << ", " << used << " used, " << invalid << " not valid, " << unreadable
+                << " unreadable; " << counted(result.missing.size(), "ente", "enti") << " missing\n";
     }
     if (stats) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
