@@ -189,3 +189,30 @@ TEST(AnnotatedCopy, ACleanFileHasNothingLeftOut) {
   const std::string text = problem_sheet_text(copy.path);
   EXPECT_NE(text.find("Nessun problema"), std::string::npos) << text;
 }
+
+// A percentage the clerk typed as "70%" (stored 0,7 in a percent-formatted cell) is read as 70;
+// the copy keeps it a percentage, so that the copy is read as 70 again, not as 0,7.
+TEST(AnnotatedCopy, APercentTypedWithItsSignStaysThePercentageRead) {
+  forms::TypedForm read;
+  forms::validate_file((kSamples / "lodi-riabita.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &read);
+  forms::FormInstance instance = read.instance();
+  const forms::TableSpec& deliverables = *read.spec().table("deliverable");
+  forms::TableRow& row = instance.tables.at("deliverable").rows.at(0);
+  row.cells.at(*deliverables.position("unita") - 1).text = "%";
+  forms::CellValue& target = row.cells.at(*deliverables.position("valore_atteso") - 1);
+  target.numeric = true;
+  target.number = 0.7;
+  target.lexical = "0.7";
+  target.text = "70%";
+  target.number_format = "0%";
+  const forms::TypedForm typed = forms::type_form(std::move(instance), read.spec(), registry::Registry::builtin());
+  const forms::Report report = forms::validate(typed);
+  const std::string path = temp_path("annotato-percentuale.xlsx");
+  write::write_annotated(typed, report, path);
+
+  forms::TypedForm again;
+  const forms::Report reread = forms::validate_file(path, all_forms(), registry::Registry::builtin(), "", &again);
+  const forms::TypedRow& first = again.table("deliverable")->rows.at(0);
+  EXPECT_EQ(first.cells.at(*deliverables.position("valore_atteso")).number(), std::optional<std::int64_t>(7000));
+  for (const forms::Issue& issue : reread.issues) EXPECT_NE(issue.code, "PREM-R17") << issue.message.it;
+}

@@ -246,6 +246,8 @@ struct CellValue {
   bool blank() const;    // nothing written, or only spaces
   // What the file holds: a number's stored digits (an ISTAT code typed as 98031), else the text.
   const std::string& written() const { return numeric ? lexical : text; }
+  // A number shown as a percentage: Calc and Excel store "70%" typed there as 0,7.
+  bool percent_formatted() const { return numeric && number_format.find('%') != std::string::npos; }
 };
 
 struct TableRow {

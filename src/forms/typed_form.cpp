@@ -31,8 +31,6 @@ std::string format_number(FieldType type, std::int64_t value) {
   }
 }
 
-bool is_percent_format(std::string_view format) { return format.find('%') != std::string_view::npos; }
-
 // A cell of a numeric type read from its stored number or from its text: cents, units or
 // hundredths. A number in a percent-formatted cell is read as the clerk sees it: Calc and Excel
 // store "70%" typed there as 0,7, which is 70 in a percent field and in a decimal one alike.
@@ -41,10 +39,10 @@ values::Parsed<std::int64_t> parse_number(FieldType type, const CellValue& cell)
     case FieldType::amount: return cell.numeric ? values::parse_amount_number(cell.lexical) : values::parse_amount_text(cell.text);
     case FieldType::integer: return cell.numeric ? values::parse_count_number(cell.lexical) : values::parse_count_text(cell.text);
     case FieldType::percent:
-      return cell.numeric ? values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format))
+      return cell.numeric ? values::parse_percent_number(cell.lexical, cell.percent_formatted())
                           : values::parse_percent_text(cell.text);
     default:
-      return cell.numeric ? values::parse_percent_number(cell.lexical, is_percent_format(cell.number_format))
+      return cell.numeric ? values::parse_percent_number(cell.lexical, cell.percent_formatted())
                           : values::parse_decimal_text(cell.text);
   }
 }

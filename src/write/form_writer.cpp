@@ -146,6 +146,10 @@ class Renderer {
       // "70%" as a percent-formatted 0,7 and "8/10" as a date, both recognisable when read; in a
       // cell with a number format of its own Calc stores plain 0,7 and 46.303.
       number_[state] = make(nullptr, false);
+      // A number the clerk wrote as a percentage stays one in the copy, so that it is read as
+      // the same figure again ("70%" is 70, not 0,7).
+      percent_whole_[state] = make("0%", false);
+      percent_[state] = make("0.00%", false);
       // "#,##0.##" would show a year as 2.024 and a count of 12 as "12,".
       count_[state] = make("#,##0", false);
       year_[state] = make("0", false);
@@ -395,7 +399,11 @@ class Renderer {
                              : "[cell " + cell + " of the uploaded file is not in this copy] ";
   }
 
-  lxw_format* input_format(const forms::ValueSpec& spec, int state) {
+  lxw_format* input_format(const forms::ValueSpec& spec, int state, const forms::CellValue* value = nullptr) {
+    if ((spec.type == FieldType::decimal || spec.type == FieldType::percent) && value && value->percent_formatted()) {
+      const double percent = value->number * 100;  // 0,7 * 100 is 70,00000000000001: whole within float noise
+      return std::abs(percent - std::round(percent)) < 1e-6 ? percent_whole_[state] : percent_[state];
+    }
     switch (spec.type) {
       case FieldType::amount: return amount_[state];
       case FieldType::date: return date_[state];
@@ -537,7 +545,7 @@ class Renderer {
     const forms::FieldInstance* found = field_instance(field.id);
     const forms::CellValue* value = found ? &found->cell : nullptr;
     const std::string& original_sheet = found ? found->sheet : sheet.name;
-    lxw_format* f = input_format(field, problem_state(original_sheet, value));
+    lxw_format* f = input_format(field, problem_state(original_sheet, value), value);
     // A merged input keeps long answers readable; its first cell holds the value.
     worksheet_merge_range(ws, row, 1, row, kLastCol, "", f);
     place(ws, row, 1, original_sheet, value, f);
@@ -619,7 +627,7 @@ class Renderer {
         const auto col = static_cast<lxw_col_t>(c + 1);
         const forms::CellValue* value = source && c < source->cells.size() ? &source->cells[c] : nullptr;
         const int state = problem_state(original_sheet, value);
-        lxw_format* f = input_format(table.columns[c], state);
+        lxw_format* f = input_format(table.columns[c], state, value);
         if (!source) {
           if (!row_sum(ws, table, col, r, f)) place(ws, r, col, original_sheet, value, f);
         } else if (const auto sum = kept_row_sum(table, col, typed_row, state)) {
@@ -858,6 +866,8 @@ class Renderer {
   lxw_format* amount_[3] = {};
   lxw_format* date_[3] = {};
   lxw_format* number_[3] = {};
+  lxw_format* percent_whole_[3] = {};
+  lxw_format* percent_[3] = {};
   lxw_format* count_[3] = {};
   lxw_format* year_[3] = {};
   lxw_format* text_[3] = {};
