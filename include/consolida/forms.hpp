@@ -183,7 +183,7 @@ class FormSpec {
   std::string directory;                    // the plugin folder
   std::vector<std::shared_ptr<const Rule>> native_rules;  // compiled in plugin libraries ("native_rules")
   // The texts the template itself writes on the form's sheets (labels, headers, titles, list
-  // items), folded as labels are matched; set by load_form (see template_texts).
+  // items), as written and folded as labels are matched; set by load_form (see template_texts).
   std::set<std::string> own_texts;
 
   const FieldSpec* field(std::string_view id) const;

@@ -364,7 +364,7 @@ class Extractor {
           // Forms loaded by load_form carry their texts; one described in code is folded here.
           if (form_.own_texts.empty() && template_texts.empty()) template_texts = forms::template_texts(form_);
           const std::set<std::string>& own = form_.own_texts.empty() ? template_texts : form_.own_texts;
-          if (own.count(normalise_label(value.text))) continue;
+          if (own.count(value.text) || own.count(normalise_label(value.text))) continue;
         }
         out.push_back(LooseCell{sheet.name(), std::move(value)});
       }
@@ -403,6 +403,7 @@ bool TableRow::filled() const {
 std::set<std::string> template_texts(const FormSpec& form) {
   std::set<std::string> out;
   auto add = [&](const Text& text) {
+    out.insert(text.it);  // as the template writes it, found without folding
     out.insert(normalise_label(text.it));
     if (!text.en.empty()) out.insert(normalise_label(text.en));
   };
@@ -415,14 +416,20 @@ std::set<std::string> template_texts(const FormSpec& form) {
   }
   for (const FieldSpec& field : form.fields) add(field.label);
   for (const auto& [name, items] : form.lists) {
-    for (const ListItem& item : items) out.insert(normalise_label(item.display()));
+    for (const ListItem& item : items) {
+      out.insert(item.display());
+      out.insert(normalise_label(item.display()));
+    }
   }
   for (const TableSpec& table : form.tables) {
     add(table.label);
     add(table.help);
     add(table.key.label);
     for (const ColumnSpec& column : table.columns) add(column.label);
-    for (const std::string& row : table.fixed_rows) out.insert(normalise_label(row));
+    for (const std::string& row : table.fixed_rows) {
+      out.insert(row);
+      out.insert(normalise_label(row));
+    }
     if (table.total_label) out.insert(normalise_label(*table.total_label));
   }
   return out;

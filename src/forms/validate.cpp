@@ -199,6 +199,10 @@ Report validate(FormInstance instance, const FormSpec& form, const registry::Reg
 const ListItem* find_list_item(const FormSpec& form, const std::string& list_name, const std::string& text) {
   const std::vector<ListItem>* list = form.list(list_name);
   if (!list) return nullptr;
+  // A value chosen from the drop-down is its display text as written: found without folding.
+  for (const ListItem& item : *list) {
+    if (text == item.display()) return &item;
+  }
   const std::string wanted = normalise_label(text);
   for (const ListItem& item : *list) {
     if (wanted == normalise_label(item.display()) || wanted == normalise_label(item.label)) return &item;
