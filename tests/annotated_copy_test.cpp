@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "consolida/forms.hpp"
@@ -215,4 +216,37 @@ TEST(AnnotatedCopy, APercentTypedWithItsSignStaysThePercentageRead) {
   const forms::TypedRow& first = again.table("deliverable")->rows.at(0);
   EXPECT_EQ(first.cells.at(*deliverables.position("valore_atteso")).number(), std::optional<std::int64_t>(7000));
   for (const forms::Issue& issue : reread.issues) EXPECT_NE(issue.code, "PREM-R17") << issue.message.it;
+}
+
+// A column the clerk inserted inside a table (between two of the template's) goes beside the
+// table in the copy: it never lands on a template column, its header or its cells.
+TEST(AnnotatedCopy, AColumnInsertedInsideATableGoesBesideItAndOverwritesNothing) {
+  forms::TypedForm read;
+  forms::validate_file((kSamples / "errore-cronoprogramma-oltre-2023.xlsx").string(), all_forms(), registry::Registry::builtin(), "", &read);
+  forms::FormInstance instance = read.instance();
+  forms::TableInstance& gantt = instance.tables.at("cronoprogramma");
+  ASSERT_EQ(gantt.extra_columns.size(), 1u);
+  ASSERT_GE(gantt.column_cols.size(), 3u);
+  // As if the added quarter stood in column C, the template's quarters from C on one column right.
+  const std::uint32_t inside = gantt.column_cols[1];
+  for (std::size_t c = 1; c < gantt.column_cols.size(); ++c) ++gantt.column_cols[c];
+  gantt.extra_columns[0].first = inside;
+  const forms::TypedForm typed = forms::type_form(std::move(instance), read.spec(), registry::Registry::builtin());
+  const std::string path = temp_path("annotato-colonna-interna.xlsx");
+  write::write_annotated(typed, forms::validate(typed), path);
+
+  const forms::TableSpec& spec = *read.spec().table("cronoprogramma");
+  const xlsx::Sheet sheet = sheet_of(path, kSheet);
+  std::optional<xlsx::CellRef> added;
+  for (const xlsx::Cell& cell : sheet.cells()) {
+    if (cell.text == "gen 24-mar 24") added = xlsx::CellRef{cell.row, cell.col};
+  }
+  ASSERT_TRUE(added.has_value());
+  EXPECT_GT(added->col, spec.columns.size());  // right of the template's last column
+  // The template's quarter headers are all in place in the copy's header row.
+  for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+    const xlsx::Cell* header = sheet.cell(xlsx::CellRef{added->row, static_cast<std::uint32_t>(c + 1)});
+    ASSERT_NE(header, nullptr) << c;
+    EXPECT_EQ(header->text, spec.columns[c].label.it) << c;
+  }
 }

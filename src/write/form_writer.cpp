@@ -686,9 +686,11 @@ class Renderer {
     return spec.type == FieldType::integer ? total_count_[state] : total_[state];
   }
 
-  // Columns the clerk added right of a table (a quarter for 2024 in the Gantt): carried over at the
-  // same distance from the table, header and cells as written, with a note that they are not part
-  // of the template. The extractor reads them again from this copy, so their problems stay.
+  // Columns the clerk added to a table (a quarter for 2024 in the Gantt): carried over beside it,
+  // header and cells as written, with a note that they are not part of the template. One right of
+  // the table keeps its distance from it; one inserted between the template's columns follows
+  // those, never over a template column. The extractor reads them again from this copy, so their
+  // problems stay.
   struct ExtraColumns {
     std::vector<lxw_col_t> cols;  // in this copy, per extra column of the table instance
   };
@@ -697,8 +699,15 @@ class Renderer {
     ExtraColumns out;
     if (!found || found->extra_columns.empty() || found->column_cols.empty()) return out;
     const std::uint32_t last_known = *std::max_element(found->column_cols.begin(), found->column_cols.end());
+    const std::size_t first_free = table.columns.size() + 1;  // the column right of the template's last
+    std::size_t next_free = first_free;
+    for (const auto& extra : found->extra_columns) {
+      if (extra.first > last_known) next_free = std::max<std::size_t>(next_free, first_free + (extra.first - last_known));
+    }
     for (const auto& [original_col, text] : found->extra_columns) {
-      const auto col = static_cast<lxw_col_t>(table.columns.size() + (original_col - last_known));
+      const std::size_t at = original_col > last_known ? first_free + (original_col - last_known - 1) : next_free++;
+      if (at > LXW_COL_MAX - 1) break;
+      const auto col = static_cast<lxw_col_t>(at);
       out.cols.push_back(col);
       forms::CellValue written;
       written.ref = xlsx::CellRef{found->header_row, original_col};
