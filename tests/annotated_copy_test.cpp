@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 
@@ -249,4 +250,32 @@ TEST(AnnotatedCopy, AColumnInsertedInsideATableGoesBesideItAndOverwritesNothing)
     ASSERT_NE(header, nullptr) << c;
     EXPECT_EQ(header->text, spec.columns[c].label.it) << c;
   }
+}
+
+// A sheet with thousands of cells written outside the grid (data pasted beside the form) costs a
+// bounded list: the first ones are named one by one, the rest counted in one note.
+TEST(AnnotatedCopy, ThousandsOfCellsOutsideTheGridAreNamedUpToALimitAndCounted) {
+  const fs::path dir = temp_path("plugin-fuori-griglia");
+  fs::create_directories(dir);
+  std::ofstream(dir / "form.json") << R"({
+    "schema": 1, "id": "fuori", "version": "1", "code_prefix": "FUO", "title": "Fuori griglia",
+    "fields": [{"id": "titolo", "label": "Titolo", "cell": "B1"}],
+    "sheets": [{"name": "Foglio1", "sections": [{"title": "Dati", "items": ["titolo"]}]}]
+  })";
+  const forms::FormSpec form = forms::load_form(dir.string());
+  std::string rows = R"(<row r="1"><c r="A1" t="inlineStr"><is><t>Titolo</t></is></c><c r="B1" t="inlineStr"><is><t>Progetto</t></is></c></row>)";
+  for (int r = 3; r < 3 + 3000; ++r) rows += "<row r=\"" + std::to_string(r) + "\"><c r=\"F" + std::to_string(r) + "\"><v>" + std::to_string(r) + "</v></c></row>";
+  const std::string path = consolida::testing::minimal_xlsx(rows).write(temp_path("fuori-griglia.xlsx"));
+  auto workbook = xlsx::Workbook::open(path);
+  const forms::FormInstance instance = forms::extract(workbook, form);
+  EXPECT_EQ(instance.loose_cells.size(), forms::kMaxLooseCells);
+  EXPECT_EQ(instance.loose_cells_beyond, 3000 - forms::kMaxLooseCells);
+  const forms::TypedForm typed = forms::type_form(instance, form, registry::Registry::builtin());
+  const std::string copy = temp_path("annotato-fuori-griglia.xlsx");
+  write::write_annotated(typed, forms::validate(typed), copy);
+  const std::string text = problem_sheet_text(copy);
+  std::size_t named = 0;
+  for (std::size_t at = text.find("COPIA-NON-RIPORTATO"); at != std::string::npos; at = text.find("COPIA-NON-RIPORTATO", at + 1)) ++named;
+  EXPECT_EQ(named, forms::kMaxLooseCells + 1);
+  EXPECT_NE(text.find(std::to_string(3000 - forms::kMaxLooseCells) + " altre celle sono scritte fuori"), std::string::npos) << text.substr(text.size() - 600);
 }

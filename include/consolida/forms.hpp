@@ -294,6 +294,10 @@ struct LooseCell {
   CellValue cell;
 };
 
+// How many loose cells a form instance names one by one: data pasted beside a form can hold
+// thousands, which are counted rather than each copied, noted and anchored.
+inline constexpr std::size_t kMaxLooseCells = 200;
+
 struct FormInstance {
   std::string file;
   bool date1904 = false;
@@ -303,7 +307,8 @@ struct FormInstance {
   std::map<std::string, FieldInstance> fields;
   std::map<std::string, TableInstance> tables;
   // Written outside the grid: not validated, but the annotated copy says what it leaves out.
-  std::vector<LooseCell> loose_cells;
+  std::vector<LooseCell> loose_cells;  // at most kMaxLooseCells, in sheet order
+  std::size_t loose_cells_beyond = 0;  // the ones after those, counted
 };
 
 // ---- problems ---------------------------------------------------------------------------------

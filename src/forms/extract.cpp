@@ -69,7 +69,7 @@ class Extractor {
     if (const auto* p = workbook_.find_custom_property(kVersionProperty)) instance.version = p->value;
     for (const FieldSpec& field : form_.fields) instance.fields[field.id] = extract_field(field);
     for (const TableSpec& table : form_.tables) instance.tables[table.id] = extract_table(table);
-    instance.loose_cells = loose_cells();
+    instance.loose_cells = loose_cells(instance.loose_cells_beyond);
     return instance;
   }
 
@@ -346,8 +346,8 @@ class Extractor {
   static std::uint64_t packed(CellRef ref) { return (static_cast<std::uint64_t>(ref.row) << 32) | ref.col; }
 
   // Every written cell of the form's sheets that no field or table read and that is not one of the
-  // template's texts, in sheet order.
-  std::vector<LooseCell> loose_cells() {
+  // template's texts, in sheet order: the first kMaxLooseCells, the rest counted in `beyond`.
+  std::vector<LooseCell> loose_cells(std::size_t& beyond) {
     std::vector<LooseCell> out;
     std::set<std::string> template_texts;
     for (const SheetSpec& spec : form_.sheets) {
@@ -366,7 +366,11 @@ class Extractor {
           const std::set<std::string>& own = form_.own_texts.empty() ? template_texts : form_.own_texts;
           if (own.count(value.text) || own.count(normalise_label(value.text))) continue;
         }
-        out.push_back(LooseCell{sheet.name(), std::move(value)});
+        if (out.size() == kMaxLooseCells) {
+          ++beyond;
+        } else {
+          out.push_back(LooseCell{sheet.name(), std::move(value)});
+        }
       }
     }
     return out;

@@ -11,6 +11,7 @@
 #include "consolida/values.hpp"
 #include "consolida/write.hpp"
 #include "consolida/typed_form.hpp"
+#include "common/text.hpp"
 #include "write/cell_text.hpp"
 
 namespace consolida::write {
@@ -323,6 +324,24 @@ class Renderer {
     labelled_.emplace(label, Placed{ws, current_sheet_, row, col, {}});
   }
 
+  // Cells outside the grid past the ones named one by one: counted in one note, by the last named.
+  void note_loose_cells_beyond() {
+    const std::size_t beyond = instance_->loose_cells_beyond;
+    if (beyond == 0 || instance_->loose_cells.empty()) return;
+    const forms::LooseCell& last = instance_->loose_cells.back();
+    const Placed* near = anchor(last.sheet, last.cell.ref.row, last.cell.ref.col);
+    if (!near) return;
+    const std::string after = xlsx::to_a1(last.cell.ref);
+    note_in(near->sheet, near->ws, near->row, near->col, "",
+            {"Nel file inviato, dopo la cella " + after + " del foglio «" + last.sheet + "», " +
+                 counted(beyond, "altra cella è scritta", "altre celle sono scritte") +
+                 " fuori dalle celle del modello: la copia non le riporta. Se servono, riscriverle nei campi giusti.",
+             "In the uploaded file, after cell " + after + " of sheet «" + last.sheet + "», " +
+                 counted(beyond, "more cell is written", "more cells are written") +
+                 " outside the template's cells: this copy leaves them out. If they matter, write them in the right fields."},
+            "COPIA-NON-RIPORTATO");
+  }
+
   // What the clerk wrote outside the template's grid, and sheets that are not the form's: the copy
   // does not carry them, so it says so next to the nearest cell it has.
   void note_left_out() {
@@ -342,6 +361,7 @@ class Renderer {
                    "»: it is outside the template's cells and this copy leaves it out. If it matters, write it in the right field."},
               "COPIA-NON-RIPORTATO");
     }
+    note_loose_cells_beyond();
     const std::set<std::string> own = {"Istruzioni", "Liste", "Problemi", "Problems"};
     for (const std::string& name : instance_->sheet_names) {
       if (own.count(name) || std::any_of(form_.sheets.begin(), form_.sheets.end(), [&](const forms::SheetSpec& s) { return s.name == name; })) continue;
