@@ -183,8 +183,10 @@ def spese_rows(values):
 
 
 def entrate_spese(ws, values, p, ctx):
-    """OUTSIDE THE MARKED CELL: the rule marks the ENTRATE total (a formula), the surplus is in a
-    service row of SPESE and in its subtotal."""
+    """OUTSIDE THE MARKED CELL, and it cannot be otherwise: the rule marks the SPESE total (a
+    formula) and names both totals and the difference, but which row holds the difference cannot
+    be told from the totals. Here the surplus is in a service row of SPESE and in its subtotal
+    (written, not a formula), so two cells change."""
     entrate = values.cell(find_rows(values, "TOTALE ENTRATE")[0], 2).value
     spese_total_row = find_rows(values, "TOTALE SPESE")[0]
     spese = values.cell(spese_total_row, 3).value
@@ -197,16 +199,16 @@ def entrate_spese(ws, values, p, ctx):
 
 
 def pass_through(ws, values, p, ctx):
-    """OUTSIDE THE MARKED CELL: the rule marks the fund's ENTRATE row; the transfer row of SPESE
-    is 500,00 short and the difference was put in a "Spese generali" row."""
-    total_row = find_rows(values, "TOTALE SPESE")[0]
-    fund = values[p["cell"].replace("B", "A")].value
-    transfer = next(r for r in range(total_row, 0, -1) if values.cell(r, 1).value == "Trasferimenti " + fund)
-    ws.cell(transfer, 3).value = round(values[p["cell"]].value, 2)
+    """The rule marks the fund's transfer row of SPESE and names the fund's income: the clerk types
+    the income there. OUTSIDE THE MARKED CELL as well, and it cannot be otherwise: the sample moved
+    500,00 from the transfer to a "Spese generali" row, so once the transfer is right the totals
+    are 500,00 apart (REND-R04) until that row goes too; no single cell holds both halves."""
+    income = amount(re.search(r"entrate (\d[\d.]*,\d\d)", str(p["message"])).group(1))
+    ws[p["cell"]].value = income
     general = find_rows(values, "Spese generali")[0]
     for c in (1, 2, 3):
         ws.cell(general, c).value = None
-    return f"FUORI DALLA CELLA SEGNATA: C{transfer} = entrate del fondo, riga {general} «Spese generali» svuotata"
+    return f"{p['cell']} = {income:.2f} (entrate del fondo, dal messaggio); FUORI DALLA CELLA SEGNATA: riga {general} «Spese generali» svuotata"
 
 
 CORRECTIONS = {
