@@ -230,7 +230,7 @@ for i in range(2):
 f.save("lodi-dimissioni-protette-come-nel-seed.xlsx")
 expect("lodi-dimissioni-protette-come-nel-seed.xlsx",
        ("PREM-RISORSE_ECONOMICHE-COSTO_TOTALE-FORMATO", ws.cell(last, 2).coordinate),
-       ("PREM-R11", f.cell_of("cronoprogramma", 0, 1)), ("PREM-R11", f.cell_of("cronoprogramma", 1, 1)))
+       ("PREM-R11", f.cell_of("cronoprogramma", 0, 2)), ("PREM-R11", f.cell_of("cronoprogramma", 1, 2)))
 
 # One broken variant per rule, each from the clean project 1.
 def variant(name, change, *issues):
@@ -248,11 +248,11 @@ variant("errore-punto-chiave-altra-macroarea.xlsx",
 variant("errore-nessun-punto-chiave.xlsx",
         lambda f: ([setattr(f.field_cell("punti_chiave").parent.cell(r, 2), "value", None)
                     for r in range(bounds(destination(f.wb, "F_punti_chiave")[1])[1], bounds(destination(f.wb, "F_punti_chiave")[1])[3] + 1)],
-                   [("PREM-R01", "A" + str(bounds(destination(f.wb, "F_punti_chiave")[1])[1]))])[-1])
+                   [("PREM-R01", f.mark("punti_chiave", "D1.", mark=None))])[-1])
 variant("errore-macroarea-fuori-elenco.xlsx",
         lambda f: (f.set("macroarea", "Z. Altro"), [("PREM-MACROAREA-LISTA", f.field_cell("macroarea").coordinate)])[-1])
 variant("errore-un-solo-ambito.xlsx",
-        lambda f: (f.set("coincide_distretto", "NO"), [("PREM-R03", f.cell_of("ambiti_coinvolti", 0, 1))])[-1])
+        lambda f: (f.set("coincide_distretto", "NO"), [("PREM-R03", f.cell_of("ambiti_coinvolti", 1, 1))])[-1])
 variant("errore-nota-distretto-mancante.xlsx",
         lambda f: (f.set("nota_distretto", None), [("PREM-R04", f.field_cell("nota_distretto").coordinate)])[-1])
 variant("errore-nessuna-asst.xlsx",
@@ -275,7 +275,7 @@ def empty_gantt(f):
     return [("PREM-R10", f.cell_of("cronoprogramma", 0, 1))]
 variant("errore-cronoprogramma-vuoto.xlsx", empty_gantt)
 variant("errore-attivita-senza-trimestri.xlsx",
-        lambda f: (f.row("cronoprogramma", 2, "Fase di valutazione finale"), [("PREM-R11", f.cell_of("cronoprogramma", 2, 1))])[-1])
+        lambda f: (f.row("cronoprogramma", 2, "Fase di valutazione finale"), [("PREM-R11", f.cell_of("cronoprogramma", 2, 2))])[-1])
 def gantt_2024(f):
     ws, header, last = f.table("cronoprogramma")
     ws.cell(header, 9).value = "gen 24-mar 24"  # a quarter added after the deadline, right of the table

@@ -155,13 +155,14 @@ TEST(AnnotatedCopy, AProblemAtACellTheCopyHasNotIsAnchoredAndSaysSo) {
   EXPECT_NE(text.find("non è nella copia"), std::string::npos) << text;
 }
 
-TEST(AnnotatedCopy, OptionLabelsCarryTheirProblems) {
-  // "No key point marked" is reported on the first option's label (A15): the copy links to it.
+TEST(AnnotatedCopy, OptionCellsCarryTheirProblems) {
+  // "No key point marked" is reported on the mark cell of the first key point of the chosen
+  // macro-area (B27, D1.), where the clerk types the X: the copy links to it.
   const Annotated copy = annotate("errore-nessun-punto-chiave.xlsx");
   const xlsx::Sheet problems = sheet_of(copy.path, "Problemi");
   const xlsx::Cell* link = problems.cell("C2");
   ASSERT_NE(link, nullptr);
-  EXPECT_EQ(link->text, "A15");
+  EXPECT_EQ(link->text, "B27");
 }
 
 TEST(AnnotatedCopy, AFieldNotFoundIsMarkedOnItsInputAndWhatWasWrittenThereIsListed) {

@@ -93,30 +93,28 @@ def copy_from_clean(ws, values, p, ctx):
 
 
 def copy_row_from_clean(ws, values, p, ctx):
-    """A row-level problem ("activity without quarters", "no deliverable") marked on the row's key:
-    the clerk fills in the row."""
+    """A missing row ("no deliverable", "no activity") marked at the key of the table's first empty
+    row: the clerk types the row there. A row is several cells (a deliverable needs its indicator,
+    unit, target and source), so the correction starts at the marked cell and goes on along its row."""
     clean = ctx["clean"][p["sheet"]]
     row, cells = row_cells(ws, p["cell"])
     for c in cells:
         c.value = clean.cell(row, c.column).value
-    return f"riga {row} dai dati puliti"
+    return f"riga {row} dai dati puliti, a partire dalla cella segnata {p['cell']} (una riga mancante è più di una cella)"
 
 
-def copy_marks_from_clean(ws, values, p, ctx):
-    """No option marked: the clerk marks the options of the clean data."""
-    clean = ctx["clean"][p["sheet"]]
-    row = ws[p["cell"]].row
-    while ws.cell(row, 1).value:
-        ws.cell(row, 2).value = clean.cell(row, 2).value
-        row += 1
-    return "segni delle opzioni dai dati puliti"
+def mark_the_cell(ws, values, p, ctx):
+    """No key point marked (marked: the first key point of the chosen macro-area), an activity
+    without quarters (marked: its first quarter): the clerk puts an X in the marked cell."""
+    ws[p["cell"]].value = "X"
+    return f"{p['cell']} = 'X'"
 
 
 def second_ambito(ws, values, p, ctx):
-    """Only one Ambito: the clerk adds the second one right below the marked one."""
-    row = ws[p["cell"]].row + 1
-    ws.cell(row, 1).value = "Ambito di Melzo"
-    return f"A{row} = 'Ambito di Melzo' (secondo Ambito, sotto la cella segnata)"
+    """Only one Ambito: the marked cell is the first empty row of the table; the clerk types the
+    second Ambito there."""
+    ws[p["cell"]].value = "Ambito di Melzo"
+    return f"{p['cell']} = 'Ambito di Melzo' (secondo Ambito)"
 
 
 def istat_code(ws, values, p, ctx):
@@ -185,8 +183,10 @@ def spese_rows(values):
 
 
 def entrate_spese(ws, values, p, ctx):
-    """OUTSIDE THE MARKED CELL: the rule marks the ENTRATE total (a formula), the surplus is in a
-    service row of SPESE and in its subtotal."""
+    """OUTSIDE THE MARKED CELL, and it cannot be otherwise: the rule marks the SPESE total (a
+    formula) and names both totals and the difference, but which row holds the difference cannot
+    be told from the totals. Here the surplus is in a service row of SPESE and in its subtotal
+    (written, not a formula), so two cells change."""
     entrate = values.cell(find_rows(values, "TOTALE ENTRATE")[0], 2).value
     spese_total_row = find_rows(values, "TOTALE SPESE")[0]
     spese = values.cell(spese_total_row, 3).value
@@ -199,24 +199,24 @@ def entrate_spese(ws, values, p, ctx):
 
 
 def pass_through(ws, values, p, ctx):
-    """OUTSIDE THE MARKED CELL: the rule marks the fund's ENTRATE row; the transfer row of SPESE
-    is 500,00 short and the difference was put in a "Spese generali" row."""
-    total_row = find_rows(values, "TOTALE SPESE")[0]
-    fund = values[p["cell"].replace("B", "A")].value
-    transfer = next(r for r in range(total_row, 0, -1) if values.cell(r, 1).value == "Trasferimenti " + fund)
-    ws.cell(transfer, 3).value = round(values[p["cell"]].value, 2)
+    """The rule marks the fund's transfer row of SPESE and names the fund's income: the clerk types
+    the income there. OUTSIDE THE MARKED CELL as well, and it cannot be otherwise: the sample moved
+    500,00 from the transfer to a "Spese generali" row, so once the transfer is right the totals
+    are 500,00 apart (REND-R04) until that row goes too; no single cell holds both halves."""
+    income = amount(re.search(r"entrate (\d[\d.]*,\d\d)", str(p["message"])).group(1))
+    ws[p["cell"]].value = income
     general = find_rows(values, "Spese generali")[0]
     for c in (1, 2, 3):
         ws.cell(general, c).value = None
-    return f"FUORI DALLA CELLA SEGNATA: C{transfer} = entrate del fondo, riga {general} «Spese generali» svuotata"
+    return f"{p['cell']} = {income:.2f} (entrate del fondo, dal messaggio); FUORI DALLA CELLA SEGNATA: riga {general} «Spese generali» svuotata"
 
 
 CORRECTIONS = {
-    "PREM-R01": copy_marks_from_clean,
+    "PREM-R01": mark_the_cell,
     "PREM-R03": second_ambito,
     "PREM-R07": copy_row_from_clean,
     "PREM-R10": copy_row_from_clean,
-    "PREM-R11": copy_row_from_clean,
+    "PREM-R11": mark_the_cell,
     "PREM-R13": copy_row_from_clean,
     "PREM-R16": risk_solution,
     "SSC-R01": istat_code,

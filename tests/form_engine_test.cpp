@@ -3,6 +3,7 @@
 // 001) must be checked but never summed twice.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -398,4 +399,64 @@ TEST(FormEngine, AKnockOnImbalanceNamesTheRowItComesFrom) {
             "devono coincidere: la differenza c'è perché la riga 40 è stata scartata (fondo «Fondo non autosuff. B2» non riconosciuto): vedi B40");
   EXPECT_NE(report.issues[1].message.it.find("forse «FNA. Fondo Non Autosufficienza (FNA, Misura B2)»?"), std::string::npos)
       << report.issues[1].message.it;
+}
+
+namespace {
+
+// A rendiconto with the FNA fund received on ENTRATE row 10 and the given SPESE rows (key, fund,
+// amount, whole euros) from row 40; totals as the rows add up.
+forms::FormInstance rendiconto_with(const std::string& received, const std::vector<std::array<std::string, 3>>& spese_rows) {
+  forms::FormInstance instance;
+  set_field(instance, "ambito", written("B2", "Ambito 5 Melzo"), "Rendiconto");
+  set_field(instance, "ente_capofila", written("B3", "Comune di Melzo"), "Rendiconto");
+  set_field(instance, "ats", written("B4", "MI. ATS della Città Metropolitana di Milano"), "Rendiconto");
+  set_field(instance, "anno", number("B5", "2024"), "Rendiconto");
+  set_field(instance, "referente", written("B6", "Ufficio di Piano"), "Rendiconto");
+  forms::TableInstance& entrate = instance.tables["entrate"];
+  entrate.found = true;
+  entrate.sheet = "Rendiconto";
+  entrate.rows.push_back(forms::TableRow{9, false, written("A10", "Fondo Non Autosufficienza (FNA, Misura B2)"), {number("B10", received)}});
+  entrate.total = forms::TableRow{30, false, written("A31", "TOTALE ENTRATE"), {number("B31", received)}};
+  forms::TableInstance& spese = instance.tables["spese"];
+  spese.found = true;
+  spese.sheet = "Rendiconto";
+  std::uint32_t row = 39;
+  long long spent = 0;
+  for (const auto& [key, fund, amount] : spese_rows) {
+    spent += std::stoll(amount);
+    const std::string n = std::to_string(row + 1);
+    spese.rows.push_back(forms::TableRow{row++, false, written("A" + n, key),
+                                         {fund.empty() ? forms::CellValue{} : written("B" + n, fund), number("C" + n, amount)}});
+  }
+  spese.total = forms::TableRow{80, false, written("A81", "TOTALE SPESE"), {forms::CellValue{}, number("C81", std::to_string(spent))}};
+  return instance;
+}
+
+}  // namespace
+
+// REND-R05: the ENTRATE row is what the fund paid in; the figure to correct is the SPESE row that
+// passes it on, so the problem is marked there and names the income it must match.
+TEST(FormEngine, AnUnbalancedEarmarkedFundIsMarkedAtItsTransferRow) {
+  const forms::FormInstance instance = rendiconto_with(
+      "1000", {{"Trasferimenti FNA", "FNA. Fondo Non Autosufficienza (FNA, Misura B2)", "900"}, {"Spese generali", "", "100"}});
+  const forms::Report report = forms::validate(instance, plugin("rendiconto-ambito"), registry::Registry::builtin());
+  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"REND-R05@C40"}));
+  ASSERT_EQ(report.issues.size(), 1u);
+  EXPECT_NE(report.issues[0].message.it.find("entrate 1.000,00"), std::string::npos) << report.issues[0].message.it;
+  EXPECT_NE(report.issues[0].message.it.find("900,00"), std::string::npos) << report.issues[0].message.it;
+  EXPECT_NE(report.issues[0].message.en.find("income 1.000,00"), std::string::npos) << report.issues[0].message.en;
+}
+
+// REND-R04: which row is wrong cannot be told from the totals; the problem is marked at the SPESE
+// total, whose rows a clerk checks against the income received, and names both totals and the gap.
+TEST(FormEngine, IncomeAndExpenditureApartIsMarkedAtTheExpenditureTotal) {
+  const forms::FormInstance instance = rendiconto_with(
+      "1000", {{"Trasferimenti FNA", "FNA. Fondo Non Autosufficienza (FNA, Misura B2)", "1000"}, {"Servizi sociali", "", "150"}});
+  const forms::Report report = forms::validate(instance, plugin("rendiconto-ambito"), registry::Registry::builtin());
+  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"REND-R04@C81"}));
+  ASSERT_EQ(report.issues.size(), 1u);
+  for (const std::string figure : {"1.150,00", "1.000,00", "150,00"}) {
+    EXPECT_NE(report.issues[0].message.it.find(figure), std::string::npos) << report.issues[0].message.it;
+  }
+  EXPECT_NE(report.issues[0].message.en.find("expenditure 1.150,00"), std::string::npos) << report.issues[0].message.en;
 }

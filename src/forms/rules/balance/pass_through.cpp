@@ -1,5 +1,7 @@
 // pass_through: funds received for a purpose and passed on (items of group "vincolato" of a
-// list): what comes in on the fund's row must go out in the rows that name the fund.
+// list): what comes in on the fund's row must go out in the rows that name the fund. The income
+// is what the fund paid in, so an imbalance is marked where the clerk corrects it: the first row
+// that passes the fund on (or the income row, when none does or a refused row explains it).
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
@@ -65,6 +67,7 @@ std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) {
       if (fund.group != "vincolato") continue;
       std::int64_t received = 0, passed_on = 0;
       const CellValue* where = nullptr;
+      const CellValue* passed_on_at = nullptr;
       bool readable = true;
       for (std::size_t r = 0; r < in.rows.size(); ++r) {
         if (row_fund[r] != &fund) continue;
@@ -77,11 +80,17 @@ std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) {
         if (row.subtotal() || row.cells[fund_column].item() != &fund) continue;
         readable = readable && (row.cells[out_column].blank() || row.cells[out_column].ok());
         passed_on += row.cells[out_column].number().value_or(0);
+        if (!passed_on_at) passed_on_at = &cell_at(row, out_column);
       }
       if (!readable || received == passed_on) continue;
       const IssueSink::Vars vars{{"row", fund.label}, {"found", values::format_cents(received)}, {"expected", values::format_cents(passed_on)}};
       const std::vector<const TypedRow*> causes = causes_of(fund, refused);
-      if (causes.empty()) {
+      if (causes.empty() && passed_on_at && where) {
+        const std::string income = xlsx::to_a1(where->ref);
+        report.with_cause({"correggere le spese del fondo (le entrate sono in " + income + ")",
+                           "correct the fund's expenditure (its income is in " + income + ")"},
+                          place_of(out, passed_on_at), out.spec->label.it, values::format_cents(passed_on), vars);
+      } else if (causes.empty()) {
         report(place_of(in, where), in.spec->label.it, values::format_cents(received), vars);
       } else {
         report.with_cause(cause_text(causes, fund_column), place_of(in, where), in.spec->label.it, values::format_cents(received), vars);

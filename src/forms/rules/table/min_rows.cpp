@@ -1,4 +1,5 @@
-// min_rows: a table has at least `min` filled rows (1 by default), subtotals not counted.
+// min_rows: a table has at least `min` filled rows (1 by default), subtotals not counted. The
+// problem is anchored where the clerk types the missing row: the key of the first empty row.
 #include <algorithm>
 
 #include "forms/rules/declared_rule.hpp"
@@ -13,7 +14,9 @@ std::unique_ptr<Rule> make_min_rows(const RuleDefinition& definition) {
     const auto& rows = table.found->rows;
     const auto filled = std::count_if(rows.begin(), rows.end(), [](const TableRow& r) { return r.filled() && !r.subtotal; });
     if (filled >= min) return;
-    report(place_of(table, rows.empty() ? nullptr : &rows[0].key), table.spec->label.it, std::to_string(filled),
+    const auto empty = std::find_if(rows.begin(), rows.end(), [](const TableRow& r) { return !r.filled(); });
+    const CellValue* anchor = empty != rows.end() ? &empty->key : rows.empty() ? nullptr : &rows[0].key;
+    report(place_of(table, anchor), table.spec->label.it, std::to_string(filled),
            {{"found", std::to_string(filled)}, {"min", std::to_string(min)}});
   });
 }

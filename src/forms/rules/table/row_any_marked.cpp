@@ -1,5 +1,6 @@
 // row_any_marked: every row with a key has at least one cell marked (an activity with no period
-// in the Gantt chart), columns a user added to the chart included.
+// in the Gantt chart), columns a user added to the chart included. The problem is anchored at
+// the row's first period cell, where the clerk marks.
 #include <algorithm>
 
 #include "forms/rules/declared_rule.hpp"
@@ -19,7 +20,7 @@ std::unique_ptr<Rule> make_row_any_marked(const RuleDefinition& definition) {
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
       const TableRow& row = *table.rows[r].row;
       if (row.key.blank() || any_written(row.cells) || (r < extra.size() && any_written(extra[r]))) continue;
-      report(place_of(table, &row.key), table.spec->label.it, "", {{"row", row_name(table.rows[r], r)}});
+      report(place_of(table, row.cells.empty() ? &row.key : &row.cells[0]), table.spec->label.it, "", {{"row", row_name(table.rows[r], r)}});
     }
   });
 }
