@@ -14,6 +14,7 @@
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
 #include "support/zip_builder.hpp"
+#include "write/cell_text.hpp"
 #include "xlsx/zip_archive.hpp"
 
 using namespace consolida;
@@ -249,4 +250,12 @@ TEST(Template, HeadersBreakOnlyBetweenWords) {
       }
     }
   }
+}
+
+// A text of many lines (an objective pasted with 300,000 line breaks) is measured line by line,
+// without a call per line that could exhaust the stack of a server thread.
+TEST(CellText, ManyLinesAreCountedWithoutRecursion) {
+  EXPECT_EQ(write::wrapped_lines(std::string(300000, '\n'), 20), 300001);
+  EXPECT_EQ(write::wrapped_lines("uno due\ntre", 20), 2);
+  EXPECT_EQ(write::wrapped_lines("uno due tre quattro", 9), 3);  // wraps between words: "uno due", "tre", "quattro"
 }

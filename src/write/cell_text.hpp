@@ -38,25 +38,29 @@ inline double header_width(std::string_view label) {
 // The lines text takes when wrapped between words in a column of `width` characters (`scale`
 // kBold for bold text); a word longer than a line is broken, as spreadsheets do.
 inline double wrapped_lines(std::string_view text, double width, double scale = 1.0) {
-  if (const std::size_t newline = text.find('\n'); newline != std::string_view::npos) {
-    return wrapped_lines(text.substr(0, newline), width, scale) + wrapped_lines(text.substr(newline + 1), width, scale);
-  }
   const double room = std::max(1.0, (width - 1) / scale);
-  double lines = 1, used = 0;
-  for (std::string_view word : words(text)) {
-    const auto length = static_cast<double>(utf8_length(word));
-    if (used > 0 && used + 1 + length > room) {
-      ++lines;
-      used = 0;
+  double total = 0;
+  for (std::size_t start = 0;;) {
+    const std::size_t newline = text.find('\n', start);
+    const std::string_view line = text.substr(start, newline == std::string_view::npos ? std::string_view::npos : newline - start);
+    double lines = 1, used = 0;
+    for (std::string_view word : words(line)) {
+      const auto length = static_cast<double>(utf8_length(word));
+      if (used > 0 && used + 1 + length > room) {
+        ++lines;
+        used = 0;
+      }
+      if (length > room) {
+        lines += std::ceil(length / room) - 1;
+        used = length - room * (std::ceil(length / room) - 1);
+        continue;
+      }
+      used += (used > 0 ? 1 : 0) + length;
     }
-    if (length > room) {
-      lines += std::ceil(length / room) - 1;
-      used = length - room * (std::ceil(length / room) - 1);
-      continue;
-    }
-    used += (used > 0 ? 1 : 0) + length;
+    total += lines;
+    if (newline == std::string_view::npos) return total;
+    start = newline + 1;
   }
-  return lines;
 }
 
 // The lines a header takes when wrapped between words in a column of `width` characters.
