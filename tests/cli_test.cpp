@@ -143,6 +143,10 @@ TEST(Cli, NumericOptionsRefuseWhatIsNotAWholeNumber) {
   EXPECT_EQ(port.status, 64);
   EXPECT_NE(port.out.find("invalid value for --port: «70000» (a whole number is needed)"), std::string::npos) << port.out;
   EXPECT_EQ(run("serve --threads 4x").status, 64);
+  // A year is a calendar year: "24" would refuse every file as "dati del 24".
+  const CliRun year = run("validate --anno 24 x.xlsx");
+  EXPECT_EQ(year.status, 64);
+  EXPECT_NE(year.out.find("anno non valido: 24 (es. 2024)"), std::string::npos) << year.out;
 }
 
 TEST(Cli, SummaryReportsReadAndRefusedFiles) {

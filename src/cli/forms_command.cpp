@@ -130,8 +130,8 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
     else if (a == "--plugins") plugins = args[++i];
     else if (a == "--anno" || a == "--year") {
       year = parse_integer<int>(args[++i]);
-      if (!year) {
-        std::cerr << (it ? "anno non valido: " : "invalid year: ") << args[i] << "\n";
+      if (!year || *year < 1900 || *year > 2100) {
+        std::cerr << (it ? "anno non valido: " : "invalid year: ") << args[i] << (it ? " (es. 2024)" : " (e.g. 2024)") << "\n";
         return kExitUsage;
       }
     }
