@@ -460,3 +460,34 @@ TEST(FormEngine, IncomeAndExpenditureApartIsMarkedAtTheExpenditureTotal) {
   }
   EXPECT_NE(report.issues[0].message.en.find("expenditure 1.150,00"), std::string::npos) << report.issues[0].message.en;
 }
+
+// A file full of texts that are no item of a list gets a suggestion for the first ones only: the
+// search for the nearest item costs work per cell, and a table can have thousands of rows.
+TEST(FormEngine, SuggestionsForTextsOutsideAListAreBoundedPerFile) {
+  const forms::FormSpec& form = plugin("monitoraggio-obiettivi");
+  forms::FormInstance instance;
+  set_field(instance, "ambito", written("B2", "Ambito 5 Melzo"), "Monitoraggio");
+  set_field(instance, "anno", number("B3", "2024"), "Monitoraggio");
+  set_field(instance, "referente", written("B4", "Ufficio di Piano"), "Monitoraggio");
+  forms::TableInstance& table = instance.tables["indicatori"];
+  table.found = true;
+  table.sheet = "Monitoraggio";
+  const std::size_t rows = forms::kMaxListSuggestions + 10;
+  for (std::size_t r = 8; r < 8 + rows; ++r) {
+    const std::string n = std::to_string(r);
+    forms::TableRow row;
+    row.row = static_cast<std::uint32_t>(r - 1);
+    row.key = written("A" + n, "Ridurre i tempi di attesa");
+    row.cells = {written("B" + n, "D. Domiciliarità"), written("C" + n, "Output"), written("D" + n, "Utenti raggiunti"),
+                 written("E" + n, "numeri"), number("F" + n, "70"), number("G" + n, "60"), forms::CellValue{}};
+    table.rows.push_back(row);
+  }
+  const forms::TypedForm typed = forms::type_form(instance, form, registry::Registry::builtin());
+  std::size_t suggested = 0, plain = 0;
+  for (const forms::Issue& issue : typed.problems()) {
+    if (issue.code != "MON-INDICATORI-UNITA-LISTA") continue;
+    ++(issue.message.it.find("forse «n.»?") != std::string::npos ? suggested : plain);
+  }
+  EXPECT_EQ(suggested, forms::kMaxListSuggestions);
+  EXPECT_EQ(plain, 10u);
+}

@@ -215,6 +215,10 @@ struct ListMatch {
 };
 ListMatch match_list_item(const FormSpec& form, const std::string& list, const std::string& text);
 
+// How many texts outside a list get a suggestion in one file: finding the nearest item costs
+// work per cell, and a file may fill thousands of rows with such texts.
+inline constexpr std::size_t kMaxListSuggestions = 50;
+
 // What the template writes on the form's sheets, folded as labels are matched: extraction does not
 // take these for something a clerk wrote outside the grid.
 std::set<std::string> template_texts(const FormSpec& form);

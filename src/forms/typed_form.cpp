@@ -118,7 +118,7 @@ class Typist {
         break;
       }
       case FieldType::choice: {
-        const ListMatch match = match_list_item(form_, spec.list, cell.text);
+        const ListMatch match = in_list(spec.list, cell.text);
         if (match.item) {
           out.value = typed::Choice{match.item};
           break;
@@ -205,6 +205,15 @@ class Typist {
     return found.total && column < found.total->cells.size() && found.total->cells[column].formula;
   }
 
+  // The item a text names, or the one it most likely means for the first kMaxListSuggestions texts
+  // of the file that name none.
+  ListMatch in_list(const std::string& list, const std::string& text) {
+    if (suggestions_ == kMaxListSuggestions) return ListMatch{find_list_item(form_, list, text), nullptr};
+    ListMatch match = match_list_item(form_, list, text);
+    if (!match.item) ++suggestions_;
+    return match;
+  }
+
   static TypedCell mark(const CellValue& cell) {
     return cell.blank() ? TypedCell{&cell, typed::Blank{}} : TypedCell{&cell, typed::Text{}};
   }
@@ -213,7 +222,7 @@ class Typist {
   void selection(const FieldSpec& spec, const FieldInstance& found, std::vector<Selection>& selected) {
     for (const TableRow& option : found.options) {
       if (option.cells.empty() || option.cells[0].blank()) continue;
-      const ListMatch match = match_list_item(form_, spec.list, option.key.text);
+      const ListMatch match = in_list(spec.list, option.key.text);
       const Place place{found.sheet, &option.key};
       if (!match.item) {
         const Text message = match.nearest ? Text{"«{label}»: la voce «{value}» non è tra quelle del modello (forse «{item}»?)",
@@ -278,6 +287,7 @@ class Typist {
   const FormInstance& in_;
   const FormSpec& form_;
   IssueSink sink_;
+  std::size_t suggestions_ = 0;  // texts outside a list looked up for their nearest item
 };
 
 }  // namespace

@@ -13,7 +13,7 @@ const CellValue* first_mark_of_group(const TypedForm& form, const FieldSpec& spe
   if (found.options.empty()) return nullptr;
   if (group) {
     for (const TableRow& option : found.options) {
-      const ListItem* item = match_list_item(form.spec(), spec.list, option.key.text).item;
+      const ListItem* item = find_list_item(form.spec(), spec.list, option.key.text);
       if (item && item->group == group->code) return mark_cell(option);
     }
   }
