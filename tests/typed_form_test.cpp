@@ -286,3 +286,23 @@ TEST(Rules, BreakdownsAgreeNeedsTwoBreakdownsOfTheTable) {
   })";
   EXPECT_THROW(forms::load_form(dir.string()), Error);
 }
+
+// Below its title, a table whose header row has one header edited ("FNPS 2024") is that table:
+// a copy of last year's table pasted further down, with every header right, is not read instead.
+TEST(TypedForm, ATableIsReadBelowItsTitleNotFromACopyPastedFurtherDown) {
+  const forms::FormSpec form = spending_form("");
+  const std::string rows = "<row r=\"1\">" + text_cell("A1", "Codice ISTAT") + text_cell("B1", "098031") + "</row>" +
+                           "<row r=\"4\">" + text_cell("A4", "Spesa") + "</row>" + "<row r=\"5\">" + text_cell("A5", "Area") +
+                           text_cell("B5", "FNPS 2024") + text_cell("C5", "Fondi propri") + text_cell("D5", "Totale") + "</row>" +
+                           spending_row(6, "Anziani", "100", "50", "150") + spending_row(7, "Disabili", "10", "0", "10") +
+                           "<row r=\"20\">" + text_cell("A20", "Area") + text_cell("B20", "FNPS") + text_cell("C20", "Fondi propri") +
+                           text_cell("D20", "Totale") + "</row>" + spending_row(21, "Anziani", "900", "900", "1800");
+  const std::string path = minimal_xlsx(rows).write(temp_path("tabella-incollata-sotto.xlsx"));
+  auto workbook = xlsx::Workbook::open(path);
+  const forms::FormInstance instance = forms::extract(workbook, form);
+  const forms::TableInstance& table = instance.tables.at("spesa");
+  ASSERT_TRUE(table.found);
+  EXPECT_EQ(table.header_row, 4u);  // row 5
+  ASSERT_FALSE(table.rows.empty());
+  EXPECT_EQ(table.rows[0].row, 5u);  // row 6: Anziani 100 + 50
+}

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "common/labels.hpp"
 #include "consolida/forms.hpp"
@@ -195,14 +196,17 @@ class Extractor {
     std::vector<std::string> missing;  // column labels not found right of the key's header
   };
 
-  // The rows at or below `from_row` that hold the table's headers: a cell naming the key, and
+  // The rows from `from_row` to `to_row` that hold the table's headers: a cell naming the key, and
   // cells right of it naming the columns, in any order. The first row naming them all, if any;
   // else the one naming the most (at least one column besides the key), for the report.
   std::pair<std::optional<HeaderRow>, std::optional<HeaderRow>> find_header_row(const Sheet& sheet, const TableSpec& table,
-                                                                                  std::uint32_t from_row) {
+                                                                                  std::uint32_t from_row,
+                                                                                  std::uint32_t to_row = UINT32_MAX) {
     std::map<std::uint32_t, std::vector<std::pair<std::uint32_t, std::string>>> texts;  // row -> (col, folded text)
     for (const Cell& cell : sheet.cells()) {
-      if (cell.row >= from_row && cell.type == CellType::string) texts[cell.row].emplace_back(cell.col, normalise_label(cell.text));
+      if (cell.row >= from_row && cell.row <= to_row && cell.type == CellType::string) {
+        texts[cell.row].emplace_back(cell.col, normalise_label(cell.text));
+      }
     }
     const std::string key = normalise_label(table.key.label.it);
     std::optional<HeaderRow> closest;
@@ -249,11 +253,20 @@ class Extractor {
     } else {
       target = sheet(spec_sheet->name);
       if (!target) return out;
-      // Below its title in column A, the table's headers; a table typed again from scratch (no
-      // title, or moved) is found by its headers alone when they all match the template's.
+      // Below its title in column A, the table's headers: the row under the title when it names the
+      // key (a header edited there is reported, not looked for in a copy pasted further down), else
+      // one of the next few rows. A table typed again from scratch (no title) is found by its
+      // headers alone when they all match the template's.
+      constexpr std::uint32_t kHeaderRowsBelowTitle = 5;
       const auto label_row = find_label_row(*target, table.label);
-      const auto [headers, closest] = table.columns.empty() ? std::pair<std::optional<HeaderRow>, std::optional<HeaderRow>>()
-                                                            : find_header_row(*target, table, label_row ? *label_row + 1 : 0);
+      auto [headers, closest] = std::pair<std::optional<HeaderRow>, std::optional<HeaderRow>>();
+      if (!table.columns.empty() && label_row) {
+        std::tie(headers, closest) = find_header_row(*target, table, *label_row + 1, *label_row + 1);
+        if (!headers && closest) headers = closest;  // the key under the title: this is the table
+        if (!headers) std::tie(headers, closest) = find_header_row(*target, table, *label_row + 2, *label_row + 1 + kHeaderRowsBelowTitle);
+      } else if (!table.columns.empty()) {
+        std::tie(headers, closest) = find_header_row(*target, table, 0);
+      }
       if (headers) {
         header_row = headers->row;
         first_col = headers->key_col;
