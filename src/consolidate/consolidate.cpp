@@ -184,8 +184,11 @@ Worked work_on(const Source& source, const std::vector<FormSpec>& forms, const r
     e.set_file(out.input.file);  // the messages name the file as the workbook does
     out.input.error_it = e.describe(Lang::it);
     out.input.error_en = e.describe(Lang::en);
-  } catch (const std::exception& e) {
-    out.input.error_it = out.input.error_en = e.what();
+  } catch (const std::exception&) {
+    // Not a domain error: its text is internal (and English), so the people reading the
+    // consolidation are told plainly that this file could not be read.
+    out.input.error_it = "«" + out.input.file + "»: il file non è stato letto per un errore interno; inviarlo di nuovo o segnalarlo";
+    out.input.error_en = "«" + out.input.file + "»: the file was not read because of an internal error; send it again or report it";
   }
   return out;
 }
