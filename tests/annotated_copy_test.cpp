@@ -13,6 +13,7 @@
 #include "consolida/typed_form.hpp"
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
+#include "support/bundled_forms.hpp"
 #include "support/zip_builder.hpp"
 
 namespace fs = std::filesystem;
@@ -24,11 +25,7 @@ namespace {
 const fs::path kSamples = fs::path(CONSOLIDA_SOURCE_DIR) / "sample-workbooks" / "premialita";
 const char* const kSheet = "Scheda progetto";
 
-const std::vector<forms::FormSpec>& all_forms() {
-  static const std::vector<forms::FormSpec> loaded =
-      forms::load_forms((fs::path(CONSOLIDA_SOURCE_DIR) / "plugins").string(), {CONSOLIDA_RULES_PATH});
-  return loaded;
-}
+const std::vector<forms::FormSpec>& all_forms() { return consolida::testing::bundled_forms(); }
 
 struct Annotated {
   forms::Report report;  // of the sample

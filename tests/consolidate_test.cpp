@@ -22,6 +22,7 @@
 #include "consolida/values.hpp"
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
+#include "support/bundled_forms.hpp"
 #include "support/files.hpp"
 #include "xlsx/zip_archive.hpp"
 
@@ -48,10 +49,7 @@ std::vector<ManifestLine> read_manifest(const fs::path& dir) {
   return lines;
 }
 
-const std::vector<forms::FormSpec>& all_forms() {
-  static const auto forms = forms::load_forms(CONSOLIDA_SOURCE_DIR "/plugins", {CONSOLIDA_RULES_PATH});
-  return forms;
-}
+const std::vector<forms::FormSpec>& all_forms() { return consolida::testing::bundled_forms(); }
 
 // Runs make_region once per argument set, into a folder of the build tree.
 fs::path generated(const std::string& name, const std::string& args) {
@@ -74,9 +72,7 @@ consolidate::Options val_padana_ats() {
   return options;
 }
 
-const forms::FormSpec& form_named(const std::string& id) {
-  return *std::find_if(all_forms().begin(), all_forms().end(), [&](const auto& f) { return f.id == id; });
-}
+const forms::FormSpec& form_named(const std::string& id) { return consolida::testing::bundled_form(id); }
 
 std::vector<std::string> files_of(const std::vector<ManifestLine>& manifest, const std::string& form) {
   std::vector<std::string> files;

@@ -15,6 +15,7 @@
 #include "consolida/rules.hpp"
 #include "consolida/typed_form.hpp"
 #include "consolida/write.hpp"
+#include "support/bundled_forms.hpp"
 #include "support/zip_builder.hpp"
 #include "xlsx/zip_archive.hpp"
 
@@ -26,18 +27,9 @@ namespace {
 
 const fs::path kSamples = fs::path(CONSOLIDA_SOURCE_DIR) / "sample-workbooks" / "premialita";
 
-const std::vector<forms::FormSpec>& all_forms() {
-  static const std::vector<forms::FormSpec> loaded =
-      forms::load_forms((fs::path(CONSOLIDA_SOURCE_DIR) / "plugins").string(), {CONSOLIDA_RULES_PATH});
-  return loaded;
-}
+const std::vector<forms::FormSpec>& all_forms() { return consolida::testing::bundled_forms(); }
 
-const forms::FormSpec& premialita() {
-  for (const auto& form : all_forms()) {
-    if (form.id == "premialita") return form;
-  }
-  throw std::runtime_error("premialita plugin missing");
-}
+const forms::FormSpec& premialita() { return consolida::testing::bundled_form("premialita"); }
 
 Poco::JSON::Object::Ptr expectations() {
   std::ifstream in(kSamples / "expected.json");

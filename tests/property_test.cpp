@@ -29,6 +29,7 @@
 #include "consolida/typed_form.hpp"
 #include "consolida/values.hpp"
 #include "forms/breakdowns.hpp"
+#include "support/bundled_forms.hpp"
 #include "support/zip_builder.hpp"
 
 namespace fs = std::filesystem;
@@ -40,17 +41,8 @@ namespace {
 constexpr int kFilesPerForm = 1000;
 constexpr std::uint64_t kSeed = 20241212;
 
-const std::vector<forms::FormSpec>& all_forms() {
-  static const auto forms = forms::load_forms(CONSOLIDA_SOURCE_DIR "/plugins", {CONSOLIDA_RULES_PATH});
-  return forms;
-}
-
-const forms::FormSpec& form(const std::string& id) {
-  for (const auto& f : all_forms()) {
-    if (f.id == id) return f;
-  }
-  throw std::runtime_error("no form " + id);
-}
+const std::vector<forms::FormSpec>& all_forms() { return consolida::testing::bundled_forms(); }
+const forms::FormSpec& form(const std::string& id) { return consolida::testing::bundled_form(id); }
 
 const registry::Registry& registry_() { return registry::Registry::builtin(); }
 

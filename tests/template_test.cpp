@@ -13,6 +13,7 @@
 #include "consolida/typed_form.hpp"
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
+#include "support/bundled_forms.hpp"
 #include "support/zip_builder.hpp"
 #include "write/cell_text.hpp"
 #include "xlsx/zip_archive.hpp"
@@ -22,17 +23,8 @@ using consolida::testing::temp_path;
 
 namespace {
 
-const std::vector<forms::FormSpec>& all_forms() {
-  static const auto forms = forms::load_forms(CONSOLIDA_SOURCE_DIR "/plugins", {CONSOLIDA_RULES_PATH});
-  return forms;
-}
-
-const forms::FormSpec& form(const std::string& id) {
-  for (const auto& f : all_forms()) {
-    if (f.id == id) return f;
-  }
-  throw std::runtime_error("no form " + id);
-}
+const std::vector<forms::FormSpec>& all_forms() { return consolida::testing::bundled_forms(); }
+const forms::FormSpec& form(const std::string& id) { return consolida::testing::bundled_form(id); }
 
 std::size_t chars(const std::string& text) {
   return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
