@@ -37,7 +37,7 @@ struct ListItem {
   std::string code;   // "A", "D2"
   std::string label;  // "Domiciliarità"
   std::string group;  // for items that belong to another list's item (a key point's macro-area)
-  // Other ways clerks write the item, accepted as it without a warning: "numero" for "n.", the wording of
+  // Other ways clerks write the item, taken as the item without a warning: "numero" for "n.", the wording of
   // the template's own instructions ("OUTCOME/IMPATTO"), the names the seeds use ("ASST Lodi").
   std::vector<std::string> synonyms;
   // What a drop-down shows and what is written in the cell: "A. Contrasto alla povertà ..."
