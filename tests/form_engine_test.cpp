@@ -322,13 +322,8 @@ void set_field(forms::FormInstance& instance, const std::string& id, forms::Cell
   instance.fields[id].cell = std::move(cell);
 }
 
-}  // namespace
-
-// Units and indicator types typed instead of chosen: the template's own wording and the obvious
-// synonyms count as their item, without a warning; anything else is refused with the item it most
-// likely means.
-TEST(FormEngine, ListSynonymsCountAsTheirItemAndOtherTextsGetASuggestion) {
-  const forms::FormSpec& form = plugin("monitoraggio-obiettivi");
+// A monitoraggio of the Ambito di Melzo with its fields filled and an empty table of indicators.
+forms::FormInstance melzo_monitoring() {
   forms::FormInstance instance;
   set_field(instance, "ambito", written("B2", "Ambito 5 Melzo"), "Monitoraggio");
   set_field(instance, "anno", number("B3", "2024"), "Monitoraggio");
@@ -336,18 +331,31 @@ TEST(FormEngine, ListSynonymsCountAsTheirItemAndOtherTextsGetASuggestion) {
   forms::TableInstance& table = instance.tables["indicatori"];
   table.found = true;
   table.sheet = "Monitoraggio";
-  auto add = [&](int r, const std::string& kind, const std::string& unit, const std::string& achieved) {
-    const std::string n = std::to_string(r);
-    forms::TableRow row;
-    row.row = static_cast<std::uint32_t>(r - 1);
-    row.key = written("A" + n, "Ridurre i tempi di attesa");
-    row.cells = {written("B" + n, "D. Domiciliarità"), written("C" + n, kind), written("D" + n, "Utenti raggiunti"),
-                 written("E" + n, unit), number("F" + n, "70"), number("G" + n, achieved), forms::CellValue{}};
-    table.rows.push_back(row);
-  };
-  add(8, "OUTCOME/IMPATTO", "percentuale", "0.7");  // the instructions' wording; 0,7 where 70 was meant
-  add(9, "Output", "numeri", "60");
-  add(10, "Output", "%", "0");  // nothing achieved: 0% is no fraction typed for a percentage
+  return instance;
+}
+
+// An indicator at sheet row r (1-based) with the given type, unit and achieved value (70 expected).
+void add_indicator(forms::FormInstance& instance, int r, const std::string& kind, const std::string& unit, const std::string& achieved) {
+  const std::string n = std::to_string(r);
+  forms::TableRow row;
+  row.row = static_cast<std::uint32_t>(r - 1);
+  row.key = written("A" + n, "Ridurre i tempi di attesa");
+  row.cells = {written("B" + n, "D. Domiciliarità"), written("C" + n, kind), written("D" + n, "Utenti raggiunti"),
+               written("E" + n, unit), number("F" + n, "70"), number("G" + n, achieved), forms::CellValue{}};
+  instance.tables["indicatori"].rows.push_back(row);
+}
+
+}  // namespace
+
+// Units and indicator types typed instead of chosen: the template's own wording and the obvious
+// synonyms count as their item, without a warning; anything else is refused with the item it most
+// likely means.
+TEST(FormEngine, ListSynonymsCountAsTheirItemAndOtherTextsGetASuggestion) {
+  const forms::FormSpec& form = plugin("monitoraggio-obiettivi");
+  forms::FormInstance instance = melzo_monitoring();
+  add_indicator(instance, 8, "OUTCOME/IMPATTO", "percentuale", "0.7");  // the instructions' wording; 0,7 where 70 was meant
+  add_indicator(instance, 9, "Output", "numeri", "60");
+  add_indicator(instance, 10, "Output", "%", "0");  // nothing achieved: 0% is no fraction typed for a percentage
   const forms::TypedForm typed = forms::type_form(instance, form, registry::Registry::builtin());
   const forms::TypedRow& first = typed.table("indicatori")->rows[0];
   ASSERT_NE(first.cells[2].item(), nullptr);
@@ -465,23 +473,9 @@ TEST(FormEngine, IncomeAndExpenditureApartIsMarkedAtTheExpenditureTotal) {
 // search for the nearest item costs work per cell, and a table can have thousands of rows.
 TEST(FormEngine, SuggestionsForTextsOutsideAListAreBoundedPerFile) {
   const forms::FormSpec& form = plugin("monitoraggio-obiettivi");
-  forms::FormInstance instance;
-  set_field(instance, "ambito", written("B2", "Ambito 5 Melzo"), "Monitoraggio");
-  set_field(instance, "anno", number("B3", "2024"), "Monitoraggio");
-  set_field(instance, "referente", written("B4", "Ufficio di Piano"), "Monitoraggio");
-  forms::TableInstance& table = instance.tables["indicatori"];
-  table.found = true;
-  table.sheet = "Monitoraggio";
-  const std::size_t rows = forms::kMaxListSuggestions + 10;
-  for (std::size_t r = 8; r < 8 + rows; ++r) {
-    const std::string n = std::to_string(r);
-    forms::TableRow row;
-    row.row = static_cast<std::uint32_t>(r - 1);
-    row.key = written("A" + n, "Ridurre i tempi di attesa");
-    row.cells = {written("B" + n, "D. Domiciliarità"), written("C" + n, "Output"), written("D" + n, "Utenti raggiunti"),
-                 written("E" + n, "numeri"), number("F" + n, "70"), number("G" + n, "60"), forms::CellValue{}};
-    table.rows.push_back(row);
-  }
+  forms::FormInstance instance = melzo_monitoring();
+  const int rows = static_cast<int>(forms::kMaxListSuggestions) + 10;
+  for (int r = 8; r < 8 + rows; ++r) add_indicator(instance, r, "Output", "numeri", "60");
   const forms::TypedForm typed = forms::type_form(instance, form, registry::Registry::builtin());
   std::size_t suggested = 0, plain = 0;
   for (const forms::Issue& issue : typed.problems()) {
