@@ -39,7 +39,7 @@ using Cents = std::int64_t;
 namespace {
 
 #ifdef CONSOLIDA_SANITIZED_BUILD
-constexpr int kFilesPerForm = 300;  // the same generator and checks; the 1,000 run in the plain build
+constexpr int kFilesPerForm = 150;  // the same generator and checks; the 1,000 run in the plain build
 #else
 constexpr int kFilesPerForm = 1000;
 #endif
