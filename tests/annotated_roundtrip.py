@@ -199,16 +199,17 @@ def entrate_spese(ws, values, p, ctx):
 
 
 def pass_through(ws, values, p, ctx):
-    """The rule marks the fund's transfer row of SPESE and names the fund's income: the clerk types
-    the income there. OUTSIDE THE MARKED CELL as well, and it cannot be otherwise: the sample moved
-    500,00 from the transfer to a "Spese generali" row, so once the transfer is right the totals
-    are 500,00 apart (REND-R04) until that row goes too; no single cell holds both halves."""
+    """Money moved from a fund's transfer to a row without a fund: the rule marks that row's empty
+    fund cell and names the fund to choose there («scegliere «FNA. ...» in B25»); the clerk picks
+    it from the drop-down. Without such a row it marks the transfer and names the fund's income,
+    which the clerk types there."""
+    chosen = re.search(r"scegliere «([^»]+)» in " + p["cell"], str(p["message"]))
+    if chosen:
+        ws[p["cell"]].value = chosen.group(1)
+        return f"{p['cell']} = {chosen.group(1)!r} (fondo indicato dal messaggio)"
     income = amount(re.search(r"entrate (\d[\d.]*,\d\d)", str(p["message"])).group(1))
     ws[p["cell"]].value = income
-    general = find_rows(values, "Spese generali")[0]
-    for c in (1, 2, 3):
-        ws.cell(general, c).value = None
-    return f"{p['cell']} = {income:.2f} (entrate del fondo, dal messaggio); FUORI DALLA CELLA SEGNATA: riga {general} «Spese generali» svuotata"
+    return f"{p['cell']} = {income:.2f} (entrate del fondo, dal messaggio)"
 
 
 CORRECTIONS = {

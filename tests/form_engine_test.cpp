@@ -433,8 +433,9 @@ forms::FormInstance rendiconto_with(const std::string& received, const std::vect
   for (const auto& [key, fund, amount] : spese_rows) {
     spent += std::stoll(amount);
     const std::string n = std::to_string(row + 1);
-    spese.rows.push_back(forms::TableRow{row++, false, written("A" + n, key),
-                                         {fund.empty() ? forms::CellValue{} : written("B" + n, fund), number("C" + n, amount)}});
+    forms::CellValue no_fund;
+    no_fund.ref = xlsx::parse_a1("B" + n).value();
+    spese.rows.push_back(forms::TableRow{row++, false, written("A" + n, key), {fund.empty() ? no_fund : written("B" + n, fund), number("C" + n, amount)}});
   }
   spese.total = forms::TableRow{80, false, written("A81", "TOTALE SPESE"), {forms::CellValue{}, number("C81", std::to_string(spent))}};
   return instance;
@@ -445,14 +446,43 @@ forms::FormInstance rendiconto_with(const std::string& received, const std::vect
 // REND-R05: the ENTRATE row is what the fund paid in; the figure to correct is the SPESE row that
 // passes it on, so the problem is marked there and names the income it must match.
 TEST(FormEngine, AnUnbalancedEarmarkedFundIsMarkedAtItsTransferRow) {
-  const forms::FormInstance instance = rendiconto_with(
-      "1000", {{"Trasferimenti FNA", "FNA. Fondo Non Autosufficienza (FNA, Misura B2)", "900"}, {"Spese generali", "", "100"}});
+  const forms::FormInstance instance = rendiconto_with("1000", {{"Trasferimenti FNA", "FNA. Fondo Non Autosufficienza (FNA, Misura B2)", "900"},
+                                                                {"Spese generali", "", "60"},
+                                                                {"Cancelleria", "", "40"}});
   const forms::Report report = forms::validate(instance, plugin("rendiconto-ambito"), registry::Registry::builtin());
   EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"REND-R05@C40"}));
   ASSERT_EQ(report.issues.size(), 1u);
   EXPECT_NE(report.issues[0].message.it.find("entrate 1.000,00"), std::string::npos) << report.issues[0].message.it;
   EXPECT_NE(report.issues[0].message.it.find("900,00"), std::string::npos) << report.issues[0].message.it;
   EXPECT_NE(report.issues[0].message.en.find("income 1.000,00"), std::string::npos) << report.issues[0].message.en;
+}
+
+// REND-R05 when the totals still balance: money moved from the transfer to a row without a fund.
+// When exactly one such row is worth what the fund lacks, it is marked at its (empty) fund cell:
+// choosing the fund there is the one correction that mends both, and the message says so.
+TEST(FormEngine, MoneyMovedFromATransferIsMarkedAtTheRowWorthTheDifference) {
+  const forms::FormInstance instance = rendiconto_with("1000", {{"Trasferimenti FNA", "FNA. Fondo Non Autosufficienza (FNA, Misura B2)", "900"},
+                                                                {"Spese generali", "", "100"}});
+  const forms::Report report = forms::validate(instance, plugin("rendiconto-ambito"), registry::Registry::builtin());
+  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"REND-R05@B41"}));
+  ASSERT_EQ(report.issues.size(), 1u);
+  EXPECT_EQ(report.issues[0].message.it,
+            "Fondo vincolato «Fondo Non Autosufficienza (FNA, Misura B2)»: entrate 1.000,00, spese indicate con questo fondo 900,00; "
+            "devono coincidere: la riga 41 («Spese generali», 100,00) non indica un fondo e vale esattamente la differenza: se fa parte "
+            "del trasferimento, scegliere «FNA. Fondo Non Autosufficienza (FNA, Misura B2)» in B41; altrimenti correggere le spese del "
+            "fondo (le entrate sono in B10)");
+  EXPECT_NE(report.issues[0].message.en.find("choose «FNA. Fondo Non Autosufficienza (FNA, Misura B2)» in B41"), std::string::npos)
+      << report.issues[0].message.en;
+}
+
+// Two rows worth the difference: which one is part of the transfer cannot be told, so neither is
+// named and the transfer row is marked as before.
+TEST(FormEngine, TwoRowsWorthTheDifferenceNameNeither) {
+  const forms::FormInstance instance = rendiconto_with("1000", {{"Trasferimenti FNA", "FNA. Fondo Non Autosufficienza (FNA, Misura B2)", "900"},
+                                                                {"Spese generali", "", "100"},
+                                                                {"Cancelleria", "", "100"}});
+  const forms::Report report = forms::validate(instance, plugin("rendiconto-ambito"), registry::Registry::builtin());
+  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"REND-R05@C40", "REND-R04@C81"}));
 }
 
 // REND-R04: which row is wrong cannot be told from the totals; the problem is marked at the SPESE

@@ -1,7 +1,8 @@
 // pass_through: funds received for a purpose and passed on (items of group "vincolato" of a
 // list): what comes in on the fund's row must go out in the rows that name the fund. The income
 // is what the fund paid in, so an imbalance is marked where the clerk corrects it: the first row
-// that passes the fund on (or the income row, when none does or a refused row explains it).
+// that passes the fund on (or the income row, when none does or a refused row explains it), or
+// the fund cell of the one row without a fund that is worth exactly the shortfall.
 #include "forms/rules/declared_rule.hpp"
 
 namespace consolida::forms {
@@ -34,6 +35,30 @@ Text cause_text(const std::vector<const TypedRow*>& rows, std::size_t fund_colum
   }
   return {"la differenza c'è perché le righe " + numbers + " sono state scartate (fondi " + funds + " non riconosciuti): vedi " + cells,
           "the difference is there because rows " + numbers + " were left out (funds " + funds + " not recognised): see " + cells};
+}
+
+// Money moved from a fund's transfer to a row that names no fund leaves the totals balanced and
+// the fund short by exactly that row's amount. The only such row worth the shortfall is named; two
+// or more would be a guess.
+const TypedRow* row_worth(const TypedTable& out, std::size_t fund_column, std::size_t amount_column, std::int64_t amount) {
+  const TypedRow* found = nullptr;
+  for (const TypedRow& row : out.rows) {
+    if (row.subtotal() || !row.cells[fund_column].blank() || row.cells[amount_column].number() != amount) continue;
+    if (found) return nullptr;
+    found = &row;
+  }
+  return found;
+}
+
+// "la riga 41 («Spese generali», 100,00) non indica un fondo e vale esattamente la differenza: ..."
+Text moved_text(const TypedRow& row, const ListItem& fund, std::size_t fund_column, std::int64_t amount, const std::string& income) {
+  const std::string number = std::to_string(row.row->row + 1);
+  const std::string what = "(«" + row.row->key.text + "», " + values::format_cents(amount) + ")";
+  const std::string where = xlsx::to_a1(cell_at(row, fund_column).ref);
+  return {"la riga " + number + " " + what + " non indica un fondo e vale esattamente la differenza: se fa parte del trasferimento, scegliere «" +
+              fund.display() + "» in " + where + "; altrimenti correggere le spese del fondo (le entrate sono in " + income + ")",
+          "row " + number + " " + what + " names no fund and is worth exactly the difference: if it is part of the transfer, choose «" +
+              fund.display() + "» in " + where + "; otherwise correct the fund's expenditure (its income is in " + income + ")"};
 }
 
 }  // namespace
@@ -85,7 +110,11 @@ std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) {
       if (!readable || received == passed_on) continue;
       const IssueSink::Vars vars{{"row", fund.label}, {"found", values::format_cents(received)}, {"expected", values::format_cents(passed_on)}};
       const std::vector<const TypedRow*> causes = causes_of(fund, refused);
-      if (causes.empty() && passed_on_at && where) {
+      const TypedRow* moved = received > passed_on ? row_worth(out, fund_column, out_column, received - passed_on) : nullptr;
+      if (causes.empty() && moved && where) {
+        report.with_cause(moved_text(*moved, fund, fund_column, received - passed_on, xlsx::to_a1(where->ref)),
+                          place_of(out, &cell_at(*moved, fund_column)), out.spec->label.it, "", vars);
+      } else if (causes.empty() && passed_on_at && where) {
         const std::string income = xlsx::to_a1(where->ref);
         report.with_cause({"correggere le spese del fondo (le entrate sono in " + income + ")",
                            "correct the fund's expenditure (its income is in " + income + ")"},
