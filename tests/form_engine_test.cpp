@@ -371,44 +371,6 @@ TEST(FormEngine, ListSynonymsCountAsTheirItemAndOtherTextsGetASuggestion) {
             "«Obiettivi e indicatori › Unità di misura»: «numeri» is not one of the allowed entries: perhaps «n.»? Pick it from the drop-down list");
 }
 
-// rendiconto-ambito: a SPESE row whose fund is not an item of the list passes nothing on, so the
-// fund it meant is unbalanced; that imbalance names the row and the cell as its cause.
-TEST(FormEngine, AKnockOnImbalanceNamesTheRowItComesFrom) {
-  const forms::FormSpec& form = plugin("rendiconto-ambito");
-  forms::FormInstance instance;
-  set_field(instance, "ambito", written("B2", "Ambito 5 Melzo"), "Rendiconto");
-  set_field(instance, "ente_capofila", written("B3", "Comune di Melzo"), "Rendiconto");
-  set_field(instance, "ats", written("B4", "MI. ATS della Città Metropolitana di Milano"), "Rendiconto");
-  set_field(instance, "anno", number("B5", "2024"), "Rendiconto");
-  set_field(instance, "referente", written("B6", "Ufficio di Piano"), "Rendiconto");
-  forms::TableInstance& entrate = instance.tables["entrate"];
-  entrate.found = true;
-  entrate.sheet = "Rendiconto";
-  forms::TableRow fna;
-  fna.row = 9;
-  fna.key = written("A10", "Fondo Non Autosufficienza (FNA, Misura B2)");
-  fna.cells = {number("B10", "1000")};
-  entrate.rows.push_back(fna);
-  entrate.total = forms::TableRow{30, false, written("A31", "TOTALE ENTRATE"), {number("B31", "1000")}};
-  forms::TableInstance& spese = instance.tables["spese"];
-  spese.found = true;
-  spese.sheet = "Rendiconto";
-  forms::TableRow transfer;
-  transfer.row = 39;
-  transfer.key = written("A40", "Contributi Misura B2");
-  transfer.cells = {written("B40", "Fondo non autosuff. B2"), number("C40", "1000")};
-  spese.rows.push_back(transfer);
-  spese.total = forms::TableRow{80, false, written("A81", "TOTALE SPESE"), {forms::CellValue{}, number("C81", "1000")}};
-  const forms::Report report = forms::validate(instance, form, registry::Registry::builtin());
-  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"REND-R05@B10", "REND-SPESE-FONDO-LISTA@B40"}));
-  ASSERT_EQ(report.issues.size(), 2u);
-  EXPECT_EQ(report.issues[0].message.it,
-            "Fondo vincolato «Fondo Non Autosufficienza (FNA, Misura B2)»: entrate 1.000,00, spese indicate con questo fondo 0,00; "
-            "devono coincidere: la differenza c'è perché la riga 40 è stata scartata (fondo «Fondo non autosuff. B2» non riconosciuto): vedi B40");
-  EXPECT_NE(report.issues[1].message.it.find("forse «FNA. Fondo Non Autosufficienza (FNA, Misura B2)»?"), std::string::npos)
-      << report.issues[1].message.it;
-}
-
 namespace {
 
 // A rendiconto with the FNA fund received on ENTRATE row 10 and the given SPESE rows (key, fund,
@@ -442,6 +404,22 @@ forms::FormInstance rendiconto_with(const std::string& received, const std::vect
 }
 
 }  // namespace
+
+// rendiconto-ambito: a SPESE row whose fund is not an item of the list passes nothing on, so the
+// fund it meant is unbalanced; that imbalance names the row and the cell as its cause.
+TEST(FormEngine, AKnockOnImbalanceNamesTheRowItComesFrom) {
+  const forms::FormSpec& form = plugin("rendiconto-ambito");
+  const forms::FormInstance instance = rendiconto_with("1000", {{"Contributi Misura B2", "Fondo non autosuff. B2", "1000"}});
+  const forms::Report report = forms::validate(instance, form, registry::Registry::builtin());
+  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"REND-R05@B10", "REND-SPESE-FONDO-LISTA@B40"}));
+  ASSERT_EQ(report.issues.size(), 2u);
+  EXPECT_EQ(report.issues[0].message.it,
+            "Fondo vincolato «Fondo Non Autosufficienza (FNA, Misura B2)»: entrate 1.000,00, spese indicate con questo fondo 0,00; "
+            "devono coincidere: la differenza c'è perché la riga 40 è stata scartata (fondo «Fondo non autosuff. B2» non riconosciuto): vedi B40");
+  EXPECT_NE(report.issues[1].message.it.find("forse «FNA. Fondo Non Autosufficienza (FNA, Misura B2)»?"), std::string::npos)
+      << report.issues[1].message.it;
+}
+
 
 // REND-R05: the ENTRATE row is what the fund paid in; the figure to correct is the SPESE row that
 // passes it on, so the problem is marked there and names the income it must match.
