@@ -8,7 +8,8 @@ if [ "${1:-build}" = test ]; then
   # The template round trip (tests/libreoffice_roundtrip.sh) and the typing test
   # (tests/libreoffice_typing.py, through UNO) need real peers; the end-to-end test
   # of the upload pages (tests/e2e) needs Debian's Chromium and Node.js for playwright-core.
-  packages+=(python3 python3-openpyxl libreoffice-calc python3-uno chromium)
+  # The deployment test (tests/deploy_nginx.sh) puts Debian's nginx in front of the server.
+  packages+=(python3 python3-openpyxl libreoffice-calc python3-uno chromium nginx openssl curl)
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 if [ "${1:-build}" = bench ]; then
