@@ -14,6 +14,7 @@
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
 #include "support/bundled_forms.hpp"
+#include "support/row_total_form.hpp"
 #include "support/zip_builder.hpp"
 
 namespace fs = std::filesystem;
@@ -276,4 +277,37 @@ TEST(AnnotatedCopy, ThousandsOfCellsOutsideTheGridAreNamedUpToALimitAndCounted) 
   for (std::size_t at = text.find("COPIA-NON-RIPORTATO"); at != std::string::npos; at = text.find("COPIA-NON-RIPORTATO", at + 1)) ++named;
   EXPECT_EQ(named, forms::kMaxLooseCells + 1);
   EXPECT_NE(text.find(std::to_string(3000 - forms::kMaxLooseCells) + " altre celle sono scritte fuori"), std::string::npos) << text.substr(text.size() - 600);
+}
+
+// A figure typed as text ("4.000,00") next to a number: the template's row total shows what its
+// SUM sees (50,00). The copy keeps that formula, cached as LibreOffice will compute it, so that
+// once the clerk types 4000 as a number the row adds up by itself; a fixed 50,00 there would be
+// refused again after the correction.
+TEST(AnnotatedCopy, ARowTotalNextToAFigureTypedAsTextStaysItsFormula) {
+  using namespace consolida::testing::cells;
+  std::vector<forms::FormSpec> forms{consolida::testing::row_total_form()};
+  const std::string rows =
+      "<row r=\"1\">" + text("A1", "Ambito") + text("B1", "Ambito 5 Melzo") + "</row>" + "<row r=\"3\">" + text("A3", "SPESE") + "</row>" +
+      "<row r=\"4\">" + text("A4", "Voce") + text("B4", "Fonte uno") + text("C4", "Fonte due") + text("D4", "Totale") + "</row>" +
+      "<row r=\"5\">" + text("A5", "Servizi") + text("B5", "4.000,00") + number("C5", "50") + row_total(5, "50") + "</row>" +
+      "<row r=\"6\">" + text("A6", "Mense") + number("B6", "10") + number("C6", "5") + number("D6", "15") + "</row>" +
+      "<row r=\"8\">" + text("A8", "TOTALE") + formula("B8", "SUM(B5:B7)", "10") + formula("C8", "SUM(C5:C7)", "55") +
+      formula("D8", "SUM(D5:D7)", "65") + "</row>";
+  const std::string sample = consolida::testing::minimal_xlsx(rows).write(temp_path("righe-testo-annotare.xlsx"));
+  forms::TypedForm read;
+  const forms::Report report = forms::validate_file(sample, forms, registry::Registry::builtin(), "righe", &read);
+  ASSERT_NE(issue_with_code(report, "RIG-SPESE-UNO-TESTO"), nullptr);
+  const std::string copy = temp_path("annotato-righe-testo.xlsx");
+  write::write_annotated(read, report, copy, Lang::it);
+  // The copy lays the form out as its template does: the rows are found by their labels.
+  const xlsx::Sheet sheet = sheet_of(copy, "Foglio1");
+  for (const auto& [label, cached] : {std::pair<std::string, double>{"Servizi", 50.0}, {"Mense", 15.0}}) {
+    const xlsx::Cell* total = nullptr;
+    for (const xlsx::Cell& cell : sheet.cells()) {
+      if (cell.col == 0 && cell.text == label) total = sheet.cell("D" + std::to_string(cell.row + 1));
+    }
+    ASSERT_NE(total, nullptr) << label;
+    EXPECT_TRUE(total->has_formula) << label;
+    EXPECT_DOUBLE_EQ(total->number, cached) << label;
+  }
 }

@@ -11,6 +11,7 @@
 #include "consolida/forms.hpp"
 #include "consolida/typed_form.hpp"
 #include "support/issue_codes.hpp"
+#include "support/row_total_form.hpp"
 #include "support/zip_builder.hpp"
 
 namespace fs = std::filesystem;
@@ -98,33 +99,8 @@ TEST(FormEngine, AnAmountWrittenAsTextUnderATotalFormulaIsNamedWhereItIs) {
 // spoils ("il totale (0,00) non è uguale alla somma delle fonti (4.000,00)", figures the clerk
 // never wrote) is not reported on top. A row total typed by hand is still checked.
 TEST(FormEngine, ARowTotalFormulaSpoiltByTextIsNotReportedOnTopOfTheText) {
-  const fs::path dir = temp_path("plugin-righe");
-  fs::create_directories(dir);
-  std::ofstream(dir / "form.json") << R"({
-    "schema": 1, "id": "righe", "version": "1", "code_prefix": "RIG", "title": "Righe con totale",
-    "fields": [{"id": "ambito", "label": "Ambito", "required": true, "cell": "B1"}],
-    "tables": [
-      {"id": "spese", "label": "SPESE", "key": {"id": "voce", "label": "Voce"},
-       "columns": [{"id": "uno", "label": "Fonte uno", "type": "amount"}, {"id": "due", "label": "Fonte due", "type": "amount"},
-                   {"id": "totale", "label": "Totale", "type": "amount"}],
-       "blank_rows": 3, "total_label": "TOTALE"}
-    ],
-    "sheets": [{"name": "Foglio1", "sections": [{"title": "Spese", "items": ["ambito", "spese"]}]}],
-    "rules": [{"code": "RIG-SOMMA", "kind": "row_sum", "table": "spese", "column": "totale", "columns": ["uno", "due"],
-               "message": "{row}: totale {found}, somma {expected}"}]
-  })";
-  const forms::FormSpec form = forms::load_form(dir.string());
-  auto text = [](const std::string& ref, const std::string& value) {
-    return "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + value + "</t></is></c>";
-  };
-  auto number = [](const std::string& ref, const std::string& value) { return "<c r=\"" + ref + "\"><v>" + value + "</v></c>"; };
-  auto formula = [](const std::string& ref, const std::string& f, const std::string& cached) {
-    return "<c r=\"" + ref + "\"" + (cached.empty() ? " t=\"str\"" : "") + "><f>" + f + "</f><v>" + cached + "</v></c>";
-  };
-  auto row_total = [&](int r, const std::string& cached) {
-    const std::string n = std::to_string(r);
-    return formula("D" + n, "IF(COUNT(B" + n + ":C" + n + ")=0,\"\",SUM(B" + n + ":C" + n + "))", cached);
-  };
+  const forms::FormSpec form = consolida::testing::row_total_form();
+  using namespace consolida::testing::cells;
   auto validate = [&](const std::string& typed_total) {
     const std::string rows =
         "<row r=\"1\">" + text("A1", "Ambito") + text("B1", "Ambito 5 Melzo") + "</row>" + "<row r=\"3\">" + text("A3", "SPESE") + "</row>" +

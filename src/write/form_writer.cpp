@@ -650,7 +650,7 @@ class Renderer {
         lxw_format* f = input_format(table.columns[c], state, value);
         if (!source) {
           if (!row_sum(ws, table, col, r, f)) place(ws, r, col, original_sheet, value, f);
-        } else if (const auto sum = kept_row_sum(table, col, typed_row, state)) {
+        } else if (const auto sum = kept_row_sum(table, col, typed_row, state, original_sheet)) {
           row_sum(ws, table, col, r, f, *sum);
           comment(ws, r, col, original_sheet, value);
         } else {
@@ -763,24 +763,30 @@ class Renderer {
   }
 
   // A row total of the annotated copy is the template's formula again when what the clerk wrote
-  // agrees with it (the formula's own result, the same figure, or nothing while the row is empty)
-  // and has no problem: then it follows later corrections. Its cached value, in the column's unit;
-  // nullopt keeps the clerk's figure, as when it differs from the sum of its row.
-  std::optional<std::int64_t> kept_row_sum(const forms::TableSpec& table, lxw_col_t col, const forms::TypedRow* row, int state) const {
+  // agrees with it (the sum as validation reads the row, the sum the formula makes of it, or
+  // nothing while the row is empty) and has no problem: then it follows later corrections. Its
+  // cached value is what the formula computes in this copy, in the column's unit (a figure left
+  // as text is skipped, as SUM skips it); nullopt keeps the clerk's figure, as when it differs.
+  std::optional<std::int64_t> kept_row_sum(const forms::TableSpec& table, lxw_col_t col, const forms::TypedRow* row, int state,
+                                           const std::string& sheet) const {
     if (!report_ || !row || state != 0) return std::nullopt;
     for (const forms::TableSpec::RowSum& sum : table.row_sums) {
       if (sum.total != col || sum.total >= row->cells.size()) continue;
-      std::int64_t parts = 0;
+      std::int64_t read = 0, computed = 0;
       bool any = false;
       for (std::size_t p : sum.parts) {
-        if (p >= row->cells.size() || row->cells[p].blank()) continue;
+        if (p == 0 || p >= row->cells.size() || p > row->row->cells.size() || row->cells[p].blank()) continue;
         const auto n = row->cells[p].number();
         if (!n) return std::nullopt;  // a part the formula would not add up as validation reads it
-        parts += *n;
-        any = true;
+        read += *n;
+        const forms::CellValue& value = row->row->cells[p - 1];
+        if (const auto c = copied_number(value, row->cells[p], table.columns[p - 1], problem_state(sheet, &value))) {
+          computed += *c;
+          any = true;
+        }
       }
       const forms::TypedCell& total = row->cells[sum.total];
-      if (total.blank() || total.number() == parts) return any ? parts : std::optional<std::int64_t>(kNoRowSum);
+      if (total.blank() || total.number() == read || total.number() == computed) return any ? computed : std::optional<std::int64_t>(kNoRowSum);
       return std::nullopt;
     }
     return std::nullopt;
