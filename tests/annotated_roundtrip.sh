@@ -7,11 +7,10 @@ set -euo pipefail
 cli=$1
 make_region=$2
 source_dir=$3
-command -v soffice >/dev/null || { echo "LibreOffice non installato: test saltato"; exit 77; }
-/usr/bin/python3 -c 'import openpyxl' 2>/dev/null || { echo "openpyxl non installato: test saltato"; exit 77; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME="$work"  # a private LibreOffice profile
+source "$source_dir/tests/support/peers.sh"
+needs_tools soffice
+needs_openpyxl
+private_work_dir
 # The Milan ATS with many mistakes: every kind of each rendicontazione form occurs (seed 3).
 "$make_region" "$work/dati" --scope ats:MI --errors 60 --seed 3 --plugins "$source_dir/plugins" >/dev/null
 /usr/bin/python3 "$source_dir/tests/annotated_roundtrip.py" "$cli" "$source_dir" "$work" "$work/dati"

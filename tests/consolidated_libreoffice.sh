@@ -9,11 +9,10 @@ set -euo pipefail
 cli=$1
 make_region=$2
 source_dir=$3
-command -v soffice >/dev/null || { echo "LibreOffice non installato: test saltato"; exit 77; }
-/usr/bin/python3 -c 'import openpyxl' 2>/dev/null || { echo "openpyxl non installato: test saltato"; exit 77; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME="$work"  # a private LibreOffice profile
+source "$source_dir/tests/support/peers.sh"
+needs_tools soffice
+needs_openpyxl
+private_work_dir
 
 "$make_region" "$work/dati" --scope ats:VP --errors 10 --missing 5 --seed 11 --plugins "$source_dir/plugins"
 consolidate() {  # consolidate FORM LEVEL INPUT OUTPUT: exit 1 (some files left out) is expected here

@@ -14,12 +14,9 @@ set -euo pipefail
 cli=$1
 make_region=$2
 source_dir=$3
-for tool in soffice pdftotext pdfinfo pdftoppm; do
-  command -v "$tool" >/dev/null || { echo "$tool non installato: test saltato"; exit 77; }
-done
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME="$work"  # a private LibreOffice profile
+source "$source_dir/tests/support/peers.sh"
+needs_tools soffice pdftotext pdfinfo pdftoppm
+private_work_dir
 started=$SECONDS
 
 "$make_region" "$work/dati" --scope regione --seed 12 --plugins "$source_dir/plugins" >/dev/null

@@ -8,10 +8,9 @@
 set -euo pipefail
 cli=$1
 source_dir=$2
-command -v soffice >/dev/null || { echo "LibreOffice non installato: test saltato"; exit 77; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME="$work"  # a private LibreOffice profile
+source "$source_dir/tests/support/peers.sh"
+needs_tools soffice
+private_work_dir
 
 resave() {  # resave IN OUTDIR
   soffice --headless --norestore --convert-to 'xlsx:Calc MS Excel 2007 XML' --outdir "$2" "$1" >/dev/null 2>&1
