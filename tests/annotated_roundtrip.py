@@ -9,9 +9,9 @@ or a value known valid), saved by LibreOffice (which computes every formula agai
 
     annotated_roundtrip.py CONSOLIDA_CLI SOURCE_DIR WORK_DIR REGION_DIR
 
-REGION_DIR is a make_region data set with mistakes (manifest.csv says which). Corrections that the
-marked cell alone cannot make (the rule marks a total while the figure is wrong in a row) are
-listed as such in CORRECTIONS and printed."""
+REGION_DIR is a make_region data set with mistakes (manifest.csv says which). A problem whose
+cause no one cell holds (two totals apart) highlights the cells where it can lie: those are
+marked cells too, and the correction must stay among them."""
 import csv
 import glob
 import json
@@ -182,20 +182,40 @@ def spese_rows(values):
     return start, end
 
 
+def highlighted(p):
+    """The cells a problem names as where its cause lies ("... una delle 9 celle evidenziate
+    (C41:C48, B11)"), ranges expanded."""
+    m = re.search(r"celle evidenziate \(([^)]*)\)", str(p["message"]))
+    cells = set()
+    for part in (m.group(1).split(", ") if m else []):
+        first, _, last = part.partition(":")
+        col, r1 = re.fullmatch(r"([A-Z]+)(\d+)", first).groups()
+        r2 = int(re.fullmatch(r"[A-Z]+(\d+)", last).group(1)) if last else int(r1)
+        cells |= {f"{col}{r}" for r in range(int(r1), r2 + 1)}
+    return cells
+
+
 def entrate_spese(ws, values, p, ctx):
-    """OUTSIDE THE MARKED CELL, and it cannot be otherwise: the rule marks the SPESE total (a
-    formula) and names both totals and the difference, but which row holds the difference cannot
-    be told from the totals. Here the surplus is in a service row of SPESE and in its subtotal
-    (written, not a formula), so two cells change."""
+    """The rule marks the SPESE total and, the earmarked funds being in balance, highlights the
+    cells where the difference can lie; the clerk finds the wrong figure among them. Here the
+    surplus is in a service row and in its subtotal (written, not a formula): two highlighted
+    cells change, and both must be highlighted."""
     entrate = values.cell(find_rows(values, "TOTALE ENTRATE")[0], 2).value
     spese_total_row = find_rows(values, "TOTALE SPESE")[0]
     spese = values.cell(spese_total_row, 3).value
     diff = round(spese - entrate, 2)
     start = next(r for r in range(spese_total_row, 0, -1) if values.cell(r, 1).value == "SID Servizio Integrato Domiciliarità")
     sub = next(r for r in range(start, spese_total_row) if "COMPRENDE" in str(values.cell(r, 1).value))
+    outside = {f"C{start}", f"C{sub}"} - highlighted(p)
+    if outside:
+        failures.append(f"REND-R04: la correzione tocca celle non evidenziate: {sorted(outside)}")
+    for cell in sorted(highlighted(p)):
+        note = ws[cell].comment.text if ws[cell].comment else ""
+        if "da verificare per REND-R04" not in note or ws[cell].fill.fgColor.rgb[-6:] != "DDEBF7":
+            failures.append(f"REND-R04: {cell} non è evidenziata nella copia (commento {note[:60]!r}, colore {ws[cell].fill.fgColor.rgb})")
     ws.cell(start, 3).value = round(values.cell(start, 3).value - diff, 2)
     ws.cell(sub, 3).value = round(values.cell(sub, 3).value - diff, 2)
-    return f"FUORI DALLA CELLA SEGNATA: C{start} e C{sub} meno {diff:.2f}"
+    return f"C{start} e C{sub} (celle evidenziate) meno {diff:.2f}"
 
 
 def pass_through(ws, values, p, ctx):
@@ -279,6 +299,26 @@ def shown_values(path, sheet):
     return values
 
 
+def rows_too_short(copy, form_sheets):
+    """Rows whose text cannot fit on one line of its column yet keep the default height: printed,
+    their wrapped text would run over the next rows."""
+    book = openpyxl.load_workbook(copy)
+    short = []
+    for ws in book.worksheets:
+        if ws.title not in form_sheets | {"Istruzioni"}:
+            continue
+        merged = {r.start_cell.coordinate for r in ws.merged_cells.ranges}  # as wide as several columns
+        for row in ws.iter_rows():
+            for c in row:
+                if not hasattr(c, "column_letter") or c.coordinate in merged:
+                    continue
+                width = ws.column_dimensions[c.column_letter].width
+                if isinstance(c.value, str) and not c.value.startswith("=") and c.alignment.wrap_text and width \
+                        and len(c.value) > 1.3 * width and (ws.row_dimensions[c.row].height or 15) <= 15:
+                    short.append(f"{ws.title}!{c.coordinate}")
+    return short
+
+
 def dropped_without_message(sample, copy, form_sheets, problems):
     named = {p["original"] for p in problems if p["original"]}
     left_out_sheets = {m.group(1) for p in problems for m in [re.search(r"foglio «([^»]+)» del file inviato non fa parte", str(p["message"]))] if m}
@@ -347,6 +387,9 @@ def main():
         problems = problems_of(copy)
         if list_validations(copy) < forms[form_id]["lists"]:
             failures.append(f"{name}: la copia ha {list_validations(copy)} elenchi a discesa, il modello {forms[form_id]['lists']}")
+        short = rows_too_short(copy, forms[form_id]["sheets"])
+        if short:
+            failures.append(f"{name}: righe troppo basse per il loro testo: {short[:5]}")
         dropped = dropped_without_message(sample, copy, forms[form_id]["sheets"], problems)
         if dropped:
             failures.append(f"{name}: contenuto perso senza messaggio: {dropped[:5]}")

@@ -453,6 +453,27 @@ TEST(FormEngine, IncomeAndExpenditureApartIsMarkedAtTheExpenditureTotal) {
   EXPECT_NE(report.issues[0].message.en.find("expenditure 1.150,00"), std::string::npos) << report.issues[0].message.en;
 }
 
+// REND-R04 when every earmarked fund balances: the difference cannot lie in a fund's income or its
+// transfers, only in the other rows; the problem lists those cells (the annotated copy highlights
+// them), so that correcting the marked cells can mend it. The FNA rows (in pari) are not listed.
+TEST(FormEngine, AnImbalanceListsTheCellsWhereTheDifferenceCanLie) {
+  forms::FormInstance instance = rendiconto_with("1000", {{"Trasferimenti FNA", "FNA. Fondo Non Autosufficienza (FNA, Misura B2)", "1000"},
+                                                         {"Servizi sociali", "", "200"},
+                                                         {"Trasporti", "", "140"}});
+  instance.tables["entrate"].rows.push_back(forms::TableRow{10, false, written("A11", "Fondo Nazionale Politiche Sociali (FNPS)"), {number("B11", "300")}});
+  instance.tables["entrate"].total->cells = {number("B31", "1300")};
+  const forms::Report report = forms::validate(instance, plugin("rendiconto-ambito"), registry::Registry::builtin());
+  EXPECT_EQ(issue_codes(report), (std::vector<std::string>{"REND-R04@C81"}));
+  ASSERT_EQ(report.issues.size(), 1u);
+  std::vector<std::string> cells;
+  for (const forms::CellPlace& place : report.issues[0].to_check) cells.push_back(place.sheet + "!" + place.cell);
+  EXPECT_EQ(cells, (std::vector<std::string>{"Rendiconto!C41", "Rendiconto!C42", "Rendiconto!B11"}));
+  EXPECT_NE(report.issues[0].message.it.find("i fondi vincolati sono in pari, quindi la differenza è in una delle 3 celle evidenziate (C41:C42, B11)"),
+            std::string::npos)
+      << report.issues[0].message.it;
+  EXPECT_NE(report.issues[0].message.en.find("one of the 3 highlighted cells (C41:C42, B11)"), std::string::npos) << report.issues[0].message.en;
+}
+
 // A file full of texts that are no item of a list gets a suggestion for the first ones only: the
 // search for the nearest item costs work per cell, and a table can have thousands of rows.
 TEST(FormEngine, SuggestionsForTextsOutsideAListAreBoundedPerFile) {

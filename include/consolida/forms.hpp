@@ -317,6 +317,12 @@ struct FormInstance {
 
 // ---- problems ---------------------------------------------------------------------------------
 
+// A cell of the file: its sheet and A1 address.
+struct CellPlace {
+  std::string sheet;
+  std::string cell;
+};
+
 struct Issue {
   std::string code;
   Severity severity = Severity::error;
@@ -327,6 +333,9 @@ struct Issue {
   Text message;
   std::uint32_t row = UINT32_MAX;  // for ordering: the cell's row and column, when there is one
   std::uint32_t col = UINT32_MAX;
+  // When no one cell holds the cause (two totals apart), the cells where it can lie, as far as
+  // the file tells: the message names them and the annotated copy highlights them.
+  std::vector<CellPlace> to_check;
 };
 
 struct Report {

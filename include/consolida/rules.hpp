@@ -32,8 +32,8 @@ class IssueSink {
  public:
   using Vars = std::vector<std::pair<std::string, std::string>>;
   explicit IssueSink(std::vector<Issue>& issues) : issues_(issues) {}
-  void add(std::string code, Severity severity, const Place& place, std::string label, std::string found, Text message,
-           const Vars& vars = {});
+  Issue& add(std::string code, Severity severity, const Place& place, std::string label, std::string found, Text message,
+             const Vars& vars = {});
 
  private:
   std::vector<Issue>& issues_;

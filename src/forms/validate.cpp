@@ -137,8 +137,8 @@ class ShapeRules {
 
 }  // namespace
 
-void IssueSink::add(std::string code, Severity severity, const Place& place, std::string label, std::string found, Text message,
-                    const Vars& vars) {
+Issue& IssueSink::add(std::string code, Severity severity, const Place& place, std::string label, std::string found, Text message,
+                      const Vars& vars) {
   Issue issue;
   issue.code = std::move(code);
   issue.severity = severity;
@@ -155,7 +155,7 @@ void IssueSink::add(std::string code, Severity severity, const Place& place, std
     message.en = replace_all(message.en, "{" + key + "}", value);
   }
   issue.message = std::move(message);
-  issues_.push_back(std::move(issue));
+  return issues_.emplace_back(std::move(issue));
 }
 
 Report validate(const TypedForm& form) {

@@ -24,8 +24,15 @@ constexpr double kLongTextHeight = 110;
 constexpr double kLabelWidth = 50;  // characters
 constexpr double kInputWidth = 16;  // an amount up to 9.999.999,99 €
 constexpr double kMaxListWidth = 40;  // a drop-down column; longer items wrap in the cell
+constexpr double kInstructionsWidth = 110;
+constexpr double kMaxRowHeight = 409;  // points: Excel's and Calc's limit
 // The cached result of a row total whose sources are all empty: the formula shows "".
 constexpr std::int64_t kNoRowSum = INT64_MIN;
+
+// How the annotated copy shows a cell read from the file, and its fill: red for an error, yellow
+// for a warning, light blue where a problem's cause may lie (Issue::to_check).
+enum CellState { kPlain, kError, kWarning, kToCheck, kStates };
+constexpr lxw_color_t kInputFill[kStates] = {LXW_COLOR_WHITE, 0xFFC7CE, 0xFFEB9C, 0xDDEBF7};
 
 std::string quote_sheet(const std::string& name) {
   std::string out = "'";
@@ -128,8 +135,8 @@ class Renderer {
     format_set_text_wrap(header_);
     format_set_bg_color(header_, 0xD9E1F2);
     format_set_border(header_, LXW_BORDER_THIN);
-    for (int state = 0; state < 3; ++state) {  // 0 plain, 1 error, 2 warning
-      const lxw_color_t fill = state == 0 ? LXW_COLOR_WHITE : state == 1 ? 0xFFC7CE : 0xFFEB9C;
+    for (int state = 0; state < kStates; ++state) {
+      const lxw_color_t fill = kInputFill[state];
       auto make = [&](const char* number_format, bool wrap) {
         lxw_format* f = workbook_add_format(workbook_);
         format_set_unlocked(f);
@@ -157,8 +164,8 @@ class Renderer {
       // Text as typed: a code with leading zeros (ISTAT 098031) is not turned into a number.
       text_[state] = make("@", true);
     }
-    for (int state = 0; state < 3; ++state) {  // locked: the template computes them
-      const lxw_color_t fill = state == 0 ? 0xF2F2F2 : state == 1 ? 0xFFC7CE : 0xFFEB9C;
+    for (int state = 0; state < kStates; ++state) {  // locked: the template computes them
+      const lxw_color_t fill = state == kPlain ? 0xF2F2F2 : kInputFill[state];
       for (lxw_format** total : {&total_[state], &total_count_[state]}) {
         *total = workbook_add_format(workbook_);
         format_set_bold(*total);
@@ -178,17 +185,25 @@ class Renderer {
       auto& slot = issues_[{issue.sheet, issue.cell}];
       slot.push_back(&issue);
     }
+    for (const forms::Issue& issue : report_->issues) {
+      for (const forms::CellPlace& place : issue.to_check) to_check_[{place.sheet, place.cell}].push_back(&issue);
+    }
   }
 
   void write_instructions() {
     lxw_worksheet* ws = workbook_add_worksheet(workbook_, "Istruzioni");
-    worksheet_set_column(ws, 0, 0, 110, wrap_);
+    worksheet_set_column(ws, 0, 0, kInstructionsWidth, wrap_);
     worksheet_write_string(ws, 0, 0, form_.title.in(lang_).c_str(), title_);
     worksheet_write_string(ws, 1, 0, form_.reference.c_str(), nullptr);
     const std::string version = "Modello " + form_.id + ", versione " + form_.version;
     worksheet_write_string(ws, 2, 0, version.c_str(), nullptr);
+    print_setup(ws);
     lxw_row_t row = 4;
-    for (const std::string& line : form_.instructions) worksheet_write_string(ws, row++, 0, ("• " + line).c_str(), wrap_);
+    for (const std::string& line : form_.instructions) {
+      const std::string bullet = "• " + line;
+      worksheet_write_string(ws, row, 0, bullet.c_str(), wrap_);
+      fit_row(ws, row++, bullet, kInstructionsWidth);
+    }
   }
 
   void write_problem_sheet(lxw_worksheet* ws) {
@@ -241,10 +256,25 @@ class Renderer {
     print_setup(ws);
   }
 
-  // libxlsxwriter does not size rows to wrapped text; give a row the lines its longest text needs.
+  // libxlsxwriter does not size rows to wrapped text; give a row the lines its longest text needs
+  // (up to the tallest row a spreadsheet allows).
+  static void fit_lines(lxw_worksheet* ws, lxw_row_t row, double lines) {
+    if (lines > 1) worksheet_set_row(ws, row, std::min(kLineHeight * lines, kMaxRowHeight), nullptr);
+  }
   static void fit_row(lxw_worksheet* ws, lxw_row_t row, const std::string& text, double width_chars) {
-    const double lines = std::ceil(static_cast<double>(utf8_length(text)) / (width_chars * 0.95));
-    if (lines > 1) worksheet_set_row(ws, row, 15.0 * lines, nullptr);
+    fit_lines(ws, row, wrapped_lines(text, width_chars));
+  }
+  // A table row as tall as the longest text the clerk wrote in it (a long-text key gets three
+  // lines to write in even when empty).
+  void fit_body_row(lxw_worksheet* ws, lxw_row_t row, const forms::TableSpec& table, const forms::TableRow* source) const {
+    double lines = table.key.long_text ? 3 : 1;
+    if (source && !widths_.empty()) {
+      lines = std::max(lines, wrapped_lines(source->key.text, widths_[0]));
+      for (std::size_t c = 0; c < source->cells.size() && c + 1 < widths_.size(); ++c) {
+        if (!source->cells[c].numeric) lines = std::max(lines, wrapped_lines(source->cells[c].text, widths_[c + 1]));
+      }
+    }
+    fit_lines(ws, row, lines);
   }
 
   static void print_setup(lxw_worksheet* ws) {
@@ -265,16 +295,19 @@ class Renderer {
     }
   }
 
-  // The problems of a cell read from the file (null: nothing read); 0 none, 1 error, 2 warnings only.
+  // The problems of a cell read from the file (null: nothing read): kPlain, kError, kWarning
+  // (warnings only) or kToCheck (named by a problem as where its cause may lie).
   int problem_state(const std::string& sheet, const forms::CellValue* original) const {
-    if (!report_ || !original) return 0;
-    const auto it = issues_.find({sheet, xlsx::to_a1(original->ref)});
-    if (it == issues_.end()) return 0;
+    if (!report_ || !original) return kPlain;
+    const std::pair<std::string, std::string> at{sheet, xlsx::to_a1(original->ref)};
+    const auto it = issues_.find(at);
+    if (it == issues_.end()) return to_check_.count(at) ? kToCheck : kPlain;
     for (const forms::Issue* issue : it->second) {
-      if (issue->severity == forms::Severity::error) return 1;
+      if (issue->severity == forms::Severity::error) return kError;
     }
-    return 2;
+    return kWarning;
   }
+  static bool has_problem(int state) { return state == kError || state == kWarning; }
 
   // Notes where the cell read from the file (`original`, in sheet `sheet`) lands in this copy, and
   // gives it the comment of its problems.
@@ -282,9 +315,14 @@ class Renderer {
     if (!report_ || !original) return;
     const std::string from = xlsx::to_a1(original->ref);
     rendered_[{sheet, from}] = Placed{ws, current_sheet_, row, col, original->ref};
-    const auto it = issues_.find({sheet, from});
-    if (it == issues_.end()) return;
-    for (const forms::Issue* issue : it->second) add_comment(ws, row, col, issue_line(*issue));
+    if (const auto it = issues_.find({sheet, from}); it != issues_.end()) {
+      for (const forms::Issue* issue : it->second) add_comment(ws, row, col, issue_line(*issue));
+    }
+    if (const auto it = to_check_.find({sheet, from}); it != to_check_.end()) {
+      for (const forms::Issue* issue : it->second) {
+        add_comment(ws, row, col, (lang_ == Lang::it ? "da verificare per " : "to check for ") + issue->code + ": " + issue->message.in(lang_));
+      }
+    }
   }
 
   std::string issue_line(const forms::Issue& issue) const {
@@ -662,7 +700,7 @@ class Renderer {
         const forms::CellValue* value = source && i < found->extra_cells.size() && e < found->extra_cells[i].size() ? &found->extra_cells[i][e] : nullptr;
         place(ws, r, extra.cols[e], original_sheet, value, input_[problem_state(original_sheet, value)]);
       }
-      if (table.key.long_text) worksheet_set_row(ws, r, 45, nullptr);
+      fit_body_row(ws, r, table, source);
     }
     lxw_row_t last = first + static_cast<lxw_row_t>(body) - 1;
     if (table.total_label) {
@@ -679,7 +717,7 @@ class Renderer {
         // puts back the template's formula, so that the total follows the clerk's corrections; what
         // the clerk had written there is kept in a note.
         if (written && !written->blank() && (!summed || !report_)) {
-          place(ws, total, col, original_sheet, written, state == 0 ? total_format(table.columns[c]) : input_format(table.columns[c], state));
+          place(ws, total, col, original_sheet, written, state == kPlain ? total_format(table.columns[c]) : input_format(table.columns[c], state));
           continue;
         }
         if (!summed) continue;
@@ -769,7 +807,7 @@ class Renderer {
   // as text is skipped, as SUM skips it); nullopt keeps the clerk's figure, as when it differs.
   std::optional<std::int64_t> kept_row_sum(const forms::TableSpec& table, lxw_col_t col, const forms::TypedRow* row, int state,
                                            const std::string& sheet) const {
-    if (!report_ || !row || state != 0) return std::nullopt;
+    if (!report_ || !row || has_problem(state)) return std::nullopt;
     for (const forms::TableSpec::RowSum& sum : table.row_sums) {
       if (sum.total != col || sum.total >= row->cells.size()) continue;
       std::int64_t read = 0, computed = 0;
@@ -850,7 +888,7 @@ class Renderer {
       if (const auto n = read.number()) return n;
       return static_cast<std::int64_t>(std::llround(spec.type == FieldType::amount ? value.number * 100.0 : value.number));
     }
-    if (report_ && state == 0) return read.number();
+    if (report_ && !has_problem(state)) return read.number();
     return std::nullopt;
   }
 
@@ -894,20 +932,21 @@ class Renderer {
   lxw_format* section_ = nullptr;
   lxw_format* label_ = nullptr;
   lxw_format* header_ = nullptr;
-  lxw_format* total_[3] = {};
-  lxw_format* total_count_[3] = {};
+  lxw_format* total_[kStates] = {};
+  lxw_format* total_count_[kStates] = {};
   lxw_format* wrap_ = nullptr;
-  lxw_format* input_[3] = {};
-  lxw_format* amount_[3] = {};
-  lxw_format* date_[3] = {};
-  lxw_format* number_[3] = {};
-  lxw_format* percent_whole_[3] = {};
-  lxw_format* percent_[3] = {};
-  lxw_format* count_[3] = {};
-  lxw_format* year_[3] = {};
-  lxw_format* text_[3] = {};
+  lxw_format* input_[kStates] = {};
+  lxw_format* amount_[kStates] = {};
+  lxw_format* date_[kStates] = {};
+  lxw_format* number_[kStates] = {};
+  lxw_format* percent_whole_[kStates] = {};
+  lxw_format* percent_[kStates] = {};
+  lxw_format* count_[kStates] = {};
+  lxw_format* year_[kStates] = {};
+  lxw_format* text_[kStates] = {};
   std::vector<double> widths_;  // of the sheet being written
   std::map<std::pair<std::string, std::string>, std::vector<const forms::Issue*>> issues_;
+  std::map<std::pair<std::string, std::string>, std::vector<const forms::Issue*>> to_check_;
   std::string current_sheet_;  // the sheet being written
   // (sheet, cell in the uploaded file) -> cell in this copy
   std::map<std::pair<std::string, std::string>, Placed> rendered_;
