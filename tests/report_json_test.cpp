@@ -20,6 +20,7 @@ forms::Report sample_report() {
   error.label = "Risorse economiche › Costo totale";
   error.found = "44.000,00";
   error.message = {"il costo totale non è uguale\nalla somma", "total cost differs"};
+  error.to_check = {{"Scheda progetto", "C131"}, {"Altro foglio", "B3"}};
   forms::Issue warning;
   warning.code = "PREM-R20";
   warning.severity = forms::Severity::warning;
@@ -47,6 +48,14 @@ TEST(ReportJson, WritesTheSchemaAndReadsItBack) {
   ASSERT_EQ(back->issues.size(), 2u);
   EXPECT_EQ(back->issues[0].label, report.issues[0].label);
   EXPECT_EQ(back->issues[0].message.it, report.issues[0].message.it);
+  EXPECT_NE(json.find("\"to_check\":[{\"sheet\":\"Scheda progetto\",\"cell\":\"C131\"},{\"sheet\":\"Altro foglio\",\"cell\":\"B3\"}]"),
+            std::string::npos)
+      << json;
+  ASSERT_EQ(back->issues[0].to_check.size(), 2u);
+  EXPECT_EQ(back->issues[0].to_check[1].sheet, "Altro foglio");
+  EXPECT_EQ(back->issues[0].to_check[1].cell, "B3");
+  EXPECT_TRUE(back->issues[1].to_check.empty());
+  EXPECT_EQ(json.find("\"to_check\"", json.find("PREM-R20")), std::string::npos) << "an issue without cells to check has no key";
   EXPECT_EQ(back->issues[1].severity, forms::Severity::warning);
   EXPECT_EQ(forms::to_json(*back), json);
 }

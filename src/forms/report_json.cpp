@@ -65,6 +65,13 @@ std::optional<Report> read_report(const Poco::JSON::Object& root, const Keys& ke
     } else {
       issue.message = {text_of(*item, "messaggio"), text_of(*item, "message")};
     }
+    if (const Poco::JSON::Array::Ptr cells = item->getArray("to_check")) {
+      for (std::size_t c = 0; c < cells->size(); ++c) {
+        const Poco::JSON::Object::Ptr place = cells->getObject(static_cast<unsigned>(c));
+        if (!place) return std::nullopt;
+        issue.to_check.push_back({text_of(*place, "sheet"), text_of(*place, "cell")});
+      }
+    }
     report.issues.push_back(std::move(issue));
   }
   return report;
@@ -90,6 +97,16 @@ std::string to_json(const Report& report) {
     write_key(out, "label", issue.label);
     write_key(out, "found", issue.found);
     write_message(out, issue.message.it, issue.message.in(Lang::en));
+    if (!issue.to_check.empty()) {
+      out << ",\"to_check\":[";
+      for (std::size_t c = 0; c < issue.to_check.size(); ++c) {
+        out << (c ? "," : "") << "{\"sheet\":";
+        write_string(out, issue.to_check[c].sheet);
+        write_key(out, "cell", issue.to_check[c].cell);
+        out << "}";
+      }
+      out << "]";
+    }
     out << "}";
   }
   out << "]}";
