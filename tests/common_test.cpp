@@ -10,6 +10,7 @@
 #include "common/calendar.hpp"
 #include "common/csv.hpp"
 #include "common/digest.hpp"
+#include "common/file_name.hpp"
 #include "common/numbers.hpp"
 #include "common/rome_time.hpp"
 
@@ -112,6 +113,46 @@ TEST(RomeTime, UnixNowIsTheSystemClock) {
   const std::int64_t now = unix_now();
   EXPECT_GE(now, before);
   EXPECT_LE(now, before + 2);
+}
+
+TEST(FileName, KeepsTheBaseNameOfAnyPathSent) {
+  EXPECT_EQ(clean_file_name("C:\\Users\\x\\file.xlsx"), "file.xlsx");
+  EXPECT_EQ(clean_file_name("/home/x/Documenti/spesa 2024.xlsx"), "spesa 2024.xlsx");
+  EXPECT_EQ(clean_file_name("..\\../segreto.xlsx"), "segreto.xlsx");
+  EXPECT_EQ(clean_file_name("Melzo – spesa è ok.xlsx"), "Melzo – spesa è ok.xlsx");
+  for (const char* nothing : {"", "C:\\", "dir/", "..", ".", "\x01\x02", "\xE2\x80\xAE"}) EXPECT_EQ(clean_file_name(nothing), "") << nothing;
+}
+
+TEST(FileName, DropsControlAndBidiCharactersAndRepairsBrokenUtf8) {
+  // U+202E turns "melzoxslx.exe" into what reads as "melzoexe.xlsx".
+  EXPECT_EQ(clean_file_name("melzo\xE2\x80\xAExslx.exe"), "melzoxslx.exe");
+  for (const char* bidi : {"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x81\xA7",
+                           "\xE2\x81\xA8", "\xE2\x81\xA9", "\xE2\x80\x8E", "\xE2\x80\x8F"}) {
+    EXPECT_EQ(clean_file_name(std::string("a") + bidi + "b.xlsx"), "ab.xlsx") << bidi;
+  }
+  EXPECT_EQ(clean_file_name("a\r\nb\t\x7F\xC2\x85.xlsx"), "ab.xlsx");
+  EXPECT_EQ(clean_file_name("a\xFF\xC3.xlsx"), "a__.xlsx");
+  EXPECT_EQ(clean_file_name("a\xC0\xAF.xlsx"), "a__.xlsx") << "an overlong '/' is no character";
+}
+
+TEST(FileName, CapsAt255BytesOnACharacterBoundaryKeepingTheExtension) {
+  std::string long_name;
+  for (int i = 0; i < 200; ++i) long_name += "è";  // 2 bytes each
+  const std::string cleaned = clean_file_name(long_name + ".xlsx");
+  EXPECT_LE(cleaned.size(), 255u);
+  EXPECT_GE(cleaned.size(), 254u);
+  EXPECT_TRUE(cleaned.ends_with("è.xlsx")) << cleaned;
+  EXPECT_EQ(utf8_prefix("aè", 2), "a");
+  EXPECT_EQ(utf8_prefix("aè", 3), "aè");
+  EXPECT_EQ(utf8_prefix("a\xF0\x9F\x98\x80", 4), "a");
+  EXPECT_EQ(utf8_prefix("abc", 10), "abc");
+}
+
+TEST(FileName, ContentDispositionHasAnAsciiFallbackAndTheUtf8Name) {
+  EXPECT_EQ(attachment_disposition("spesa-2024.xlsx"), "attachment; filename=\"spesa-2024.xlsx\"; filename*=UTF-8''spesa-2024.xlsx");
+  EXPECT_EQ(attachment_disposition("Città \"nuova\" 100%;.xlsx"),
+            "attachment; filename=\"Citt_ _nuova_ 100_;.xlsx\"; filename*=UTF-8''Citt%C3%A0%20%22nuova%22%20100%25%3B.xlsx");
+  EXPECT_EQ(attachment_disposition("a\\b.xlsx"), "attachment; filename=\"a_b.xlsx\"; filename*=UTF-8''a%5Cb.xlsx");
 }
 
 }  // namespace

@@ -1,13 +1,20 @@
 // The upload server in process, driven by Poco's HTTP client: every flow and every refusal.
+#include <Poco/Data/Session.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "common/digest.hpp"
 #include "common/rome_time.hpp"
@@ -31,6 +38,76 @@ using Reply = consolida::testing::HttpReply;
 struct Part {
   std::string name, value, file_name;
 };
+
+// One exchange on a raw connection, for what an HTTP client library would not send.
+struct RawExchange {
+  int status = 0;  // 0: no answer
+  std::string head, body;
+  bool closed_after = false;  // the server answered no further request on the connection
+};
+
+// Sends `bytes` on a new connection (half-closing it after them when `then_close`: the peer went
+// away mid-request), reads one answer; then, on a connection still open, sends a second request
+// to tell whether the server kept the connection.
+RawExchange raw_exchange(std::uint16_t port, const std::string& bytes, bool then_close) {
+  Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", port));
+  socket.setReceiveTimeout(Poco::Timespan(30, 0));
+  RawExchange out;
+  auto send_all = [&](const std::string& data) {
+    try {
+      for (std::size_t sent = 0; sent < data.size();) {
+        const int n = socket.sendBytes(data.data() + sent, static_cast<int>(std::min<std::size_t>(data.size() - sent, 1 << 16)), MSG_NOSIGNAL);
+        if (n <= 0) return false;
+        sent += static_cast<std::size_t>(n);
+      }
+      return true;
+    } catch (const Poco::Exception&) {
+      return false;  // the server closed the connection
+    }
+  };
+  // Reads until `done` says the text is complete, the peer closes or 30 s pass.
+  auto receive_into = [&](std::string& text, auto done) {
+    char buffer[1 << 16];
+    try {
+      while (!done(text)) {
+        const int n = socket.receiveBytes(buffer, sizeof buffer);
+        if (n <= 0) return false;
+        text.append(buffer, static_cast<std::size_t>(n));
+      }
+      return true;
+    } catch (const Poco::Exception&) {
+      return false;
+    }
+  };
+  send_all(bytes);
+  if (then_close) socket.shutdownSend();
+  std::string text;
+  receive_into(text, [](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
+  const auto head_end = text.find("\r\n\r\n");
+  if (text.rfind("HTTP/1.", 0) != 0 || head_end == std::string::npos) return out;
+  out.status = std::stoi(text.substr(9, 3));
+  out.head = text.substr(0, head_end + 2);
+  std::size_t length = 0;
+  Poco::Net::NameValueCollection fields;
+  for (std::size_t at = out.head.find("\r\n") + 2; at < out.head.size();) {
+    const auto end = out.head.find("\r\n", at);
+    const std::string line = out.head.substr(at, end - at);
+    if (const auto colon = line.find(':'); colon != std::string::npos && line.substr(0, colon) == "Content-Length") {
+      length = std::stoul(line.substr(colon + 1));
+    }
+    at = end + 2;
+  }
+  receive_into(text, [&](const std::string& t) { return t.size() >= head_end + 4 + length; });
+  out.body = text.substr(head_end + 4, length);
+  if (then_close) {
+    out.closed_after = true;
+    return out;
+  }
+  std::string more = text.substr(std::min(text.size(), head_end + 4 + length));
+  const bool sent = send_all("GET /stile.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  out.closed_after = !sent || !receive_into(more, [](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
+  return out;
+}
 
 std::string multipart(const std::vector<Part>& parts, const std::string& boundary) {
   std::string body;
@@ -503,6 +580,285 @@ TEST_F(ServerTest, ReportsStoredBeforeTheSchemaStillShowOnThePageAndInTheApi) {
             "]}\n");
   const Reply api = call("GET", "/api/v1/invii/" + std::to_string(stored->id), "", "", {{"Authorization", "Bearer " + tokens_["melzo"]}});
   EXPECT_NE(api.body.find("\"rapporto\":{\"file\":\"melzo-2024.xlsx\",\"form\":\"spesa-sociale-comune\""), std::string::npos) << api.body;
+}
+
+// ---- headers, file names, the protocol at the socket, CSRF ----
+
+std::int64_t new_campaign(Store& store, const std::string& name) {
+  return store.add_campaign({0, name, "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+}
+
+// The audit rows from `after` on: action, outcome, ente, detail.
+std::vector<std::array<std::string, 4>> audit_rows(const fs::path& data_dir, std::int64_t after) {
+  using Poco::Data::Keywords::bind;
+  using Poco::Data::Keywords::into;
+  Poco::Data::Session db("SQLite", (data_dir / "consolida.sqlite").string());
+  std::vector<std::string> action, outcome, ente, detail;
+  const Poco::Int64 from = after;
+  db << "SELECT action, outcome, ente, detail FROM audit WHERE id > ? ORDER BY id", bind(from), into(action), into(outcome), into(ente),
+      into(detail), Poco::Data::Keywords::now;
+  std::vector<std::array<std::string, 4>> rows;
+  for (std::size_t i = 0; i < action.size(); ++i) rows.push_back({action[i], outcome[i], ente[i], detail[i]});
+  return rows;
+}
+
+TEST_F(ServerTest, EveryAnswerSaysNosniffNoFramingAndSignedInAnswersAreNotCached) {
+  const std::int64_t campaign = new_campaign(server_->store(), "Intestazioni");
+  const Reply sent = api_upload("melzo", campaign, slurp(samples().valid.at("015142")), "melzo.xlsx");
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  const Browser b = login("melzo", "pw-melzo-1");
+  const std::map<std::string, std::string> cookie{{"Cookie", b.cookie}}, token{{"Authorization", "Bearer " + tokens_["melzo"]}};
+  const std::string c = std::to_string(campaign);
+  struct Case {
+    std::string what;
+    Reply reply;
+    int status;
+    bool signed_in;
+  };
+  const std::vector<Case> cases = {
+      {"login page", call("GET", "/"), 200, false},
+      {"stylesheet", call("GET", "/stile.css"), 200, false},
+      {"login redirect", call("POST", "/accesso", "utente=melzo&password=pw-melzo-1", "application/x-www-form-urlencoded"), 303, true},
+      {"missing page", call("GET", "/nessuna"), 302, false},
+      {"campaign page", call("GET", "/campagne/" + c, "", "", cookie), 200, true},
+      {"api json", call("GET", "/api/v1/campagne/" + c, "", "", token), 200, true},
+      {"api refusal", call("GET", "/api/v1/campagne/0", "", "", token), 404, true},
+      {"csv", call("GET", "/campagne/" + c + "/stato.csv", "", "", cookie), 200, true},
+      {"xlsx download", call("GET", sent.location + "/file", "", "", cookie), 200, true},
+      {"annotated copy", call("GET", sent.location + "/annotato", "", "", cookie), 200, true},
+      {"version page", call("GET", sent.location, "", "", cookie), 200, true},
+  };
+  for (const Case& k : cases) {
+    if (k.what != "missing page") {
+      EXPECT_EQ(k.reply.status, k.status) << k.what;
+    }
+    EXPECT_EQ(k.reply.headers.get("X-Content-Type-Options", ""), "nosniff") << k.what;
+    const std::string policy = k.reply.headers.get("Content-Security-Policy", "");
+    EXPECT_NE(policy.find("frame-ancestors 'none'"), std::string::npos) << k.what << ": " << policy;
+    EXPECT_NE(policy.find("style-src 'self'"), std::string::npos) << k.what << ": " << policy;
+    EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos) << k.what << ": " << policy;
+    if (k.signed_in) {
+      EXPECT_EQ(k.reply.headers.get("Cache-Control", ""), "no-store") << k.what;
+    }
+  }
+}
+
+TEST_F(ServerTest, TheSessionCookieIsSecureOnlyWhenTheServerIsToldItIsServedOverHttps) {
+  EXPECT_EQ(Poco::toLower(call("POST", "/accesso", "utente=melzo&password=pw-melzo-1", "application/x-www-form-urlencoded").set_cookie).find("secure"),
+            std::string::npos);
+  ServerOptions options;
+  options.data_dir = (data_dir_.string() + "-https");
+  fs::remove_all(options.data_dir);
+  options.port = 0;
+  options.threads = 2;
+  options.password_iterations = 1000;
+  options.cookie_secure = true;
+  Server behind_tls(options, {}, registry::Registry::builtin());
+  behind_tls.store().add_user("melzo", Role::comune, "015142", "pw-melzo-1");
+  behind_tls.start();
+  const Reply reply = consolida::testing::http_call(behind_tls.port(), "POST", "/accesso", "utente=melzo&password=pw-melzo-1",
+                                                    "application/x-www-form-urlencoded");
+  EXPECT_EQ(reply.status, 303);
+  EXPECT_NE(Poco::toLower(reply.set_cookie).find("; secure"), std::string::npos) << reply.set_cookie;
+  const Browser b{reply.set_cookie.substr(0, reply.set_cookie.find(';')), ""};
+  const Reply page = consolida::testing::http_call(behind_tls.port(), "GET", "/campagne", "", "", {{"Cookie", b.cookie}});
+  EXPECT_EQ(page.status, 200);
+  behind_tls.stop();
+  fs::remove_all(options.data_dir);
+}
+
+TEST_F(ServerTest, AFileIsStoredAndSentBackUnderItsCleanBaseName) {
+  const std::int64_t campaign = new_campaign(server_->store(), "Nomi di file");
+  const std::map<std::string, std::string> token{{"Authorization", "Bearer " + tokens_["melzo"]}};
+  // As an old browser sends it: the whole Windows path, backslashes unescaped, and a U+202E.
+  const std::string boundary = "----nomi";
+  const std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\Users\\x\\Citt\xC3\xA0 di Melzo\xE2\x80\xAE.xlsx\"\r\n"
+                           "Content-Type: application/octet-stream\r\n\r\n" + slurp(samples().broken.at("015142")) + "\r\n--" + boundary + "--\r\n";
+  const Reply sent = call("POST", "/api/v1/campagne/" + std::to_string(campaign) + "/invii", body, "multipart/form-data; boundary=" + boundary, token);
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  EXPECT_NE(sent.body.find("\"nome_file\":\"Citt\xC3\xA0 di Melzo.xlsx\""), std::string::npos) << sent.body;
+  const Reply file = call("GET", "/api/v1" + sent.location + "/file", "", "", token);
+  EXPECT_EQ(file.headers.get("Content-Disposition", ""),
+            "attachment; filename=\"Citt_ di Melzo.xlsx\"; filename*=UTF-8''Citt%C3%A0%20di%20Melzo.xlsx");
+  const Reply annotated = call("GET", "/api/v1" + sent.location + "/annotato", "", "", token);
+  EXPECT_EQ(annotated.headers.get("Content-Disposition", ""),
+            "attachment; filename=\"annotato-Citt_ di Melzo.xlsx\"; filename*=UTF-8''annotato-Citt%C3%A0%20di%20Melzo.xlsx");
+
+  // The name in X-Nome-File: no folder, no control character, at most 255 bytes.
+  const Reply named = api_upload("melzo", campaign, slurp(samples().valid.at("015142")), "../../etc/" + std::string(400, 'a') + "\x01\x1b.xlsx");
+  ASSERT_EQ(named.status, 201) << named.body;
+  const std::string expected = "\"nome_file\":\"" + std::string(250, 'a') + ".xlsx\"";
+  EXPECT_NE(named.body.find(expected), std::string::npos) << named.body.substr(0, 600);
+}
+
+TEST_F(ServerTest, ContentLengthTogetherWithChunkedIsRefusedAndTheConnectionClosed) {
+  const std::int64_t campaign = new_campaign(server_->store(), "Contrabbando");
+  const std::string head = "POST /api/v1/campagne/" + std::to_string(campaign) + "/invii HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                           tokens_["melzo"] + "\r\nContent-Type: application/octet-stream\r\n";
+  for (const std::string framing : {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                                    "Content-Length: 5\r\nContent-Length: 6\r\n", "Transfer-Encoding: gzip\r\n"}) {
+    const RawExchange answer = raw_exchange(server_->port(), head + framing + "\r\n0\r\n\r\n", false);
+    EXPECT_EQ(answer.status, 400) << framing << answer.head;
+    EXPECT_TRUE(answer.closed_after) << framing;
+    EXPECT_NE(Poco::toLower(answer.head).find("connection: close"), std::string::npos) << framing << answer.head;
+  }
+  EXPECT_EQ(server_->store().count_versions(campaign, "015142"), 0);
+}
+
+TEST_F(ServerTest, ABodyCutShortStoresNothing) {
+  const std::int64_t campaign = new_campaign(server_->store(), "Invii interrotti");
+  const std::string bytes = slurp(samples().valid.at("015142"));
+  const std::string path = "/api/v1/campagne/" + std::to_string(campaign) + "/invii";
+  const std::string auth = "Authorization: Bearer " + tokens_["melzo"] + "\r\n";
+  auto hex = [](std::size_t n) {
+    std::ostringstream out;
+    out << std::hex << n;
+    return out.str();
+  };
+  const std::string boundary = "----interrotto";
+  const std::string form = multipart({{"file", bytes, "melzo.xlsx"}}, boundary);
+  struct Case {
+    std::string what, request;
+  };
+  const std::vector<Case> cases = {
+      {"shorter than its Content-Length", "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
+                                              "Content-Type: application/octet-stream\r\nContent-Length: " + std::to_string(bytes.size() + 100) + "\r\n\r\n" + bytes},
+      {"multipart shorter than its Content-Length", "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
+                                                        "Content-Type: multipart/form-data; boundary=" + boundary + "\r\nContent-Length: " +
+                                                        std::to_string(form.size() + 7) + "\r\n\r\n" + form},
+      {"a chunk shorter than its size", "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
+                                            "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n" + hex(bytes.size()) + "\r\n" +
+                                            bytes.substr(0, bytes.size() / 2)},
+      {"no final chunk", "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
+                             "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n" + hex(bytes.size()) + "\r\n" + bytes + "\r\n"},
+      {"multipart without final chunk", "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "Content-Type: multipart/form-data; boundary=" +
+                                            boundary + "\r\nTransfer-Encoding: chunked\r\n\r\n" + hex(form.size()) + "\r\n" + form + "\r\n"},
+  };
+  const std::size_t files = stored_files();
+  for (const Case& c : cases) {
+    const RawExchange answer = raw_exchange(server_->port(), c.request, true);
+    EXPECT_TRUE(answer.status == 400 || answer.status == 0) << c.what << ": " << answer.head << answer.body;
+    EXPECT_EQ(server_->store().count_versions(campaign, "015142"), 0) << c.what;
+    EXPECT_EQ(stored_files(), files) << c.what;
+  }
+  // The same file whole, chunked, is stored: the refusals above are about the cut.
+  const RawExchange whole = raw_exchange(server_->port(), "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
+                                                              "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                                                              hex(bytes.size()) + "\r\n" + bytes + "\r\n0\r\n\r\n", false);
+  EXPECT_EQ(whole.status, 201) << whole.body;
+  EXPECT_EQ(server_->store().count_versions(campaign, "015142"), 1);
+}
+
+TEST_F(ServerTest, MalformedFormsAndUnknownScopesGetPlainAnswersAndAreAudited) {
+  // The production limit of 16 MB, so that 100,000 fields fit in a body the server reads.
+  ServerOptions options;
+  options.data_dir = data_dir_.string() + "-malformati";
+  fs::remove_all(options.data_dir);
+  options.port = 0;
+  options.threads = 2;
+  options.password_iterations = 1000;
+  Server wide(options, {}, registry::Registry::builtin());
+  wide.store().add_user("melzo", Role::comune, "015142", "pw-melzo-1");
+  const std::int64_t campaign = new_campaign(wide.store(), "Moduli malformati");
+  const std::string path = "/api/v1/campagne/" + std::to_string(campaign) + "/invii";
+  const std::map<std::string, std::string> token{{"Authorization", "Bearer " + wide.store().add_token("melzo")}};
+  wide.start();
+  const std::string file = slurp(samples().valid.at("015142"));
+  const std::string b = "----malformato";
+  std::string many_fields;
+  for (int i = 0; i < 100000; ++i) many_fields += "--" + b + "\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nx\r\n";
+  struct Case {
+    std::string what, content_type, body;
+  };
+  const std::vector<Case> cases = {
+      {"huge filename", "multipart/form-data; boundary=" + b,
+       "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + std::string(200000, 'n') + ".xlsx\"\r\n\r\n" + file + "\r\n--" + b + "--\r\n"},
+      {"1 MiB part header", "multipart/form-data; boundary=" + b,
+       "--" + b + "\r\nX-Riempitivo: " + std::string(1 << 20, 'h') + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\n" +
+           file + "\r\n--" + b + "--\r\n"},
+      {"100,000 fields", "multipart/form-data; boundary=" + b, many_fields + multipart({{"file", file, "a.xlsx"}}, b)},
+      {"missing boundary", "multipart/form-data", multipart({{"file", file, "a.xlsx"}}, b)},
+      {"boundary never found", "multipart/form-data; boundary=altro", multipart({{"file", file, "a.xlsx"}}, b)},
+  };
+  for (const Case& c : cases) {
+    const Reply reply = consolida::testing::http_call(wide.port(), "POST", path, c.body, c.content_type, token);
+    EXPECT_TRUE(reply.status == 400 || reply.status == 413) << c.what << ": " << reply.status << " " << reply.body.substr(0, 300);
+    EXPECT_NE(reply.body.find("\"errore\""), std::string::npos) << c.what << ": " << reply.body.substr(0, 300);
+    for (const char* internal : {"xception", "Poco", "boundary", "Multipart", "Field", "ield value"}) {
+      EXPECT_EQ(reply.body.find(internal), std::string::npos) << c.what << ": " << reply.body.substr(0, 300);
+    }
+  }
+  EXPECT_EQ(wide.store().count_versions(campaign, "015142"), 0);
+  EXPECT_TRUE(fs::is_empty(fs::path(options.data_dir) / "tmp"));
+  const auto rows = audit_rows(options.data_dir, 0);
+  std::size_t refused = 0;
+  for (const auto& row : rows) refused += row[0] == "invio" && row[1] == "rifiutato" && row[3].find("malformat") != std::string::npos;
+  EXPECT_EQ(refused, cases.size()) << "every malformed form audited as such";
+  wide.stop();
+  fs::remove_all(options.data_dir);
+
+  // Scopes that do not exist are named and answered 404; a level that does not exist 400.
+  const std::map<std::string, std::string> region{{"Authorization", "Bearer " + tokens_["regione"]}};
+  const std::string consolidated = "/api/v1/campagne/" + std::to_string(open_) + "/consolidato";
+  for (const std::string query : {"?livello=ambito&ambito=NESSUNO", "?livello=ats&ats=NESSUNO"}) {
+    const Reply reply = call("GET", consolidated + query, "", "", region);
+    EXPECT_EQ(reply.status, 404) << query << ": " << reply.body;
+    EXPECT_NE(reply.body.find("«NESSUNO»"), std::string::npos) << query << ": " << reply.body;
+    EXPECT_NE(reply.body.find("\"errore\""), std::string::npos) << query << ": " << reply.body;
+  }
+  const Reply level = call("GET", consolidated + "?livello=provincia", "", "", region);
+  EXPECT_EQ(level.status, 400) << level.body;
+  EXPECT_NE(level.body.find("provincia"), std::string::npos) << level.body;
+}
+
+TEST_F(ServerTest, TooLargeAndFormExpiredRefusalsAreAuditedWithBoundedText) {
+  const std::int64_t campaign = new_campaign(server_->store(), "Rifiuti registrati");
+  const Browser b = login("melzo", "pw-melzo-1");
+  const std::int64_t before = server_->store().audit_count();
+  EXPECT_EQ(browser_upload(b, campaign, std::string((1u << 20) + 10, 'x'), "grande.xlsx").status, 413);
+  EXPECT_EQ(browser_upload(b, campaign, slurp(samples().valid.at("015142")), "melzo.xlsx", "").status, 403);
+  // An ente of 8 KB (Poco's limit for a header): refused, and the audit keeps at most 200 bytes of it.
+  const Reply odd = api_upload("regione", campaign, slurp(samples().valid.at("015142")), "melzo.xlsx", std::string(8000, 'E'));
+  EXPECT_EQ(odd.status, 403) << odd.body.substr(0, 200);
+  EXPECT_LT(odd.body.size(), 2000u);
+  EXPECT_EQ(server_->store().audit_count() - before, 3);
+  const auto rows = audit_rows(data_dir_, before);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_NE(rows[0][3].find("troppo grande"), std::string::npos) << rows[0][3];
+  EXPECT_NE(rows[1][3].find("modulo scaduto"), std::string::npos) << rows[1][3];
+  for (const auto& row : rows) {
+    EXPECT_EQ(row[1], "rifiutato");
+    EXPECT_LE(row[2].size(), 200u);
+    EXPECT_LE(row[3].size(), 1000u);
+  }
+}
+
+TEST_F(ServerTest, ApiWritesWithASessionCookieNeedTheCsrfHeader) {
+  const std::int64_t campaign = new_campaign(server_->store(), "API e sessioni");
+  const Browser b = login("melzo", "pw-melzo-1");
+  const std::string path = "/api/v1/campagne/" + std::to_string(campaign) + "/invii";
+  const std::string bytes = slurp(samples().valid.at("015142"));
+  const Reply without = call("POST", path, bytes, "application/octet-stream", {{"Cookie", b.cookie}});
+  EXPECT_EQ(without.status, 403) << without.body;
+  const Reply wrong = call("POST", path, bytes, "application/octet-stream", {{"Cookie", b.cookie}, {"X-CSRF-Token", std::string(32, '0')}});
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  EXPECT_EQ(server_->store().count_versions(campaign, "015142"), 0);
+  EXPECT_EQ(call("GET", "/api/v1/campagne/" + std::to_string(campaign), "", "", {{"Cookie", b.cookie}}).status, 200) << "reads need no token";
+  const Reply with = call("POST", path, bytes, "application/octet-stream", {{"Cookie", b.cookie}, {"X-CSRF-Token", b.csrf}});
+  EXPECT_EQ(with.status, 201) << with.body;
+}
+
+TEST_F(ServerTest, ALoginPostedFromAnotherSiteIsRefused) {
+  const std::string form = "utente=melzo&password=pw-melzo-1";
+  const std::string here = "http://127.0.0.1:" + std::to_string(server_->port());
+  for (const std::string& origin : std::vector<std::string>{"http://attacker.example", "null", here + ".attacker.example", "http://127.0.0.1:1"}) {
+    const Reply refused = call("POST", "/accesso", form, "application/x-www-form-urlencoded", {{"Origin", origin}});
+    EXPECT_EQ(refused.status, 403) << origin;
+    EXPECT_TRUE(refused.set_cookie.empty()) << origin;
+    EXPECT_NE(refused.body.find("altro sito"), std::string::npos) << origin << ": " << refused.body;
+  }
+  EXPECT_EQ(call("POST", "/accesso", form, "application/x-www-form-urlencoded", {{"Origin", here}}).status, 303);
+  EXPECT_EQ(call("POST", "/accesso", form, "application/x-www-form-urlencoded").status, 303) << "clients that send no Origin";
 }
 
 }  // namespace

@@ -134,6 +134,9 @@ struct ServerOptions {
   std::int64_t session_seconds = 8 * 3600;
   // Lower only in tests: under ASan every allocation inside OpenSSL is slow.
   int password_iterations = Store::kPasswordIterations;
+  // The session cookie is sent only over HTTPS (`Secure`): on when a TLS proxy stands in front;
+  // off by default, for plain http on loopback.
+  bool cookie_secure = false;
 };
 
 // Poco HTTP server over a Store. start() returns once listening.

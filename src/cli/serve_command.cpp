@@ -46,7 +46,7 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
     if (args[i] == "--config") config = option_value(args, i);
   }
   if (!config.empty()) {
-    // key=value lines: data_dir, host, port, max_upload_mb, threads, plugins.
+    // key=value lines: data_dir, host, port, max_upload_mb, threads, plugins, cookie_secure.
     try {
       Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(new Poco::Util::PropertyFileConfiguration(config));
       options.data_dir = file->getString("data_dir", options.data_dir);
@@ -54,6 +54,7 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
       options.port = static_cast<std::uint16_t>(file->getInt("port", options.port));
       options.max_upload_bytes = static_cast<std::uint64_t>(file->getInt("max_upload_mb", 16)) << 20;
       options.threads = file->getInt("threads", options.threads);
+      options.cookie_secure = file->getBool("cookie_secure", options.cookie_secure);
       plugins = file->getString("plugins", plugins);
     } catch (const Poco::Exception& e) {
       std::cerr << (it ? "configurazione non leggibile: " : "cannot read the configuration: ") << config << " (" << e.displayText() << ")\n";
@@ -71,14 +72,17 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
       options.port = *port;
     }
     else if (a == "--plugins") plugins = option_value(args, i);
+    else if (a == "--cookie-secure") options.cookie_secure = true;
     else if (a == "--threads") {
       const std::optional<int> threads = integer_option<int>(ctx, a, option_value(args, i));
       if (!threads) return kExitUsage;
       options.threads = std::max(2, *threads);
     }
     else {
-      std::cerr << (it ? "uso: consolida serve [--config FILE] [--data-dir CARTELLA] [--host IP] [--port N] [--threads N] [--plugins CARTELLA]\n"
-                       : "usage: consolida serve [--config FILE] [--data-dir FOLDER] [--host IP] [--port N] [--threads N] [--plugins FOLDER]\n");
+      std::cerr << (it ? "uso: consolida serve [--config FILE] [--data-dir CARTELLA] [--host IP] [--port N] [--threads N] [--plugins CARTELLA] "
+                         "[--cookie-secure]\n"
+                       : "usage: consolida serve [--config FILE] [--data-dir FOLDER] [--host IP] [--port N] [--threads N] [--plugins FOLDER] "
+                         "[--cookie-secure]\n");
       return kExitUsage;
     }
   }

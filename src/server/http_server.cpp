@@ -1,6 +1,7 @@
 // The HTTP layer of the upload server: a router that picks a handler per route family, handlers
 // that read requests and write answers. What a request means is decided by the Intake
 // (server/intake.hpp); this file alone knows HTTP, and turns the Intake's outcomes into statuses.
+#include <Poco/BufferedStreamBuf.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -12,11 +13,17 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/HTTPStream.h>
+#include <Poco/Net/MediaType.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/PartHandler.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/TemporaryFile.h>
+#include <Poco/String.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
@@ -26,6 +33,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/file_name.hpp"
 #include "common/rome_time.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/error.hpp"
@@ -45,6 +53,10 @@ using Poco::Net::HTTPServerResponse;
 
 constexpr const char* kSessionCookie = "consolida_sessione";
 constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+// The site's own stylesheet and nothing else; no page of it inside another site's frame.
+constexpr const char* kContentSecurityPolicy = "default-src 'self'; style-src 'self'; frame-ancestors 'none'";
+// The most bytes of text a client chose that one audit row records.
+constexpr std::size_t kAuditedTextBytes = 200;
 
 // The status of each outcome: the only place where they meet. A switch, so that the compiler
 // names any kind left without a status.
@@ -80,6 +92,14 @@ HTTPResponse::HTTPStatus http_status(OutcomeKind kind) {
 const Outcome kNotFound{OutcomeKind::not_found, {"pagina non trovata", "page not found"}};
 const Outcome kFormExpired{OutcomeKind::form_expired, {"modulo scaduto o non valido: ricaricare la pagina", "form expired or invalid: reload the page"}};
 const Outcome kInternalError{OutcomeKind::internal_error, {"errore interno del server", "internal server error"}};
+const Outcome kMalformedForm{OutcomeKind::malformed_request, {"richiesta non valida: il modulo inviato è incompleto o malformato",
+                                                              "bad request: the form sent is incomplete or malformed"}};
+const Outcome kIncompleteBody{OutcomeKind::malformed_request, {"richiesta incompleta: il file non è arrivato per intero e non è stato salvato",
+                                                               "incomplete request: the file did not arrive whole and was not stored"}};
+const Outcome kAmbiguousLength{OutcomeKind::malformed_request, {"richiesta non valida: lunghezza del corpo indicata in modi contrastanti",
+                                                                "bad request: conflicting body length headers"}};
+const Outcome kOtherSite{OutcomeKind::form_expired, {"accesso rifiutato: il modulo è stato inviato da un altro sito",
+                                                     "login refused: the form was sent from another site"}};
 
 // A record id from the path: digits only, no sign or spaces.
 std::optional<std::int64_t> parse_id(std::string_view text) {
@@ -90,6 +110,122 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
 }
 
 struct TooLarge {};
+// The connection ended (or the chunked framing broke) before the body did.
+struct IncompleteBody {};
+
+// The request body as its framing says, or IncompleteBody when it does not arrive whole: Poco's
+// streams end quietly at a body shorter than its Content-Length, at a chunk shorter than its size
+// and without the final 0-chunk, and a file cut short must not be stored as sent.
+class WholeBodyBuf final : public Poco::BufferedStreamBuf {
+ public:
+  // At most `limit` bytes are read (TooLarge beyond): a chunked body says no length beforehand.
+  WholeBodyBuf(HTTPServerRequest& request, std::uint64_t limit) : Poco::BufferedStreamBuf(1 << 16, std::ios::in), request_(request), limit_(limit) {
+    chunked_ = request.getChunkedTransferEncoding();
+    if (!chunked_ && request.hasContentLength()) expected_ = static_cast<std::uint64_t>(request.getContentLength64());
+    if (chunked_) {
+      // Poco's chunked stream cannot tell the last chunk from a closed connection: the raw bytes.
+      raw_ = std::make_unique<Poco::Net::HTTPInputStream>(dynamic_cast<Poco::Net::HTTPServerRequestImpl&>(request).session());
+    }
+  }
+
+ private:
+  int readFromDevice(char* buffer, std::streamsize length) override {
+    const int got = read_some(buffer, length);
+    received_ += static_cast<std::uint64_t>(got);
+    if (received_ > limit_) throw TooLarge{};
+    return got;
+  }
+
+  int read_some(char* buffer, std::streamsize length) {
+    if (!chunked_) {
+      std::istream& in = request_.stream();
+      in.read(buffer, length);
+      const auto got = static_cast<std::uint64_t>(in.gcount());
+      if (got == 0 && expected_ && received_ < *expected_) throw IncompleteBody{};
+      return static_cast<int>(got);
+    }
+    if (done_) return 0;
+    if (chunk_left_ == 0) {
+      if (started_) expect_line_end();
+      started_ = true;
+      chunk_left_ = chunk_size();
+      if (chunk_left_ == 0) {
+        skip_trailer();
+        done_ = true;
+        return 0;
+      }
+    }
+    raw_->read(buffer, static_cast<std::streamsize>(std::min<std::uint64_t>(static_cast<std::uint64_t>(length), chunk_left_)));
+    const auto got = static_cast<std::uint64_t>(raw_->gcount());
+    if (got == 0) throw IncompleteBody{};
+    chunk_left_ -= got;
+    return static_cast<int>(got);
+  }
+
+  // A line of the chunked framing, at most a few KB, without its CRLF.
+  std::string line() {
+    std::string text;
+    for (int c = raw_->get(); c != '\n'; c = raw_->get()) {
+      if (c == std::char_traits<char>::eof() || text.size() > 4096) throw IncompleteBody{};
+      text += static_cast<char>(c);
+    }
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    return text;
+  }
+  void expect_line_end() {
+    if (!line().empty()) throw IncompleteBody{};
+  }
+  std::uint64_t chunk_size() {
+    const std::string text = line();
+    std::uint64_t size = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, size, 16);
+    // Chunk extensions (";name=value") are allowed and ignored.
+    if (error != std::errc() || (stop != end && *stop != ';' && *stop != ' ')) throw IncompleteBody{};
+    return size;
+  }
+  void skip_trailer() {
+    for (int fields = 0; !line().empty(); ++fields) {
+      if (fields > 100) throw IncompleteBody{};
+    }
+  }
+
+  HTTPServerRequest& request_;
+  std::uint64_t limit_;
+  bool chunked_ = false;
+  std::optional<std::uint64_t> expected_;
+  std::uint64_t received_ = 0;
+  std::unique_ptr<Poco::Net::HTTPInputStream> raw_;
+  bool started_ = false, done_ = false;
+  std::uint64_t chunk_left_ = 0;
+};
+
+class WholeBody final : public std::istream {
+ public:
+  WholeBody(HTTPServerRequest& request, std::uint64_t limit) : std::istream(nullptr), buffer_(request, limit) {
+    rdbuf(&buffer_);
+    // IncompleteBody from the buffer reaches the handler, not a quiet end of the stream.
+    exceptions(std::ios::badbit);
+  }
+  // Reads what is left of the body, so that a body cut short shows even after a complete form.
+  void drain() {
+    char sink[1 << 16];
+    while (read(sink, sizeof sink)) {}
+  }
+  // After a refusal, the rest of the body up to its limit: a connection closed with bytes unread
+  // is reset, and the client loses the answer with it.
+  void discard_rest() {
+    try {
+      clear();
+      drain();
+    } catch (...) {
+      // Cut short or over the limit: nothing more to read.
+    }
+  }
+
+ private:
+  WholeBodyBuf buffer_;
+};
 
 // Streams the uploaded file part to a temporary file, stopping at the size limit.
 class UploadPart final : public Poco::Net::PartHandler {
@@ -101,8 +237,16 @@ class UploadPart final : public Poco::Net::PartHandler {
     Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""), disposition, params);
     if (params.get("name", "") != "file" || received_) return;
     received_ = true;
-    file_name_ = params.get("filename", "");
+    file_name_ = clean_file_name(sent_file_name(header.get("Content-Disposition", ""), params.get("filename", "")));
     save(stream);
+  }
+  // The filename parameter as sent: old browsers send a Windows path with its backslashes
+  // unescaped, which Poco's parser reads as escapes (C:\Users\x -> C:Usersx).
+  static std::string sent_file_name(const std::string& disposition, const std::string& parsed) {
+    const auto at = disposition.find("filename=\"");
+    if (at == std::string::npos) return parsed;
+    const auto end = disposition.find('"', at + 10);
+    return end == std::string::npos ? parsed : disposition.substr(at + 10, end - at - 10);
   }
   void save(std::istream& stream) {
     std::ofstream out(path_, std::ios::binary | std::ios::trunc);
@@ -174,12 +318,13 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   Handler(Server::Impl& server, bool api) : server_(server), api_(api) {}
 
   void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) final {
+    // On every answer, redirects and refusals included: no type sniffing, no framing, and no
+    // copy kept by a browser or proxy (the stylesheet alone says otherwise).
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Content-Security-Policy", kContentSecurityPolicy);
+    response.set("Cache-Control", "no-store");
     try {
       answer(request, response);
-    } catch (const TooLarge&) {
-      response.setKeepAlive(false);
-      const std::string limit = std::to_string(server_.options.max_upload_bytes >> 20) + " MB";
-      refuse(response, {OutcomeKind::too_large, {"file troppo grande (oltre " + limit + ")", "file too large (over " + limit + ")"}});
     } catch (const Error& e) {
       // The message may name paths of the data directory: it goes to the log, not to the client.
       std::cerr << "consolida serve: " << request.getMethod() << " " << request.getURI() << ": " << e.describe(Lang::en) << std::endl;
@@ -225,8 +370,6 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   static void send_html(HTTPServerResponse& response, const std::string& html) {
     response.setContentType("text/html; charset=utf-8");
-    response.set("X-Content-Type-Options", "nosniff");
-    response.set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'");
     response.setContentLength(static_cast<std::streamsize>(html.size()));
     response.send() << html;
   }
@@ -244,9 +387,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   }
 
   static void send_xlsx(HTTPServerResponse& response, const std::string& path, const std::string& name) {
-    std::string safe;
-    for (char c : name) safe += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
-    response.set("Content-Disposition", "attachment; filename=\"" + safe + "\"");
+    response.set("Content-Disposition", attachment_disposition(clean_file_name(name)));
     response.sendFile(path, kXlsxType);
   }
 
@@ -270,6 +411,14 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   template <class T>
   const T* or_refuse(HTTPServerResponse& response, std::variant<T, Outcome>&& result) const = delete;
 
+  // A refusal recorded in the audit before it is answered; `ente` as the client named it, cut short.
+  void audit_and_refuse(HTTPServerResponse& response, const std::string& user, const std::string& action, std::int64_t campaign,
+                        const std::string& ente, const Outcome& outcome) {
+    server_.store.audit(utf8_prefix(user, kAuditedTextBytes), action, campaign, utf8_prefix(ente, kAuditedTextBytes), "", "rifiutato",
+                        outcome.message.it);
+    refuse(response, outcome);
+  }
+
   Server::Impl& server_;
   Intake& intake() { return server_.intake; }
   const bool api_;
@@ -286,6 +435,12 @@ class SignedInHandler : public Handler {
  private:
   void answer(HTTPServerRequest& request, HTTPServerResponse& response) final {
     const std::optional<Caller> who = caller(request);
+    // A browser session writing through the API shows its CSRF token as a page's form does (the
+    // cookie alone rides along on any site's request); API tokens carry none.
+    if (who && api_ && request.getMethod() != HTTPRequest::HTTP_GET && !who->csrf.empty() &&
+        !constant_time_equal(request.get("X-CSRF-Token", ""), who->csrf)) {
+      return audit_and_refuse(response, who->user.username, "api", 0, "", kFormExpired);
+    }
     if (who) return answer_for(request, response, *who);
     if (api_ || request.getMethod() != HTTPRequest::HTTP_GET) return refuse(response, {OutcomeKind::login_required, {"accesso richiesto", "login required"}});
     redirect(response, "/");
@@ -299,7 +454,10 @@ class StylesheetHandler final : public Handler {
   using Handler::Handler;
 
  private:
-  void answer(HTTPServerRequest&, HTTPServerResponse& response) override { send_text(response, "text/css", pages::stylesheet()); }
+  void answer(HTTPServerRequest&, HTTPServerResponse& response) override {
+    response.set("Cache-Control", "no-cache");
+    send_text(response, "text/css", pages::stylesheet());
+  }
 };
 
 class HomeHandler final : public Handler {
@@ -319,6 +477,13 @@ class LoginHandler final : public Handler {
 
  private:
   void answer(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    // Login CSRF: another site's page could sign the browser in to an account of its choosing.
+    // Browsers name the page's origin on a POST; it must be this server as the browser reached it.
+    if (request.has("Origin") && !same_site(request.get("Origin"), request.getHost())) {
+      server_.store.audit("", "accesso", 0, "", "", "rifiutato", "origine " + utf8_prefix(request.get("Origin"), kAuditedTextBytes));
+      response.setStatusAndReason(HTTPResponse::HTTP_FORBIDDEN);
+      return send_html(response, pages::login_page(kOtherSite.message.it));
+    }
     Poco::Net::HTMLForm form(request, request.stream());
     Store& store = server_.store;
     const auto user = store.check_password(form.get("utente", ""), form.get("password", ""));
@@ -330,11 +495,20 @@ class LoginHandler final : public Handler {
     const auto [token, csrf] = store.open_session(*user, server_.options.session_seconds);
     Poco::Net::HTTPCookie cookie(kSessionCookie, token);
     cookie.setHttpOnly(true);
+    cookie.setSecure(server_.options.cookie_secure);
     cookie.setPath("/");
     cookie.setSameSite(Poco::Net::HTTPCookie::SAME_SITE_STRICT);
     cookie.setMaxAge(static_cast<int>(server_.options.session_seconds));
     response.addCookie(cookie);
     redirect(response, "/campagne");
+  }
+
+  // "scheme://host[:port]" against the Host header: the scheme is left out, since behind a TLS
+  // proxy the browser says https and the server hears http.
+  static bool same_site(const std::string& origin, const std::string& host) {
+    const auto scheme_end = origin.find("://");
+    if (scheme_end == std::string::npos || host.empty()) return false;
+    return Poco::icompare(origin.substr(scheme_end + 3), host) == 0;
   }
 };
 
@@ -345,11 +519,12 @@ class LogoutHandler final : public SignedInHandler {
  private:
   void answer_for(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who) override {
     Poco::Net::HTMLForm form(request, request.stream());
-    if (!constant_time_equal(form.get("csrf", ""), who.csrf)) return refuse(response, kFormExpired);
+    if (!constant_time_equal(form.get("csrf", ""), who.csrf)) return audit_and_refuse(response, who.user.username, "uscita", 0, "", kFormExpired);
     Poco::Net::NameValueCollection cookies;
     request.getCookies(cookies);
     server_.store.close_session(cookies.get(kSessionCookie, ""));
     Poco::Net::HTTPCookie cookie(kSessionCookie, "");
+    cookie.setSecure(server_.options.cookie_secure);
     cookie.setMaxAge(0);
     cookie.setPath("/");
     response.addCookie(cookie);
@@ -391,7 +566,7 @@ class CampaignHandler final : public SignedInHandler {
         return send_html(response, pages::campaign_page(who.user, who.csrf, *c, intake().form_title(*c), intake().status(*c, who.user), unix_now()));
       case View::status_json: return send_json(response, json_text(pages::status_json(*c, intake().status(*c, who.user), unix_now())));
       case View::status_csv:
-        response.set("Content-Disposition", "attachment; filename=\"stato-campagna-" + std::to_string(c->id) + ".csv\"");
+        response.set("Content-Disposition", attachment_disposition("stato-campagna-" + std::to_string(c->id) + ".csv"));
         return send_text(response, "text/csv; charset=utf-8", pages::status_csv(intake().status(*c, who.user)));
       case View::consolidated: return consolidated(request, response, who, *c);
     }
@@ -425,31 +600,22 @@ class UploadHandler final : public SignedInHandler {
     const auto campaign = intake().campaign(campaign_);
     const Campaign* c = or_refuse(response, campaign);
     if (!c) return;
-    const std::uint64_t limit = server_.options.max_upload_bytes;
-    // Some room over the limit for the multipart headers and the other fields.
-    if (request.hasContentLength() && static_cast<std::uint64_t>(request.getContentLength64()) > limit + (64u << 10)) throw TooLarge{};
     Poco::TemporaryFile temp(server_.temp_dir());
-    UploadPart part(temp.path(), limit);
+    UploadPart part(temp.path(), server_.options.max_upload_bytes);
     Poco::Net::HTMLForm form;
     form.setFieldLimit(20);
-    if (request.getContentType().rfind("multipart/form-data", 0) == 0) {
-      try {
-        form.load(request, request.stream(), part);
-      } catch (const Poco::Exception&) {
-        return refuse(response, {OutcomeKind::malformed_request, {"richiesta non valida: il modulo inviato è incompleto o malformato",
-                                                                  "bad request: the form sent is incomplete or malformed"}});
-      }
-    } else if (api_) {
-      // The API also takes the workbook as the whole body; its name in X-Nome-File.
-      part.set_file_name(request.get("X-Nome-File", "invio.xlsx"));
-      part.save(request.stream());
+    if (const std::optional<Outcome> refusal = read_body(request, response, part, form)) {
+      return audit_and_refuse(response, who.user.username, "invio", c->id, form.get("ente", request.get("X-Ente", "")), *refusal);
     }
-    if (!api_ && !constant_time_equal(form.get("csrf", ""), who.csrf)) return refuse(response, kFormExpired);
+    if (!api_ && !constant_time_equal(form.get("csrf", ""), who.csrf)) {
+      return audit_and_refuse(response, who.user.username, "invio", c->id, form.get("ente", ""), kFormExpired);
+    }
     if (!part.received()) {
       return refuse(response, {OutcomeKind::no_file, {"nessun file nella richiesta (campo «file»)", "no file in the request (field «file»)"}});
     }
     Upload upload;
-    upload.requested_ente = form.get("ente", request.get("X-Ente", ""));
+    // An ente code is a few bytes: one longer is refused anyway, and its refusal is audited.
+    upload.requested_ente = utf8_prefix(form.get("ente", request.get("X-Ente", "")), kAuditedTextBytes);
     upload.temp_path = temp.path();
     upload.file_name = part.file_name().empty() ? "invio.xlsx" : part.file_name();
     upload.size = part.size();
@@ -464,6 +630,47 @@ class UploadHandler final : public SignedInHandler {
     response.set("Location", "/invii/" + std::to_string(stored->id));
     if (api_) return send_json(response, json_text(pages::submission_json(*stored, *report)));
     send_html(response, pages::submission_page(who.user, who.csrf, *c, *stored, *report));
+  }
+
+  // The body into `part` (and `form`), whole; else why not. A body that cannot be read to its
+  // end leaves the connection unusable: it is closed after the answer.
+  std::optional<Outcome> read_body(HTTPServerRequest& request, HTTPServerResponse& response, UploadPart& part, Poco::Net::HTMLForm& form) {
+    const std::uint64_t limit = server_.options.max_upload_bytes;
+    const std::string limit_text = std::to_string(limit >> 20) + " MB";
+    const Outcome too_large{OutcomeKind::too_large, {"file troppo grande (oltre " + limit_text + ")", "file too large (over " + limit_text + ")"}};
+    // Some room over the limit for the multipart headers and the other fields.
+    const std::uint64_t body_limit = limit + (64u << 10);
+    // Chunks are read from the connection itself, past Poco's buffering: the next request's bytes
+    // may be gone with them, so a chunked upload ends its connection.
+    if (request.getChunkedTransferEncoding()) response.setKeepAlive(false);
+    if (request.hasContentLength() && static_cast<std::uint64_t>(request.getContentLength64()) > body_limit) {
+      response.setKeepAlive(false);
+      return too_large;
+    }
+    WholeBody body(request, body_limit);
+    Outcome refusal = kMalformedForm;
+    try {
+      if (request.getContentType().rfind("multipart/form-data", 0) == 0) {
+        // Without its boundary Poco guesses one from the body: refused instead.
+        if (!Poco::Net::MediaType(request.getContentType()).hasParameter("boundary")) throw Poco::Net::MessageException("no boundary");
+        form.load(request, body, part);
+      } else if (api_) {
+        // The API also takes the workbook as the whole body; its name in X-Nome-File.
+        part.set_file_name(clean_file_name(request.get("X-Nome-File", "")));
+        part.save(body);
+      }
+      body.drain();
+      return std::nullopt;
+    } catch (const TooLarge&) {
+      refusal = too_large;
+    } catch (const IncompleteBody&) {
+      refusal = kIncompleteBody;
+    } catch (const Poco::Exception&) {
+      refusal = kMalformedForm;
+    }
+    response.setKeepAlive(false);
+    body.discard_rest();
+    return refusal;
   }
 
   std::int64_t campaign_;
@@ -516,6 +723,27 @@ class NotFoundHandler final : public SignedInHandler {
   void answer_for(HTTPServerRequest&, HTTPServerResponse& response, const Caller&) override { refuse(response, kNotFound); }
 };
 
+// A request whose body length is stated twice, or in a way this server does not read: a proxy in
+// front may have read it otherwise, so what follows on the connection is not to be trusted.
+class AmbiguousFramingHandler final : public Handler {
+ public:
+  using Handler::Handler;
+
+ private:
+  void answer(HTTPServerRequest&, HTTPServerResponse& response) override {
+    response.setKeepAlive(false);
+    refuse(response, kAmbiguousLength);
+  }
+};
+
+bool ambiguous_framing(const HTTPServerRequest& request) {
+  int lengths = 0;
+  for (const auto& [name, value] : request) lengths += Poco::icompare(name, "Content-Length") == 0;
+  if (lengths > 1) return true;
+  if (!request.has("Transfer-Encoding")) return false;
+  return lengths > 0 || Poco::icompare(request.get("Transfer-Encoding"), "chunked") != 0;
+}
+
 // Picks the handler of a request from its method and path (/api/v1/... for the JSON API).
 class Router final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
@@ -530,6 +758,7 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
     }
     const bool get = request.getMethod() == HTTPRequest::HTTP_GET, post = request.getMethod() == HTTPRequest::HTTP_POST;
     const bool api = !path.empty() && path[0] == "api";
+    if (ambiguous_framing(request)) return new AmbiguousFramingHandler(server_, api);
     if (api) {
       if (path.size() < 2 || path[1] != "v1") return new NotFoundHandler(server_, true);
       path.erase(path.begin(), path.begin() + 2);

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/digest.hpp"
+#include "common/file_name.hpp"
 #include "common/rome_time.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/error.hpp"
@@ -233,7 +234,13 @@ std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& camp
     options.level = consolidate::Level::ambito;
     options.scope = user.ente;
   } else {
-    options.level = consolidate::parse_level(level.empty() ? "regione" : level).value_or(consolidate::Level::regione);
+    const std::optional<consolidate::Level> parsed = consolidate::parse_level(level.empty() ? "regione" : level);
+    if (!parsed) {
+      const std::string named = utf8_prefix(level, 64);
+      return Outcome{OutcomeKind::malformed_request, {"livello di consolidamento sconosciuto «" + named + "»: ambito, ats o regione",
+                                                      "unknown consolidation level «" + named + "»: ambito, ats or regione"}};
+    }
+    options.level = *parsed;
     options.scope = scope;
   }
   // The stored copies, each named as its ente sent it, with who sent it and when: the workbook

@@ -45,6 +45,8 @@ port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' <<< "$line")
 [ -n "$port" ] || { echo "e2e: the server did not start: $line"; exit 1; }
 
 node "$here/upload_flow.mjs" "http://127.0.0.1:$port" "$work/broken/comuni/015142-melzo.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work"
+# The pages as the browser drew them, kept where CONSOLIDA_E2E_SCREENSHOTS says (to look at them).
+if [ -n "${CONSOLIDA_E2E_SCREENSHOTS:-}" ]; then mkdir -p "$CONSOLIDA_E2E_SCREENSHOTS" && cp "$work"/*.png "$CONSOLIDA_E2E_SCREENSHOTS"/; fi
 
 # What the browser downloaded are real workbooks: the annotated copy marks the wrong code, the
 # consolidation's provenance names Melzo's corrected file (its SHA-256) as sent, and no server path.

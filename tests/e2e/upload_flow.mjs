@@ -17,8 +17,33 @@ const browser = await chromium.launch({
          "--disable-component-update", "--disable-sync"],
 });
 
+// What a person sees: the site's stylesheet applied (a page the CSP leaves unstyled is raw HTML
+// in Times on white), and no resource refused by the Content-Security-Policy.
+async function assertStyled(page, what) {
+  const look = await page.evaluate(() => {
+    const header = getComputedStyle(document.querySelector("header"));
+    const body = getComputedStyle(document.body);
+    return { header: header.backgroundColor, headerText: header.color, font: body.fontFamily, margin: body.margin,
+             sheets: document.styleSheets.length };
+  });
+  assert.equal(look.header, "rgb(11, 61, 145)", `${what}: header background is the stylesheet's #0b3d91`);
+  assert.equal(look.headerText, "rgb(255, 255, 255)", `${what}: header text is white`);
+  assert.match(look.font, /system-ui/, `${what}: body font is the stylesheet's, not the default serif`);
+  assert.equal(look.margin, "0px", `${what}: body margin is the stylesheet's`);
+  assert.deepEqual(refusedByPolicy, [], `${what}: nothing refused by the Content-Security-Policy`);
+}
+const refusedByPolicy = [];
+function watchPolicy(page) {
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+  });
+}
+
 async function login(page, user, password) {
+  watchPolicy(page);
   await page.goto(base + "/");
+  await assertStyled(page, "login page");
+  await page.screenshot({ path: path.join(outDir, `accesso-${user}.png`), fullPage: true });
   await page.getByLabel("Nome utente").fill(user);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Accedi" }).click();
@@ -40,6 +65,7 @@ try {
   const page = await context.newPage();
   await login(page, "melzo", "password-di-melzo");
   await openCampaign(page);
+  await assertStyled(page, "campaign page");
   assert.equal(await statusOf(page, "015142"), "mancante");
 
   await page.getByLabel("File compilato (.xlsx)").setInputFiles(broken);
@@ -51,6 +77,10 @@ try {
   const problems = page.locator("table", { has: page.locator("caption", { hasText: "Problemi trovati" }) });
   const rows = problems.locator("tr", { has: page.locator("td", { hasText: "099142" }) });
   assert.ok((await rows.count()) >= 1, "the wrong ISTAT code is listed among the problems");
+  await assertStyled(page, "outcome page");
+  assert.equal(await problems.locator("th").first().evaluate((th) => getComputedStyle(th).backgroundColor), "rgb(232, 238, 248)",
+               "table headings are shaded");
+  await page.screenshot({ path: path.join(outDir, "esito-con-errori.png"), fullPage: true });
   const cells = rows.first().locator("td");
   assert.equal((await cells.nth(1).innerText()).trim(), "Spesa sociale");
   assert.match((await cells.nth(2).innerText()).trim(), /^[A-Z]+[0-9]+$/);

@@ -4,6 +4,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NameValueCollection.h>
 #include <Poco/StreamCopier.h>
 
 #include <cstdint>
@@ -17,6 +18,7 @@ struct HttpReply {
   std::string body;
   std::string set_cookie;
   std::string location;
+  Poco::Net::NameValueCollection headers;  // every header of the answer, names in any case
 };
 
 inline HttpReply http_call(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = "",
@@ -35,6 +37,7 @@ inline HttpReply http_call(std::uint16_t port, const std::string& method, const 
   Poco::StreamCopier::copyToString(in, reply.body);
   reply.set_cookie = response.get("Set-Cookie", "");
   reply.location = response.get("Location", "");
+  for (const auto& [name, value] : response) reply.headers.add(name, value);
   return reply;
 }
 
