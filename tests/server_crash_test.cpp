@@ -111,7 +111,7 @@ TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartia
     campaign = store.add_campaign({0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, unix_now() - 86400, unix_now() + 86400,
                                    server::LatePolicy::refuse});
     store.add_user("regione", server::Role::regione, "", "pw-regione-1");
-    token = store.add_token("regione");
+    token = store.issue_token("regione").secret;
   }
   const std::string upload_path = "/api/v1/campagne/" + std::to_string(campaign) + "/invii";
 

@@ -175,9 +175,9 @@ class ServerTest : public ::testing::Test {
     store.add_user("cassano", Role::comune, "015059", "pw-cassano-1");
     store.add_user("ufficio-melzo", Role::ambito, "MELZO", "pw-ambito-1");
     store.add_user("regione", Role::regione, "", "pw-regione-1");
-    tokens_["melzo"] = store.add_token("melzo");
-    tokens_["cassano"] = store.add_token("cassano");
-    tokens_["regione"] = store.add_token("regione");
+    tokens_["melzo"] = store.issue_token("melzo").secret;
+    tokens_["cassano"] = store.issue_token("cassano").secret;
+    tokens_["regione"] = store.issue_token("regione").secret;
     server_->start();
   }
   static void TearDownTestSuite() {
@@ -859,6 +859,53 @@ TEST_F(ServerTest, ALoginPostedFromAnotherSiteIsRefused) {
   }
   EXPECT_EQ(call("POST", "/accesso", form, "application/x-www-form-urlencoded", {{"Origin", here}}).status, 303);
   EXPECT_EQ(call("POST", "/accesso", form, "application/x-www-form-urlencoded").status, 303) << "clients that send no Origin";
+}
+
+// An Ambito may send on behalf of one of its comuni (the help desk does): its upload form offers
+// its comuni, the version records who sent it and the comune sees that. Another Ambito's comune
+// is refused.
+TEST_F(ServerTest, AnAmbitoSendsForOneOfItsComuniAndTheComuneSeesWhoSentIt) {
+  Store& store = server_->store();
+  const std::int64_t campaign =
+      store.add_campaign({0, "Invii dell'Ambito", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+  std::string ente;
+  for (const auto& [code, file] : samples().valid) {
+    if (code != "015142" && code != "015059") ente = code;
+  }
+  const Browser ambito = login("ufficio-melzo", "pw-ambito-1");
+  const Reply page = call("GET", "/campagne/" + std::to_string(campaign), "", "", {{"Cookie", ambito.cookie}});
+  EXPECT_NE(page.body.find("<select id=\"ente\" name=\"ente\""), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<option value=\"" + ente + "\">"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("value=\"MELZO\""), std::string::npos) << "the Ambito's own code is no comune";
+
+  const std::string boundary = "----consolida-test-boundary";
+  auto send = [&](const std::string& for_ente) {
+    const std::string body = multipart({{"csrf", ambito.csrf, ""}, {"ente", for_ente, ""}, {"file", slurp(samples().valid.at(ente)), "comune.xlsx"}}, boundary);
+    return call("POST", "/campagne/" + std::to_string(campaign) + "/invii", body, "multipart/form-data; boundary=" + boundary,
+                {{"Cookie", ambito.cookie}});
+  };
+  const Reply sent = send(ente);
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  EXPECT_NE(sent.body.find("Inviata da ufficio-melzo (Ambito MELZO)"), std::string::npos) << sent.body;
+  // Lodi belongs to another Ambito: refused, nothing stored.
+  const Reply other = send("098031");
+  EXPECT_EQ(other.status, 403) << other.body;
+  EXPECT_EQ(store.count_versions(campaign, "098031"), 0);
+  // Without a comune named the Ambito is asked for one, not refused for its own code.
+  const Reply unnamed = send("");
+  EXPECT_EQ(unnamed.status, 400) << unnamed.body;
+  EXPECT_NE(unnamed.body.find("Comune"), std::string::npos) << unnamed.body;
+
+  // The comune sees who sent its version, on its page and in its status.
+  store.add_user("comune-" + ente, Role::comune, ente, "pw-comune-lungo");
+  const std::string token = store.issue_token("comune-" + ente).secret;
+  const Browser comune = login("comune-" + ente, "pw-comune-lungo");
+  const Reply comune_page = call("GET", "/campagne/" + std::to_string(campaign), "", "", {{"Cookie", comune.cookie}});
+  EXPECT_NE(comune_page.body.find("ufficio-melzo (Ambito MELZO)"), std::string::npos) << comune_page.body;
+  const Reply status = call("GET", "/api/v1/campagne/" + std::to_string(campaign) + "/stato", "", "", {{"Authorization", "Bearer " + token}});
+  EXPECT_NE(status.body.find("\"inviato_da\":\"ufficio-melzo (Ambito MELZO)\""), std::string::npos) << status.body;
+  const Reply version = call("GET", "/api/v1" + sent.location, "", "", {{"Authorization", "Bearer " + token}});
+  EXPECT_NE(version.body.find("\"inviato_da\":\"ufficio-melzo (Ambito MELZO)\""), std::string::npos) << version.body;
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ enum class ErrorCode : int {
   form_unknown = 19,        // the workbook is not one of the known forms
   form_outdated = 20,       // the workbook is an older version of a known form
   invalid_registry = 21,    // a registry file (comuni, Ambiti) is malformed or inconsistent
+  data_dir_damaged = 22,    // the server's data directory is inconsistent: the database is missing, empty or a folder
 };
 
 // Short stable identifier for reports and JSON, e.g. "cifrato".

@@ -28,6 +28,20 @@ struct User {
   std::string username;
   Role role = Role::comune;
   std::string ente;  // ISTAT code (comune), Ambito code (ambito), empty (regione)
+  bool disabled = false;  // may not log in; its sessions and tokens are refused
+};
+
+// An API token as the administrator sees it: never the token itself, only its hash is kept.
+struct ApiToken {
+  std::int64_t id = 0;
+  std::string username;
+  std::int64_t created = 0;  // Unix seconds
+};
+
+// A token just made: its secret is shown once.
+struct NewToken {
+  std::int64_t id = 0;
+  std::string secret;
 };
 
 struct Campaign {
@@ -50,16 +64,23 @@ struct Submission {
   std::uint64_t size = 0;
   std::string file_name;  // as uploaded
   std::string uploaded_by;
+  // Who the account sent for another ente as ("Ambito MELZO", "Regione"); empty when the ente
+  // sent its own file. Kept with the version: the account may change or go later.
+  std::string on_behalf;
   std::int64_t uploaded_at = 0;
   bool valid = false;
   bool late = false;
   int errors = 0;
   int warnings = 0;
   std::string report_json;  // the validation report
+
+  // "ufficio-melzo (Ambito MELZO)", or the account alone when the ente sent its own file.
+  std::string sender() const { return on_behalf.empty() ? uploaded_by : uploaded_by + " (" + on_behalf + ")"; }
 };
 
 // State of an expected ente in a campaign.
-enum class EnteState { mancante, con_errori, valido, in_ritardo };
+// file_mancante: the version that counts is recorded but its file is gone from the server.
+enum class EnteState { mancante, con_errori, valido, in_ritardo, file_mancante };
 std::string_view to_string(EnteState state);
 
 struct EnteStatus {
@@ -70,26 +91,54 @@ struct EnteStatus {
   std::optional<Submission> latest_valid;  // the version that counts
 };
 
+// What `admin verifica` found wrong, and what `admin backup` could not copy.
+struct StoreFinding {
+  std::string it, en;
+};
+
+struct BackupResult {
+  std::size_t files = 0;               // stored files linked or copied
+  std::vector<StoreFinding> missing;   // versions whose file was not there to copy
+};
+
 // SQLite database and content-addressed files under one data directory. Thread-safe.
 class Store {
  public:
   // password_iterations: the PBKDF2 cost of new passwords (each user keeps its own count).
+  // Throws Error(data_dir_damaged) when check_data_dir does; migrates a database of an older schema.
   explicit Store(const std::string& data_dir, int password_iterations = kPasswordIterations);
+  // Refuses a data directory whose database is a directory, or is empty or missing while files/
+  // holds stored files: starting there would be an empty installation beside the data.
+  static void check_data_dir(const std::string& data_dir);
   static constexpr int kPasswordIterations = 600000;  // PBKDF2-HMAC-SHA256, OWASP's figure
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   const std::string& data_dir() const;
+  // Removes what uploads, annotated copies and consolidations cut short by a crash left in tmp/.
+  // Only the server calls it, at start: an admin command runs beside a server that is using tmp/.
+  void clear_temp();
 
   // ---- administration ----
   std::int64_t add_campaign(const Campaign& campaign);
   std::vector<Campaign> campaigns() const;
   std::optional<Campaign> campaign(std::int64_t id) const;
   std::int64_t add_user(const std::string& username, Role role, const std::string& ente, const std::string& password);
+  // Also ends the user's sessions and revokes its API tokens. Unknown user: Error(not_found).
   void set_password(const std::string& username, const std::string& password);
-  // A new API token for the user (shown once; only its hash is kept).
-  std::string add_token(const std::string& username);
+  // The user may no longer log in; its sessions and tokens end. Unknown user: Error(not_found).
+  void disable_user(const std::string& username);
+  // The user goes, with its sessions and tokens; its id is never given again (AUTOINCREMENT).
+  // The versions it sent keep its name. Unknown user: Error(not_found).
+  void delete_user(const std::string& username);
+  // A new API token for the user (shown once; only its hash is kept). Unknown or disabled user:
+  // Error(not_found).
+  NewToken issue_token(const std::string& username);
+  // Every token, or the user's, oldest first.
+  std::vector<ApiToken> tokens(const std::string& username = "") const;
+  // Unknown id: Error(not_found).
+  void revoke_token(std::int64_t id);
   std::vector<User> users() const;
 
   // ---- authentication ----
@@ -113,6 +162,17 @@ class Store {
   std::vector<Submission> latest_per_ente(std::int64_t campaign, bool valid_only) const;
   int count_versions(std::int64_t campaign, const std::string& ente) const;
   std::string file_path(const std::string& sha256) const;
+  // Puts back the missing file of a stored version from the same bytes (at temp_path).
+  void restore_file(const std::string& sha256, const std::string& temp_path);
+
+  // ---- integrity ----
+  // Every version has its file with its SHA-256, files/ holds nothing else, SQLite's own
+  // integrity and foreign-key checks pass. Empty when all is well.
+  std::vector<StoreFinding> verify() const;
+  // A consistent copy while the server runs: the database through SQLite's online backup, then
+  // the files its versions name (hard links, copies across file systems), into `dir`, which
+  // must not exist or be empty. `dir` is then a data directory of its own.
+  BackupResult backup(const std::string& dir) const;
 
   void audit(const std::string& user, const std::string& action, std::int64_t campaign, const std::string& ente,
              const std::string& sha256, const std::string& outcome, const std::string& detail);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "common/rome_time.hpp"
@@ -87,6 +89,8 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
     }
   }
   try {
+    // Before the application takes over: it would only log a failure of its own main().
+    server::Store::check_data_dir(options.data_dir);
     ServeApplication app(options, plugins_dir(plugins));
     return app.run(std::vector<std::string>{"consolida"});
   } catch (const Error& error) {
@@ -106,13 +110,22 @@ int admin_usage(bool it) {
                      "[--ritardo rifiuta|accetta]\n"
                      "  utenti\n"
                      "  utente aggiungi NOME --ruolo comune|ambito|regione [--ente CODICE]   (password letta da stdin)\n"
-                     "  utente password NOME   (password letta da stdin)\n"
-                     "  token NOME\n"
+                     "  utente password NOME   (password letta da stdin; revoca token e sessioni)\n"
+                     "  utente disabilita NOME | utente elimina NOME\n"
+                     "  token NOME | tokens [NOME] | token revoca ID\n"
+                     "  verifica | backup CARTELLA\n"
                    : "usage: consolida admin [--data-dir FOLDER] COMMAND\n"
                      "  campaigns | campaign add --name N --form ID --year Y --opens \"YYYY-MM-DD HH:MM\" --deadline \"YYYY-MM-DD HH:MM\" "
                      "[--late refuse|accept]\n"
-                     "  users | user add NAME --role comune|ambito|regione [--ente CODE] (password on stdin) | user password NAME | token NAME\n");
+                     "  users | user add NAME --role comune|ambito|regione [--ente CODE] (password on stdin) | user password NAME\n"
+                     "  user disable NAME | user delete NAME | token NAME | tokens [NAME] | token revoke ID\n"
+                     "  verify | backup FOLDER\n");
   return kExitUsage;
+}
+
+// "1 problema", "2 problemi" / "1 problem", "2 problems"
+std::string count_of(std::size_t n, bool it, const char* one_it, const char* many_it, const char* one_en, const char* many_en) {
+  return std::to_string(n) + " " + (it ? (n == 1 ? one_it : many_it) : (n == 1 ? one_en : many_en));
 }
 
 std::string read_password(bool it) {
@@ -121,6 +134,214 @@ std::string read_password(bool it) {
   std::getline(std::cin, password);
   if (!password.empty() && password.back() == '\r') password.pop_back();
   return password;
+}
+
+}  // namespace
+
+namespace {
+
+// One run of `consolida admin`: the store, the words after the command's own, the named options
+// and what the audit line will say.
+struct AdminRun {
+  const Context& ctx;
+  server::Store& store;
+  std::vector<std::string> operands;     // after the command's words
+  std::map<std::string, std::string> named;
+  std::string detail;                    // for the audit line: whom or what the action touched
+  bool it() const { return ctx.lang == Lang::it; }
+  std::string get(const char* italian, const char* english) const {
+    const auto found = named.find(italian);
+    if (found != named.end()) return found->second;
+    const auto other = named.find(english);
+    return other != named.end() ? other->second : std::string();
+  }
+};
+
+// The password from stdin, or nullopt after saying why it will not do.
+std::optional<std::string> new_password(bool it) {
+  const std::string password = read_password(it);
+  if (password.size() >= 10) return password;
+  std::cerr << (it ? "password troppo corta (almeno 10 caratteri)\n" : "password too short (at least 10 characters)\n");
+  return std::nullopt;
+}
+
+int list_campaigns(AdminRun& run) {
+  for (const server::Campaign& c : run.store.campaigns()) {
+    std::cout << c.id << "\t" << c.name << "\t" << c.form_id << "\t" << c.year << "\t" << format_rome_time(c.opens_at) << " - "
+              << format_rome_time(c.deadline) << "\t" << (c.late == server::LatePolicy::accept ? "accetta ritardi" : "rifiuta ritardi") << "\n";
+  }
+  return kExitOk;
+}
+
+int add_campaign(AdminRun& run) {
+  const bool it = run.it();
+  server::Campaign c;
+  c.name = run.get("nome", "name");
+  c.form_id = run.get("modulo", "form");
+  c.year = parse_integer<int>(run.get("anno", "year")).value_or(0);  // 0 is refused below, with the other fields
+  const auto opens = parse_rome_time(run.get("apertura", "opens"));
+  const auto deadline = parse_rome_time(run.get("scadenza", "deadline"));
+  const std::string late = run.get("ritardo", "late");
+  if (c.name.empty() || c.form_id.empty() || c.year == 0 || !opens || !deadline || *deadline <= *opens) {
+    std::cerr << (it ? "servono --nome, --modulo, --anno, --apertura e --scadenza (dopo l'apertura), date come \"2026-12-31 23:59\"\n"
+                     : "--name, --form, --year, --opens and --deadline (after opening) are needed, dates like \"2026-12-31 23:59\"\n");
+    return kExitUsage;
+  }
+  const auto forms = forms::load_forms(plugins_dir(run.get("plugins", "plugins")), library_path());
+  bool known = false;
+  for (const auto& f : forms) known = known || (f.id == c.form_id && f.consolidation.ente != forms::ConsolidationSpec::Ente::none);
+  if (!known) {
+    std::cerr << (it ? "modulo sconosciuto o senza consolidazione: " : "unknown form, or one without consolidation: ") << c.form_id << "\n";
+    return static_cast<int>(ErrorCode::form_unknown);
+  }
+  c.opens_at = *opens;
+  c.deadline = *deadline;
+  c.late = late == "accetta" || late == "accept" ? server::LatePolicy::accept : server::LatePolicy::refuse;
+  const std::int64_t id = run.store.add_campaign(c);
+  run.detail = "campagna " + std::to_string(id) + ": " + c.name;
+  std::cout << (it ? "campagna creata: " : "campaign created: ") << id << "\n";
+  return kExitOk;
+}
+
+int list_users(AdminRun& run) {
+  for (const server::User& u : run.store.users()) {
+    std::cout << u.username << "\t" << server::to_string(u.role) << "\t" << u.ente << (u.disabled ? (run.it() ? "\tdisabilitato" : "\tdisabled") : "")
+              << "\n";
+  }
+  return kExitOk;
+}
+
+int add_user(AdminRun& run) {
+  const bool it = run.it();
+  const std::string& name = run.operands[0];
+  const auto role = server::parse_role(run.get("ruolo", "role"));
+  const std::string ente = run.get("ente", "ente");
+  const registry::Registry& registry = registry::Registry::builtin();
+  const bool ente_ok = role == server::Role::regione ? ente.empty()
+                       : role == server::Role::comune ? registry.comune_by_istat(ente) != nullptr
+                       : role == server::Role::ambito ? registry.find_ambito(ente) != nullptr && registry.find_ambito(ente)->code == ente
+                                                       : false;
+  run.detail = name;
+  if (!role || !ente_ok) {
+    std::cerr << (it ? "ruolo ed ente incoerenti: comune con codice ISTAT, ambito con codice Ambito, regione senza ente\n"
+                     : "role and ente do not match: comune with an ISTAT code, ambito with an Ambito code, regione without ente\n");
+    return kExitUsage;
+  }
+  const auto password = new_password(it);
+  if (!password) return kExitUsage;
+  run.store.add_user(name, *role, ente, *password);
+  run.detail = name + " (" + std::string(server::to_string(*role)) + (ente.empty() ? "" : " " + ente) + ")";
+  std::cout << (it ? "utente creato: " : "user created: ") << name << "\n";
+  return kExitOk;
+}
+
+int change_password(AdminRun& run) {
+  const bool it = run.it();
+  const std::string& name = run.operands[0];
+  run.detail = name;
+  const auto password = new_password(it);
+  if (!password) return kExitUsage;
+  run.store.set_password(name, *password);
+  std::cout << (it ? "password cambiata: sessioni e token di " + name + " revocati\n"
+                   : "password changed: the sessions and tokens of " + name + " are revoked\n");
+  return kExitOk;
+}
+
+int disable_user(AdminRun& run) {
+  const std::string& name = run.operands[0];
+  run.detail = name;
+  run.store.disable_user(name);
+  std::cout << (run.it() ? "utente disabilitato: " + name + " (sessioni e token revocati)\n" : "user disabled: " + name + " (sessions and tokens revoked)\n");
+  return kExitOk;
+}
+
+int delete_user(AdminRun& run) {
+  const std::string& name = run.operands[0];
+  run.detail = name;
+  run.store.delete_user(name);
+  std::cout << (run.it() ? "utente eliminato: " + name + " (con sessioni e token; le versioni inviate restano)\n"
+                         : "user deleted: " + name + " (with its sessions and tokens; the versions it sent stay)\n");
+  return kExitOk;
+}
+
+int issue_token(AdminRun& run) {
+  const std::string& name = run.operands[0];
+  run.detail = name;
+  const server::NewToken token = run.store.issue_token(name);
+  run.detail = name + ", token n. " + std::to_string(token.id);
+  std::cout << token.secret << std::endl;  // before the note on stderr, when both go to one place
+  std::cerr << (run.it() ? "token n. " + std::to_string(token.id) + " per " + name + ": conservarlo, non sarà mostrato di nuovo\n"
+                         : "token no. " + std::to_string(token.id) + " for " + name + ": keep it, it will not be shown again\n");
+  return kExitOk;
+}
+
+int list_tokens(AdminRun& run) {
+  for (const server::ApiToken& t : run.store.tokens(run.operands.empty() ? "" : run.operands[0])) {
+    std::cout << t.id << "\t" << t.username << "\t" << format_rome_time(t.created) << "\n";
+  }
+  return kExitOk;
+}
+
+int revoke_token(AdminRun& run) {
+  run.detail = "token n. " + run.operands[0];
+  const std::optional<std::int64_t> id = integer_option<std::int64_t>(run.ctx, "token revoca", run.operands[0]);
+  if (!id) return kExitUsage;
+  run.store.revoke_token(*id);
+  std::cout << (run.it() ? "token revocato: " : "token revoked: ") << *id << "\n";
+  return kExitOk;
+}
+
+int verify_store(AdminRun& run) {
+  const bool it = run.it();
+  const std::vector<server::StoreFinding> findings = run.store.verify();
+  for (const server::StoreFinding& f : findings) std::cout << (it ? f.it : f.en) << "\n";
+  const std::string total = count_of(findings.size(), it, "problema trovato", "problemi trovati", "problem found", "problems found");
+  run.detail = findings.empty() ? "nessun problema" : total;
+  std::cout << (findings.empty() ? (it ? "verifica: nessun problema trovato\n" : "verify: no problems found\n") : (it ? "verifica: " : "verify: ") + total + "\n");
+  return findings.empty() ? kExitOk : 1;
+}
+
+int backup_store(AdminRun& run) {
+  const bool it = run.it();
+  const std::string& dir = run.operands[0];
+  run.detail = dir;
+  const server::BackupResult result = run.store.backup(dir);
+  for (const server::StoreFinding& f : result.missing) std::cerr << (it ? f.it : f.en) << "\n";
+  run.detail = dir + ": " + std::to_string(result.files) + " file" + (result.missing.empty() ? "" : ", " + std::to_string(result.missing.size()) + " mancanti");
+  std::cout << (it ? "backup in " + dir + ": database e " + count_of(result.files, it, "file", "file", "", "") + "\n"
+                   : "backup in " + dir + ": database and " + count_of(result.files, it, "", "", "file", "files") + "\n");
+  return result.missing.empty() ? kExitOk : 1;
+}
+
+// The commands of `consolida admin`: their words in both languages, how many operands follow
+// (min..max), and the audit action they leave (none for the lists).
+struct AdminCommand {
+  std::vector<std::string> it, en;
+  std::size_t min_operands, max_operands;
+  const char* audit;
+  int (*run)(AdminRun&);
+};
+
+const std::vector<AdminCommand>& admin_commands() {
+  static const std::vector<AdminCommand> table = {
+      {{"campagne"}, {"campaigns"}, 0, 0, nullptr, list_campaigns},
+      {{"campagna", "aggiungi"}, {"campaign", "add"}, 0, 0, "admin campagna aggiungi", add_campaign},
+      {{"utenti"}, {"users"}, 0, 0, nullptr, list_users},
+      {{"utente", "aggiungi"}, {"user", "add"}, 1, 1, "admin utente aggiungi", add_user},
+      {{"utente", "password"}, {"user", "password"}, 1, 1, "admin utente password", change_password},
+      {{"utente", "disabilita"}, {"user", "disable"}, 1, 1, "admin utente disabilita", disable_user},
+      {{"utente", "elimina"}, {"user", "delete"}, 1, 1, "admin utente elimina", delete_user},
+      {{"token", "revoca"}, {"token", "revoke"}, 1, 1, "admin token revoca", revoke_token},
+      {{"token"}, {"token"}, 1, 1, "admin token", issue_token},
+      {{"tokens"}, {"tokens"}, 0, 1, nullptr, list_tokens},
+      {{"verifica"}, {"verify"}, 0, 0, "admin verifica", verify_store},
+      {{"backup"}, {"backup"}, 1, 1, "admin backup", backup_store},
+  };
+  return table;
+}
+
+bool starts_with_words(const std::vector<std::string>& args, const std::vector<std::string>& words) {
+  return args.size() >= words.size() && std::equal(words.begin(), words.end(), args.begin());
 }
 
 }  // namespace
@@ -136,96 +357,51 @@ int run_admin(const Context& ctx, const std::vector<std::string>& all_args) {
     else if (a.starts_with("--")) named[a.substr(2)] = option_value(all_args, i);
     else args.push_back(a);
   }
-  auto get = [&](const char* italian, const char* english) {
-    const auto found = named.find(italian);
-    if (found != named.end()) return found->second;
-    const auto other = named.find(english);
-    return other != named.end() ? other->second : std::string();
-  };
-  if (args.empty()) return admin_usage(it);
+  // The first command whose words begin the arguments and whose operand count fits: "token
+  // revoca 5" before "token NOME".
+  const AdminCommand* command = nullptr;
+  std::size_t words = 0;
+  for (const AdminCommand& c : admin_commands()) {
+    for (const auto* spelling : {&c.it, &c.en}) {
+      if (command || !starts_with_words(args, *spelling)) continue;
+      const std::size_t operands = args.size() - spelling->size();
+      if (operands < c.min_operands || operands > c.max_operands) continue;
+      command = &c;
+      words = spelling->size();
+    }
+  }
+  if (!command) return admin_usage(it);
+  std::unique_ptr<server::Store> store;
   try {
-    server::Store store(data_dir);
-    const std::string& what = args[0];
-    const std::string verb = args.size() > 1 ? args[1] : "";
-    if (what == "campagne" || what == "campaigns") {
-      for (const server::Campaign& c : store.campaigns()) {
-        std::cout << c.id << "\t" << c.name << "\t" << c.form_id << "\t" << c.year << "\t" << format_rome_time(c.opens_at) << " - "
-                  << format_rome_time(c.deadline) << "\t" << (c.late == server::LatePolicy::accept ? "accetta ritardi" : "rifiuta ritardi")
-                  << "\n";
-      }
-      return kExitOk;
-    }
-    if ((what == "campagna" || what == "campaign") && (verb == "aggiungi" || verb == "add")) {
-      server::Campaign c;
-      c.name = get("nome", "name");
-      c.form_id = get("modulo", "form");
-      c.year = parse_integer<int>(get("anno", "year")).value_or(0);  // 0 is refused below, with the other fields
-      const auto opens = parse_rome_time(get("apertura", "opens"));
-      const auto deadline = parse_rome_time(get("scadenza", "deadline"));
-      const std::string late = get("ritardo", "late");
-      if (c.name.empty() || c.form_id.empty() || c.year == 0 || !opens || !deadline || *deadline <= *opens) {
-        std::cerr << (it ? "servono --nome, --modulo, --anno, --apertura e --scadenza (dopo l'apertura), date come \"2026-12-31 23:59\"\n"
-                         : "--name, --form, --year, --opens and --deadline (after opening) are needed, dates like \"2026-12-31 23:59\"\n");
-        return kExitUsage;
-      }
-      const auto forms = forms::load_forms(plugins_dir(get("plugins", "plugins")), library_path());
-      bool known = false;
-      for (const auto& f : forms) known = known || (f.id == c.form_id && f.consolidation.ente != forms::ConsolidationSpec::Ente::none);
-      if (!known) {
-        std::cerr << (it ? "modulo sconosciuto o senza consolidazione: " : "unknown form, or one without consolidation: ") << c.form_id << "\n";
-        return static_cast<int>(ErrorCode::form_unknown);
-      }
-      c.opens_at = *opens;
-      c.deadline = *deadline;
-      c.late = late == "accetta" || late == "accept" ? server::LatePolicy::accept : server::LatePolicy::refuse;
-      std::cout << (it ? "campagna creata: " : "campaign created: ") << store.add_campaign(c) << "\n";
-      return kExitOk;
-    }
-    if (what == "utenti" || what == "users") {
-      for (const server::User& u : store.users()) std::cout << u.username << "\t" << server::to_string(u.role) << "\t" << u.ente << "\n";
-      return kExitOk;
-    }
-    if ((what == "utente" || what == "user") && (verb == "aggiungi" || verb == "add") && args.size() == 3) {
-      const auto role = server::parse_role(get("ruolo", "role"));
-      const std::string ente = get("ente", "ente");
-      const registry::Registry& registry = registry::Registry::builtin();
-      const bool ente_ok = role == server::Role::regione ? ente.empty()
-                           : role == server::Role::comune ? registry.comune_by_istat(ente) != nullptr
-                           : role == server::Role::ambito ? registry.find_ambito(ente) != nullptr && registry.find_ambito(ente)->code == ente
-                                                           : false;
-      if (!role || !ente_ok) {
-        std::cerr << (it ? "ruolo ed ente incoerenti: comune con codice ISTAT, ambito con codice Ambito, regione senza ente\n"
-                         : "role and ente do not match: comune with an ISTAT code, ambito with an Ambito code, regione without ente\n");
-        return kExitUsage;
-      }
-      const std::string password = read_password(it);
-      if (password.size() < 10) {
-        std::cerr << (it ? "password troppo corta (almeno 10 caratteri)\n" : "password too short (at least 10 characters)\n");
-        return kExitUsage;
-      }
-      store.add_user(args[2], *role, ente, password);
-      std::cout << (it ? "utente creato: " : "user created: ") << args[2] << "\n";
-      return kExitOk;
-    }
-    if ((what == "utente" || what == "user") && verb == "password" && args.size() == 3) {
-      const std::string password = read_password(it);
-      if (password.size() < 10) {
-        std::cerr << (it ? "password troppo corta (almeno 10 caratteri)\n" : "password too short (at least 10 characters)\n");
-        return kExitUsage;
-      }
-      store.set_password(args[2], password);
-      return kExitOk;
-    }
-    if (what == "token" && args.size() == 2) {
-      std::cout << store.add_token(args[1]) << "\n";
-      std::cerr << (it ? "conservare il token: non sarà mostrato di nuovo\n" : "keep the token: it will not be shown again\n");
-      return kExitOk;
-    }
-    return admin_usage(it);
+    store = std::make_unique<server::Store>(data_dir);
   } catch (const Error& error) {
     return report_error(ctx, error);
   } catch (const Poco::Exception& e) {
     std::cerr << (it ? "errore: " : "error: ") << e.displayText() << "\n";
+    return 1;
+  }
+  AdminRun run{ctx, *store, std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(words), args.end()), named, ""};
+  // Every action that changes or copies the store leaves an audit line, refused ones too.
+  auto audit = [&](int status, const std::string& why) {
+    if (!command->audit) return;
+    try {
+      store->audit("admin (riga di comando)", command->audit, 0, "", "", status == kExitOk ? "eseguito" : status == 1 ? "problemi trovati" : "rifiutato",
+                   why.empty() ? run.detail : run.detail + ": " + why);
+    } catch (const std::exception& e) {
+      std::cerr << (it ? "registro di audit non scritto: " : "audit line not written: ") << e.what() << "\n";
+    }
+  };
+  try {
+    const int status = command->run(run);
+    audit(status, "");
+    return status;
+  } catch (const Error& error) {
+    const int status = report_error(ctx, error);
+    audit(status, error.message(Lang::it));
+    return status;
+  } catch (const Poco::Exception& e) {
+    std::cerr << (it ? "errore: " : "error: ") << e.displayText() << "\n";
+    audit(1, e.displayText());
     return 1;
   }
 }

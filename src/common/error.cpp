@@ -27,6 +27,7 @@ std::string_view error_code_id(ErrorCode code) {
     case ErrorCode::form_unknown: return "modulo-sconosciuto";
     case ErrorCode::form_outdated: return "modello-superato";
     case ErrorCode::invalid_registry: return "anagrafica-non-valida";
+    case ErrorCode::data_dir_damaged: return "dati-del-server-incoerenti";
   }
   return "sconosciuto";
 }

@@ -84,6 +84,7 @@ HTTPResponse::HTTPStatus http_status(OutcomeKind kind) {
     case OutcomeKind::form_not_consolidated: return HTTPResponse::HTTP_UNPROCESSABLE_ENTITY;
     case OutcomeKind::not_found: return HTTPResponse::HTTP_NOT_FOUND;
     case OutcomeKind::stored_report_unreadable: return HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
+    case OutcomeKind::file_missing: return HTTPResponse::HTTP_GONE;
     case OutcomeKind::internal_error: return HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
   }
   return HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
@@ -298,7 +299,9 @@ struct Server::Impl {
         forms(std::move(f)),
         registry(r),
         store(options.data_dir, options.password_iterations),
-        intake(store, forms, registry) {}
+        intake(store, forms, registry) {
+    store.clear_temp();
+  }
 
   std::string temp_dir() const { return store.data_dir() + "/tmp"; }
 };
@@ -692,11 +695,16 @@ class SubmissionHandler final : public SignedInHandler {
     if (!found) return;
     const Submission& s = found->submission;
     switch (view_) {
-      case View::file: return send_xlsx(response, server_.store.file_path(s.sha256), s.file_name);
+      case View::file: {
+        const auto path = intake().stored_file(s, who.user);
+        if (const std::string* file = or_refuse(response, path)) send_xlsx(response, *file, s.file_name);
+        return;
+      }
       case View::annotated: {
         Poco::TemporaryFile out(server_.temp_dir());
-        intake().write_annotated(found->campaign, s, out.path());
-        return send_xlsx(response, out.path(), "annotato-" + s.file_name);
+        const auto written = intake().write_annotated(found->campaign, s, who.user, out.path());
+        if (or_refuse(response, written)) send_xlsx(response, out.path(), "annotato-" + s.file_name);
+        return;
       }
       case View::outcome:
       case View::report: {

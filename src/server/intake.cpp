@@ -1,6 +1,8 @@
 #include "server/intake.hpp"
 
+#include <filesystem>
 #include <map>
+#include <set>
 
 #include "common/digest.hpp"
 #include "common/file_name.hpp"
@@ -22,6 +24,15 @@ Outcome duplicate_of(int version) {
 }
 
 bool comune_form(const forms::FormSpec* form) { return form && form->consolidation.ente == forms::ConsolidationSpec::Ente::comune; }
+
+const char* const kFileMissing = "file mancante sul server: inviare di nuovo";
+
+// On whose behalf the user sends for `ente`: empty when it is the user's own.
+std::string on_behalf(const User& user, const std::string& ente) {
+  if (user.role == Role::regione) return "Regione";
+  if (user.role == Role::ambito && ente != user.ente) return "Ambito " + user.ente;
+  return "";
+}
 
 }  // namespace
 
@@ -82,6 +93,11 @@ std::variant<std::string, Outcome> Intake::sending_ente(const Campaign& campaign
     return Outcome{OutcomeKind::ente_required,
                    {"indicare l'ente per cui si invia (campo «ente»)", "name the ente you send for (field «ente»)"}};
   }
+  // An Ambito sends a comune's form on the comune's behalf (the help desk does): it names which.
+  if (user.role == Role::ambito && requested.empty() && comune_form(form(campaign.form_id))) {
+    return Outcome{OutcomeKind::ente_required,
+                   {"indicare il Comune per cui l'Ambito invia (campo «ente»)", "name the comune the Ambito sends for (field «ente»)"}};
+  }
   if (!may_see(campaign, user, ente)) {
     return Outcome{OutcomeKind::ente_not_allowed,
                    {"l'ente «" + ente + "» non è tra quelli che questo utente può inviare per questa campagna",
@@ -122,8 +138,15 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
   }
   std::string bytes = xlsx::read_file_at_most(upload.temp_path, upload.size).value_or(std::string());
   const std::string sha = sha256_hex(bytes);
-  // A resend of the last version is refused before validating it (and checked again when stored).
-  if (const auto previous = store_.latest(campaign.id, ente); previous && previous->sha256 == sha) return duplicate_of(previous->version);
+  // A resend of the last version is refused before validating it (and checked again when stored),
+  // unless its file went missing from the server: the same bytes then put it back.
+  if (const auto previous = store_.latest(campaign.id, ente); previous && previous->sha256 == sha) {
+    if (file_present(*previous)) return duplicate_of(previous->version);
+    store_.restore_file(sha, upload.temp_path);
+    store_.audit(user.username, "ripristino", campaign.id, ente, sha, "ripristinato",
+                 "file della versione " + std::to_string(previous->version) + " inviato di nuovo");
+    return *previous;
+  }
   const forms::FormSpec* spec = form(campaign.form_id);
   forms::TypedForm read;
   forms::Report report;
@@ -158,6 +181,7 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
   draft.size = upload.size;
   draft.file_name = upload.file_name;
   draft.uploaded_by = user.username;
+  draft.on_behalf = on_behalf(user, ente);
   draft.uploaded_at = upload.now;
   draft.valid = report.valid();
   draft.late = late;
@@ -189,6 +213,9 @@ std::vector<EnteStatus> Intake::status(const Campaign& campaign, const User& use
     status.state = status.latest_valid ? (status.latest_valid->late ? EnteState::in_ritardo : EnteState::valido)
                    : status.latest     ? EnteState::con_errori
                                        : EnteState::mancante;
+    // The version that counts, recorded but without its file: neither valid nor missing.
+    const std::optional<Submission>& counts = status.latest_valid ? status.latest_valid : status.latest;
+    if (counts && !file_present(*counts)) status.state = EnteState::file_mancante;
     out.push_back(std::move(status));
   }
   return out;
@@ -216,10 +243,29 @@ std::variant<forms::Report, Outcome> Intake::report(const Submission& submission
   return *report;
 }
 
-void Intake::write_annotated(const Campaign& campaign, const Submission& submission, const std::string& out) const {
+bool Intake::file_present(const Submission& submission) const {
+  std::error_code error;
+  return std::filesystem::is_regular_file(store_.file_path(submission.sha256), error);
+}
+
+std::variant<std::string, Outcome> Intake::stored_file(const Submission& submission, const User& user) {
+  if (file_present(submission)) return store_.file_path(submission.sha256);
+  store_.audit(user.username, "lettura", submission.campaign, submission.ente, submission.sha256, "file mancante",
+               "versione " + std::to_string(submission.version));
+  const std::string version = std::to_string(submission.version);
+  return Outcome{OutcomeKind::file_missing,
+                 {std::string(kFileMissing) + " (versione " + version + " di " + submission.ente + ")",
+                  "file missing on the server: send it again (version " + version + " of " + submission.ente + ")"}};
+}
+
+std::variant<std::monostate, Outcome> Intake::write_annotated(const Campaign& campaign, const Submission& submission, const User& user,
+                                                              const std::string& out) {
+  const auto path = stored_file(submission, user);
+  if (const Outcome* missing = std::get_if<Outcome>(&path)) return *missing;
   forms::TypedForm read;
-  const forms::Report report = forms::validate_file(store_.file_path(submission.sha256), forms_, registry_, campaign.form_id, &read);
+  const forms::Report report = forms::validate_file(std::get<std::string>(path), forms_, registry_, campaign.form_id, &read);
   write::write_annotated(read, report, out, Lang::it);
+  return std::monostate{};
 }
 
 std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& campaign, const User& user, const std::string& level,
@@ -246,13 +292,19 @@ std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& camp
   // The stored copies, each named as its ente sent it, with who sent it and when: the workbook
   // never shows a path of the server.
   std::vector<consolidate::Source> files;
+  std::set<std::string> without_file;
   for (const EnteStatus& s : status(campaign, user)) {
-    if (!s.latest_valid) continue;
+    if (s.state == EnteState::file_mancante) without_file.insert(s.ente);
+    if (!s.latest_valid || s.state == EnteState::file_mancante) continue;
     const Submission& v = *s.latest_valid;
-    files.push_back({store_.file_path(v.sha256), v.file_name, v.uploaded_by, v.uploaded_at});
+    files.push_back({store_.file_path(v.sha256), v.file_name, v.sender(), v.uploaded_at});
   }
   try {
-    write::write_consolidated(consolidate::consolidate(files, forms_, campaign.form_id, options, registry_), out);
+    consolidate::Result result = consolidate::consolidate(files, forms_, campaign.form_id, options, registry_);
+    for (consolidate::Missing& missing : result.missing) {
+      if (without_file.count(missing.code)) missing.reason_it = kFileMissing;
+    }
+    write::write_consolidated(result, out);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::not_found) return Outcome{OutcomeKind::unknown_scope, {e.message(Lang::it), e.message(Lang::en)}};
     if (e.code() == ErrorCode::form_unknown) return Outcome{OutcomeKind::form_not_consolidated, {e.message(Lang::it), e.message(Lang::en)}};

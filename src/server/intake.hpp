@@ -40,6 +40,7 @@ enum class OutcomeKind {
   form_not_consolidated,      // the campaign's form has no consolidation
   not_found,                // no such campaign or page
   stored_report_unreadable,
+  file_missing,             // the version is recorded but its file is gone from the server
   internal_error,
 };
 
@@ -87,8 +88,11 @@ class Intake {
   std::variant<SubmissionView, Outcome> submission(std::int64_t id, const User& user);
   // The stored validation report, named by the file name as uploaded.
   std::variant<forms::Report, Outcome> report(const Submission& submission) const;
+  // Where the version's file is, or file_missing (audited) when it is gone from the server.
+  std::variant<std::string, Outcome> stored_file(const Submission& submission, const User& user);
   // The uploaded file validated again into a copy that marks every problem cell.
-  void write_annotated(const Campaign& campaign, const Submission& submission, const std::string& out) const;
+  std::variant<std::monostate, Outcome> write_annotated(const Campaign& campaign, const Submission& submission, const User& user,
+                                                        const std::string& out);
 
   // The consolidated workbook of the latest valid versions the user sees, written to `out`.
   // Ambiti get their own Ambito; the Region chooses level ("ambito", "ats", "regione") and scope.
@@ -102,6 +106,7 @@ class Intake {
   std::variant<std::string, Outcome> sending_ente(const Campaign& campaign, const User& user, const std::string& requested) const;
   std::variant<Submission, Outcome> check_and_store(const Campaign& campaign, const User& user, const std::string& ente,
                                                     const Upload& upload);
+  bool file_present(const Submission& submission) const;
   void audit_refusal(const Campaign& campaign, const User& user, const std::string& ente, const Outcome& refusal);
 
   Store& store_;

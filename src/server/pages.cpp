@@ -38,6 +38,7 @@ std::string state_class(EnteState state) {
     case EnteState::in_ritardo: return "late";
     case EnteState::con_errori: return "ko";
     case EnteState::mancante: return "missing";
+    case EnteState::file_mancante: return "ko";
   }
   return "";
 }
@@ -113,15 +114,23 @@ std::string campaign_page(const User& user, const std::string& csrf, const Campa
        << "</p>";
   body << "<p>Enti: " << rows.size() << "; <span class=\"ok\">validi " << counts[EnteState::valido] << "</span>, <span class=\"late\">in ritardo "
        << counts[EnteState::in_ritardo] << "</span>, <span class=\"ko\">con errori " << counts[EnteState::con_errori]
-       << "</span>, <span class=\"missing\">mancanti " << counts[EnteState::mancante] << "</span>.</p>";
+       << "</span>, <span class=\"missing\">mancanti " << counts[EnteState::mancante] << "</span>";
+  if (counts[EnteState::file_mancante] > 0) {
+    body << ", <span class=\"ko\">file mancante sul server " << counts[EnteState::file_mancante] << " (inviare di nuovo)</span>";
+  }
+  body << ".</p>";
   const bool sends_for_others = user.role != Role::comune;
   body << "<form method=\"post\" action=\"/campagne/" << c.id << "/invii\" enctype=\"multipart/form-data\" class=\"box\">"
        << "<input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf) << "\">"
        << "<label for=\"file\">File compilato (.xlsx)</label><input id=\"file\" name=\"file\" type=\"file\" "
           "accept=\".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" required>";
-  if (sends_for_others) {
-    body << "<label for=\"ente\">Ente per cui si invia (codice)</label><input id=\"ente\" name=\"ente\" value=\""
-         << esc(user.role == Role::ambito ? user.ente : "") << "\">";
+  if (user.role == Role::ambito) {
+    // An Ambito sends for the enti it sees: its comuni (on their behalf), or itself.
+    body << "<label for=\"ente\">Ente per cui si invia</label><select id=\"ente\" name=\"ente\" required>";
+    for (const EnteStatus& row : rows) body << "<option value=\"" << esc(row.ente) << "\">" << esc(row.ente) << " " << esc(row.name) << "</option>";
+    body << "</select>";
+  } else if (sends_for_others) {
+    body << "<label for=\"ente\">Ente per cui si invia (codice)</label><input id=\"ente\" name=\"ente\" value=\"\">";
   }
   body << "<p><button type=\"submit\">Invia e controlla</button></p></form>";
   body << "<p><a href=\"/campagne/" << c.id << "/stato.csv\">Scarica lo stato (CSV)</a>";
@@ -132,7 +141,7 @@ std::string campaign_page(const User& user, const std::string& csrf, const Campa
     body << "<tr><td>" << esc(row.ente) << "</td><td>" << esc(row.name) << "</td><td>" << esc(row.ambito) << "</td><td class=\""
          << state_class(row.state) << "\">" << to_string(row.state) << "</td><td>" << row.versions << "</td><td>";
     if (row.latest) {
-      body << "<a href=\"/invii/" << row.latest->id << "\">" << format_rome_time(row.latest->uploaded_at) << "</a>";
+      body << "<a href=\"/invii/" << row.latest->id << "\">" << format_rome_time(row.latest->uploaded_at) << "</a> da " << esc(row.latest->sender());
     }
     body << "</td></tr>";
   }
@@ -144,7 +153,7 @@ std::string submission_page(const User& user, const std::string& csrf, const Cam
   std::ostringstream body;
   body << "<p class=\"" << (s.valid ? "ok" : "ko") << "\" role=\"status\">Versione " << s.version << " di «" << esc(s.file_name) << "» per "
        << esc(s.ente) << ": " << (s.valid ? "valida" : "con errori bloccanti") << (s.late ? " (in ritardo)" : "") << ". Errori " << s.errors
-       << ", avvisi " << s.warnings << ".</p><p>Inviata da " << esc(s.uploaded_by) << " il " << format_rome_time(s.uploaded_at)
+       << ", avvisi " << s.warnings << ".</p><p>Inviata da " << esc(s.sender()) << " il " << format_rome_time(s.uploaded_at)
        << "; SHA-256 <code>" << esc(s.sha256) << "</code>.</p>"
        << "<p><a href=\"/invii/" << s.id << "/annotato\">Scarica la copia annotata (errori evidenziati)</a> · <a href=\"/invii/" << s.id
        << "/file\">Scarica il file inviato</a> · <a href=\"/campagne/" << c.id << "\">Torna alla campagna</a></p>";
@@ -201,11 +210,12 @@ Poco::JSON::Object::Ptr status_json(const Campaign& c, const std::vector<EnteSta
     item->set("stato", std::string(to_string(row.state)));
     item->set("versioni", row.versions);
     if (row.latest_valid) item->set("invio_valido", row.latest_valid->id);
+    if (row.latest) item->set("inviato_da", row.latest->sender());
     ++counts[std::string(to_string(row.state))];
     items->add(item);
   }
   Poco::JSON::Object::Ptr totals = new Poco::JSON::Object;
-  for (const char* state : {"mancante", "con errori", "valido", "in ritardo"}) totals->set(state, counts[state]);
+  for (const char* state : {"mancante", "con errori", "valido", "in ritardo", "file mancante"}) totals->set(state, counts[state]);
   body->set("conteggi", totals);
   body->set("enti", items);
   return body;
@@ -220,7 +230,7 @@ Poco::JSON::Object::Ptr submission_json(const Submission& s, const forms::Report
   body->set("sha256", s.sha256);
   body->set("dimensione", s.size);
   body->set("nome_file", s.file_name);
-  body->set("inviato_da", s.uploaded_by);
+  body->set("inviato_da", s.sender());
   body->set("inviato_il", format_rome_time(s.uploaded_at));
   body->set("valido", s.valid);
   body->set("in_ritardo", s.late);

@@ -1,5 +1,6 @@
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
@@ -7,11 +8,15 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <mutex>
+#include <set>
 
 #include "common/digest.hpp"
 #include "common/rome_time.hpp"
@@ -53,11 +58,12 @@ Submission submission_from(Poco::Data::RecordSet& rs, std::size_t row) {
   s.errors = rs.value(11, row).convert<int>();
   s.warnings = rs.value(12, row).convert<int>();
   s.report_json = rs.value(13, row).convert<std::string>();
+  s.on_behalf = rs.value(14, row).convert<std::string>();
   return s;
 }
 
 constexpr const char* kSubmissionColumns =
-    "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, report";
+    "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, report, on_behalf";
 
 constexpr const char* kCampaignColumns = "id, name, form_id, year, opens_at, deadline, late_policy";
 
@@ -79,7 +85,93 @@ User user_from(Poco::Data::RecordSet& rs, std::size_t row) {
   u.username = rs.value(1, row).convert<std::string>();
   u.role = parse_role(rs.value(2, row).convert<std::string>()).value_or(Role::comune);
   u.ente = rs.value(3, row).convert<std::string>();
+  u.disabled = rs.value(4, row).convert<int>() != 0;
   return u;
+}
+
+constexpr const char* kDatabaseFile = "/consolida.sqlite";
+
+Error unknown_user(const std::string& username) {
+  return Error(ErrorCode::not_found, "utente sconosciuto: " + username, "unknown user: " + username);
+}
+
+// The accounts' tables of schema 1: ids are never given again (AUTOINCREMENT), so that a token
+// or a cookie of a deleted user can never name a new one; sessions and tokens go with their user.
+constexpr const char* kUsersTable =
+    "(id INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT UNIQUE NOT NULL, role TEXT NOT NULL, ente TEXT NOT NULL, "
+    "salt TEXT NOT NULL, iterations INTEGER NOT NULL, hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0)";
+constexpr const char* kSessionsTable =
+    "(id INTEGER PRIMARY KEY AUTOINCREMENT, token_hash TEXT UNIQUE NOT NULL, "
+    "user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, csrf TEXT NOT NULL, expires INTEGER NOT NULL)";
+constexpr const char* kTokensTable =
+    "(id INTEGER PRIMARY KEY AUTOINCREMENT, token_hash TEXT UNIQUE NOT NULL, "
+    "user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, created INTEGER NOT NULL)";
+constexpr int kSchemaVersion = 1;  // PRAGMA user_version; 0 is the first schema
+
+bool has_table(Poco::Data::Session& db, const std::string& name) {
+  int n = 0;
+  db << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", bind(name), into(n), now;
+  return n > 0;
+}
+
+// Schema 0 -> 1: the accounts' tables rebuilt with AUTOINCREMENT ids and cascading deletes (SQLite
+// cannot alter a key: new table, copy, drop, rename, in one transaction), and the versions get
+// the column saying on whose behalf they were sent. Every id, hash and row is kept.
+void migrate_to_schema_1(Poco::Data::Session& db) {
+  db << "PRAGMA foreign_keys=OFF", now;  // not inside a transaction: SQLite ignores it there
+  db.begin();
+  try {
+    db << std::string("CREATE TABLE users_new") + kUsersTable, now;
+    db << "INSERT INTO users_new(id, username, role, ente, salt, iterations, hash) "
+          "SELECT id, username, role, ente, salt, iterations, hash FROM users",
+        now;
+    db << std::string("CREATE TABLE sessions_new") + kSessionsTable, now;
+    db << "INSERT INTO sessions_new(token_hash, user_id, csrf, expires) "
+          "SELECT token_hash, user_id, csrf, expires FROM sessions WHERE user_id IN (SELECT id FROM users)",
+        now;
+    db << std::string("CREATE TABLE api_tokens_new") + kTokensTable, now;
+    db << "INSERT INTO api_tokens_new(token_hash, user_id, created) "
+          "SELECT token_hash, user_id, created FROM api_tokens WHERE user_id IN (SELECT id FROM users) ORDER BY rowid",
+        now;
+    db << "DROP TABLE sessions", now;
+    db << "DROP TABLE api_tokens", now;
+    db << "DROP TABLE users", now;
+    db << "ALTER TABLE users_new RENAME TO users", now;
+    db << "ALTER TABLE sessions_new RENAME TO sessions", now;
+    db << "ALTER TABLE api_tokens_new RENAME TO api_tokens", now;
+    if (has_table(db, "submissions")) db << "ALTER TABLE submissions ADD COLUMN on_behalf TEXT NOT NULL DEFAULT ''", now;
+    db << "PRAGMA user_version=" + std::to_string(kSchemaVersion), now;
+    db.commit();
+  } catch (...) {
+    db.rollback();
+    db << "PRAGMA foreign_keys=ON", now;
+    throw;
+  }
+  db << "PRAGMA foreign_keys=ON", now;
+}
+
+// Every regular file under `folder`, as paths relative to it.
+std::vector<std::string> files_under(const std::string& folder) {
+  std::vector<std::string> out;
+  std::error_code error;
+  for (std::filesystem::recursive_directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    if (it->is_regular_file()) out.push_back(std::filesystem::relative(it->path(), folder).string());
+  }
+  return out;
+}
+
+// Moves temp_path to target durably: the file fsynced, renamed, its folder fsynced. When the
+// target is already there (the same content) the temporary file is dropped.
+void place_file(const std::string& temp_path, const std::string& target) {
+  const std::string folder = target.substr(0, target.rfind('/'));
+  Poco::File(folder).createDirectories();
+  fsync_path(temp_path, O_RDONLY);
+  if (Poco::File(target).exists()) {
+    std::remove(temp_path.c_str());
+  } else if (std::rename(temp_path.c_str(), target.c_str()) != 0) {
+    throw store_error("impossibile archiviare il file", "cannot store the file");
+  }
+  fsync_path(folder, O_RDONLY | O_DIRECTORY);
 }
 
 }  // namespace
@@ -106,6 +198,7 @@ std::string_view to_string(EnteState state) {
     case EnteState::con_errori: return "con errori";
     case EnteState::valido: return "valido";
     case EnteState::in_ritardo: return "in ritardo";
+    case EnteState::file_mancante: return "file mancante";
   }
   return "mancante";
 }
@@ -123,42 +216,85 @@ struct Store::Impl {
     (statement.addBind(std::forward<Args>(args)), ...);
     statement.execute();
   }
+
+  // Runs `work` in one transaction: all of it or, when it throws, none of it.
+  template <typename Work>
+  void in_transaction(Work&& work) {
+    db->begin();
+    try {
+      work();
+      db->commit();
+    } catch (...) {
+      db->rollback();
+      throw;
+    }
+  }
 };
+
+void Store::check_data_dir(const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  const std::string database = data_dir + kDatabaseFile;
+  std::error_code error;
+  if (fs::is_directory(database, error)) {
+    throw Error(ErrorCode::data_dir_damaged,
+                "il database " + database + " è una cartella, non un file: controllare la cartella dei dati (--data-dir)",
+                "the database " + database + " is a folder, not a file: check the data folder (--data-dir)");
+  }
+  const bool exists = fs::exists(database, error);
+  const bool empty = !exists || fs::file_size(database, error) == 0;
+  if (!empty) return;
+  const std::size_t stored = files_under(data_dir + "/files").size();
+  if (stored == 0) return;  // a new installation
+  const std::string count = std::to_string(stored);
+  throw Error(ErrorCode::data_dir_damaged,
+              "il database " + database + (exists ? " è vuoto" : " manca") + " ma files/ contiene " + count +
+                  (stored == 1 ? " file archiviato" : " file archiviati") +
+                  ": ripristinare il database da un backup (README, «Verifica, backup and restore») invece di ripartire da zero",
+              "the database " + database + (exists ? " is empty" : " is missing") + " but files/ holds " + count +
+                  (stored == 1 ? " stored file" : " stored files") +
+                  ": restore the database from a backup (README, «Verifica, backup and restore») instead of starting afresh");
+}
 
 Store::Store(const std::string& data_dir, int password_iterations) : impl_(std::make_unique<Impl>()) {
   impl_->data_dir = data_dir;
   impl_->password_iterations = password_iterations;
+  check_data_dir(data_dir);
   Poco::File(data_dir + "/files").createDirectories();
   Poco::File(data_dir + "/tmp").createDirectories();
   Poco::Data::SQLite::Connector::registerConnector();
-  impl_->db = std::make_unique<Poco::Data::Session>("SQLite", data_dir + "/consolida.sqlite");
+  impl_->db = std::make_unique<Poco::Data::Session>("SQLite", data_dir + kDatabaseFile);
   Poco::Data::Session& db = *impl_->db;
   // WAL with FULL sync: a commit is on disk before the answer leaves; readers do not block it.
   db << "PRAGMA journal_mode=WAL", now;
   db << "PRAGMA synchronous=FULL", now;
   db << "PRAGMA foreign_keys=ON", now;
+  int schema = 0;
+  db << "PRAGMA user_version", into(schema), now;
+  if (schema < 1 && has_table(db, "users")) migrate_to_schema_1(db);
   db << "CREATE TABLE IF NOT EXISTS campaigns(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, form_id TEXT NOT NULL, "
         "year INTEGER NOT NULL, opens_at INTEGER NOT NULL, deadline INTEGER NOT NULL, late_policy TEXT NOT NULL)", now;
-  db << "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, username TEXT UNIQUE NOT NULL, role TEXT NOT NULL, "
-        "ente TEXT NOT NULL, salt TEXT NOT NULL, iterations INTEGER NOT NULL, hash TEXT NOT NULL)", now;
-  db << "CREATE TABLE IF NOT EXISTS sessions(token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), "
-        "csrf TEXT NOT NULL, expires INTEGER NOT NULL)", now;
-  db << "CREATE TABLE IF NOT EXISTS api_tokens(token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), "
-        "created INTEGER NOT NULL)", now;
+  db << std::string("CREATE TABLE IF NOT EXISTS users") + kUsersTable, now;
+  db << std::string("CREATE TABLE IF NOT EXISTS sessions") + kSessionsTable, now;
+  db << std::string("CREATE TABLE IF NOT EXISTS api_tokens") + kTokensTable, now;
   db << "CREATE TABLE IF NOT EXISTS submissions(id INTEGER PRIMARY KEY, campaign INTEGER NOT NULL REFERENCES campaigns(id), "
         "ente TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, file_name TEXT NOT NULL, "
         "uploaded_by TEXT NOT NULL, uploaded_at INTEGER NOT NULL, valid INTEGER NOT NULL, late INTEGER NOT NULL, "
-        "errors INTEGER NOT NULL, warnings INTEGER NOT NULL, report TEXT NOT NULL, UNIQUE(campaign, ente, version))", now;
+        "errors INTEGER NOT NULL, warnings INTEGER NOT NULL, report TEXT NOT NULL, on_behalf TEXT NOT NULL DEFAULT '', "
+        "UNIQUE(campaign, ente, version))", now;
   db << "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, "
         "campaign INTEGER, ente TEXT, sha256 TEXT, outcome TEXT NOT NULL, detail TEXT)", now;
+  if (schema < kSchemaVersion) db << "PRAGMA user_version=" + std::to_string(kSchemaVersion), now;
+}
+
+void Store::clear_temp() {
   // Leftovers of uploads, annotated copies and consolidations cut short by a crash are never part
   // of the store; a consolidation leaves a folder of hard links.
-  Poco::File tmp(data_dir + "/tmp");
+  Poco::File tmp(impl_->data_dir + "/tmp");
   std::vector<std::string> names;
   tmp.list(names);
   for (const std::string& name : names) {
     try {
-      Poco::File(data_dir + "/tmp/" + name).remove(true);
+      Poco::File(impl_->data_dir + "/tmp/" + name).remove(true);
     } catch (const Poco::FileException&) {  // start anyway: nothing reads what is left there
     }
   }
@@ -208,31 +344,94 @@ std::int64_t Store::add_user(const std::string& username, Role role, const std::
   return id;
 }
 
+namespace {
+// The id of a user by name, 0 when there is none; called under the store's lock.
+Poco::Int64 user_id(Poco::Data::Session& db, const std::string& username) {
+  Poco::Int64 id = 0;
+  db << "SELECT id FROM users WHERE username = ?", bind(username), into(id), now;
+  return id;
+}
+}  // namespace
+
 void Store::set_password(const std::string& username, const std::string& password) {
   const std::string salt = random_hex(16);
   const std::string hash = pbkdf2_hex(password, salt, impl_->password_iterations);
   std::lock_guard guard(impl_->lock);
-  impl_->exec("UPDATE users SET salt = ?, iterations = ?, hash = ? WHERE username = ?", bind(salt), bind(impl_->password_iterations),
-              bind(hash), bind(username));
-  // Sessions opened with the old password end.
-  impl_->exec("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)", bind(username));
+  const Poco::Int64 id = user_id(*impl_->db, username);
+  if (id == 0) throw unknown_user(username);
+  // A new password shuts out whoever held the old one: its sessions end, and its tokens (which the
+  // old password may have been used to obtain, or may have leaked with it) are revoked.
+  impl_->in_transaction([&] {
+    impl_->exec("UPDATE users SET salt = ?, iterations = ?, hash = ? WHERE id = ?", bind(salt), bind(impl_->password_iterations), bind(hash),
+                bind(id));
+    impl_->exec("DELETE FROM sessions WHERE user_id = ?", bind(id));
+    impl_->exec("DELETE FROM api_tokens WHERE user_id = ?", bind(id));
+  });
 }
 
-std::string Store::add_token(const std::string& username) {
+void Store::disable_user(const std::string& username) {
+  std::lock_guard guard(impl_->lock);
+  const Poco::Int64 id = user_id(*impl_->db, username);
+  if (id == 0) throw unknown_user(username);
+  impl_->in_transaction([&] {
+    impl_->exec("UPDATE users SET disabled = 1 WHERE id = ?", bind(id));
+    impl_->exec("DELETE FROM sessions WHERE user_id = ?", bind(id));
+    impl_->exec("DELETE FROM api_tokens WHERE user_id = ?", bind(id));
+  });
+}
+
+void Store::delete_user(const std::string& username) {
+  std::lock_guard guard(impl_->lock);
+  const Poco::Int64 id = user_id(*impl_->db, username);
+  if (id == 0) throw unknown_user(username);
+  impl_->exec("DELETE FROM users WHERE id = ?", bind(id));  // its sessions and tokens cascade
+}
+
+NewToken Store::issue_token(const std::string& username) {
   const std::string token = random_hex(32);
   std::lock_guard guard(impl_->lock);
+  Poco::Data::Session& db = *impl_->db;
   Poco::Int64 id = 0;
-  *impl_->db << "SELECT id FROM users WHERE username = ?", bind(username), into(id), now;
-  if (id == 0) throw Error(ErrorCode::not_found, "utente sconosciuto: " + username, "unknown user: " + username);
+  int disabled = 0;
+  db << "SELECT id, disabled FROM users WHERE username = ?", bind(username), into(id), into(disabled), now;
+  if (id == 0) throw unknown_user(username);
+  if (disabled != 0) {
+    throw Error(ErrorCode::not_found, "utente disabilitato: " + username + " (nessun token per un utente disabilitato)",
+                "user disabled: " + username + " (no token for a disabled user)");
+  }
   impl_->exec("INSERT INTO api_tokens(token_hash, user_id, created) VALUES(?, ?, ?)", bind(sha256_hex(token)), bind(id),
               bind(static_cast<Poco::Int64>(unix_now())));
-  return token;
+  Poco::Int64 token_id = 0;
+  db << "SELECT last_insert_rowid()", into(token_id), now;
+  return {token_id, token};
+}
+
+std::vector<ApiToken> Store::tokens(const std::string& username) const {
+  std::lock_guard guard(impl_->lock);
+  Poco::Data::Statement select(*impl_->db);
+  select << "SELECT t.id, u.username, t.created FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE ? = '' OR u.username = ? "
+            "ORDER BY t.id",
+      bind(username), bind(username), now;
+  Poco::Data::RecordSet rs(select);
+  std::vector<ApiToken> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    out.push_back({rs.value(0, row).convert<Poco::Int64>(), rs.value(1, row).convert<std::string>(), rs.value(2, row).convert<Poco::Int64>()});
+  }
+  return out;
+}
+
+void Store::revoke_token(std::int64_t id) {
+  std::lock_guard guard(impl_->lock);
+  int found = 0;
+  *impl_->db << "SELECT COUNT(*) FROM api_tokens WHERE id = ?", bind(static_cast<Poco::Int64>(id)), into(found), now;
+  if (found == 0) throw Error(ErrorCode::not_found, "token sconosciuto: " + std::to_string(id), "unknown token: " + std::to_string(id));
+  impl_->exec("DELETE FROM api_tokens WHERE id = ?", bind(static_cast<Poco::Int64>(id)));
 }
 
 std::vector<User> Store::users() const {
   std::lock_guard guard(impl_->lock);
   Poco::Data::Statement select(*impl_->db);
-  select << "SELECT id, username, role, ente FROM users ORDER BY username", now;
+  select << "SELECT id, username, role, ente, disabled FROM users ORDER BY username", now;
   Poco::Data::RecordSet rs(select);
   std::vector<User> out;
   for (std::size_t row = 0; row < rs.rowCount(); ++row) out.push_back(user_from(rs, row));
@@ -246,18 +445,18 @@ std::optional<User> Store::check_password(const std::string& username, const std
   {
     std::lock_guard guard(impl_->lock);
     Poco::Data::Statement select(*impl_->db);
-    select << "SELECT id, username, role, ente, salt, iterations, hash FROM users WHERE username = ?", bind(username), now;
+    select << "SELECT id, username, role, ente, disabled, salt, iterations, hash FROM users WHERE username = ?", bind(username), now;
     Poco::Data::RecordSet rs(select);
     if (rs.rowCount() == 1) {
       user = user_from(rs, 0);
-      salt = rs.value(4, 0).convert<std::string>();
-      iterations = rs.value(5, 0).convert<int>();
-      hash = rs.value(6, 0).convert<std::string>();
+      salt = rs.value(5, 0).convert<std::string>();
+      iterations = rs.value(6, 0).convert<int>();
+      hash = rs.value(7, 0).convert<std::string>();
     }
   }
   // The slow hash runs outside the lock, and for unknown users too: same time either way.
   const std::string computed = pbkdf2_hex(password, user ? salt : std::string(32, '0'), user ? iterations : impl_->password_iterations);
-  if (!user || !constant_time_equal(computed, hash)) return std::nullopt;
+  if (!user || !constant_time_equal(computed, hash) || user->disabled) return std::nullopt;
   return user;
 }
 
@@ -275,12 +474,12 @@ std::optional<std::pair<User, std::string>> Store::session(const std::string& to
   if (token.empty()) return std::nullopt;
   std::lock_guard guard(impl_->lock);
   Poco::Data::Statement select(*impl_->db);
-  select << "SELECT u.id, u.username, u.role, u.ente, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id "
-            "WHERE s.token_hash = ? AND s.expires >= ?",
+  select << "SELECT u.id, u.username, u.role, u.ente, u.disabled, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE s.token_hash = ? AND s.expires >= ? AND u.disabled = 0",
       bind(sha256_hex(token)), bind(static_cast<Poco::Int64>(unix_now())), now;
   Poco::Data::RecordSet rs(select);
   if (rs.rowCount() != 1) return std::nullopt;
-  return std::make_pair(user_from(rs, 0), rs.value(4, 0).convert<std::string>());
+  return std::make_pair(user_from(rs, 0), rs.value(5, 0).convert<std::string>());
 }
 
 void Store::close_session(const std::string& token) {
@@ -292,7 +491,8 @@ std::optional<User> Store::token_user(const std::string& token) const {
   if (token.empty()) return std::nullopt;
   std::lock_guard guard(impl_->lock);
   Poco::Data::Statement select(*impl_->db);
-  select << "SELECT u.id, u.username, u.role, u.ente FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+  select << "SELECT u.id, u.username, u.role, u.ente, u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id "
+            "WHERE t.token_hash = ? AND u.disabled = 0",
       bind(sha256_hex(token)), now;
   Poco::Data::RecordSet rs(select);
   if (rs.rowCount() != 1) return std::nullopt;
@@ -305,16 +505,7 @@ std::string Store::file_path(const std::string& sha256) const {
 
 std::optional<Submission> Store::add_submission(const Submission& draft, const std::string& temp_path) {
   // The file first, durable under its final name; only then the row that points at it.
-  const std::string target = file_path(draft.sha256);
-  const std::string folder = target.substr(0, target.rfind('/'));
-  Poco::File(folder).createDirectories();
-  fsync_path(temp_path, O_RDONLY);
-  if (Poco::File(target).exists()) {
-    std::remove(temp_path.c_str());  // same content already stored
-  } else if (std::rename(temp_path.c_str(), target.c_str()) != 0) {
-    throw store_error("impossibile archiviare il file", "cannot store the file");
-  }
-  fsync_path(folder, O_RDONLY | O_DIRECTORY);
+  place_file(temp_path, file_path(draft.sha256));
 
   std::lock_guard guard(impl_->lock);
   Poco::Data::Session& db = *impl_->db;
@@ -331,10 +522,10 @@ std::optional<Submission> Store::add_submission(const Submission& draft, const s
     Submission s = draft;
     s.version = version + 1;
     impl_->exec("INSERT INTO submissions(campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, "
-                "errors, warnings, report) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "errors, warnings, report, on_behalf) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 bind(static_cast<Poco::Int64>(s.campaign)), bind(s.ente), bind(s.version), bind(s.sha256),
                 bind(static_cast<Poco::Int64>(s.size)), bind(s.file_name), bind(s.uploaded_by), bind(static_cast<Poco::Int64>(s.uploaded_at)),
-                bind(static_cast<int>(s.valid)), bind(static_cast<int>(s.late)), bind(s.errors), bind(s.warnings), bind(s.report_json));
+                bind(static_cast<int>(s.valid)), bind(static_cast<int>(s.late)), bind(s.errors), bind(s.warnings), bind(s.report_json), bind(s.on_behalf));
     Poco::Int64 id = 0;
     db << "SELECT last_insert_rowid()", into(id), now;
     s.id = id;
@@ -411,6 +602,155 @@ std::int64_t Store::audit_count() const {
   Poco::Int64 n = 0;
   *impl_->db << "SELECT COUNT(*) FROM audit", into(n), now;
   return n;
+}
+
+void Store::restore_file(const std::string& sha256, const std::string& temp_path) { place_file(temp_path, file_path(sha256)); }
+
+namespace {
+
+std::string version_name(const std::string& ente, Poco::Int64 version, Poco::Int64 campaign, Poco::Int64 id, Lang lang) {
+  return lang == Lang::it ? "versione " + std::to_string(version) + " di " + ente + " (campagna " + std::to_string(campaign) + ", invio n. " +
+                                std::to_string(id) + ")"
+                          : "version " + std::to_string(version) + " of " + ente + " (campaign " + std::to_string(campaign) + ", upload no. " +
+                                std::to_string(id) + ")";
+}
+
+// One stored version as `verifica` and `backup` name it.
+struct StoredVersion {
+  Poco::Int64 id = 0, campaign = 0, version = 0;
+  std::string ente, sha256;
+  std::string name(Lang lang) const { return version_name(ente, version, campaign, id, lang); }
+};
+
+std::vector<StoredVersion> stored_versions(Poco::Data::Session& db) {
+  Poco::Data::Statement select(db);
+  select << "SELECT id, campaign, version, ente, sha256 FROM submissions ORDER BY id", now;
+  Poco::Data::RecordSet rs(select);
+  std::vector<StoredVersion> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    out.push_back({rs.value(0, row).convert<Poco::Int64>(), rs.value(1, row).convert<Poco::Int64>(), rs.value(2, row).convert<Poco::Int64>(),
+                   rs.value(3, row).convert<std::string>(), rs.value(4, row).convert<std::string>()});
+  }
+  return out;
+}
+
+std::string relative_file(const std::string& sha256) { return sha256.substr(0, 2) + "/" + sha256 + ".xlsx"; }
+
+}  // namespace
+
+std::vector<StoreFinding> Store::verify() const {
+  std::vector<StoreFinding> findings;
+  std::vector<StoredVersion> versions;
+  {
+    std::lock_guard guard(impl_->lock);
+    Poco::Data::Session& db = *impl_->db;
+    Poco::Data::Statement integrity(db);
+    integrity << "PRAGMA integrity_check", now;
+    Poco::Data::RecordSet checked(integrity);
+    for (std::size_t row = 0; row < checked.rowCount(); ++row) {
+      const std::string line = checked.value(0, row).convert<std::string>();
+      if (line != "ok") findings.push_back({"integrità del database: " + line, "database integrity: " + line});
+    }
+    Poco::Data::Statement keys(db);
+    keys << "PRAGMA foreign_key_check", now;
+    Poco::Data::RecordSet broken(keys);
+    for (std::size_t row = 0; row < broken.rowCount(); ++row) {
+      const std::string table = broken.value(0, row).convert<std::string>(), rowid = broken.value(1, row).convert<std::string>();
+      findings.push_back({"riga " + rowid + " della tabella " + table + ": rimanda a un record che non esiste",
+                          "row " + rowid + " of table " + table + ": refers to a record that does not exist"});
+    }
+    versions = stored_versions(db);
+  }
+  // The files are read outside the lock: hashing them all takes a while and the server goes on.
+  std::set<std::string> expected;
+  std::map<std::string, bool> checked;  // sha256 -> its file is there with that content
+  for (const StoredVersion& v : versions) {
+    expected.insert(relative_file(v.sha256));
+    auto [at, first] = checked.emplace(v.sha256, false);
+    const std::string path = file_path(v.sha256);
+    if (first) at->second = std::filesystem::exists(path) && sha256_hex_file(path) == v.sha256;
+    if (at->second) continue;
+    if (!std::filesystem::exists(path)) {
+      findings.push_back({"file mancante per la " + v.name(Lang::it) + ": files/" + relative_file(v.sha256),
+                          "missing file for " + v.name(Lang::en) + ": files/" + relative_file(v.sha256)});
+    } else {
+      findings.push_back({"il file della " + v.name(Lang::it) + " non ha più lo SHA-256 registrato (" + v.sha256 + "): files/" + relative_file(v.sha256),
+                          "the file of " + v.name(Lang::en) + " no longer has its recorded SHA-256 (" + v.sha256 + "): files/" +
+                              relative_file(v.sha256)});
+    }
+  }
+  for (const std::string& file : files_under(impl_->data_dir + "/files")) {
+    if (!expected.count(file)) {
+      findings.push_back({"file orfano (nessuna versione lo registra): files/" + file, "orphan file (no version records it): files/" + file});
+    }
+  }
+  return findings;
+}
+
+BackupResult Store::backup(const std::string& dir) const {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (fs::exists(dir, error) && !fs::is_empty(dir, error)) {
+    throw Error(ErrorCode::io, "la cartella del backup non è vuota: " + dir, "the backup folder is not empty: " + dir);
+  }
+  fs::create_directories(fs::path(dir) / "files");
+  fs::create_directories(fs::path(dir) / "tmp");
+  const std::string target = dir + kDatabaseFile;
+  {
+    // SQLite's online backup copies a consistent snapshot page by page while others read and
+    // write; the store's lock keeps this connection for the backup alone meanwhile.
+    std::lock_guard guard(impl_->lock);
+    sqlite3* source = Poco::Data::SQLite::Utility::dbHandle(*impl_->db);
+    sqlite3* copy = nullptr;
+    if (sqlite3_open_v2(target.c_str(), &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+      sqlite3_close(copy);
+      throw store_error("impossibile creare il database del backup: " + target, "cannot create the backup database: " + target);
+    }
+    sqlite3_backup* job = sqlite3_backup_init(copy, "main", source, "main");
+    int rc = job ? SQLITE_OK : sqlite3_errcode(copy);
+    while (job && (rc = sqlite3_backup_step(job, -1)) != SQLITE_DONE) {
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+      sqlite3_sleep(10);
+    }
+    if (job) sqlite3_backup_finish(job);
+    sqlite3_close(copy);
+    if (rc != SQLITE_DONE) {
+      throw store_error("backup del database non riuscito: " + std::string(sqlite3_errstr(rc)), "database backup failed: " + std::string(sqlite3_errstr(rc)));
+    }
+  }
+  fsync_path(target, O_RDONLY);
+  // The files the snapshot's versions name: each was durable before its row was committed, and
+  // a stored file never changes, so a hard link is a copy.
+  BackupResult result;
+  std::vector<StoredVersion> versions;
+  {
+    Poco::Data::Session copy("SQLite", target);
+    versions = stored_versions(copy);
+  }
+  std::set<std::string> done;
+  for (const StoredVersion& v : versions) {
+    if (!done.insert(v.sha256).second) continue;
+    const fs::path from = file_path(v.sha256), to = fs::path(dir) / "files" / relative_file(v.sha256);
+    if (!fs::exists(from, error)) {
+      result.missing.push_back({"file mancante, non copiato, per la " + v.name(Lang::it) + ": files/" + relative_file(v.sha256),
+                                "missing file, not copied, for " + v.name(Lang::en) + ": files/" + relative_file(v.sha256)});
+      continue;
+    }
+    fs::create_directories(to.parent_path());
+    fs::create_hard_link(from, to, error);
+    if (error) {
+      fs::copy_file(from, to);  // another file system
+      fsync_path(to.string(), O_RDONLY);
+    }
+    ++result.files;
+  }
+  for (const std::string& folder : done) {
+    const std::string path = dir + "/files/" + folder.substr(0, 2);
+    if (fs::exists(path, error)) fsync_path(path, O_RDONLY | O_DIRECTORY);
+  }
+  fsync_path(dir + "/files", O_RDONLY | O_DIRECTORY);
+  fsync_path(dir, O_RDONLY | O_DIRECTORY);
+  return result;
 }
 
 }  // namespace consolida::server
