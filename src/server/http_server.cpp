@@ -25,12 +25,15 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "common/rome_time.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/error.hpp"
 #include "consolida/report_json.hpp"
 #include "consolida/server.hpp"
+#include "server/admission.hpp"
+#include "server/connections.hpp"
 #include "server/crypto.hpp"
 #include "server/intake.hpp"
 #include "server/pages.hpp"
@@ -72,6 +75,8 @@ HTTPResponse::HTTPStatus http_status(OutcomeKind kind) {
     case OutcomeKind::form_not_consolidated: return HTTPResponse::HTTP_UNPROCESSABLE_ENTITY;
     case OutcomeKind::not_found: return HTTPResponse::HTTP_NOT_FOUND;
     case OutcomeKind::stored_report_unreadable: return HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
+    case OutcomeKind::too_many_attempts: return HTTPResponse::HTTP_TOO_MANY_REQUESTS;
+    case OutcomeKind::busy: return HTTPResponse::HTTP_SERVICE_UNAVAILABLE;
     case OutcomeKind::internal_error: return HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
   }
   return HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
@@ -79,6 +84,7 @@ HTTPResponse::HTTPStatus http_status(OutcomeKind kind) {
 
 const Outcome kNotFound{OutcomeKind::not_found, {"pagina non trovata", "page not found"}};
 const Outcome kFormExpired{OutcomeKind::form_expired, {"modulo scaduto o non valido: ricaricare la pagina", "form expired or invalid: reload the page"}};
+const Outcome kBusy{OutcomeKind::busy, {"server occupato: riprovare tra qualche secondo", "server busy: try again in a few seconds"}};
 const Outcome kInternalError{OutcomeKind::internal_error, {"errore interno del server", "internal server error"}};
 
 // A record id from the path: digits only, no sign or spaces.
@@ -145,8 +151,11 @@ struct Server::Impl {
   const registry::Registry& registry;
   Store store;
   Intake intake;
+  LoginThrottle logins;
+  Gate password_checks;
+  Gate validations;
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> http;
+  std::unique_ptr<GuardedHttpServer> http;
   std::uint16_t port = 0;
 
   Impl(ServerOptions o, std::vector<forms::FormSpec> f, const registry::Registry& r)
@@ -154,7 +163,10 @@ struct Server::Impl {
         forms(std::move(f)),
         registry(r),
         store(options.data_dir, options.password_iterations),
-        intake(store, forms, registry) {}
+        intake(store, forms, registry),
+        password_checks(options.concurrent_password_checks),
+        validations(options.concurrent_validations > 0 ? options.concurrent_validations
+                                                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
 
   std::string temp_dir() const { return store.data_dir() + "/tmp"; }
 };
@@ -321,9 +333,11 @@ class LoginHandler final : public Handler {
   void answer(HTTPServerRequest& request, HTTPServerResponse& response) override {
     Poco::Net::HTMLForm form(request, request.stream());
     Store& store = server_.store;
-    const auto user = store.check_password(form.get("utente", ""), form.get("password", ""));
+    const std::string name = form.get("utente", ""), address = request.clientAddress().host().toString();
+    const std::optional<User> user = throttled_check(name, form.get("password", ""), address, response);
+    if (response.sent()) return;
     if (!user) {
-      store.audit(form.get("utente", ""), "accesso", 0, "", "", "rifiutato", "credenziali errate");
+      store.audit(recorded_name(name), "accesso", 0, "", "", "rifiutato", "credenziali errate");
       response.setStatusAndReason(HTTPResponse::HTTP_UNAUTHORIZED);
       return send_html(response, pages::login_page("Nome utente o password errati."));
     }
@@ -335,6 +349,37 @@ class LoginHandler final : public Handler {
     cookie.setMaxAge(static_cast<int>(server_.options.session_seconds));
     response.addCookie(cookie);
     redirect(response, "/campagne");
+  }
+
+  // The password check, unless the account or the address is closed after failures (429) or
+  // the password checks are all taken (503): both answered at once, nothing slept.
+  std::optional<User> throttled_check(const std::string& name, const std::string& password, const std::string& address,
+                                      HTTPServerResponse& response) {
+    LoginThrottle& throttle = server_.logins;
+    if (const auto wait = throttle.admit(name, address, LoginThrottle::Clock::now())) {
+      const long long seconds = wait->count();
+      response.set("Retry-After", std::to_string(seconds));
+      response.setStatusAndReason(HTTPResponse::HTTP_TOO_MANY_REQUESTS);
+      send_html(response, pages::login_page("Troppi tentativi di accesso: riprovare tra " + std::to_string(seconds) +
+                                            (seconds == 1 ? " secondo." : " secondi.")));
+      return std::nullopt;
+    }
+    auto result = LoginThrottle::Result::abandoned;
+    struct Finish {
+      LoginThrottle& throttle;
+      const std::string &name, &address;
+      LoginThrottle::Result& result;
+      ~Finish() { throttle.finish(name, address, LoginThrottle::Clock::now(), result); }
+    } finish{throttle, name, address, result};
+    const Gate::Pass hashing = server_.password_checks.enter_within(std::chrono::seconds(2));
+    if (!hashing) {
+      response.set("Retry-After", "2");
+      refuse(response, kBusy);
+      return std::nullopt;
+    }
+    std::optional<User> user = server_.store.check_password(name, password);
+    result = user ? LoginThrottle::Result::succeeded : LoginThrottle::Result::failed;
+    return user;
   }
 };
 
@@ -454,6 +499,12 @@ class UploadHandler final : public SignedInHandler {
     upload.file_name = part.file_name().empty() ? "invio.xlsx" : part.file_name();
     upload.size = part.size();
     upload.now = unix_now();
+    // Each validation holds its workbook in memory: a few at a time, the others wait their turn.
+    const Gate::Pass validating = server_.validations.enter_within(std::chrono::seconds(30));
+    if (!validating) {
+      response.set("Retry-After", "10");
+      return refuse(response, kBusy);
+    }
     const auto received = intake().receive(*c, who.user, upload);
     const Submission* stored = or_refuse(response, received);
     if (!stored) return;
@@ -578,24 +629,28 @@ Server::Server(ServerOptions options, std::vector<forms::FormSpec> forms, const 
 Server::~Server() { stop(); }
 
 void Server::start() {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(impl_->options.host, impl_->options.port), 128);
+  const ServerOptions& options = impl_->options;
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options.host, options.port), 128);
   impl_->port = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(impl_->options.threads);
-  params->setMaxQueued(256);
+  params->setMaxThreads(options.threads);
+  params->setMaxQueued(options.max_queued);
+  // Poco's per-read timeout: the head has its own deadline (GuardedHttpServer), a body may stall longer.
+  params->setTimeout(Poco::Timespan(3 * options.header_timeout_seconds, 0));
   params->setKeepAlive(true);
   // A kept-alive connection holds its thread: idle ones let go soon, busy ones now and then, so
   // that connections waiting in the queue get their turn.
   params->setKeepAliveTimeout(Poco::Timespan(5, 0));
   params->setMaxKeepAliveRequests(100);
-  impl_->pool = std::make_unique<Poco::ThreadPool>(2, impl_->options.threads);
-  impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Router(*impl_), *impl_->pool, socket, params);
+  impl_->pool = std::make_unique<Poco::ThreadPool>(2, options.threads);
+  const ConnectionLimits limits{options.max_queued, options.max_connections_per_address, std::chrono::seconds(options.header_timeout_seconds)};
+  impl_->http = std::make_unique<GuardedHttpServer>(new Router(*impl_), *impl_->pool, socket, params, limits);
   impl_->http->start();
 }
 
 void Server::stop() {
   if (impl_ && impl_->http) {
-    impl_->http->stopAll(true);
+    impl_->http->stop_all();
     impl_->http.reset();
     impl_->pool->joinAll();
   }

@@ -40,6 +40,8 @@ enum class OutcomeKind {
   form_not_consolidated,      // the campaign's form has no consolidation
   not_found,                // no such campaign or page
   stored_report_unreadable,
+  too_many_attempts,        // logins refused for a while after repeated failures
+  busy,                     // the slow work this request needs is all taken: come back soon
   internal_error,
 };
 
