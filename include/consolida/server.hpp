@@ -142,8 +142,6 @@ struct ServerOptions {
   int header_timeout_seconds = 10;
   // Uploads validated at once: each holds its workbook in memory. 0: one per core.
   int concurrent_validations = 0;
-  // PBKDF2 computations at once: a burst of logins takes at most these cores from the uploads.
-  int concurrent_password_checks = 1;
   std::int64_t session_seconds = 8 * 3600;
   // Lower only in tests: under ASan every allocation inside OpenSSL is slow.
   int password_iterations = Store::kPasswordIterations;

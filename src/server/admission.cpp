@@ -1,5 +1,8 @@
 #include "server/admission.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace consolida::server {
@@ -93,6 +96,41 @@ Gate::Gate(int slots) : slots_(std::max(1, slots)) {}
 
 Gate::Pass Gate::enter_within(std::chrono::milliseconds wait) {
   return Pass(slots_.try_acquire_for(wait) ? this : nullptr);
+}
+
+BackgroundLane::BackgroundLane() : thread_([this] { loop(); }) {}
+
+BackgroundLane::~BackgroundLane() {
+  {
+    std::lock_guard guard(lock_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void BackgroundLane::post(std::function<void()> job) {
+  {
+    std::lock_guard guard(lock_);
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void BackgroundLane::loop() {
+  // Only this thread: a process may lower its threads' priority, not raise it back.
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock guard(lock_);
+      wake_.wait(guard, [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
 }
 
 std::string recorded_name(const std::string& name, std::size_t limit) {

@@ -4,12 +4,17 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
 #include <cstddef>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <semaphore>
 #include <string>
+#include <thread>
 
 namespace consolida::server {
 
@@ -78,6 +83,36 @@ class Gate {
 
  private:
   std::counting_semaphore<1 << 16> slots_;
+};
+
+// A thread of its own at a lower CPU priority (nice 10) for slow work that must not take the
+// cores from the requests: under a burst of logins the password hashes get what the uploads
+// leave. Jobs run one after the other, in order.
+class BackgroundLane {
+ public:
+  BackgroundLane();
+  ~BackgroundLane();
+  BackgroundLane(const BackgroundLane&) = delete;
+  BackgroundLane& operator=(const BackgroundLane&) = delete;
+
+  // Runs the job on the lane and waits for it; its exception, if any, is rethrown here.
+  template <class F>
+  auto run(F&& job) -> decltype(job()) {
+    std::packaged_task<decltype(job())()> task(std::forward<F>(job));
+    auto result = task.get_future();
+    post([&task] { task(); });
+    return result.get();
+  }
+
+ private:
+  void post(std::function<void()> job);
+  void loop();
+
+  std::mutex lock_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 // The text of a user name as recorded: at most `limit` bytes, cut on a UTF-8 character boundary,

@@ -153,6 +153,7 @@ struct Server::Impl {
   Intake intake;
   LoginThrottle logins;
   Gate password_checks;
+  BackgroundLane password_lane;
   Gate validations;
   std::unique_ptr<Poco::ThreadPool> pool;
   std::unique_ptr<GuardedHttpServer> http;
@@ -164,7 +165,7 @@ struct Server::Impl {
         registry(r),
         store(options.data_dir, options.password_iterations),
         intake(store, forms, registry),
-        password_checks(options.concurrent_password_checks),
+        password_checks(1),  // the lane runs them one at a time: a second would only wait there
         validations(options.concurrent_validations > 0 ? options.concurrent_validations
                                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
 
@@ -377,7 +378,7 @@ class LoginHandler final : public Handler {
       refuse(response, kBusy);
       return std::nullopt;
     }
-    std::optional<User> user = server_.store.check_password(name, password);
+    std::optional<User> user = server_.password_lane.run([&] { return server_.store.check_password(name, password); });
     result = user ? LoginThrottle::Result::succeeded : LoginThrottle::Result::failed;
     return user;
   }
@@ -630,7 +631,9 @@ Server::~Server() { stop(); }
 
 void Server::start() {
   const ServerOptions& options = impl_->options;
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options.host, options.port), 128);
+  // A deep backlog: a burst of connections beyond it has its SYNs dropped and retried a second
+  // later, for everyone; the filter answers (or refuses) them at once instead.
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options.host, options.port), 1024);
   impl_->port = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(options.threads);
