@@ -140,7 +140,7 @@ struct ServerOptions {
   // The whole head of a connection's first request must arrive within this time, however it is
   // dripped; a stalled body read gives up after three times as long.
   int header_timeout_seconds = 10;
-  // Uploads validated at once: each holds its workbook in memory. 0: one per core.
+  // Uploads over 1 MB validated at once: each holds its workbook in memory. 0: one per core.
   int concurrent_validations = 0;
   std::int64_t session_seconds = 8 * 3600;
   // Lower only in tests: under ASan every allocation inside OpenSSL is slow.

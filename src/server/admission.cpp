@@ -92,10 +92,26 @@ void LoginThrottle::forget_idle(Clock::time_point now) {
   }
 }
 
-Gate::Gate(int slots) : slots_(std::max(1, slots)) {}
+Gate::Gate(int slots) : free_(std::max(1, slots)) {}
 
 Gate::Pass Gate::enter_within(std::chrono::milliseconds wait) {
-  return Pass(slots_.try_acquire_for(wait) ? this : nullptr);
+  std::unique_lock guard(lock_);
+  const std::uint64_t ticket = next_ticket_++;
+  waiting_.push_back(ticket);
+  const bool entered = changed_.wait_for(guard, wait, [&] { return free_ > 0 && waiting_.front() == ticket; });
+  waiting_.erase(std::find(waiting_.begin(), waiting_.end(), ticket));
+  if (entered) --free_;
+  // The next in line may go too (another slot free), or now heads the line after a give-up.
+  changed_.notify_all();
+  return Pass(entered ? this : nullptr);
+}
+
+void Gate::leave() {
+  {
+    std::lock_guard guard(lock_);
+    ++free_;
+  }
+  changed_.notify_all();
 }
 
 BackgroundLane::BackgroundLane() : thread_([this] { loop(); }) {}

@@ -9,10 +9,10 @@
 #include <functional>
 #include <future>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <semaphore>
 #include <string>
 #include <thread>
 
@@ -59,7 +59,8 @@ class LoginThrottle {
   std::map<std::string, Entry> accounts_, addresses_;
 };
 
-// At most N holders at once; a caller waits a bounded time for its turn, then gives up.
+// At most N holders at once; callers wait their turn in order of arrival (a semaphore lets some
+// wait far longer than others) for a bounded time, then give up.
 class Gate {
  public:
   explicit Gate(int slots);
@@ -71,7 +72,7 @@ class Gate {
     Pass& operator=(const Pass&) = delete;
     Pass& operator=(Pass&&) = delete;
     ~Pass() {
-      if (gate_) gate_->slots_.release();
+      if (gate_) gate_->leave();
     }
     explicit operator bool() const { return gate_ != nullptr; }
 
@@ -82,7 +83,13 @@ class Gate {
   Pass enter_within(std::chrono::milliseconds wait);
 
  private:
-  std::counting_semaphore<1 << 16> slots_;
+  void leave();
+
+  std::mutex lock_;
+  std::condition_variable changed_;
+  int free_;
+  std::uint64_t next_ticket_ = 0;
+  std::deque<std::uint64_t> waiting_;
 };
 
 // A thread of its own at a lower CPU priority (nice 10) for slow work that must not take the
