@@ -22,10 +22,14 @@ parser.add_argument("--uploads", type=int, default=10000)
 parser.add_argument("--clients", type=int, default=32)
 parser.add_argument("--size-kb", type=int, default=30)
 parser.add_argument("--work", default="bench/out/upload")
+# The server's peak memory, as /usr/bin/time -v reports it on exit.
+parser.add_argument("--time", action="store_true")
+parser.add_argument("--cli", help="another consolida binary to serve (an older build, for a before/after: no serve options added)")
+parser.add_argument("--serve-option", action="append", default=[], help="one more option for consolida serve")
 args = parser.parse_args()
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-cli = os.path.join(args.build, "consolida")
+cli = args.cli or os.path.join(args.build, "consolida")
 region = os.path.join(root, "bench/out/regione")
 if not os.path.exists(os.path.join(region, "manifest.csv")):
     subprocess.run([os.path.join(args.build, "make_region"), region], check=True)
@@ -45,8 +49,12 @@ admin("campagna", "aggiungi", "--nome", "Spesa sociale 2023 (bench)", "--modulo"
 admin("utente", "aggiungi", "regione", "--ruolo", "regione", password="password-del-bench\n")
 token = admin("token", "regione").split()[-1]
 
-server = subprocess.Popen([cli, "serve", "--data-dir", data, "--port", "0", "--plugins", os.path.join(root, "plugins")],
-                          stdout=subprocess.PIPE, text=True)
+# All clients come from 127.0.0.1, as behind a reverse proxy: the per-address limit is the proxy's job there.
+serve = [cli, "serve", "--data-dir", data, "--port", "0", "--plugins", os.path.join(root, "plugins"),
+         *([] if args.cli else ["--connections-per-address", "0"]), *[word for option in args.serve_option for word in option.split()]]
+if args.time:
+    serve = ["/usr/bin/time", "-v", "-o", os.path.join(args.work, "time.txt"), *serve]
+server = subprocess.Popen(serve, stdout=subprocess.PIPE, text=True)
 try:
     line = server.stdout.readline()
     if "http://" not in line:
@@ -58,8 +66,17 @@ try:
             "--size-kb", str(args.size_kb), "--pid", str(server.pid), "--plugins", os.path.join(root, "plugins")]
     subprocess.run(load, check=True)
 finally:
-    server.send_signal(signal.SIGTERM)
+    # The server itself, not /usr/bin/time around it.
+    if args.time:
+        for child in open(f"/proc/{server.pid}/task/{server.pid}/children").read().split():
+            os.kill(int(child), signal.SIGTERM)
+    else:
+        server.send_signal(signal.SIGTERM)
     server.wait(timeout=30)
+if args.time:
+    for line in open(os.path.join(args.work, "time.txt")):
+        if "Maximum resident set size" in line:
+            print(f"server peak memory: {int(line.split(':')[1]) / 1024:.0f} MB")
 stored = sum(len(files) for _, _, files in os.walk(os.path.join(data, "files")))
 size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(data) for f in files)
 print(f"data directory: {stored} stored files, {size / 2**20:.0f} MB in all")

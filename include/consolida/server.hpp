@@ -191,6 +191,17 @@ struct ServerOptions {
   // One thread serves one connection for as long as it is kept alive: more threads than the
   // clients expected at once, else the surplus waits in the queue.
   int threads = 64;
+  // Connections waiting for a thread; one more is answered 503 at once rather than left hanging.
+  int max_queued = 64;
+  // Connections open at once from one client address (queued ones included); more are answered
+  // 429; 0: no limit. Offices behind one NAT address may need more, and behind a reverse proxy
+  // every client has the proxy's address: there the proxy limits clients (nginx limit_conn).
+  int max_connections_per_address = 16;
+  // The whole head of a connection's first request must arrive within this time, however it is
+  // dripped; a stalled body read gives up after three times as long.
+  int header_timeout_seconds = 10;
+  // Uploads over 1 MB validated at once: each holds its workbook in memory. 0: one per core.
+  int concurrent_validations = 0;
   std::int64_t session_seconds = 8 * 3600;
   // Lower only in tests: under ASan every allocation inside OpenSSL is slow.
   int password_iterations = Store::kPasswordIterations;

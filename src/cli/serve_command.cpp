@@ -38,6 +38,18 @@ class ServeApplication final : public Poco::Util::ServerApplication {
 
 std::string option_value(const std::vector<std::string>& args, std::size_t& i) { return i + 1 < args.size() ? args[++i] : std::string(); }
 
+// The server's limits against overload, each an integer with a floor.
+struct LimitOption {
+  int server::ServerOptions::*field;
+  int minimum;
+};
+const std::map<std::string, LimitOption, std::less<>> kLimitOptions{
+    {"--queue", {&server::ServerOptions::max_queued, 1}},
+    {"--connections-per-address", {&server::ServerOptions::max_connections_per_address, 0}},
+    {"--header-timeout", {&server::ServerOptions::header_timeout_seconds, 1}},
+    {"--validations", {&server::ServerOptions::concurrent_validations, 0}},
+};
+
 }  // namespace
 
 int run_serve(const Context& ctx, const std::vector<std::string>& args) {
@@ -48,7 +60,8 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
     if (args[i] == "--config") config = option_value(args, i);
   }
   if (!config.empty()) {
-    // key=value lines: data_dir, host, port, max_upload_mb, threads, plugins, cookie_secure.
+    // key=value lines: data_dir, host, port, max_upload_mb, threads, queue, connections_per_address,
+    // header_timeout, validations, plugins, cookie_secure.
     try {
       Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(new Poco::Util::PropertyFileConfiguration(config));
       options.data_dir = file->getString("data_dir", options.data_dir);
@@ -57,6 +70,10 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
       options.max_upload_bytes = static_cast<std::uint64_t>(file->getInt("max_upload_mb", 16)) << 20;
       options.threads = file->getInt("threads", options.threads);
       options.cookie_secure = file->getBool("cookie_secure", options.cookie_secure);
+      options.max_queued = std::max(1, file->getInt("queue", options.max_queued));
+      options.max_connections_per_address = std::max(0, file->getInt("connections_per_address", options.max_connections_per_address));
+      options.header_timeout_seconds = std::max(1, file->getInt("header_timeout", options.header_timeout_seconds));
+      options.concurrent_validations = std::max(0, file->getInt("validations", options.concurrent_validations));
       plugins = file->getString("plugins", plugins);
     } catch (const Poco::Exception& e) {
       std::cerr << (it ? "configurazione non leggibile: " : "cannot read the configuration: ") << config << " (" << e.displayText() << ")\n";
@@ -80,11 +97,18 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
       if (!threads) return kExitUsage;
       options.threads = std::max(2, *threads);
     }
+    else if (const auto limit = kLimitOptions.find(a); limit != kLimitOptions.end()) {
+      const std::optional<int> value = integer_option<int>(ctx, a, option_value(args, i));
+      if (!value) return kExitUsage;
+      options.*(limit->second.field) = std::max(limit->second.minimum, *value);
+    }
     else {
-      std::cerr << (it ? "uso: consolida serve [--config FILE] [--data-dir CARTELLA] [--host IP] [--port N] [--threads N] [--plugins CARTELLA] "
-                         "[--cookie-secure]\n"
-                       : "usage: consolida serve [--config FILE] [--data-dir FOLDER] [--host IP] [--port N] [--threads N] [--plugins FOLDER] "
-                         "[--cookie-secure]\n");
+      std::cerr << (it ? "uso: consolida serve [--config FILE] [--data-dir CARTELLA] [--host IP] [--port N] [--threads N] [--queue N]\n"
+                         "       [--connections-per-address N] [--header-timeout SECONDI] [--validations N] [--plugins CARTELLA]\n"
+                         "       [--cookie-secure]\n"
+                       : "usage: consolida serve [--config FILE] [--data-dir FOLDER] [--host IP] [--port N] [--threads N] [--queue N]\n"
+                         "       [--connections-per-address N] [--header-timeout SECONDS] [--validations N] [--plugins FOLDER]\n"
+                         "       [--cookie-secure]\n");
       return kExitUsage;
     }
   }

@@ -27,11 +27,14 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include <malloc.h>
+
 #include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "common/file_name.hpp"
 #include "common/rome_time.hpp"
@@ -39,6 +42,8 @@
 #include "consolida/error.hpp"
 #include "consolida/report_json.hpp"
 #include "consolida/server.hpp"
+#include "server/admission.hpp"
+#include "server/connections.hpp"
 #include "server/crypto.hpp"
 #include "server/intake.hpp"
 #include "server/pages.hpp"
@@ -85,6 +90,8 @@ HTTPResponse::HTTPStatus http_status(OutcomeKind kind) {
     case OutcomeKind::not_found: return HTTPResponse::HTTP_NOT_FOUND;
     case OutcomeKind::stored_report_unreadable: return HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
     case OutcomeKind::file_missing: return HTTPResponse::HTTP_GONE;
+    case OutcomeKind::too_many_attempts: return HTTPResponse::HTTP_TOO_MANY_REQUESTS;
+    case OutcomeKind::busy: return HTTPResponse::HTTP_SERVICE_UNAVAILABLE;
     case OutcomeKind::internal_error: return HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
   }
   return HTTPResponse::HTTP_INTERNAL_SERVER_ERROR;
@@ -92,6 +99,7 @@ HTTPResponse::HTTPStatus http_status(OutcomeKind kind) {
 
 const Outcome kNotFound{OutcomeKind::not_found, {"pagina non trovata", "page not found"}};
 const Outcome kFormExpired{OutcomeKind::form_expired, {"modulo scaduto o non valido: ricaricare la pagina", "form expired or invalid: reload the page"}};
+const Outcome kBusy{OutcomeKind::busy, {"server occupato: riprovare tra qualche secondo", "server busy: try again in a few seconds"}};
 const Outcome kInternalError{OutcomeKind::internal_error, {"errore interno del server", "internal server error"}};
 const Outcome kMalformedForm{OutcomeKind::malformed_request, {"richiesta non valida: il modulo inviato è incompleto o malformato",
                                                               "bad request: the form sent is incomplete or malformed"}};
@@ -228,6 +236,8 @@ class WholeBody final : public std::istream {
   WholeBodyBuf buffer_;
 };
 
+constexpr std::uint64_t kLargeUpload = 1u << 20;  // validated under ServerOptions::concurrent_validations
+
 // Streams the uploaded file part to a temporary file, stopping at the size limit.
 class UploadPart final : public Poco::Net::PartHandler {
  public:
@@ -290,8 +300,12 @@ struct Server::Impl {
   const registry::Registry& registry;
   Store store;
   Intake intake;
+  LoginThrottle logins;
+  Gate password_checks;
+  BackgroundLane password_lane;
+  Gate validations;
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> http;
+  std::unique_ptr<GuardedHttpServer> http;
   std::uint16_t port = 0;
 
   Impl(ServerOptions o, std::vector<forms::FormSpec> f, const registry::Registry& r)
@@ -299,7 +313,10 @@ struct Server::Impl {
         forms(std::move(f)),
         registry(r),
         store(options.data_dir, options.password_iterations),
-        intake(store, forms, registry) {
+        intake(store, forms, registry),
+        password_checks(1),  // the lane runs them one at a time: a second would only wait there
+        validations(options.concurrent_validations > 0 ? options.concurrent_validations
+                                                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
     store.clear_temp();
   }
 
@@ -489,9 +506,11 @@ class LoginHandler final : public Handler {
     }
     Poco::Net::HTMLForm form(request, request.stream());
     Store& store = server_.store;
-    const auto user = store.check_password(form.get("utente", ""), form.get("password", ""));
+    const std::string name = form.get("utente", ""), address = request.clientAddress().host().toString();
+    const std::optional<User> user = throttled_check(name, form.get("password", ""), address, response);
+    if (response.sent()) return;
     if (!user) {
-      store.audit(form.get("utente", ""), "accesso", 0, "", "", "rifiutato", "credenziali errate");
+      store.audit(recorded_name(name), "accesso", 0, "", "", "rifiutato", "credenziali errate");
       response.setStatusAndReason(HTTPResponse::HTTP_UNAUTHORIZED);
       return send_html(response, pages::login_page("Nome utente o password errati."));
     }
@@ -512,6 +531,37 @@ class LoginHandler final : public Handler {
     const auto scheme_end = origin.find("://");
     if (scheme_end == std::string::npos || host.empty()) return false;
     return Poco::icompare(origin.substr(scheme_end + 3), host) == 0;
+  }
+
+  // The password check, unless the account or the address is closed after failures (429) or
+  // the password checks are all taken (503): both answered at once, nothing slept.
+  std::optional<User> throttled_check(const std::string& name, const std::string& password, const std::string& address,
+                                      HTTPServerResponse& response) {
+    LoginThrottle& throttle = server_.logins;
+    if (const auto wait = throttle.admit(name, address, LoginThrottle::Clock::now())) {
+      const long long seconds = wait->count();
+      response.set("Retry-After", std::to_string(seconds));
+      response.setStatusAndReason(HTTPResponse::HTTP_TOO_MANY_REQUESTS);
+      send_html(response, pages::login_page("Troppi tentativi di accesso: riprovare tra " + std::to_string(seconds) +
+                                            (seconds == 1 ? " secondo." : " secondi.")));
+      return std::nullopt;
+    }
+    auto result = LoginThrottle::Result::abandoned;
+    struct Finish {
+      LoginThrottle& throttle;
+      const std::string &name, &address;
+      LoginThrottle::Result& result;
+      ~Finish() { throttle.finish(name, address, LoginThrottle::Clock::now(), result); }
+    } finish{throttle, name, address, result};
+    const Gate::Pass hashing = server_.password_checks.enter_within(std::chrono::seconds(2));
+    if (!hashing) {
+      response.set("Retry-After", "2");
+      refuse(response, kBusy);
+      return std::nullopt;
+    }
+    std::optional<User> user = server_.password_lane.run([&] { return server_.store.check_password(name, password); });
+    result = user ? LoginThrottle::Result::succeeded : LoginThrottle::Result::failed;
+    return user;
   }
 };
 
@@ -623,6 +673,16 @@ class UploadHandler final : public SignedInHandler {
     upload.file_name = part.file_name().empty() ? "invio.xlsx" : part.file_name();
     upload.size = part.size();
     upload.now = unix_now();
+    // A validation holds its workbook in memory, about as much as the file: large ones a few at a
+    // time, the others wait their turn. Small ones go straight (queueing them costs more than it saves).
+    std::optional<Gate::Pass> validating;
+    if (upload.size > kLargeUpload) {
+      validating.emplace(server_.validations.enter_within(std::chrono::seconds(30)));
+      if (!*validating) {
+        response.set("Retry-After", "10");
+        return refuse(response, kBusy);
+      }
+    }
     const auto received = intake().receive(*c, who.user, upload);
     const Submission* stored = or_refuse(response, received);
     if (!stored) return;
@@ -815,24 +875,34 @@ Server::Server(ServerOptions options, std::vector<forms::FormSpec> forms, const 
 Server::~Server() { stop(); }
 
 void Server::start() {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(impl_->options.host, impl_->options.port), 128);
+  // Buffers of uploads (up to the 16 MB limit, read whole for validation) mapped and unmapped on
+  // their own: glibc otherwise raises its mmap threshold after the first such free and keeps the
+  // freed buffers in each thread's arena (48 parallel 15 MB uploads peaked at 498 MB, 57 MB so).
+  ::mallopt(M_MMAP_THRESHOLD, 256 << 10);
+  const ServerOptions& options = impl_->options;
+  // A deep backlog: a burst of connections beyond it has its SYNs dropped and retried a second
+  // later, for everyone; the filter answers (or refuses) them at once instead.
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options.host, options.port), 1024);
   impl_->port = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(impl_->options.threads);
-  params->setMaxQueued(256);
+  params->setMaxThreads(options.threads);
+  params->setMaxQueued(options.max_queued);
+  // Poco's per-read timeout: the head has its own deadline (GuardedHttpServer), a body may stall longer.
+  params->setTimeout(Poco::Timespan(3 * options.header_timeout_seconds, 0));
   params->setKeepAlive(true);
   // A kept-alive connection holds its thread: idle ones let go soon, busy ones now and then, so
   // that connections waiting in the queue get their turn.
   params->setKeepAliveTimeout(Poco::Timespan(5, 0));
   params->setMaxKeepAliveRequests(100);
-  impl_->pool = std::make_unique<Poco::ThreadPool>(2, impl_->options.threads);
-  impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Router(*impl_), *impl_->pool, socket, params);
+  impl_->pool = std::make_unique<Poco::ThreadPool>(2, options.threads);
+  const ConnectionLimits limits{options.max_queued, options.max_connections_per_address, std::chrono::seconds(options.header_timeout_seconds)};
+  impl_->http = std::make_unique<GuardedHttpServer>(new Router(*impl_), *impl_->pool, socket, params, limits);
   impl_->http->start();
 }
 
 void Server::stop() {
   if (impl_ && impl_->http) {
-    impl_->http->stopAll(true);
+    impl_->http->stop_all();
     impl_->http.reset();
     impl_->pool->joinAll();
   }

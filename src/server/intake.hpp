@@ -41,6 +41,8 @@ enum class OutcomeKind {
   not_found,                // no such campaign or page
   stored_report_unreadable,
   file_missing,             // the version is recorded but its file is gone from the server
+  too_many_attempts,        // logins refused for a while after repeated failures
+  busy,                     // the slow work this request needs is all taken: come back soon
   internal_error,
 };
 

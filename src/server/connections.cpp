@@ -1,0 +1,237 @@
+#include "server/connections.hpp"
+
+#include <Poco/Net/HTTPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace consolida::server {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A plain answer written by the server itself, outside Poco's request handling.
+std::string plain_answer(int status, const char* reason, const std::string& retry_after, const std::string& text) {
+  std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nConnection: close\r\n";
+  if (!retry_after.empty()) answer += "Retry-After: " + retry_after + "\r\n";
+  answer += "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: " + std::to_string(text.size()) +
+            "\r\n\r\n" + text;
+  return answer;
+}
+
+const std::string kBusy = plain_answer(503, "Service Unavailable", "5",
+                                       "Server occupato: riprovare tra qualche secondo.\nServer busy: try again in a few seconds.\n");
+const std::string kTooManyConnections =
+    plain_answer(429, "Too Many Requests", "5",
+                 "Troppe connessioni aperte da questo indirizzo: riprovare tra qualche secondo.\n"
+                 "Too many connections open from this address: try again in a few seconds.\n");
+const std::string kHeadTimeout =
+    plain_answer(408, "Request Timeout", "", "Richiesta incompleta: tempo scaduto.\nIncomplete request: time is up.\n");
+
+void drain(int fd) {
+  char buffer[4096];
+  for (int i = 0; i < 16 && ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT) > 0; ++i) {
+  }
+}
+
+// Best effort and never blocking: the kernel's send buffer of a fresh socket takes these few bytes.
+void send_now(int fd, const std::string& bytes) { (void)::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL); }
+
+}  // namespace
+
+struct GuardedHttpServer::Shared {
+  ConnectionLimits limits;
+  Poco::Net::TCPServer* server = nullptr;
+
+  std::mutex lock;
+  std::map<std::string, int> per_address;
+  std::set<Poco::Net::StreamSocket*> live;
+
+  // Refused sockets stay open a moment after their answer: closed at once with the request
+  // unread, the kernel would reset the connection and the client might lose the answer.
+  struct Lingering {
+    Poco::Net::StreamSocket socket;
+    Clock::time_point until;
+  };
+  std::vector<Lingering> lingering;  // used by the accepting thread only
+  static constexpr std::size_t kMaxLingering = 256;
+
+  bool take(const std::string& address) {
+    std::lock_guard guard(lock);
+    int& open = per_address[address];
+    if (limits.per_address > 0 && open >= limits.per_address) return false;
+    ++open;
+    return true;
+  }
+  void give_back(const std::string& address) {
+    std::lock_guard guard(lock);
+    const auto found = per_address.find(address);
+    if (found != per_address.end() && --found->second <= 0) per_address.erase(found);
+  }
+
+  void refuse(const Poco::Net::StreamSocket& socket, const std::string& answer) {
+    const int fd = socket.impl()->sockfd();
+    drain(fd);
+    send_now(fd, answer);
+    ::shutdown(fd, SHUT_WR);
+    if (lingering.size() < kMaxLingering) lingering.push_back({socket, Clock::now() + std::chrono::seconds(2)});
+  }
+  void sweep_lingering() {
+    const auto now = Clock::now();
+    std::erase_if(lingering, [&](Lingering& l) {
+      const int fd = l.socket.impl()->sockfd();
+      char buffer[4096];
+      ssize_t got = 0;
+      for (int i = 0; i < 16 && (got = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT)) > 0; ++i) {
+      }
+      return got == 0 || now >= l.until;  // the client closed, or its time is up
+    });
+  }
+};
+
+namespace {
+
+class Filter final : public Poco::Net::TCPServerConnectionFilter {
+ public:
+  explicit Filter(std::shared_ptr<GuardedHttpServer::Shared> shared) : shared_(std::move(shared)) {}
+  bool accept(const Poco::Net::StreamSocket& socket) override {
+    shared_->sweep_lingering();
+    const std::string address = socket.peerAddress().host().toString();
+    if (!shared_->take(address)) {
+      shared_->refuse(socket, kTooManyConnections);
+      return false;
+    }
+    // Full: as many connections queued beyond the threads still free as the queue may hold. Only
+    // this thread adds to the queue, so a place free now is still free at enqueue().
+    const Poco::Net::TCPServer& server = *shared_->server;
+    const int free_threads = std::max(0, server.maxThreads() - server.currentConnections());
+    if (server.queuedConnections() - free_threads >= shared_->limits.max_queued) {
+      shared_->give_back(address);
+      shared_->refuse(socket, kBusy);
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  std::shared_ptr<GuardedHttpServer::Shared> shared_;
+};
+
+class GuardedConnection final : public Poco::Net::HTTPServerConnection {
+ public:
+  GuardedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr router, std::shared_ptr<GuardedHttpServer::Shared> shared)
+      : HTTPServerConnection(socket, params, router), shared_(std::move(shared)), address_(socket.peerAddress().host().toString()) {
+    std::lock_guard guard(shared_->lock);
+    shared_->live.insert(&this->socket());
+  }
+  ~GuardedConnection() override {
+    {
+      std::lock_guard guard(shared_->lock);
+      shared_->live.erase(&socket());
+    }
+    shared_->give_back(address_);
+  }
+
+  void run() override {
+    if (!head_arrives()) {
+      send_now(socket().impl()->sockfd(), kHeadTimeout);
+      return;
+    }
+    HTTPServerConnection::run();
+  }
+
+ private:
+  // Waits until the first request's head is all here (or 8 KiB of it, Poco limits the rest),
+  // however it is dripped, within the deadline. False if the deadline passes or the client leaves.
+  bool head_arrives() {
+    const int fd = socket().impl()->sockfd();
+    const auto deadline = Clock::now() + shared_->limits.head_timeout;
+    char peeked[8192];
+    int seen = 0;
+    bool arrived = false;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) break;
+      // Readable only once more than what was already seen is here: no spinning on a partial head.
+      const int low_water = seen + 1;
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &low_water, sizeof low_water);
+      pollfd p{fd, POLLIN, 0};
+      const int ready = ::poll(&p, 1, static_cast<int>(left));
+      if (ready < 0 && errno != EINTR) break;
+      if (ready <= 0) continue;
+      const ssize_t n = ::recv(fd, peeked, sizeof peeked, MSG_PEEK | MSG_DONTWAIT);
+      if (n <= 0 || n == seen) break;  // closed, or closed after a partial head
+      const std::string_view head(peeked, static_cast<std::size_t>(n));
+      if (n == static_cast<ssize_t>(sizeof peeked) || head.find("\r\n\r\n") != head.npos || head.find("\n\n") != head.npos) {
+        arrived = true;
+        break;
+      }
+      seen = static_cast<int>(n);
+    }
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+    return arrived;
+  }
+
+  std::shared_ptr<GuardedHttpServer::Shared> shared_;
+  std::string address_;
+};
+
+class GuardedConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  GuardedConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr router,
+                           std::shared_ptr<GuardedHttpServer::Shared> shared)
+      : params_(std::move(params)), router_(std::move(router)), shared_(std::move(shared)) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new GuardedConnection(socket, params_, router_, shared_);
+  }
+
+ private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr router_;
+  std::shared_ptr<GuardedHttpServer::Shared> shared_;
+};
+
+}  // namespace
+
+GuardedHttpServer::GuardedHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr router, Poco::ThreadPool& pool,
+                                     const Poco::Net::ServerSocket& socket, Poco::Net::HTTPServerParams::Ptr params, ConnectionLimits limits)
+    : shared_(std::make_shared<Shared>()) {
+  shared_->limits = limits;
+  // Poco's own refusal (a silent close) must never come first: the filter answers 503 before,
+  // counting the queued connections that free threads are about to take.
+  params->setMaxQueued(limits.max_queued + params->getMaxThreads() + 1);
+  tcp_ = std::make_unique<Poco::Net::TCPServer>(new GuardedConnectionFactory(params, router, shared_), pool, socket, params);
+  shared_->server = tcp_.get();
+  tcp_->setConnectionFilter(new Filter(shared_));
+}
+
+GuardedHttpServer::~GuardedHttpServer() { stop_all(); }
+
+void GuardedHttpServer::start() { tcp_->start(); }
+
+void GuardedHttpServer::stop_all() {
+  if (!tcp_) return;
+  tcp_->stop();
+  std::lock_guard guard(shared_->lock);
+  for (Poco::Net::StreamSocket* socket : shared_->live) {
+    try {
+      socket->shutdown();
+    } catch (const Poco::Exception&) {
+      // already closed by its client
+    }
+  }
+  shared_->lingering.clear();
+}
+
+}  // namespace consolida::server
