@@ -45,7 +45,8 @@ token=$("$cli" admin --data-dir "$data" token melzo 2>/dev/null | grep -o '[A-Za
 [ -n "$token" ] || fail "nessun token API"
 
 mkfifo "$work/started"
-"$cli" serve --data-dir "$data" --port 0 --plugins "$source_dir/plugins" > "$work/started" &
+# The shipped configuration, but for the folders and the port.
+"$cli" serve --config "$source_dir/deploy/consolida.conf" --data-dir "$data" --port 0 --plugins "$source_dir/plugins" > "$work/started" &
 server_pid=$!
 exec 3< "$work/started"
 read -r line <&3
@@ -111,6 +112,10 @@ code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.0.1:
 head -c $((18 << 20)) /dev/zero > "$work/big.bin"
 code=$(status -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" --data-binary "@$work/big.bin" "$base/api/v1/campagne/1/invii")
 [ "$code" = 413 ] || fail "corpo di 18 MB: $code invece di 413"
+
+# A login through nginx: the session cookie is marked Secure (cookie_secure in the shipped config).
+cookie=$(curl -s -o /dev/null -D - --cacert "$work/tls.pem" -d 'utente=melzo&password=password-di-melzo' "$base/accesso" | grep -i '^set-cookie:' || true)
+[[ "${cookie,,}" == *"; secure"* ]] || fail "il cookie di sessione tramite HTTPS non è Secure: $cookie"
 
 # A burst of logins from one address: nginx lets the burst through, then answers 429.
 codes=""

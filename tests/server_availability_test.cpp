@@ -294,6 +294,49 @@ TEST_F(ServerAvailability, FailedLoginsWithHugeUserNamesDoNotGrowTheDatabase) {
   EXPECT_LT(size() - before, 200000u) << "10 names of 200,000 bytes must not be stored whole";
 }
 
+// Behind nginx every client arrives from the proxy's address: its connections are not capped per
+// address (nginx caps its own clients), and the login throttle counts the address nginx names in
+// X-Forwarded-For. A client that is not a trusted proxy cannot choose its address that way.
+std::string login_through_proxy(const std::string& user, const std::string& password, const std::string& client) {
+  std::string request = login(user, password);
+  return request.insert(request.find("\r\n") + 2, "X-Forwarded-For: " + client + "\r\n");
+}
+
+TEST_F(ServerAvailability, BehindATrustedProxyTheClientIsTheAddressTheProxyNames) {
+  options_.trusted_proxies = {"127.0.0.8"};
+  start();
+  // The proxy's kept-alive connections are more than one client's share.
+  std::vector<std::unique_ptr<RawConnection>> upstream;
+  for (int i = 0; i < 4; ++i) {
+    upstream.push_back(std::make_unique<RawConnection>("127.0.0.8", port()));
+    ASSERT_TRUE(upstream.back()->connected());
+  }
+  const auto served = exchange("127.0.0.8", port(), get("/stile.css"), 3000ms);
+  ASSERT_TRUE(served);
+  EXPECT_EQ(status_of(*served), 200) << *served;
+  upstream.clear();
+  // One client's wrong logins close that client, not every client of the proxy.
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(exchange("127.0.0.8", port(), login_through_proxy("utente-" + std::to_string(i), "no", "203.0.113.7")));
+  const auto attacker = exchange("127.0.0.8", port(), login_through_proxy("cassano", "pw-cassano-1", "203.0.113.7"));
+  ASSERT_TRUE(attacker);
+  EXPECT_EQ(status_of(*attacker), 429) << *attacker;
+  const auto neighbour = exchange("127.0.0.8", port(), login_through_proxy("cassano", "pw-cassano-1", "198.51.100.2"));
+  ASSERT_TRUE(neighbour);
+  EXPECT_EQ(status_of(*neighbour), 303) << *neighbour;
+}
+
+TEST_F(ServerAvailability, AClientThatIsNoTrustedProxyCannotChooseItsAddress) {
+  options_.trusted_proxies = {"127.0.0.8"};
+  start();
+  for (int i = 0; i < 8; ++i) {
+    const std::string other = "198.51.100." + std::to_string(i + 10);
+    ASSERT_TRUE(exchange("127.0.0.9", port(), login_through_proxy("utente-" + std::to_string(i), "no", other)));
+  }
+  const auto again = exchange("127.0.0.9", port(), login_through_proxy("cassano", "pw-cassano-1", "198.51.100.99"));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(status_of(*again), 429) << "X-Forwarded-For from a client that is no proxy must be ignored";
+}
+
 // ---- the throttle itself, on a clock of its own ----
 
 using Result = LoginThrottle::Result;

@@ -208,6 +208,11 @@ struct ServerOptions {
   // The session cookie is sent only over HTTPS (`Secure`): on when a TLS proxy stands in front;
   // off by default, for plain http on loopback.
   bool cookie_secure = false;
+  // Addresses of the reverse proxies in front (nginx on the same host: 127.0.0.1). Their
+  // connections are not capped per address (the proxy caps its own clients), and for requests
+  // they pass on the client is the last address of X-Forwarded-For. From any other peer that
+  // header is ignored: a client cannot choose the address it is throttled by.
+  std::vector<std::string> trusted_proxies;
 };
 
 // Poco HTTP server over a Store. start() returns once listening.

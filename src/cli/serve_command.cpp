@@ -1,6 +1,8 @@
 // consolida serve: the upload front end; consolida admin: its campaigns, users and tokens.
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/String.h>
 #include <Poco/Util/ServerApplication.h>
 
 #include <algorithm>
@@ -38,6 +40,18 @@ class ServeApplication final : public Poco::Util::ServerApplication {
 
 std::string option_value(const std::vector<std::string>& args, std::size_t& i) { return i + 1 < args.size() ? args[++i] : std::string(); }
 
+// An address of a reverse proxy, kept in the form the server sees its peers in; false (with a
+// message) when it is no IP address.
+bool add_trusted_proxy(const Context& ctx, const std::string& text, server::ServerOptions& options) {
+  Poco::Net::IPAddress address;
+  if (!Poco::Net::IPAddress::tryParse(text, address)) {
+    std::cerr << (ctx.lang == Lang::it ? "indirizzo del proxy non valido: «" : "invalid proxy address: «") << text << "»\n";
+    return false;
+  }
+  options.trusted_proxies.push_back(address.toString());
+  return true;
+}
+
 // The server's limits against overload, each an integer with a floor.
 struct LimitOption {
   int server::ServerOptions::*field;
@@ -61,7 +75,7 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
   }
   if (!config.empty()) {
     // key=value lines: data_dir, host, port, max_upload_mb, threads, queue, connections_per_address,
-    // header_timeout, validations, plugins, cookie_secure.
+    // header_timeout, validations, plugins, cookie_secure, trusted_proxies (addresses, comma-separated).
     try {
       Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(new Poco::Util::PropertyFileConfiguration(config));
       options.data_dir = file->getString("data_dir", options.data_dir);
@@ -75,6 +89,13 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
       options.header_timeout_seconds = std::max(1, file->getInt("header_timeout", options.header_timeout_seconds));
       options.concurrent_validations = std::max(0, file->getInt("validations", options.concurrent_validations));
       plugins = file->getString("plugins", plugins);
+      std::string proxies = file->getString("trusted_proxies", "");
+      for (std::size_t start = 0; start < proxies.size();) {
+        const auto comma = std::min(proxies.find(',', start), proxies.size());
+        const std::string proxy = Poco::trim(proxies.substr(start, comma - start));
+        if (!proxy.empty() && !add_trusted_proxy(ctx, proxy, options)) return kExitUsage;
+        start = comma + 1;
+      }
     } catch (const Poco::Exception& e) {
       std::cerr << (it ? "configurazione non leggibile: " : "cannot read the configuration: ") << config << " (" << e.displayText() << ")\n";
       return kExitUsage;
@@ -92,6 +113,9 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
     }
     else if (a == "--plugins") plugins = option_value(args, i);
     else if (a == "--cookie-secure") options.cookie_secure = true;
+    else if (a == "--trusted-proxy") {
+      if (!add_trusted_proxy(ctx, option_value(args, i), options)) return kExitUsage;
+    }
     else if (a == "--threads") {
       const std::optional<int> threads = integer_option<int>(ctx, a, option_value(args, i));
       if (!threads) return kExitUsage;
@@ -105,10 +129,10 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
     else {
       std::cerr << (it ? "uso: consolida serve [--config FILE] [--data-dir CARTELLA] [--host IP] [--port N] [--threads N] [--queue N]\n"
                          "       [--connections-per-address N] [--header-timeout SECONDI] [--validations N] [--plugins CARTELLA]\n"
-                         "       [--cookie-secure]\n"
+                         "       [--cookie-secure] [--trusted-proxy IP]...\n"
                        : "usage: consolida serve [--config FILE] [--data-dir FOLDER] [--host IP] [--port N] [--threads N] [--queue N]\n"
                          "       [--connections-per-address N] [--header-timeout SECONDS] [--validations N] [--plugins FOLDER]\n"
-                         "       [--cookie-secure]\n");
+                         "       [--cookie-secure] [--trusted-proxy IP]...\n");
       return kExitUsage;
     }
   }

@@ -66,6 +66,7 @@ struct GuardedHttpServer::Shared {
   static constexpr std::size_t kMaxLingering = 256;
 
   bool take(const std::string& address) {
+    if (limits.uncapped.count(address)) return true;  // never counted, so give_back finds nothing
     std::lock_guard guard(lock);
     int& open = per_address[address];
     if (limits.per_address > 0 && open >= limits.per_address) return false;

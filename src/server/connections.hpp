@@ -15,6 +15,8 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
+#include <string>
 
 namespace consolida::server {
 
@@ -22,6 +24,7 @@ struct ConnectionLimits {
   int max_queued = 64;
   int per_address = 16;
   std::chrono::seconds head_timeout{10};
+  std::set<std::string> uncapped;  // addresses exempt from per_address: trusted proxies
 };
 
 class GuardedHttpServer {

@@ -29,6 +29,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <fstream>
@@ -506,7 +507,7 @@ class LoginHandler final : public Handler {
     }
     Poco::Net::HTMLForm form(request, request.stream());
     Store& store = server_.store;
-    const std::string name = form.get("utente", ""), address = request.clientAddress().host().toString();
+    const std::string name = form.get("utente", ""), address = client_address(request);
     const std::optional<User> user = throttled_check(name, form.get("password", ""), address, response);
     if (response.sent()) return;
     if (!user) {
@@ -523,6 +524,18 @@ class LoginHandler final : public Handler {
     cookie.setMaxAge(static_cast<int>(server_.options.session_seconds));
     response.addCookie(cookie);
     redirect(response, "/campagne");
+  }
+
+  // The client's address: the peer, or for a request a trusted proxy passes on, the last address
+  // of X-Forwarded-For (the one the proxy itself added).
+  std::string client_address(const HTTPServerRequest& request) const {
+    const std::string peer = request.clientAddress().host().toString();
+    const auto& proxies = server_.options.trusted_proxies;
+    if (std::find(proxies.begin(), proxies.end(), peer) == proxies.end() || !request.has("X-Forwarded-For")) return peer;
+    const std::string forwarded = request.get("X-Forwarded-For");
+    const auto comma = forwarded.rfind(',');
+    std::string last = Poco::trim(comma == std::string::npos ? forwarded : forwarded.substr(comma + 1));
+    return last.empty() ? peer : utf8_prefix(last, 64);
   }
 
   // "scheme://host[:port]" against the Host header: the scheme is left out, since behind a TLS
@@ -895,7 +908,8 @@ void Server::start() {
   params->setKeepAliveTimeout(Poco::Timespan(5, 0));
   params->setMaxKeepAliveRequests(100);
   impl_->pool = std::make_unique<Poco::ThreadPool>(2, options.threads);
-  const ConnectionLimits limits{options.max_queued, options.max_connections_per_address, std::chrono::seconds(options.header_timeout_seconds)};
+  const ConnectionLimits limits{options.max_queued, options.max_connections_per_address, std::chrono::seconds(options.header_timeout_seconds),
+                                {options.trusted_proxies.begin(), options.trusted_proxies.end()}};
   impl_->http = std::make_unique<GuardedHttpServer>(new Router(*impl_), *impl_->pool, socket, params, limits);
   impl_->http->start();
 }
