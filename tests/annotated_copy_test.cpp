@@ -179,10 +179,51 @@ TEST(AnnotatedCopy, AFieldNotFoundIsMarkedOnItsInputAndWhatWasWrittenThereIsList
   EXPECT_NE(text.find("COPIA-NON-RIPORTATO"), std::string::npos) << text;
 }
 
-TEST(AnnotatedCopy, ASheetThatIsNotTheFormsIsNamedAsLeftOut) {
+// The form's sheet renamed ("Progetto Lodi"): it is read in its place, so every other problem is
+// found at once, and the copy carries it under the template's name: once the copy is sent back
+// nothing is left to correct for the name.
+TEST(AnnotatedCopy, ARenamedFormSheetIsCheckedAndCarriedUnderTheTemplatesName) {
   const Annotated copy = annotate("errore-foglio-rinominato.xlsx", Lang::en);
+  ASSERT_EQ(copy.report.issues.size(), 1u);
+  EXPECT_EQ(copy.report.issues[0].code, "PREM-FOGLIO");
+  EXPECT_EQ(copy.report.issues[0].sheet, "Progetto Lodi");
+  EXPECT_NE(copy.report.issues[0].message.it.find("si chiama «Progetto Lodi»: è stato verificato lo stesso"), std::string::npos)
+      << copy.report.issues[0].message.it;
   const std::string text = problem_sheet_text(copy.path, "Problems");
-  EXPECT_NE(text.find("Sheet «Progetto Lodi» of the uploaded file is not part of the template"), std::string::npos) << text;
+  EXPECT_EQ(text.find("is not part of the template"), std::string::npos) << text;
+  const forms::Report again = forms::validate_file(copy.path, all_forms(), registry::Registry::builtin());
+  EXPECT_TRUE(again.valid()) << (again.issues.empty() ? "" : again.issues[0].code + " " + again.issues[0].message.it);
+  EXPECT_EQ(again.issues.size(), 0u);
+}
+
+// A sheet beside the form's that is no form sheet (the clerk's notes) is not read: the copy says
+// it leaves it out.
+TEST(AnnotatedCopy, ASheetThatIsNotTheFormsIsNamedAsLeftOut) {
+  using namespace consolida::testing::cells;
+  std::vector<forms::FormSpec> forms{consolida::testing::row_total_form()};
+  const std::string rows = "<row r=\"1\">" + text("A1", "Ambito") + text("B1", "Ambito 5 Melzo") + "</row>" + "<row r=\"3\">" +
+                           text("A3", "SPESE") + "</row>" + "<row r=\"4\">" + text("A4", "Voce") + text("B4", "Fonte uno") +
+                           text("C4", "Fonte due") + text("D4", "Totale") + "</row>" + "<row r=\"5\">" + text("A5", "Mense") +
+                           number("B5", "10") + number("C5", "5") + number("D5", "15") + "</row>";
+  consolida::testing::ZipBuilder zip = consolida::testing::minimal_xlsx(rows);
+  zip.add("xl/workbook.xml",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+          "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"Foglio1\" sheetId=\"1\" "
+          "r:id=\"rId1\"/><sheet name=\"Appunti\" sheetId=\"2\" r:id=\"rId9\"/></sheets></workbook>");
+  zip.add("xl/_rels/workbook.xml.rels",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+          "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
+          "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId9\" "
+          "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet2.xml\"/>"
+          "</Relationships>");
+  zip.add("xl/worksheets/sheet2.xml", consolida::testing::worksheet("<row r=\"1\">" + text("A1", "telefonare a Melzo") + "</row>"));
+  const std::string sample = zip.write(temp_path("foglio-estraneo.xlsx"));
+  forms::TypedForm read;
+  const forms::Report report = forms::validate_file(sample, forms, registry::Registry::builtin(), "righe", &read);
+  const std::string copy = temp_path("annotato-foglio-estraneo.xlsx");
+  write::write_annotated(read, report, copy, Lang::en);
+  const std::string notes = problem_sheet_text(copy, "Problems");
+  EXPECT_NE(notes.find("Sheet «Appunti» of the uploaded file is not part of the template"), std::string::npos) << notes;
 }
 
 TEST(AnnotatedCopy, ACleanFileHasNothingLeftOut) {

@@ -357,11 +357,6 @@ def samples():
     return out
 
 
-# Structural problems without a cell to correct: the copy itself rebuilds the structure (a TOT row
-# put back) or cannot read the data at all (a renamed sheet: the copy says what it left out).
-NOT_CORRECTABLE_BY_CELLS = {"errore-foglio-rinominato.xlsx"}
-
-
 def main():
     os.makedirs(os.path.join(WORK, "annotati"), exist_ok=True)
     os.makedirs(os.path.join(WORK, "corretti"), exist_ok=True)
@@ -393,16 +388,13 @@ def main():
         dropped = dropped_without_message(sample, copy, forms[form_id]["sheets"], problems)
         if dropped:
             failures.append(f"{name}: contenuto perso senza messaggio: {dropped[:5]}")
-        if name in NOT_CORRECTABLE_BY_CELLS:
-            print(f"{name}: non correggibile cella per cella ({[p['code'] for p in problems]}); niente perso senza messaggio")
-            continue
         book = openpyxl.load_workbook(copy)
         values = openpyxl.load_workbook(copy, data_only=True)
         ctx = {"clean": clean if form_id == "premialita" else None, "ente": ente}
         done = []
         for p in problems:
             if p["severity"] in ("nota", "note") or not p["cell"]:
-                continue
+                continue  # a sheet renamed, for one: the copy already has the template's name
             fix = CORRECTIONS.get(p["code"], copy_from_clean)
             done.append(f"{p['code']}: {fix(book[p['sheet']], values[p['sheet']], p, ctx)}")
         out = os.path.join(WORK, "corretti", f"{form_id}--{name}")

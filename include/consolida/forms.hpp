@@ -298,6 +298,9 @@ struct LooseCell {
   CellValue cell;
 };
 
+// The sheets a template and an annotated copy write beside the form's own: never a form's data.
+inline constexpr std::string_view kOwnSheetNames[] = {"Istruzioni", "Liste", "Problemi", "Problems"};
+
 // How many loose cells a form instance names one by one: data pasted beside a form can hold
 // thousands, which are counted rather than each copied, noted and anchored.
 inline constexpr std::size_t kMaxLooseCells = 200;
@@ -313,6 +316,8 @@ struct FormInstance {
   // Written outside the grid: not validated, but the annotated copy says what it leaves out.
   std::vector<LooseCell> loose_cells;  // at most kMaxLooseCells, in sheet order
   std::size_t loose_cells_beyond = 0;  // the ones after those, counted
+  // Form sheets read under another name (a clerk renamed the sheet): the form's name -> the file's.
+  std::map<std::string, std::string> renamed_sheets;
 };
 
 // ---- problems ---------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ class Extractor {
     if (const auto* p = workbook_.find_custom_property(kVersionProperty)) instance.version = p->value;
     for (const FieldSpec& field : form_.fields) instance.fields[field.id] = extract_field(field);
     for (const TableSpec& table : form_.tables) instance.tables[table.id] = extract_table(table);
+    instance.renamed_sheets = renamed_;
     instance.loose_cells = loose_cells(instance.loose_cells_beyond);
     return instance;
   }
@@ -79,9 +80,32 @@ class Extractor {
     const auto cached = sheets_.find(name);
     if (cached != sheets_.end()) return cached->second.get();
     const xlsx::SheetInfo* info = workbook_.find_sheet(name);
+    if (!info && (info = stand_in(name))) renamed_[name] = info->name;
     std::unique_ptr<Sheet> loaded;
     if (info && info->kind == xlsx::SheetKind::worksheet) loaded = std::make_unique<Sheet>(workbook_.load_sheet(*info, xlsx::SheetReading{.data_validations = false}));
     return (sheets_[name] = std::move(loaded)).get();
+  }
+
+  // The sheet a clerk renamed: when exactly one sheet of the form is missing and exactly one
+  // worksheet of the file is neither a form sheet nor one the template adds, that one is read in
+  // its place (the problem says so), so that the rest of the file is checked all the same.
+  const xlsx::SheetInfo* stand_in(const std::string& name) const {
+    std::size_t missing = 0;
+    bool this_one = false;
+    for (const SheetSpec& spec : form_.sheets) {
+      if (workbook_.find_sheet(spec.name)) continue;
+      ++missing;
+      this_one = this_one || spec.name == name;
+    }
+    const xlsx::SheetInfo* other = nullptr;
+    for (const xlsx::SheetInfo& info : workbook_.sheets()) {
+      const bool own = std::find(std::begin(kOwnSheetNames), std::end(kOwnSheetNames), info.name) != std::end(kOwnSheetNames);
+      const bool of_the_form = std::any_of(form_.sheets.begin(), form_.sheets.end(), [&](const SheetSpec& s) { return s.name == info.name; });
+      if (info.kind != xlsx::SheetKind::worksheet || own || of_the_form) continue;
+      if (other) return nullptr;
+      other = &info;
+    }
+    return missing == 1 && this_one ? other : nullptr;
   }
 
   // A cell a field or table reads: taken, so that it is not listed as written outside the grid.
@@ -403,6 +427,7 @@ class Extractor {
   xlsx::Workbook& workbook_;
   const FormSpec& form_;
   std::map<std::string, std::unique_ptr<Sheet>> sheets_;
+  std::map<std::string, std::string> renamed_;
   std::map<const Sheet*, std::vector<std::uint64_t>> taken_;  // cells read for fields and tables, packed
 };
 

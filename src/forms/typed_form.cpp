@@ -356,9 +356,12 @@ TypedForm type_form(FormInstance instance, const FormSpec& spec, const registry:
   out.instance_ = std::make_unique<const FormInstance>(std::move(instance));
   const FormInstance& in = *out.instance_;
   for (const SheetSpec& sheet : spec.sheets) {
+    const auto renamed = in.renamed_sheets.find(sheet.name);
+    const std::string& in_file = renamed == in.renamed_sheets.end() ? sheet.name : renamed->second;
     bool any_found = false;
-    for (const auto& [id, field] : in.fields) any_found = any_found || (field.found && field.sheet == sheet.name);
-    for (const auto& [id, table] : in.tables) any_found = any_found || (table.found && table.sheet == sheet.name);
+    for (const auto& [id, field] : in.fields) any_found = any_found || (field.found && field.sheet == in_file);
+    for (const auto& [id, table] : in.tables) any_found = any_found || (table.found && table.sheet == in_file);
+    if (renamed != in.renamed_sheets.end() && any_found) continue;  // read under its other name; ShapeRules says so
     // A sheet of that name whose items are not found is not missing: each item is, and says so.
     const bool present = std::any_of(in.sheet_names.begin(), in.sheet_names.end(),
                                      [&](const std::string& name) { return normalise_label(name) == normalise_label(sheet.name); });

@@ -26,6 +26,9 @@ class ShapeRules {
 
   void check() {
     for (const std::string& sheet : form_.missing_sheets()) missing_sheet(sheet);
+    for (const auto& [sheet, in_file] : form_.instance().renamed_sheets) {
+      if (std::find(form_.missing_sheets().begin(), form_.missing_sheets().end(), sheet) == form_.missing_sheets().end()) renamed_sheet(sheet, in_file);
+    }
     for (const TypedField& field : form_.fields()) check_field(field);
     for (const TypedTable& table : form_.tables()) check_table(table);
   }
@@ -39,6 +42,14 @@ class ShapeRules {
                    "): se è stato rinominato, ridargli il nome «" + sheet + "»; altrimenti usare il modello scaricato",
                "sheet «" + sheet + "» of template «" + spec_.title.in(Lang::en) + "» is missing (sheets present: " + present +
                    "): if it was renamed, give it back the name «" + sheet + "»; otherwise use the downloaded template"});
+  }
+
+  void renamed_sheet(const std::string& sheet, const std::string& in_file) {
+    sink_.add(spec_.code_prefix + "-FOGLIO", Severity::error, {in_file, nullptr}, sheet, in_file,
+              {"il foglio «" + sheet + "» del modello «" + spec_.title.it + "» si chiama «" + in_file +
+                   "»: è stato verificato lo stesso, ma va ridato il nome «" + sheet + "» (la copia annotata lo ha già)",
+               "sheet «" + sheet + "» of template «" + spec_.title.in(Lang::en) + "» is named «" + in_file +
+                   "»: it was checked all the same, but it must be given back the name «" + sheet + "» (the annotated copy has it)"});
   }
 
   // A field or table not found, unless its whole sheet is missing (already said once).

@@ -400,9 +400,10 @@ class Renderer {
               "COPIA-NON-RIPORTATO");
     }
     note_loose_cells_beyond();
-    const std::set<std::string> own = {"Istruzioni", "Liste", "Problemi", "Problems"};
     for (const std::string& name : instance_->sheet_names) {
-      if (own.count(name) || std::any_of(form_.sheets.begin(), form_.sheets.end(), [&](const forms::SheetSpec& s) { return s.name == name; })) continue;
+      const bool own = std::find(std::begin(forms::kOwnSheetNames), std::end(forms::kOwnSheetNames), name) != std::end(forms::kOwnSheetNames);
+      const bool carried = std::any_of(instance_->renamed_sheets.begin(), instance_->renamed_sheets.end(), [&](const auto& r) { return r.second == name; });
+      if (own || carried || std::any_of(form_.sheets.begin(), form_.sheets.end(), [&](const forms::SheetSpec& s) { return s.name == name; })) continue;
       const auto first = labelled_.find(form_.sheets.front().name);
       if (first == labelled_.end()) continue;
       note_in(first->second.sheet, first->second.ws, first->second.row, first->second.col, "",
