@@ -294,6 +294,23 @@ TEST_F(ServerAvailability, FailedLoginsWithHugeUserNamesDoNotGrowTheDatabase) {
   EXPECT_LT(size() - before, 200000u) << "10 names of 200,000 bytes must not be stored whole";
 }
 
+// A body the server does not read must not become the next request on the connection: behind a
+// proxy that shares its upstream connections, it would be answered to another client.
+TEST_F(ServerAvailability, AnUnreadBodyIsNeverReadAsTheNextRequest) {
+  start();
+  const std::string smuggled = "GET /stile.css HTTP/1.1\r\nHost: consolida\r\n\r\n";
+  for (const std::string path : {"/api/v1/campagne/1/invii", "/nessuna-pagina", "/campagne/999/invii"}) {
+    const std::string request = "POST " + path + " HTTP/1.1\r\nHost: consolida\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+                                std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled;
+    const auto answer = exchange("127.0.0.12", port(), request, 3000ms);
+    ASSERT_TRUE(answer) << path << ": the connection must be answered and closed";
+    std::size_t answers = 0;
+    for (std::size_t at = answer->find("HTTP/1.1 "); at != std::string::npos; at = answer->find("HTTP/1.1 ", at + 1)) ++answers;
+    EXPECT_EQ(answers, 1u) << path << ": " << *answer;
+    EXPECT_EQ(answer->find("text/css"), std::string::npos) << path << ": the body was served as a request";
+  }
+}
+
 // Behind nginx every client arrives from the proxy's address: its connections are not capped per
 // address (nginx caps its own clients), and the login throttle counts the address nginx names in
 // X-Forwarded-For. A client that is not a trusted proxy cannot choose its address that way.
@@ -387,6 +404,41 @@ TEST(LoginThrottle, AttemptsUnderWayHoldTheirAccountAndAddressAndDelaysStopAtThe
     throttle.finish("melzo", "127.0.0.3", now, Result::failed);
   }
   EXPECT_EQ(throttle.admit("melzo", "127.0.0.3", now), std::optional(policy.max_delay));
+}
+
+// An office's typos of last week do not close it today: failures older than forget_after are
+// forgotten, and the free failures count again from zero.
+TEST(LoginThrottle, OldFailuresAreForgotten) {
+  const LoginThrottle::Policy policy;
+  LoginThrottle throttle(policy);
+  const Clock::time_point t0{};
+  for (int i = 0; i < policy.free_failures; ++i) {
+    ASSERT_EQ(throttle.admit("melzo", "127.0.0.9", t0), std::nullopt);
+    throttle.finish("melzo", "127.0.0.9", t0, Result::failed);
+  }
+  const Clock::time_point later = t0 + policy.forget_after + 1s;
+  ASSERT_EQ(throttle.admit("melzo", "127.0.0.9", later), std::nullopt);
+  EXPECT_FALSE(throttle.finish("melzo", "127.0.0.9", later, Result::failed)) << "a first failure again, not the one that closes";
+  EXPECT_EQ(throttle.admit("melzo", "127.0.0.9", later), std::nullopt);
+}
+
+// A full table forgets the oldest closures but never an attempt under way.
+TEST(LoginThrottle, AFullTableForgetsClosuresNotAttemptsUnderWay) {
+  LoginThrottle::Policy policy;
+  policy.max_entries = 4;
+  policy.free_failures = 0;
+  LoginThrottle throttle(policy);
+  const Clock::time_point t0{};
+  ASSERT_EQ(throttle.admit("in-corso", "10.0.0.1", t0), std::nullopt);  // under way to the end
+  for (int i = 0; i < 6; ++i) {
+    const std::string n = std::to_string(i);
+    const Clock::time_point at = t0 + std::chrono::milliseconds(100 * i);  // each closed for 1 s from here
+    ASSERT_EQ(throttle.admit("u" + n, "10.0.1." + n, at), std::nullopt) << i;
+    throttle.finish("u" + n, "10.0.1." + n, at, Result::failed);
+  }
+  const Clock::time_point now = t0 + 600ms;  // every closure still running
+  EXPECT_EQ(throttle.admit("u0", "10.0.2.1", now), std::nullopt) << "the oldest closure is forgotten to make room";
+  EXPECT_EQ(throttle.admit("in-corso", "10.0.2.2", now), std::optional(1s)) << "the attempt under way is kept";
 }
 
 TEST(LoginThrottle, RecordedNamesAreCutOnACharacterBoundaryAndSayTheirLength) {

@@ -44,6 +44,8 @@ std::optional<std::chrono::seconds> LoginThrottle::admit(const std::string& acco
 }
 
 bool LoginThrottle::record_failure(Entry& entry, Clock::time_point now) const {
+  if (entry.failures > 0 && now - entry.last_failure > policy_.forget_after) entry.failures = 0;
+  entry.last_failure = now;
   ++entry.failures;
   const int over = entry.failures - policy_.free_failures;
   if (over <= 0) return false;
@@ -84,11 +86,13 @@ void LoginThrottle::forget_idle(Clock::time_point now) {
   }
   // Still full: forget the oldest closures first rather than grow without bound.
   for (auto* map : {&accounts_, &addresses_}) {
-    while (accounts_.size() + addresses_.size() >= policy_.max_entries && !map->empty()) {
-      auto oldest = std::min_element(map->begin(), map->end(), [](const auto& a, const auto& b) {
-        return a.second.closed_until < b.second.closed_until;
-      });
-      if (oldest->second.in_flight > 0) break;
+    while (accounts_.size() + addresses_.size() >= policy_.max_entries) {
+      // Attempts under way keep their entries (finish() needs them): the oldest closure of the rest.
+      auto oldest = map->end();
+      for (auto it = map->begin(); it != map->end(); ++it) {
+        if (it->second.in_flight == 0 && (oldest == map->end() || it->second.closed_until < oldest->second.closed_until)) oldest = it;
+      }
+      if (oldest == map->end()) break;
       map->erase(oldest);
     }
   }

@@ -1,6 +1,7 @@
 // Admission of costly work: a throttle on failed logins and gates that bound how many slow
-// computations (password hashes, workbook validations) run at once. Refusals are immediate: a
-// thread never sleeps to make someone wait, since a sleeping thread is what an attacker wants.
+// computations (password hashes, workbook validations) run at once. A throttled login is refused
+// at once; a gate lets a request wait its turn for a bounded time (2 s for a hash, 30 s for a
+// validation), then refuses it.
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,8 @@ struct LoginPolicy {
   int attempts_in_flight_per_address = 2;
   std::chrono::seconds first_delay{1};
   std::chrono::seconds max_delay{300};
+  // Failures this long ago are forgotten: three typos last week do not close an office today.
+  std::chrono::seconds forget_after{900};
   std::size_t max_entries = 10000;  // accounts and addresses remembered at once
 };
 
@@ -49,6 +52,7 @@ class LoginThrottle {
     int failures = 0;
     int in_flight = 0;
     Clock::time_point closed_until{};
+    Clock::time_point last_failure{};
   };
   std::optional<std::chrono::seconds> wait_for(const Entry& entry, int in_flight_limit, Clock::time_point now) const;
   bool record_failure(Entry& entry, Clock::time_point now) const;

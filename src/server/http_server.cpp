@@ -344,6 +344,11 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     response.set("X-Content-Type-Options", "nosniff");
     response.set("Content-Security-Policy", kContentSecurityPolicy);
     response.set("Cache-Control", "no-store");
+    // Poco reads whatever a handler left of a body as the next request on the connection: behind a
+    // proxy that shares its connections among clients, one client's body would become another's
+    // request. A request with a body ends its connection unless its handler read the body whole
+    // (keep_alive_after_body).
+    if (has_body(request)) response.setKeepAlive(false);
     try {
       answer(request, response);
     } catch (const Error& e) {
@@ -387,6 +392,14 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     } else {
       send_html(response, pages::message_page(outcome.message.it, outcome.message.en, static_cast<int>(status)));
     }
+  }
+
+  static bool has_body(const HTTPServerRequest& request) {
+    return request.getChunkedTransferEncoding() || (request.hasContentLength() && request.getContentLength64() > 0);
+  }
+  // The body was read to its end: the connection may serve the client's next request.
+  static void keep_alive_after_body(const HTTPServerRequest& request, HTTPServerResponse& response) {
+    if (!request.getChunkedTransferEncoding()) response.setKeepAlive(request.getKeepAlive());
   }
 
   static void send_html(HTTPServerResponse& response, const std::string& html) {
@@ -736,6 +749,7 @@ class UploadHandler final : public SignedInHandler {
         part.save(body);
       }
       body.drain();
+      keep_alive_after_body(request, response);
       return std::nullopt;
     } catch (const TooLarge&) {
       refusal = too_large;
@@ -831,6 +845,7 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
   explicit Router(Server::Impl& server) : server_(server) {}
 
   Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest& request) override {
+    if (ambiguous_framing(request)) return new AmbiguousFramingHandler(server_, request.getURI().rfind("/api/", 0) == 0);
     std::vector<std::string> path;
     try {
       Poco::URI(request.getURI()).getPathSegments(path);
@@ -839,7 +854,6 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
     }
     const bool get = request.getMethod() == HTTPRequest::HTTP_GET, post = request.getMethod() == HTTPRequest::HTTP_POST;
     const bool api = !path.empty() && path[0] == "api";
-    if (ambiguous_framing(request)) return new AmbiguousFramingHandler(server_, api);
     if (api) {
       if (path.size() < 2 || path[1] != "v1") return new NotFoundHandler(server_, true);
       path.erase(path.begin(), path.begin() + 2);
