@@ -279,7 +279,15 @@ TEST_F(AdminTest, AMissingStoredFileIsNamedEverywhereAndTheSameBytesRestoreIt) {
   }
   EXPECT_TRUE(named);
 
-  // The same bytes sent again put the file back: no duplicate refusal, no new version.
+  // The same bytes sent again put the file back: no duplicate refusal, no new version; after the
+  // deadline too (the Region finds missing files when it consolidates, once uploads are closed).
+  {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session db("SQLite", (fs::path(data_dir_) / "consolida.sqlite").string());
+    std::int64_t past = unix_now() - 60, id = campaign_;
+    db << "UPDATE campaigns SET deadline = ? WHERE id = ?", Poco::Data::Keywords::use(past), Poco::Data::Keywords::use(id), Poco::Data::Keywords::now;
+  }
+  ASSERT_EQ(upload(tokens_["melzo"], slurp(melzo_files().at(kCassano)), "altro.xlsx").status, 403) << "uploads are closed";
   const Reply again = upload(tokens_["melzo"], bytes, "melzo.xlsx");
   EXPECT_EQ(again.status, 201) << again.body;
   EXPECT_EQ(slurp(path), bytes);

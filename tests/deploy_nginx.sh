@@ -114,12 +114,20 @@ code=$(status -H "Authorization: Bearer $token" -H "Content-Type: application/oc
 [ "$code" = 413 ] || fail "corpo di 18 MB: $code invece di 413"
 
 # A login through nginx: the session cookie is marked Secure (cookie_secure in the shipped config).
-cookie=$(curl -s -o /dev/null -D - --cacert "$work/tls.pem" -d 'utente=melzo&password=password-di-melzo' "$base/accesso" | grep -i '^set-cookie:' || true)
+# As a browser posts it, with its Origin (scheme, host and port): nginx passes the host with its port.
+cookie=$(curl -s -o /dev/null -D - --cacert "$work/tls.pem" -H "Origin: $base" -d 'utente=melzo&password=password-di-melzo' "$base/accesso" | grep -i '^set-cookie:' || true)
 [[ "${cookie,,}" == *"; secure"* ]] || fail "il cookie di sessione tramite HTTPS non è Secure: $cookie"
 
 # A burst of logins from one address: nginx lets the burst through, then answers 429.
 codes=""
-for _ in $(seq 1 12); do codes+="$(status -d 'utente=melzo&password=sbagliata' "$base/accesso") "; done
+# consolida's own throttle answers 429 after the fourth failure; nginx's limit (its own 429 page)
+# must answer by the twelfth.
+nginx_refused=0
+for _ in $(seq 1 12); do
+  codes+="$(status -d 'utente=melzo&password=sbagliata' "$base/accesso") "
+  grep -q "<center>nginx" "$work/body" && nginx_refused=1
+done
 [[ "$codes" == *429* ]] || fail "nessun 429 dopo 12 accessi: $codes"
+[ "$nginx_refused" = 1 ] || fail "nginx non limita gli accessi (limit_req): $codes"
 [[ "$codes" == 401* ]] || fail "il primo accesso errato non arriva a consolida: $codes"
 echo "deploy: HTTP rimandato a HTTPS, 18 MB rifiutati (413), accessi in raffica limitati ($codes)"

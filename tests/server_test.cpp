@@ -809,6 +809,15 @@ TEST_F(ServerTest, MalformedFormsAndUnknownScopesGetPlainAnswersAndAreAudited) {
   const Reply level = call("GET", consolidated + "?livello=provincia", "", "", region);
   EXPECT_EQ(level.status, 400) << level.body;
   EXPECT_NE(level.body.find("provincia"), std::string::npos) << level.body;
+  // A query that is no query, and a login form of 200 fields: 400 in plain words, not 500.
+  const Reply query = call("GET", consolidated + "?livello=%zz", "", "", region);
+  EXPECT_EQ(query.status, 400) << query.body;
+  EXPECT_NE(query.body.find("parametri malformati"), std::string::npos) << query.body;
+  std::string fields = "utente=melzo&password=x";
+  for (int i = 0; i < 200; ++i) fields += "&campo" + std::to_string(i) + "=x";
+  const Reply login_form = call("POST", "/accesso", fields, "application/x-www-form-urlencoded");
+  EXPECT_EQ(login_form.status, 400) << login_form.body.substr(0, 300);
+  EXPECT_NE(login_form.body.find("malformato"), std::string::npos) << login_form.body.substr(0, 300);
 }
 
 TEST_F(ServerTest, TooLargeAndFormExpiredRefusalsAreAuditedWithBoundedText) {

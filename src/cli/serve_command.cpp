@@ -451,6 +451,12 @@ int run_admin(const Context& ctx, const std::vector<std::string>& all_args) {
     std::cerr << (it ? "errore: " : "error: ") << e.displayText() << "\n";
     audit(1, e.displayText());
     return 1;
+  } catch (const std::exception& e) {
+    // A file-system fault (a backup folder that cannot be written): said, audited, never an abort.
+    const Error error(ErrorCode::io, std::string("operazione non riuscita: ") + e.what(), std::string("operation failed: ") + e.what());
+    const int status = report_error(ctx, error);
+    audit(status, error.message(Lang::it));
+    return status;
   }
 }
 

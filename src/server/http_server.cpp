@@ -445,6 +445,19 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   template <class T>
   const T* or_refuse(HTTPServerResponse& response, std::variant<T, Outcome>&& result) const = delete;
 
+  // A small form (login, logout) read whole; false after refusing one that cannot be read (too
+  // many fields, a field too long, a broken encoding) with 400, audited.
+  bool read_form(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Net::HTMLForm& form, const std::string& action) {
+    try {
+      form.load(request, request.stream());
+      keep_alive_after_body(request, response);
+      return true;
+    } catch (const Poco::Exception&) {
+      audit_and_refuse(response, "", action, 0, "", kMalformedForm);
+      return false;
+    }
+  }
+
   // A refusal recorded in the audit before it is answered; `ente` as the client named it, cut short.
   void audit_and_refuse(HTTPServerResponse& response, const std::string& user, const std::string& action, std::int64_t campaign,
                         const std::string& ente, const Outcome& outcome) {
@@ -518,7 +531,8 @@ class LoginHandler final : public Handler {
       response.setStatusAndReason(HTTPResponse::HTTP_FORBIDDEN);
       return send_html(response, pages::login_page(kOtherSite.message.it));
     }
-    Poco::Net::HTMLForm form(request, request.stream());
+    Poco::Net::HTMLForm form;
+    if (!read_form(request, response, form, "accesso")) return;
     Store& store = server_.store;
     const std::string name = form.get("utente", ""), address = client_address(request);
     const std::optional<User> user = throttled_check(name, form.get("password", ""), address, response);
@@ -597,7 +611,8 @@ class LogoutHandler final : public SignedInHandler {
 
  private:
   void answer_for(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who) override {
-    Poco::Net::HTMLForm form(request, request.stream());
+    Poco::Net::HTMLForm form;
+    if (!read_form(request, response, form, "uscita")) return;
     if (!constant_time_equal(form.get("csrf", ""), who.csrf)) return audit_and_refuse(response, who.user.username, "uscita", 0, "", kFormExpired);
     Poco::Net::NameValueCollection cookies;
     request.getCookies(cookies);
@@ -653,9 +668,13 @@ class CampaignHandler final : public SignedInHandler {
 
   void consolidated(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who, const Campaign& c) {
     std::string level, scope;
-    for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
-      if (key == "livello") level = value;
-      if (key == "ambito" || key == "ats") scope = value;
+    try {
+      for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
+        if (key == "livello") level = value;
+        if (key == "ambito" || key == "ats") scope = value;
+      }
+    } catch (const Poco::Exception&) {
+      return refuse(response, {OutcomeKind::malformed_request, {"indirizzo non valido: parametri malformati", "bad address: malformed parameters"}});
     }
     Poco::TemporaryFile out(server_.temp_dir());
     const auto written = intake().consolidation(c, who.user, level, scope, out.path());
@@ -913,7 +932,6 @@ void Server::start() {
   impl_->port = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(options.threads);
-  params->setMaxQueued(options.max_queued);
   // Poco's per-read timeout: the head has its own deadline (GuardedHttpServer), a body may stall longer.
   params->setTimeout(Poco::Timespan(3 * options.header_timeout_seconds, 0));
   params->setKeepAlive(true);

@@ -126,6 +126,18 @@ void Intake::audit_refusal(const Campaign& campaign, const User& user, const std
 
 std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campaign, const User& user, const std::string& ente,
                                                           const Upload& upload) {
+  std::string bytes = xlsx::read_file_at_most(upload.temp_path, upload.size).value_or(std::string());
+  const std::string sha = sha256_hex(bytes);
+  // A resend of the last version is refused before validating it (and checked again when stored),
+  // unless its file went missing from the server: the same bytes then put it back, after the
+  // deadline too (the version was received in time; only its copy here was lost).
+  if (const auto previous = store_.latest(campaign.id, ente); previous && previous->sha256 == sha) {
+    if (file_present(*previous)) return duplicate_of(previous->version);
+    store_.restore_file(sha, upload.temp_path);
+    store_.audit(user.username, "ripristino", campaign.id, ente, sha, "ripristinato",
+                 "file della versione " + std::to_string(previous->version) + " inviato di nuovo");
+    return *previous;
+  }
   if (upload.now < campaign.opens_at) {
     return Outcome{OutcomeKind::not_open_yet,
                    {"la campagna apre il " + format_rome_time(campaign.opens_at), "the campaign opens on " + format_rome_time(campaign.opens_at)}};
@@ -135,17 +147,6 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
     return Outcome{OutcomeKind::deadline_passed,
                    {"scadenza passata (" + format_rome_time(campaign.deadline) + "): invii chiusi",
                     "deadline passed (" + format_rome_time(campaign.deadline) + "): uploads closed"}};
-  }
-  std::string bytes = xlsx::read_file_at_most(upload.temp_path, upload.size).value_or(std::string());
-  const std::string sha = sha256_hex(bytes);
-  // A resend of the last version is refused before validating it (and checked again when stored),
-  // unless its file went missing from the server: the same bytes then put it back.
-  if (const auto previous = store_.latest(campaign.id, ente); previous && previous->sha256 == sha) {
-    if (file_present(*previous)) return duplicate_of(previous->version);
-    store_.restore_file(sha, upload.temp_path);
-    store_.audit(user.username, "ripristino", campaign.id, ente, sha, "ripristinato",
-                 "file della versione " + std::to_string(previous->version) + " inviato di nuovo");
-    return *previous;
   }
   const forms::FormSpec* spec = form(campaign.form_id);
   forms::TypedForm read;
