@@ -54,6 +54,10 @@ struct GuardedHttpServer::Shared {
 
   std::mutex lock;
   std::map<std::string, int> per_address;
+  // The address each admitted socket was counted under, until its connection takes it: asked
+  // again later, the peer's address may be gone (a client that reset while queued), and the slot
+  // it holds would never be given back.
+  std::map<const Poco::Net::SocketImpl*, std::string> admitted;
   std::set<Poco::Net::StreamSocket*> live;
 
   // Refused sockets stay open a moment after their answer: closed at once with the request
@@ -120,6 +124,8 @@ class Filter final : public Poco::Net::TCPServerConnectionFilter {
       shared_->refuse(socket, kBusy);
       return false;
     }
+    std::lock_guard guard(shared_->lock);
+    shared_->admitted[socket.impl()] = address;
     return true;
   }
 
@@ -131,9 +137,13 @@ class GuardedConnection final : public Poco::Net::HTTPServerConnection {
  public:
   GuardedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
                     Poco::Net::HTTPRequestHandlerFactory::Ptr router, std::shared_ptr<GuardedHttpServer::Shared> shared)
-      : HTTPServerConnection(socket, params, router), shared_(std::move(shared)), address_(socket.peerAddress().host().toString()) {
+      : HTTPServerConnection(socket, params, router), shared_(std::move(shared)) {
     std::lock_guard guard(shared_->lock);
     shared_->live.insert(&this->socket());
+    if (const auto found = shared_->admitted.find(socket.impl()); found != shared_->admitted.end()) {
+      address_ = std::move(found->second);
+      shared_->admitted.erase(found);
+    }
   }
   ~GuardedConnection() override {
     {
