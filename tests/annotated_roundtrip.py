@@ -272,10 +272,10 @@ def list_validations(path):
                for dv in ws.data_validations.dataValidation if dv.type == "list")
 
 
-def written_cells(path, form_sheets):
+def written_cells(path, sheets):
     book = openpyxl.load_workbook(path, data_only=True)
     for ws in book.worksheets:
-        if ws.title not in form_sheets:
+        if ws.title not in sheets:
             continue
         for row in ws.iter_rows():
             for c in row:
@@ -322,19 +322,22 @@ def rows_too_short(copy, form_sheets):
 def dropped_without_message(sample, copy, form_sheets, problems):
     named = {p["original"] for p in problems if p["original"]}
     left_out_sheets = {m.group(1) for p in problems for m in [re.search(r"foglio «([^»]+)» del file inviato non fa parte", str(p["message"]))] if m}
+    # A form sheet the clerk renamed is carried under the template's name.
+    renamed = {m.group(2): m.group(1) for p in problems for m in [re.search(r"il foglio «([^»]+)» del modello .* si chiama «([^»]+)»", str(p["message"]))] if m}
     copy_values = {s: shown_values(copy, s) for s in form_sheets}
     dropped = []
     book = openpyxl.load_workbook(sample)
     for ws in book.worksheets:
         if ws.title in OWN_SHEETS:
             continue
-        if ws.title not in form_sheets:
+        in_copy = renamed.get(ws.title, ws.title)
+        if in_copy not in form_sheets:
             if ws.title not in left_out_sheets:
                 dropped.append(f"foglio {ws.title}")
             continue
         for _, cell, value in written_cells(sample, {ws.title}):
             shown = str(value).strip()
-            if shown in copy_values[ws.title] or amount(value) in copy_values[ws.title] or cell in named:
+            if shown in copy_values[in_copy] or amount(value) in copy_values[in_copy] or cell in named:
                 continue
             dropped.append(f"{ws.title}!{cell}={shown[:40]!r}")
     return dropped
@@ -394,7 +397,10 @@ def main():
         done = []
         for p in problems:
             if p["severity"] in ("nota", "note") or not p["cell"]:
-                continue  # a sheet renamed, for one: the copy already has the template's name
+                continue
+            if p["code"].endswith("-FOGLIO"):
+                done.append(f"{p['code']}: niente da correggere, la copia ha già il nome del foglio del modello")
+                continue
             fix = CORRECTIONS.get(p["code"], copy_from_clean)
             done.append(f"{p['code']}: {fix(book[p['sheet']], values[p['sheet']], p, ctx)}")
         out = os.path.join(WORK, "corretti", f"{form_id}--{name}")
