@@ -10,10 +10,10 @@ of 200 wrong logins from 127.0.0.3 against uploads from 127.0.0.2. Options after
 """
 import argparse
 import os
-import shutil
 import signal
 import subprocess
-import sys
+
+import bench_server
 
 parser = argparse.ArgumentParser()
 parser.add_argument("build")
@@ -23,35 +23,16 @@ parser.add_argument("--cli", help="another consolida binary to serve (e.g. an ol
 parser.add_argument("serve", nargs="*")
 args = parser.parse_args()
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 cli = args.cli or os.path.join(args.build, "consolida")
-region = os.path.join(root, "bench/out/regione")
-if not os.path.exists(os.path.join(region, "manifest.csv")):
-    subprocess.run([os.path.join(args.build, "make_region"), region], check=True)
+region = bench_server.region(args.build)
 
 
 def run(scenario):
-    data = os.path.join(args.work, "data")
-    shutil.rmtree(data, ignore_errors=True)
-    os.makedirs(data)
-
-    def admin(*words, password=None):
-        result = subprocess.run([cli, "admin", "--data-dir", data, *words], input=password, capture_output=True, text=True, check=True)
-        return result.stdout.strip()
-
-    admin("campagna", "aggiungi", "--nome", "Spesa sociale 2023 (bench)", "--modulo", "spesa-sociale-comune", "--anno", "2023",
-          "--apertura", "2024-01-01 00:00", "--scadenza", "2099-12-31 23:59")
-    admin("utente", "aggiungi", "regione", "--ruolo", "regione", password="password-del-bench\n")
-    token = admin("token", "regione").split()[-1]
-    server = subprocess.Popen([cli, "serve", "--data-dir", data, "--port", "0", "--plugins", os.path.join(root, "plugins"), *args.serve],
-                              stdout=subprocess.PIPE, text=True)
+    data, token = bench_server.fresh_data(cli, args.work)
+    print(f"== {scenario}", flush=True)
+    server, port = bench_server.serve([cli, "serve", "--data-dir", data, "--port", "0", "--plugins", bench_server.PLUGINS, *args.serve])
     try:
-        line = server.stdout.readline()
-        if "http://" not in line:
-            sys.exit("consolida serve did not start: " + line)
-        port = line.split("http://")[1].split("/")[0].split(":")[1]
-        print(f"== {scenario}: consolida serve {' '.join(args.serve)} on port {port}", flush=True)
-        subprocess.run([os.path.join(args.build, "bench/availability_load"), "--port", port, "--token", token, "--campaign", "1",
+        subprocess.run([os.path.join(args.build, "bench/availability_load"), "--port", str(port), "--token", token, "--campaign", "1",
                         "--workbooks", os.path.join(region, "comuni"), "--scenario", scenario], check=True)
     finally:
         server.send_signal(signal.SIGTERM)

@@ -13,13 +13,12 @@ import http.client
 import io
 import os
 import random
-import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 import zipfile
+
+import bench_server
 
 parser = argparse.ArgumentParser()
 parser.add_argument("build")
@@ -30,11 +29,8 @@ parser.add_argument("--work", default="bench/out/memory")
 parser.add_argument("--serve", default="", help="options for consolida serve, as one string")
 args = parser.parse_args()
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 cli = args.cli or os.path.join(args.build, "consolida")
-region = os.path.join(root, "bench/out/regione")
-if not os.path.exists(os.path.join(region, "manifest.csv")):
-    subprocess.run([os.path.join(args.build, "make_region"), region], check=True)
+region = bench_server.region(args.build)
 comuni = sorted(f for f in os.listdir(os.path.join(region, "comuni")) if f.endswith(".xlsx"))
 source = os.path.join(region, "comuni", comuni[0])
 ente = comuni[0][:6]
@@ -67,25 +63,11 @@ def distinct(i):
     return base[:-2] + len(comment).to_bytes(2, "little") + comment
 
 
-data = os.path.join(args.work, "data")
-shutil.rmtree(data, ignore_errors=True)
-os.makedirs(data)
-
-
-def admin(*words, password=None):
-    return subprocess.run([cli, "admin", "--data-dir", data, *words], input=password, capture_output=True, text=True, check=True).stdout.strip()
-
-
-admin("campagna", "aggiungi", "--nome", "Spesa 2023 (bench)", "--modulo", "spesa-sociale-comune", "--anno", "2023",
-      "--apertura", "2024-01-01 00:00", "--scadenza", "2099-12-31 23:59")
-admin("utente", "aggiungi", "regione", "--ruolo", "regione", password="password-del-bench\n")
-token = admin("token", "regione").split()[-1]
+data, token = bench_server.fresh_data(cli, args.work)
 timing = os.path.join(args.work, "time.txt")
-server = subprocess.Popen(["/usr/bin/time", "-v", "-o", timing, cli, "serve", "--data-dir", data, "--port", "0", "--plugins",
-                           os.path.join(root, "plugins"), *args.serve.split()], stdout=subprocess.PIPE, text=True)
+server, port = bench_server.serve(["/usr/bin/time", "-v", "-o", timing, cli, "serve", "--data-dir", data, "--port", "0", "--plugins",
+                                   bench_server.PLUGINS, *args.serve.split()])
 try:
-    line = server.stdout.readline()
-    port = int(line.split("http://")[1].split("/")[0].split(":")[1])
     bodies = [distinct(i) for i in range(args.clients)]
     statuses, lock = {}, threading.Lock()
 

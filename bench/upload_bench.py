@@ -11,10 +11,10 @@ which the same bodies validate in memory, so that the HTTP and storage overhead 
 """
 import argparse
 import os
-import shutil
 import signal
 import subprocess
-import sys
+
+import bench_server
 
 parser = argparse.ArgumentParser()
 parser.add_argument("build")
@@ -28,42 +28,20 @@ parser.add_argument("--cli", help="another consolida binary to serve (an older b
 parser.add_argument("--serve-option", action="append", default=[], help="one more option for consolida serve")
 args = parser.parse_args()
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 cli = args.cli or os.path.join(args.build, "consolida")
-region = os.path.join(root, "bench/out/regione")
-if not os.path.exists(os.path.join(region, "manifest.csv")):
-    subprocess.run([os.path.join(args.build, "make_region"), region], check=True)
-
-data = os.path.join(args.work, "data")
-shutil.rmtree(data, ignore_errors=True)
-os.makedirs(data)
-
-
-def admin(*words, password=None):
-    result = subprocess.run([cli, "admin", "--data-dir", data, *words], input=password, capture_output=True, text=True, check=True)
-    return result.stdout.strip()
-
-
-admin("campagna", "aggiungi", "--nome", "Spesa sociale 2023 (bench)", "--modulo", "spesa-sociale-comune", "--anno", "2023",
-      "--apertura", "2024-01-01 00:00", "--scadenza", "2099-12-31 23:59")
-admin("utente", "aggiungi", "regione", "--ruolo", "regione", password="password-del-bench\n")
-token = admin("token", "regione").split()[-1]
+region = bench_server.region(args.build)
+data, token = bench_server.fresh_data(cli, args.work)
 
 # All clients come from 127.0.0.1, as behind a reverse proxy: the per-address limit is the proxy's job there.
-serve = [cli, "serve", "--data-dir", data, "--port", "0", "--plugins", os.path.join(root, "plugins"),
+serve = [cli, "serve", "--data-dir", data, "--port", "0", "--plugins", bench_server.PLUGINS,
          *([] if args.cli else ["--connections-per-address", "0"]), *[word for option in args.serve_option for word in option.split()]]
 if args.time:
     serve = ["/usr/bin/time", "-v", "-o", os.path.join(args.work, "time.txt"), *serve]
-server = subprocess.Popen(serve, stdout=subprocess.PIPE, text=True)
+server, port = bench_server.serve(serve)
 try:
-    line = server.stdout.readline()
-    if "http://" not in line:
-        sys.exit("consolida serve did not start: " + line)
-    url = line.split("http://")[1].split("/")[0]
-    print("consolida serve:", line.strip())
-    load = [os.path.join(args.build, "bench/upload_load"), "--url", "http://" + url, "--token", token, "--campaign", "1",
+    load = [os.path.join(args.build, "bench/upload_load"), "--url", f"http://127.0.0.1:{port}", "--token", token, "--campaign", "1",
             "--workbooks", os.path.join(region, "comuni"), "--uploads", str(args.uploads), "--clients", str(args.clients),
-            "--size-kb", str(args.size_kb), "--pid", str(server.pid), "--plugins", os.path.join(root, "plugins")]
+            "--size-kb", str(args.size_kb), "--pid", str(server.pid), "--plugins", bench_server.PLUGINS]
     subprocess.run(load, check=True)
 finally:
     # The server itself, not /usr/bin/time around it.
