@@ -16,6 +16,7 @@ for tool in nginx openssl curl systemd-analyze; do
   fi
 done
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+source "$source_dir/tests/support/campaign_server.sh"
 
 work=$(mktemp -d)
 server_pid="" nginx_pid=""
@@ -36,23 +37,13 @@ echo "deploy: systemd-analyze verify pulito"
 # ---- consolida on a free loopback port ----
 "$make_region" "$work/region" --scope ambito:MELZO --missing 0 --errors 0 --year 2024 >/dev/null
 data="$work/data"
-opens=$(TZ=Europe/Rome date -d '-1 day' '+%Y-%m-%d %H:%M')
-deadline=$(TZ=Europe/Rome date -d '+30 days' '+%Y-%m-%d %H:%M')
-"$cli" admin --data-dir "$data" campagna aggiungi --nome "Spesa sociale 2024" --modulo spesa-sociale-comune --anno 2024 \
-  --apertura "$opens" --scadenza "$deadline" >/dev/null
-echo "password-di-melzo" | "$cli" admin --data-dir "$data" utente aggiungi melzo --ruolo comune --ente 015142 >/dev/null 2>&1
+spesa_campaign_2024 "$data"
 token=$("$cli" admin --data-dir "$data" token melzo 2>/dev/null | grep -o '[A-Za-z0-9_-]\{32,\}' | head -1)
 [ -n "$token" ] || fail "nessun token API"
 
-mkfifo "$work/started"
-# The shipped configuration, but for the folders and the port.
-"$cli" serve --config "$source_dir/deploy/consolida.conf" --data-dir "$data" --port 0 --plugins "$source_dir/plugins" > "$work/started" &
-server_pid=$!
-exec 3< "$work/started"
-read -r line <&3
-cat <&3 > "$work/server.log" &
-port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' <<< "$line")
-[ -n "$port" ] || fail "il server non è partito: $line"
+# The shipped configuration, but for the folders and the port (flags after --config win).
+start_serve "$data" --config "$source_dir/deploy/consolida.conf" --plugins "$source_dir/plugins"
+[ -n "$port" ] || fail "il server non è partito"
 
 # ---- nginx: the shipped site with its ports, certificate and upstream changed, nothing else ----
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -27,22 +27,12 @@ trap cleanup EXIT
 grep -q '^comuni/015142-melzo.xlsx,spesa-sociale-comune,015142,0,codice_istat,' "$work/broken/manifest.csv"
 
 data="$work/data"
-opens=$(TZ=Europe/Rome date -d '-1 day' '+%Y-%m-%d %H:%M')
-deadline=$(TZ=Europe/Rome date -d '+30 days' '+%Y-%m-%d %H:%M')
-"$cli" admin --data-dir "$data" campagna aggiungi --nome "Spesa sociale 2024" --modulo spesa-sociale-comune --anno 2024 \
-  --apertura "$opens" --scadenza "$deadline" >/dev/null
-echo "password-di-melzo" | "$cli" admin --data-dir "$data" utente aggiungi melzo --ruolo comune --ente 015142 >/dev/null 2>&1
+source "$source_dir/tests/support/campaign_server.sh"
+spesa_campaign_2024 "$data"
 echo "password-della-regione" | "$cli" admin --data-dir "$data" utente aggiungi regione --ruolo regione >/dev/null 2>&1
 
-mkfifo "$work/started"
-"$cli" serve --data-dir "$data" --port 0 --plugins "$source_dir/plugins" > "$work/started" &
-server_pid=$!
-# The first line says the port; the rest of the server's output is drained, never cut off.
-exec 3< "$work/started"
-read -r line <&3
-cat <&3 > "$work/server.log" &
-port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' <<< "$line")
-[ -n "$port" ] || { echo "e2e: the server did not start: $line"; exit 1; }
+start_serve "$data" --plugins "$source_dir/plugins"
+[ -n "$port" ] || { echo "e2e: the server did not start"; exit 1; }
 
 node "$here/upload_flow.mjs" "http://127.0.0.1:$port" "$work/broken/comuni/015142-melzo.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work"
 # The pages as the browser drew them, kept where CONSOLIDA_E2E_SCREENSHOTS says (to look at them).
