@@ -94,13 +94,17 @@ def copy_from_clean(ws, values, p, ctx):
 
 def copy_row_from_clean(ws, values, p, ctx):
     """A missing row ("no deliverable", "no activity") marked at the key of the table's first empty
-    row: the clerk types the row there. A row is several cells (a deliverable needs its indicator,
-    unit, target and source), so the correction starts at the marked cell and goes on along its row."""
+    row, its other cells highlighted as to fill: the clerk types the row there (a deliverable
+    needs its indicator, unit, target and source). Every cell typed must be marked."""
     clean = ctx["clean"][p["sheet"]]
     row, cells = row_cells(ws, p["cell"])
     for c in cells:
-        c.value = clean.cell(row, c.column).value
-    return f"riga {row} dai dati puliti, a partire dalla cella segnata {p['cell']} (una riga mancante è più di una cella)"
+        value = clean.cell(row, c.column).value
+        marked = c.coordinate == p["cell"] or (c.comment is not None and f"da verificare per {p['code']}" in c.comment.text)
+        if value is not None and not marked:
+            failures.append(f"{p['code']}: {c.coordinate} va riempita ma non è segnata nella copia")
+        c.value = value
+    return f"riga {row} dai dati puliti, nella cella segnata {p['cell']} e nelle celle della riga evidenziate"
 
 
 def mark_the_cell(ws, values, p, ctx):

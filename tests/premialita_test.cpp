@@ -384,3 +384,23 @@ TEST(Premialita, TheSeedsNamesOfAtsAndAsstCountAsTheirItems) {
   ASSERT_NE(it, refused.issues.end());
   EXPECT_NE(it->message.it.find("forse «MI. ATS della Città Metropolitana di Milano»?"), std::string::npos) << it->message.it;
 }
+
+// A table without its one required row (no deliverable, no activity in the chart): the problem is
+// marked at the key of the first empty row and names that row's other cells as to fill, so that
+// the annotated copy shows the whole row the clerk types.
+TEST(Premialita, AMissingRowMarksTheWholeRowToFill) {
+  const forms::Report report = forms::validate_file((kSamples / "errore-cronoprogramma-vuoto.xlsx").string(), all_forms(),
+                                                    registry::Registry::builtin());
+  const forms::Issue* missing = nullptr;
+  for (const forms::Issue& issue : report.issues) {
+    if (issue.code == "PREM-R10") missing = &issue;
+  }
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->cell, "A118");
+  ASSERT_FALSE(missing->to_check.empty());
+  for (const forms::CellPlace& place : missing->to_check) {
+    EXPECT_EQ(place.sheet, missing->sheet);
+    EXPECT_EQ(place.cell.substr(place.cell.find_first_of("0123456789")), "118") << place.cell;
+    EXPECT_NE(place.cell, "A118") << "the key is the problem's own cell";
+  }
+}

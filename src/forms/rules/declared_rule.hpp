@@ -74,6 +74,11 @@ class Reporter {
   void with_cause(const Text& cause, const Place& place, std::string label, std::string found, const IssueSink::Vars& vars = {}) const {
     sink_.add(code_, severity_, place, std::move(label), std::move(found), {message_.it + ": " + cause.it, message_.en + ": " + cause.en}, vars);
   }
+  // The rule's issue and the other cells the clerk has to look at or fill (Issue::to_check).
+  void with_cells_to_check(std::vector<CellPlace> cells, const Place& place, std::string label, std::string found,
+                           const IssueSink::Vars& vars = {}) const {
+    sink_.add(code_, severity_, place, std::move(label), std::move(found), message_, vars).to_check = std::move(cells);
+  }
   // The rule's issue with its cause and the cells where that cause can lie (Issue::to_check).
   void with_cells_to_check(const Text& cause, std::vector<CellPlace> cells, const Place& place, std::string label, std::string found,
                            const IssueSink::Vars& vars = {}) const {

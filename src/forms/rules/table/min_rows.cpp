@@ -1,5 +1,6 @@
 // min_rows: a table has at least `min` filled rows (1 by default), subtotals not counted. The
-// problem is anchored where the clerk types the missing row: the key of the first empty row.
+// problem is anchored where the clerk types the missing row: the key of the first empty row,
+// whose other cells it names as to fill (a row is more than its key).
 #include <algorithm>
 
 #include "forms/rules/declared_rule.hpp"
@@ -16,8 +17,11 @@ std::unique_ptr<Rule> make_min_rows(const RuleDefinition& definition) {
     if (filled >= min) return;
     const auto empty = std::find_if(rows.begin(), rows.end(), [](const TableRow& r) { return !r.filled(); });
     const CellValue* anchor = empty != rows.end() ? &empty->key : rows.empty() ? nullptr : &rows[0].key;
-    report(place_of(table, anchor), table.spec->label.it, std::to_string(filled),
-           {{"found", std::to_string(filled)}, {"min", std::to_string(min)}});
+    const IssueSink::Vars vars{{"found", std::to_string(filled)}, {"min", std::to_string(min)}};
+    if (empty == rows.end()) return report(place_of(table, anchor), table.spec->label.it, std::to_string(filled), vars);
+    std::vector<CellPlace> row;
+    for (const CellValue& cell : empty->cells) row.push_back({std::string(table.sheet()), xlsx::to_a1(cell.ref)});
+    report.with_cells_to_check(std::move(row), place_of(table, anchor), table.spec->label.it, std::to_string(filled), vars);
   });
 }
 
