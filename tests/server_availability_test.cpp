@@ -449,3 +449,34 @@ TEST(LoginThrottle, RecordedNamesAreCutOnACharacterBoundaryAndSayTheirLength) {
 }
 
 }  // namespace
+
+// ---- the gate in front of large validations (bounded memory: at most N workbooks in memory) ----
+
+TEST(ValidationGate, NoMoreThanItsSlotsPassAndAWaitIsBounded) {
+  Gate gate(2);
+  Gate::Pass first = gate.enter_within(0ms), second = gate.enter_within(0ms);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(second);
+  // A third is refused when no slot frees within its wait: it never holds a workbook in memory.
+  EXPECT_FALSE(gate.enter_within(20ms));
+  {
+    Gate::Pass done = std::move(first);  // one validation ends
+  }
+  Gate::Pass third = gate.enter_within(0ms);
+  EXPECT_TRUE(third);
+  EXPECT_FALSE(gate.enter_within(0ms)) << "still two at most";
+}
+
+TEST(ValidationGate, AWaitingValidationGetsTheSlotAnotherOneLeaves) {
+  Gate gate(1);
+  std::optional<Gate::Pass> held(gate.enter_within(0ms));
+  ASSERT_TRUE(*held);
+  std::atomic<bool> passed{false};
+  std::thread waiting([&] {
+    const Gate::Pass pass = gate.enter_within(30000ms);
+    passed = static_cast<bool>(pass);
+  });
+  held.reset();  // the slot frees while the other waits (or before it asks: either way it passes)
+  waiting.join();
+  EXPECT_TRUE(passed.load());
+}
