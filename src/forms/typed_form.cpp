@@ -361,7 +361,10 @@ TypedForm type_form(FormInstance instance, const FormSpec& spec, const registry:
     bool any_found = false;
     for (const auto& [id, field] : in.fields) any_found = any_found || (field.found && field.sheet == in_file);
     for (const auto& [id, table] : in.tables) any_found = any_found || (table.found && table.sheet == in_file);
-    if (renamed != in.renamed_sheets.end() && any_found) continue;  // read under its other name; ShapeRules says so
+    // Read under its other name (ShapeRules says so) when one of the sheet's tables is found there
+    // by its headers: a label or two in common with another form's sheet is not enough.
+    const bool table_found = std::any_of(in.tables.begin(), in.tables.end(), [&](const auto& t) { return t.second.found && t.second.sheet == in_file; });
+    if (renamed != in.renamed_sheets.end() && table_found) continue;
     // A sheet of that name whose items are not found is not missing: each item is, and says so.
     const bool present = std::any_of(in.sheet_names.begin(), in.sheet_names.end(),
                                      [&](const std::string& name) { return normalise_label(name) == normalise_label(sheet.name); });
