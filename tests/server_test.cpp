@@ -886,6 +886,7 @@ TEST_F(ServerTest, AnAmbitoSendsForOneOfItsComuniAndTheComuneSeesWhoSentIt) {
   EXPECT_NE(page.body.find("<select id=\"ente\" name=\"ente\""), std::string::npos) << page.body;
   EXPECT_NE(page.body.find("<option value=\"" + ente + "\">"), std::string::npos) << page.body;
   EXPECT_EQ(page.body.find("value=\"MELZO\""), std::string::npos) << "the Ambito's own code is no comune";
+  EXPECT_NE(page.body.find("required><option value=\"\" selected>"), std::string::npos) << "no comune chosen beforehand: " << page.body;
 
   const std::string boundary = "----consolida-test-boundary";
   auto send = [&](const std::string& for_ente) {

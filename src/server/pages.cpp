@@ -127,6 +127,9 @@ std::string campaign_page(const User& user, const std::string& csrf, const Campa
   if (user.role == Role::ambito) {
     // An Ambito sends for the enti it sees: its comuni (on their behalf), or itself.
     body << "<label for=\"ente\">Ente per cui si invia</label><select id=\"ente\" name=\"ente\" required>";
+    // Nothing chosen beforehand: a file sent for the first comune of the list by oversight would
+    // count for it.
+    if (rows.size() > 1) body << "<option value=\"\" selected>— scegliere l'ente —</option>";
     for (const EnteStatus& row : rows) body << "<option value=\"" << esc(row.ente) << "\">" << esc(row.ente) << " " << esc(row.name) << "</option>";
     body << "</select>";
   } else if (sends_for_others) {
