@@ -229,6 +229,12 @@ struct Store::Impl {
       throw;
     }
   }
+
+  // Ends what a user holds open: its sessions and API tokens (a password change, a disabled user).
+  void end_sessions_and_tokens(Poco::Int64 id) {
+    exec("DELETE FROM sessions WHERE user_id = ?", bind(id));
+    exec("DELETE FROM api_tokens WHERE user_id = ?", bind(id));
+  }
 };
 
 void Store::check_data_dir(const std::string& data_dir) {
@@ -364,8 +370,7 @@ void Store::set_password(const std::string& username, const std::string& passwor
   impl_->in_transaction([&] {
     impl_->exec("UPDATE users SET salt = ?, iterations = ?, hash = ? WHERE id = ?", bind(salt), bind(impl_->password_iterations), bind(hash),
                 bind(id));
-    impl_->exec("DELETE FROM sessions WHERE user_id = ?", bind(id));
-    impl_->exec("DELETE FROM api_tokens WHERE user_id = ?", bind(id));
+    impl_->end_sessions_and_tokens(id);
   });
 }
 
@@ -375,8 +380,7 @@ void Store::disable_user(const std::string& username) {
   if (id == 0) throw unknown_user(username);
   impl_->in_transaction([&] {
     impl_->exec("UPDATE users SET disabled = 1 WHERE id = ?", bind(id));
-    impl_->exec("DELETE FROM sessions WHERE user_id = ?", bind(id));
-    impl_->exec("DELETE FROM api_tokens WHERE user_id = ?", bind(id));
+    impl_->end_sessions_and_tokens(id);
   });
 }
 

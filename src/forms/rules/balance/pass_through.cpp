@@ -3,7 +3,7 @@
 // is what the fund paid in, so an imbalance is marked where the clerk corrects it: the first row
 // that passes the fund on (or the income row, when none does or a refused row explains it), or
 // the fund cell of the one row without a fund that is worth exactly the shortfall.
-#include "forms/rules/declared_rule.hpp"
+#include "forms/rules/balance/fund_flow.hpp"
 
 namespace consolida::forms {
 namespace {
@@ -75,11 +75,7 @@ std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) {
     const TypedTable& in = form.tables()[in_at];
     const TypedTable& out = form.tables()[out_at];
     if (!out.found) return;
-    std::vector<const ListItem*> row_fund(in.rows.size(), nullptr);
-    for (std::size_t r = 0; r < in.rows.size(); ++r) {
-      const TableRow& row = *in.rows[r].row;
-      if (!row.subtotal && !row.key.blank()) row_fund[r] = find_list_item(form.spec(), list, row.key.text);
-    }
+    const std::vector<const ListItem*> row_fund = income_funds(form.spec(), list, in);
     // Rows whose fund is no item of the list pass nothing on: their amount is missing from the
     // fund the clerk meant, and that fund's imbalance names them as its cause.
     std::vector<std::pair<const TypedRow*, const ListItem*>> refused;  // the row, the fund it likely meant
@@ -89,25 +85,12 @@ std::unique_ptr<Rule> make_pass_through(const RuleDefinition& definition) {
       refused.emplace_back(&row, match_list_item(form.spec(), list, fund.text()).nearest);
     }
     for (const ListItem& fund : *form.spec().list(list)) {
-      if (fund.group != "vincolato") continue;
-      std::int64_t received = 0, passed_on = 0;
-      const CellValue* where = nullptr;
-      const CellValue* passed_on_at = nullptr;
-      bool readable = true;
-      for (std::size_t r = 0; r < in.rows.size(); ++r) {
-        if (row_fund[r] != &fund) continue;
-        const TypedCell& cell = in.rows[r].cells[in_column];
-        readable = readable && (cell.blank() || cell.ok());
-        received += cell.number().value_or(0);
-        where = &cell_at(in.rows[r], in_column);
-      }
-      for (const TypedRow& row : out.rows) {
-        if (row.subtotal() || row.cells[fund_column].item() != &fund) continue;
-        readable = readable && (row.cells[out_column].blank() || row.cells[out_column].ok());
-        passed_on += row.cells[out_column].number().value_or(0);
-        if (!passed_on_at) passed_on_at = &cell_at(row, out_column);
-      }
-      if (!readable || received == passed_on) continue;
+      if (!earmarked(&fund)) continue;
+      const FundFlow flow = fund_flow(fund, in, row_fund, in_column, out, out_column, fund_column);
+      if (!flow.readable || flow.received == flow.passed_on) continue;
+      const std::int64_t received = flow.received, passed_on = flow.passed_on;
+      const CellValue* where = flow.income;
+      const CellValue* passed_on_at = flow.first_transfer;
       const IssueSink::Vars vars{{"row", fund.label}, {"found", values::format_cents(received)}, {"expected", values::format_cents(passed_on)}};
       const std::vector<const TypedRow*> causes = causes_of(fund, refused);
       const TypedRow* moved = received > passed_on ? row_worth(out, fund_column, out_column, received - passed_on) : nullptr;

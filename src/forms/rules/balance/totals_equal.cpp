@@ -4,7 +4,7 @@
 // transfers agree are ruled out, and the cells left are listed where the difference can lie.
 #include <algorithm>
 
-#include "forms/rules/declared_rule.hpp"
+#include "forms/rules/balance/fund_flow.hpp"
 
 namespace consolida::forms {
 namespace {
@@ -24,23 +24,13 @@ std::optional<std::int64_t> column_sum(const TypedTable& table, std::size_t colu
   return sum;
 }
 
-bool earmarked(const ListItem* item) { return item && item->group == "vincolato"; }
-
-// The earmarked funds whose income (rows of `in` keyed by the fund) equals what the rows of `out`
-// that name the fund pass on.
+// The earmarked funds whose income equals what the rows that name them pass on.
 std::vector<const ListItem*> funds_in_balance(const FormSpec& spec, const std::string& list, const TypedTable& in, std::size_t in_column,
                                               const TypedTable& out, std::size_t out_column, std::size_t fund_column) {
+  const std::vector<const ListItem*> row_fund = income_funds(spec, list, in);
   std::vector<const ListItem*> balanced;
   for (const ListItem& fund : *spec.list(list)) {
-    if (!earmarked(&fund)) continue;
-    std::int64_t received = 0, passed_on = 0;
-    for (const TypedRow& row : in.rows) {
-      if (!row.subtotal() && find_list_item(spec, list, row.row->key.text) == &fund) received += row.cells[in_column].number().value_or(0);
-    }
-    for (const TypedRow& row : out.rows) {
-      if (!row.subtotal() && row.cells[fund_column].item() == &fund) passed_on += row.cells[out_column].number().value_or(0);
-    }
-    if (received == passed_on) balanced.push_back(&fund);
+    if (earmarked(&fund) && fund_flow(fund, in, row_fund, in_column, out, out_column, fund_column).balanced()) balanced.push_back(&fund);
   }
   return balanced;
 }
