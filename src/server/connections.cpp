@@ -1,16 +1,21 @@
 #include "server/connections.hpp"
 
-#include <Poco/Net/HTTPServerConnection.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/TCPServerConnection.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace consolida::server {
@@ -83,6 +88,54 @@ struct GuardedHttpServer::Shared {
     if (found != per_address.end() && --found->second <= 0) per_address.erase(found);
   }
 
+  // Request heads awaited, by socket, with their deadline. One watcher thread ends those that
+  // pass it: a 408, then the socket's reading side shut, which wakes the connection's blocked
+  // read with an end of stream. Their connection learns it from head_came().
+  enum class Head { in_time, too_late };
+  struct AwaitedHead {
+    Clock::time_point deadline;
+    bool too_late = false;
+  };
+  std::map<int, AwaitedHead> awaited_heads;  // under lock
+  std::condition_variable heads_changed;
+  bool stopping = false;  // under lock
+  std::thread watcher;
+
+  void await_head(int fd) {
+    std::lock_guard guard(lock);
+    const bool watcher_idle = awaited_heads.empty();
+    awaited_heads[fd] = {Clock::now() + limits.head_timeout, false};
+    // Deadlines only grow (one timeout for all), so the watcher needs waking only when it had none.
+    if (watcher_idle) heads_changed.notify_one();
+  }
+  Head head_came(int fd) {
+    std::lock_guard guard(lock);
+    const auto found = awaited_heads.find(fd);
+    if (found == awaited_heads.end()) return Head::in_time;
+    const bool too_late = found->second.too_late;
+    awaited_heads.erase(found);
+    return too_late ? Head::too_late : Head::in_time;
+  }
+  void watch_heads() {
+    std::unique_lock guard(lock);
+    while (!stopping) {
+      const auto now = Clock::now();
+      auto next = Clock::time_point::max();
+      for (auto& [fd, head] : awaited_heads) {
+        if (head.too_late) continue;
+        if (head.deadline > now) {
+          next = std::min(next, head.deadline);
+          continue;
+        }
+        head.too_late = true;
+        send_now(fd, kHeadTimeout);
+        ::shutdown(fd, SHUT_RD);
+      }
+      if (next == Clock::time_point::max()) heads_changed.wait(guard);
+      else heads_changed.wait_until(guard, next);
+    }
+  }
+
   void refuse(const Poco::Net::StreamSocket& socket, const std::string& answer) {
     const int fd = socket.impl()->sockfd();
     drain(fd);
@@ -133,11 +186,14 @@ class Filter final : public Poco::Net::TCPServerConnectionFilter {
   std::shared_ptr<GuardedHttpServer::Shared> shared_;
 };
 
-class GuardedConnection final : public Poco::Net::HTTPServerConnection {
+// Poco's HTTPServerConnection::run, but every request head is watched by the deadline from the
+// moment its first byte is awaited (the first request) or has come (later ones), wherever it
+// waits: in the socket or already in the session's buffer behind an earlier request.
+class GuardedConnection final : public Poco::Net::TCPServerConnection {
  public:
   GuardedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
                     Poco::Net::HTTPRequestHandlerFactory::Ptr router, std::shared_ptr<GuardedHttpServer::Shared> shared)
-      : HTTPServerConnection(socket, params, router), shared_(std::move(shared)) {
+      : TCPServerConnection(socket), params_(std::move(params)), router_(std::move(router)), shared_(std::move(shared)) {
     std::lock_guard guard(shared_->lock);
     shared_->live.insert(&this->socket());
     if (const auto found = shared_->admitted.find(socket.impl()); found != shared_->admitted.end()) {
@@ -149,51 +205,71 @@ class GuardedConnection final : public Poco::Net::HTTPServerConnection {
     {
       std::lock_guard guard(shared_->lock);
       shared_->live.erase(&socket());
+      shared_->awaited_heads.erase(fd());
     }
     shared_->give_back(address_);
   }
 
   void run() override {
-    if (!head_arrives()) {
-      send_now(socket().impl()->sockfd(), kHeadTimeout);
-      return;
+    using namespace Poco::Net;
+    const std::string software = params_->getSoftwareVersion();
+    HTTPServerSession session(socket(), params_);
+    shared_->await_head(fd());
+    for (bool first = true; session.hasMoreRequests(); first = false) {
+      if (!first) shared_->await_head(fd());
+      try {
+        HTTPServerResponseImpl response(session);
+        HTTPServerRequestImpl request(response, session, params_);
+        if (shared_->head_came(fd()) == GuardedHttpServer::Shared::Head::too_late) break;  // 408 already sent
+        response.setDate(Poco::Timestamp());
+        response.setVersion(request.getVersion());
+        response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && session.canKeepAlive());
+        if (!software.empty()) response.set("Server", software);
+        try {
+          std::unique_ptr<HTTPRequestHandler> handler(router_->createRequestHandler(request));
+          if (!handler) {
+            answer_error(session, HTTPResponse::HTTP_NOT_IMPLEMENTED);
+            continue;
+          }
+          if (request.getExpectContinue() && response.getStatus() == HTTPResponse::HTTP_OK) response.sendContinue();
+          handler->handleRequest(request, response);
+          session.setKeepAlive(params_->getKeepAlive() && response.getKeepAlive() && session.canKeepAlive());
+        } catch (const Poco::Exception&) {
+          if (!response.sent()) {
+            try {
+              answer_error(session, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+            } catch (...) {
+              // the client is gone
+            }
+          }
+          throw;
+        }
+      } catch (const NoMessageException&) {
+        break;
+      } catch (const MessageException&) {
+        if (shared_->head_came(fd()) == GuardedHttpServer::Shared::Head::too_late) break;
+        answer_error(session, HTTPResponse::HTTP_BAD_REQUEST);
+      } catch (const Poco::Exception&) {
+        if (session.networkException()) session.networkException()->rethrow();
+        throw;
+      }
     }
-    HTTPServerConnection::run();
   }
 
  private:
-  // Waits until the first request's head is all here (or 8 KiB of it, Poco limits the rest),
-  // however it is dripped, within the deadline. False if the deadline passes or the client leaves.
-  bool head_arrives() {
-    const int fd = socket().impl()->sockfd();
-    const auto deadline = Clock::now() + shared_->limits.head_timeout;
-    char peeked[8192];
-    int seen = 0;
-    bool arrived = false;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) break;
-      // Readable only once more than what was already seen is here: no spinning on a partial head.
-      const int low_water = seen + 1;
-      ::setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &low_water, sizeof low_water);
-      pollfd p{fd, POLLIN, 0};
-      const int ready = ::poll(&p, 1, static_cast<int>(left));
-      if (ready < 0 && errno != EINTR) break;
-      if (ready <= 0) continue;
-      const ssize_t n = ::recv(fd, peeked, sizeof peeked, MSG_PEEK | MSG_DONTWAIT);
-      if (n <= 0 || n == seen) break;  // closed, or closed after a partial head
-      const std::string_view head(peeked, static_cast<std::size_t>(n));
-      if (n == static_cast<ssize_t>(sizeof peeked) || head.find("\r\n\r\n") != head.npos || head.find("\n\n") != head.npos) {
-        arrived = true;
-        break;
-      }
-      seen = static_cast<int>(n);
-    }
-    const int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
-    return arrived;
+  int fd() { return socket().impl()->sockfd(); }
+
+  static void answer_error(Poco::Net::HTTPServerSession& session, Poco::Net::HTTPResponse::HTTPStatus status) {
+    Poco::Net::HTTPServerResponseImpl response(session);
+    response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+    response.setStatusAndReason(status);
+    response.setKeepAlive(false);
+    response.send();
+    session.setKeepAlive(false);
   }
 
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr router_;
   std::shared_ptr<GuardedHttpServer::Shared> shared_;
   std::string address_;
 };
@@ -225,6 +301,7 @@ GuardedHttpServer::GuardedHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr r
   tcp_ = std::make_unique<Poco::Net::TCPServer>(new GuardedConnectionFactory(params, router, shared_), pool, socket, params);
   shared_->server = tcp_.get();
   tcp_->setConnectionFilter(new Filter(shared_));
+  shared_->watcher = std::thread([shared = shared_.get()] { shared->watch_heads(); });
 }
 
 GuardedHttpServer::~GuardedHttpServer() { stop_all(); }
@@ -234,6 +311,12 @@ void GuardedHttpServer::start() { tcp_->start(); }
 void GuardedHttpServer::stop_all() {
   if (!tcp_) return;
   tcp_->stop();
+  {
+    std::lock_guard guard(shared_->lock);
+    shared_->stopping = true;
+    shared_->heads_changed.notify_one();
+  }
+  if (shared_->watcher.joinable()) shared_->watcher.join();
   std::lock_guard guard(shared_->lock);
   for (Poco::Net::StreamSocket* socket : shared_->live) {
     try {

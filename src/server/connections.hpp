@@ -2,7 +2,8 @@
 // against clients that hold connections without using them. Poco alone gives each connection a
 // thread from the first byte, waits 60 s for a head however slowly it comes, and drops (without
 // an answer) connections beyond its queue; here:
-// - a connection's first request head must arrive whole within a deadline, else 408 and close;
+// - every request head must arrive whole within a deadline from its first byte (a connection's
+//   first request: from the connection's start), else 408 and close;
 // - one client address holds at most N connections (queued ones included), more get 429;
 // - when every thread is busy and the queue is full, a new connection gets 503 at once.
 #pragma once
