@@ -58,8 +58,8 @@ class RawConnection {
     pollfd p{fd_, POLLIN, 0};
     return ::poll(&p, 1, static_cast<int>(within.count())) > 0;
   }
-  // One whole answer with a Content-Length, leaving the connection open; false if it did not come by `deadline`.
-  bool read_one_answer(Clock::time_point deadline) {
+  // One whole answer with a Content-Length, leaving the connection open; nullopt if it did not come by `deadline`.
+  std::optional<std::string> read_one_answer(Clock::time_point deadline) {
     std::string got;
     char buffer[4096];
     for (;;) {
@@ -68,13 +68,13 @@ class RawConnection {
         std::string lower = got.substr(0, head_end);
         for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         const auto at = lower.find("\r\ncontent-length:");
-        if (at == std::string::npos) return false;
-        if (got.size() >= head_end + 4 + std::stoul(lower.substr(at + 17))) return true;
+        if (at == std::string::npos) return std::nullopt;
+        if (got.size() >= head_end + 4 + std::stoul(lower.substr(at + 17))) return got;
       }
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left <= 0ms || !answered_within(left)) return false;
+      if (left <= 0ms || !answered_within(left)) return std::nullopt;
       const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-      if (n <= 0) return false;
+      if (n <= 0) return std::nullopt;
       got.append(buffer, static_cast<std::size_t>(n));
     }
   }
@@ -357,6 +357,28 @@ TEST_F(ServerAvailability, AnUnreadBodyIsNeverReadAsTheNextRequest) {
     EXPECT_EQ(answers, 1u) << path << ": " << *answer;
     EXPECT_EQ(answer->find("text/css"), std::string::npos) << path << ": the body was served as a request";
   }
+}
+
+// A connection ends after a number of requests (so that queued ones get a thread): the last
+// answer must say so, also for a request with a body, else the client sends its next request
+// into a closed connection and loses it.
+TEST_F(ServerAvailability, TheLastRequestAKeptAliveConnectionServesIsAnsweredConnectionClose) {
+  start();
+  RawConnection client("127.0.0.13", port());
+  ASSERT_TRUE(client.connected());
+  std::string request = login("melzo", "pw-melzo-1");
+  request.replace(request.find("Connection: close"), 17, "Connection: keep-alive");
+  for (int i = 1; i <= 1000; ++i) {
+    ASSERT_TRUE(client.send(request));
+    const auto answer = client.read_one_answer(Clock::now() + 5000ms);
+    ASSERT_TRUE(answer) << "request " << i << " on the connection was not answered";
+    ASSERT_EQ(status_of(*answer), 303) << *answer;
+    if (header_of(*answer, "Connection") == "close" || header_of(*answer, "Connection") == "Close") {
+      EXPECT_GT(i, 1);
+      return;
+    }
+  }
+  ADD_FAILURE() << "a connection that never ends its keep-alive holds its thread for good";
 }
 
 // Behind nginx every client arrives from the proxy's address: its connections are not capped per

@@ -348,6 +348,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     // proxy that shares its connections among clients, one client's body would become another's
     // request. A request with a body ends its connection unless its handler read the body whole
     // (keep_alive_after_body).
+    connection_may_stay_ = response.getKeepAlive();  // false already when the connection has served its last request
     if (has_body(request)) response.setKeepAlive(false);
     try {
       answer(request, response);
@@ -397,9 +398,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   static bool has_body(const HTTPServerRequest& request) {
     return request.getChunkedTransferEncoding() || (request.hasContentLength() && request.getContentLength64() > 0);
   }
-  // The body was read to its end: the connection may serve the client's next request.
-  static void keep_alive_after_body(const HTTPServerRequest& request, HTTPServerResponse& response) {
-    if (!request.getChunkedTransferEncoding()) response.setKeepAlive(request.getKeepAlive());
+  // The body was read to its end: the connection may serve the client's next request, if it
+  // could before.
+  void keep_alive_after_body(const HTTPServerRequest& request, HTTPServerResponse& response) const {
+    if (!request.getChunkedTransferEncoding()) response.setKeepAlive(connection_may_stay_);
   }
 
   static void send_html(HTTPServerResponse& response, const std::string& html) {
@@ -469,6 +471,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   Server::Impl& server_;
   Intake& intake() { return server_.intake; }
   const bool api_;
+  bool connection_may_stay_ = false;
 };
 
 // A handler for signed-in users only: others get 401 (API, forms) or the login page.
