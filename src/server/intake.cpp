@@ -58,30 +58,47 @@ std::string Intake::form_title(const Campaign& campaign) const {
 
 // ---- who may see and send what ----
 
+namespace {
+
+// Whether `user` sees the ente `code` of the Ambito `ambito` (an Ambito form: its own code).
+bool in_scope(const User& user, const std::string& code, const std::string& ambito) {
+  switch (user.role) {
+    case Role::regione:
+      return true;
+    case Role::ambito:
+      return ambito == user.ente;
+    case Role::comune:
+      return code == user.ente;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<ExpectedEnte> Intake::visible_enti(const Campaign& campaign, const User& user) const {
   std::vector<ExpectedEnte> out;
   const auto& ambiti = registry_.ambiti();
   if (comune_form(form(campaign.form_id))) {
     for (const registry::Comune& comune : registry_.comuni()) {
       const std::string& ambito = ambiti[comune.ambito].code;
-      if (user.role == Role::regione || (user.role == Role::ambito && ambito == user.ente) ||
-          (user.role == Role::comune && comune.istat == user.ente)) {
-        out.push_back({comune.istat, comune.name, ambito});
-      }
+      if (in_scope(user, comune.istat, ambito)) out.push_back({comune.istat, comune.name, ambito});
     }
   } else {
     for (const registry::Ambito& ambito : ambiti) {
-      if (user.role == Role::regione || (user.role == Role::ambito && ambito.code == user.ente)) out.push_back({ambito.code, ambito.name, ambito.code});
+      if (in_scope(user, ambito.code, ambito.code)) out.push_back({ambito.code, ambito.name, ambito.code});
     }
   }
   return out;
 }
 
+// One lookup, not the list of every visible ente: it is asked on every upload and read.
 bool Intake::may_see(const Campaign& campaign, const User& user, const std::string& ente) const {
-  for (const ExpectedEnte& e : visible_enti(campaign, user)) {
-    if (e.code == ente) return true;
+  if (comune_form(form(campaign.form_id))) {
+    const registry::Comune* comune = registry_.comune_by_istat(ente);
+    return comune && comune->istat == ente && in_scope(user, ente, registry_.ambiti()[comune->ambito].code);
   }
-  return false;
+  const registry::Ambito* ambito = registry_.ambito_by_code(ente);
+  return ambito && ambito->code == ente && in_scope(user, ente, ente);
 }
 
 std::variant<std::string, Outcome> Intake::sending_ente(const Campaign& campaign, const User& user, const std::string& requested) const {
