@@ -3,9 +3,6 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -25,61 +22,19 @@
 #include "consolida/server.hpp"
 #include "support/files.hpp"
 #include "support/http_call.hpp"
+#include "support/server_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace consolida;
+using consolida::testing::api_request;
+using consolida::testing::ServerProcess;
+using consolida::testing::with_comment;
 using consolida::testing::slurp;
-
-// `consolida serve` as a child process on a free port.
-class ServerProcess {
- public:
-  explicit ServerProcess(const fs::path& data_dir) {
-    const std::vector<std::string> args{"serve", "--data-dir", data_dir.string(), "--port", "0", "--threads", "16", "--plugins",
-                                        CONSOLIDA_SOURCE_DIR "/plugins"};
-    handle_.emplace(Poco::Process::launch(CONSOLIDA_CLI, args, nullptr, &out_, nullptr));
-    Poco::PipeInputStream stream(out_);
-    std::string line;
-    std::getline(stream, line);  // "... in ascolto su http://127.0.0.1:PORT/ ..."
-    const auto at = line.find("127.0.0.1:");
-    if (at != std::string::npos) port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + 10)));
-  }
-  ~ServerProcess() { kill(); }
-  void kill() {
-    if (!handle_) return;
-    ::kill(handle_->id(), SIGKILL);
-    handle_->wait();
-    handle_.reset();
-  }
-  std::uint16_t port() const { return port_; }
-
- private:
-  Poco::Pipe out_;  // kept open: the server must never write into a closed pipe
-  std::optional<Poco::ProcessHandle> handle_;
-  std::uint16_t port_ = 0;
-};
-
-// A request of the API with the Region's token; `ente` says whom an upload is for.
-consolida::testing::HttpReply request(std::uint16_t port, const std::string& method, const std::string& path, const std::string& token,
-                                      const std::string& body = "", const std::string& ente = "") {
-  std::map<std::string, std::string> headers{{"Authorization", "Bearer " + token}};
-  if (!ente.empty()) headers["X-Ente"] = ente;
-  return consolida::testing::http_call(port, method, path, body, method == "POST" ? "application/octet-stream" : "", headers);
-}
 
 Poco::JSON::Object::Ptr json(const std::string& text) {
   return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-}
-
-// The workbook with a zip comment naming the upload: the same form, but every upload is a new
-// file for the content store, so that a version recorded without its file would show.
-std::string with_comment(std::string zip, const std::string& comment) {
-  // make_region's packages end with the 22-byte end-of-central-directory record, no comment.
-  if (zip.size() < 22 || zip.compare(zip.size() - 22, 4, "PK\x05\x06") != 0) return {};
-  zip[zip.size() - 2] = static_cast<char>(comment.size() & 0xFF);
-  zip[zip.size() - 1] = static_cast<char>(comment.size() >> 8);
-  return zip + comment;
 }
 
 struct Acknowledged {
@@ -139,7 +94,7 @@ TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartia
           const std::string& ente = bodies[i % bodies.size()].first;
           const std::string bytes = with_comment(bodies[i % bodies.size()].second, "invio " + std::to_string(i));
           try {
-            const auto a = request(server.port(), "POST", upload_path, token, bytes, ente);
+            const auto a = api_request(server.port(), "POST", upload_path, token, bytes, ente);
             {
               std::lock_guard guard(lock);
               ++statuses[a.status];
@@ -187,13 +142,13 @@ TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartia
   ASSERT_NE(server.port(), 0);
   EXPECT_TRUE(fs::is_empty(data / "tmp")) << "temporary files of cut uploads are cleared at start";
   for (const Acknowledged& a : acknowledged) {
-    const auto meta = request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id), token);
+    const auto meta = api_request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id), token);
     ASSERT_EQ(meta.status, 200) << "submission " << a.id;
     const auto body = json(meta.body);
     EXPECT_EQ(body->getValue<std::string>("ente"), a.ente);
     EXPECT_EQ(body->getValue<std::string>("sha256"), a.sha256);
     EXPECT_EQ(body->getValue<int>("versione"), a.version);
-    const auto file = request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id) + "/file", token);
+    const auto file = api_request(server.port(), "GET", "/api/v1/invii/" + std::to_string(a.id) + "/file", token);
     ASSERT_EQ(file.status, 200);
     EXPECT_EQ(sha256_hex(file.body), a.sha256) << "submission " << a.id;
   }
