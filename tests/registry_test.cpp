@@ -135,7 +135,7 @@ TEST(Registry, MalformedFilesAreRefusedWithTheirPlace) {
   const auto columns = code_of([&] { Registry::parse(comuni + "1,2,3\n", ats, ambiti, both); });
   EXPECT_NE(columns.second.find("riga 4"), std::string::npos) << columns.second;
   const auto header = code_of([&] { Registry::parse("istat,nome\n", ats, ambiti, both); });
-  EXPECT_NE(header.second.find("intestazione attesa"), std::string::npos) << header.second;
+  EXPECT_NE(header.second.find("manca la colonna «codice_istat»"), std::string::npos) << header.second;
   const auto bad_ats = code_of([&] { Registry::parse(comuni, ats, "codice_ambito,nome,ats,asst,capofila_istat,sintetico,alias\nX,Y,ZZ,,,0,\n", both); });
   EXPECT_NE(bad_ats.second.find("ATS sconosciuta"), std::string::npos) << bad_ats.second;
 }

@@ -3,15 +3,44 @@
 //
 // The built-in registry is compiled into the library from src/registry/data/. Only the Ambiti of
 // Lodi, Melzo and Milano are real assignments; the others are synthetic (Ambito::synthetic) and
-// serve scale tests only. An updated registry can be loaded from files with the same columns.
+// serve scale tests only. The Region's own registry is loaded from files with the same columns
+// (`consolida admin anagrafica importa`, README "How the Region loads its real Ambiti").
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "consolida/error.hpp"
+
 namespace consolida::registry {
+
+// The texts a registry is read from: the CSV files of src/registry/data/, same names and columns.
+struct RegistryFiles {
+  std::string comuni;      // comuni-lombardia.csv
+  std::string ats;         // ats.csv
+  std::string ambiti;      // ambiti.csv
+  std::string assignment;  // comuni-ambiti.csv
+
+  // The texts compiled into the library: the built-in registry.
+  static RegistryFiles builtin();
+  // The four files of a folder. One missing or unreadable: Error(invalid_registry) naming it.
+  static RegistryFiles read(const std::string& directory);
+  // Writes the four files into `directory` (made if missing). Refuses, writing nothing, when one
+  // of them is already there: an export never overwrites the files someone is editing.
+  void write(const std::string& directory) const;
+};
+
+// One file of a registry: its name, and where RegistryFiles keeps its text. In reading order.
+struct RegistryFile {
+  const char* name;
+  std::string RegistryFiles::*text;
+};
+const std::vector<RegistryFile>& registry_file_table();
+
+struct RegistryCheck;
 
 struct Comune {
   std::string istat;     // "098031"
@@ -52,8 +81,12 @@ class Registry {
  public:
   // The registry compiled into the library.
   static const Registry& builtin();
-  // Parses CSV texts with the columns of src/registry/data/*.csv. Throws Error(invalid_registry)
-  // naming the file, the line and the problem, and when a comune has no Ambito or two.
+  // Every problem of the files, each an Error(invalid_registry) naming the file, the line, the
+  // column and the field; the registry only when there is none. Columns are found by their header
+  // (any order, others ignored).
+  static RegistryCheck check(const RegistryFiles& files);
+  // Like check(), but throws the first problem.
+  static Registry parse(const RegistryFiles& files);
   static Registry parse(std::string_view comuni_csv, std::string_view ats_csv, std::string_view ambiti_csv,
                         std::string_view assignment_csv);
   // Reads comuni-lombardia.csv, ats.csv, ambiti.csv and comuni-ambiti.csv from a folder.
@@ -83,6 +116,11 @@ class Registry {
   std::vector<Comune> comuni_;  // sorted by ISTAT code
   std::vector<Ambito> ambiti_;
   std::vector<Ats> ats_;
+};
+
+struct RegistryCheck {
+  std::optional<Registry> registry;  // set when `problems` is empty
+  std::vector<Error> problems;       // in file order, then line order
 };
 
 // Words of a name for matching: lower case, accents folded, split at spaces, apostrophes and

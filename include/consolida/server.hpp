@@ -52,7 +52,26 @@ struct Campaign {
   std::int64_t opens_at = 0;  // Unix seconds
   std::int64_t deadline = 0;  // Unix seconds
   LatePolicy late = LatePolicy::refuse;
+  // The registry version the campaign was opened with: who it expects, how uploads are checked
+  // and consolidated. When adding a campaign, 0 means the current version.
+  int registry_version = 0;
 };
+
+// The built-in registry (compiled in) is version 1; each `admin anagrafica importa` adds the next.
+constexpr int kBuiltinRegistryVersion = 1;
+
+// A version of the registry the server keeps.
+struct RegistryVersion {
+  int version = 0;
+  std::int64_t imported_at = 0;  // Unix seconds; 0 for the built-in one
+  std::string imported_by;
+  std::string source;  // the folder it was imported from
+  std::string sha256;  // of its four files (registry_files_digest)
+  int comuni = 0, ambiti = 0, ats = 0;
+};
+
+// One SHA-256 over a registry's four files, their names and lengths: equal digests, equal files.
+std::string registry_files_digest(const registry::RegistryFiles& files);
 
 // One stored upload of one ente for one campaign.
 struct Submission {
@@ -146,6 +165,22 @@ class Store {
   // Unknown id: Error(not_found).
   void revoke_token(std::int64_t id);
   std::vector<User> users() const;
+
+  // ---- registry versions ----
+  // Stores checked registry files as the next version (2, 3, ...) and returns its number; files
+  // identical to the current version's are not stored again: then `added` is false and the
+  // number is the current version's.
+  struct AddedRegistry {
+    int version = 0;
+    bool added = false;
+  };
+  AddedRegistry add_registry_version(const registry::RegistryFiles& files, const RegistryVersion& about);
+  // The imported versions, oldest first (the built-in version 1 is not stored here).
+  std::vector<RegistryVersion> registry_versions() const;
+  // The files of an imported version; nullopt for the built-in one or an unknown number.
+  std::optional<registry::RegistryFiles> registry_files(int version) const;
+  // The version new campaigns are opened with: the last imported, else the built-in one.
+  int current_registry_version() const;
 
   // ---- authentication ----
   std::optional<User> check_password(const std::string& username, const std::string& password) const;

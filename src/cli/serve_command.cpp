@@ -5,7 +5,11 @@
 #include <Poco/String.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -162,12 +166,14 @@ int admin_usage(bool it) {
                      "  utente disabilita NOME | utente elimina NOME\n"
                      "  token NOME | tokens [NOME] | token revoca ID\n"
                      "  verifica | backup CARTELLA\n"
+                     "  anagrafica importa CARTELLA | anagrafica esporta CARTELLA [--versione N] | anagrafica versioni\n"
                    : "usage: consolida admin [--data-dir FOLDER] COMMAND\n"
                      "  campaigns | campaign add --name N --form ID --year Y --opens \"YYYY-MM-DD HH:MM\" --deadline \"YYYY-MM-DD HH:MM\" "
                      "[--late refuse|accept]\n"
                      "  users | user add NAME --role comune|ambito|regione [--ente CODE] (password on stdin) | user password NAME\n"
                      "  user disable NAME | user delete NAME | token NAME | tokens [NAME] | token revoke ID\n"
-                     "  verify | backup FOLDER\n");
+                     "  verify | backup FOLDER\n"
+                     "  registry import FOLDER | registry export FOLDER [--version N] | registry versions\n");
   return kExitUsage;
 }
 
@@ -216,7 +222,8 @@ std::optional<std::string> new_password(bool it) {
 int list_campaigns(AdminRun& run) {
   for (const server::Campaign& c : run.store.campaigns()) {
     std::cout << c.id << "\t" << c.name << "\t" << c.form_id << "\t" << c.year << "\t" << format_rome_time(c.opens_at) << " - "
-              << format_rome_time(c.deadline) << "\t" << (c.late == server::LatePolicy::accept ? "accetta ritardi" : "rifiuta ritardi") << "\n";
+              << format_rome_time(c.deadline) << "\t" << (c.late == server::LatePolicy::accept ? "accetta ritardi" : "rifiuta ritardi")
+              << "\t" << (run.it() ? "anagrafica " : "registry ") << c.registry_version << "\n";
   }
   return kExitOk;
 }
@@ -246,8 +253,108 @@ int add_campaign(AdminRun& run) {
   c.deadline = *deadline;
   c.late = late == "accetta" || late == "accept" ? server::LatePolicy::accept : server::LatePolicy::refuse;
   const std::int64_t id = run.store.add_campaign(c);
-  run.detail = "campagna " + std::to_string(id) + ": " + c.name;
-  std::cout << (it ? "campagna creata: " : "campaign created: ") << id << "\n";
+  const int registry_version = run.store.campaign(id).value_or(c).registry_version;
+  run.detail = "campagna " + std::to_string(id) + ": " + c.name + ", anagrafica versione " + std::to_string(registry_version);
+  std::cout << (it ? "campagna creata: " : "campaign created: ") << id << (it ? " (anagrafica versione " : " (registry version ")
+            << registry_version << ")\n";
+  return kExitOk;
+}
+
+// "1 comune", "91 Ambiti", "8 ATS"
+std::string registry_counts(int comuni, int ambiti, int ats) {
+  return std::to_string(comuni) + (comuni == 1 ? " comune, " : " comuni, ") + std::to_string(ambiti) + (ambiti == 1 ? " Ambito, " : " Ambiti, ") +
+         std::to_string(ats) + " ATS";
+}
+
+// Who ran an admin command: the audit's name, with the system account it ran under.
+std::string admin_identity() {
+  const passwd* account = ::getpwuid(::geteuid());
+  return std::string("admin (riga di comando") + (account ? std::string(", utente di sistema ") + account->pw_name : std::string()) + ")";
+}
+
+int import_registry(AdminRun& run) {
+  const bool it = run.it();
+  const std::string& dir = run.operands[0];
+  run.detail = dir;
+  const registry::RegistryFiles files = registry::RegistryFiles::read(dir);  // a missing file: Error(invalid_registry)
+  const registry::RegistryCheck checked = registry::Registry::check(files);
+  if (!checked.problems.empty()) {
+    // Every problem at once, so that the Region corrects its files in one pass; a flood is cut short.
+    constexpr std::size_t kShown = 100;
+    const std::size_t count = checked.problems.size();
+    for (std::size_t i = 0; i < std::min(count, kShown); ++i) report_error(run.ctx, checked.problems[i]);
+    if (count > kShown) std::cerr << (it ? "... e altri " : "... and ") << count - kShown << (it ? " errori\n" : " more errors\n");
+    const std::string total = count_of(count, it, "errore", "errori", "error", "errors");
+    std::cerr << (it ? "anagrafica non importata (" + total + "): nulla è stato registrato\n"
+                     : "registry not imported (" + total + "): nothing was stored\n");
+    run.detail = dir + ": " + count_of(count, true, "errore", "errori", "", "");
+    return static_cast<int>(ErrorCode::invalid_registry);
+  }
+  const registry::Registry& registry = *checked.registry;
+  server::RegistryVersion about;
+  about.imported_at = unix_now();
+  about.imported_by = admin_identity();
+  about.source = std::filesystem::absolute(dir).lexically_normal().string();
+  about.comuni = static_cast<int>(registry.comuni().size());
+  about.ambiti = static_cast<int>(registry.ambiti().size());
+  about.ats = static_cast<int>(registry.ats().size());
+  const auto added = run.store.add_registry_version(files, about);
+  const std::string counts = registry_counts(about.comuni, about.ambiti, about.ats);
+  const std::string version = std::to_string(added.version);
+  run.detail = dir + ": versione " + version + (added.added ? "" : " (identica, nulla di nuovo)") + ", " + counts;
+  if (!added.added) {
+    std::cout << (it ? "anagrafica identica alla versione corrente " + version + ": nulla di nuovo da registrare\n"
+                     : "registry identical to the current version " + version + ": nothing new to store\n");
+    return kExitOk;
+  }
+  std::cout << (it ? "anagrafica importata: versione " + version + " (" + counts + "); le campagne aperte da ora la useranno, "
+                     "quelle già aperte tengono la loro\n"
+                   : "registry imported: version " + version + " (" + counts + "); campaigns opened from now on use it, "
+                     "those already open keep theirs\n");
+  return kExitOk;
+}
+
+int export_registry(AdminRun& run) {
+  const bool it = run.it();
+  const std::string& dir = run.operands[0];
+  const std::string asked = run.get("versione", "version");
+  int version = run.store.current_registry_version();
+  if (!asked.empty()) {
+    const std::optional<int> parsed = integer_option<int>(run.ctx, it ? "--versione" : "--version", asked);
+    if (!parsed) return kExitUsage;
+    version = *parsed;
+  }
+  run.detail = dir + ", versione " + std::to_string(version);
+  const std::optional<registry::RegistryFiles> stored =
+      version == server::kBuiltinRegistryVersion ? registry::RegistryFiles::builtin() : run.store.registry_files(version);
+  if (!stored) {
+    throw Error(ErrorCode::not_found, "versione dell'anagrafica sconosciuta: " + std::to_string(version) + " (elenco: anagrafica versioni)",
+                "unknown registry version: " + std::to_string(version) + " (list: registry versions)");
+  }
+  stored->write(dir);
+  std::cout << (it ? "anagrafica versione " : "registry version ") << version << (it ? " scritta in " : " written to ") << dir << "\n";
+  return kExitOk;
+}
+
+int list_registry_versions(AdminRun& run) {
+  const bool it = run.it();
+  const int current = run.store.current_registry_version();
+  std::map<int, std::vector<std::int64_t>> campaigns;
+  for (const server::Campaign& c : run.store.campaigns()) campaigns[c.registry_version].push_back(c.id);
+  const registry::Registry& builtin = registry::Registry::builtin();
+  std::vector<server::RegistryVersion> versions{{server::kBuiltinRegistryVersion, 0, it ? "integrata nel programma" : "built into the program", "",
+                                                 server::registry_files_digest(registry::RegistryFiles::builtin()),
+                                                 static_cast<int>(builtin.comuni().size()), static_cast<int>(builtin.ambiti().size()),
+                                                 static_cast<int>(builtin.ats().size())}};
+  for (server::RegistryVersion& v : run.store.registry_versions()) versions.push_back(std::move(v));
+  for (const server::RegistryVersion& v : versions) {
+    std::string used;
+    for (std::int64_t id : campaigns[v.version]) used += (used.empty() ? "" : ", ") + std::to_string(id);
+    std::cout << v.version << (v.version == current ? (it ? " (corrente)" : " (current)") : "") << "\t"
+              << (v.imported_at ? format_rome_time(v.imported_at) : "-") << "\t" << v.imported_by << "\t"
+              << registry_counts(v.comuni, v.ambiti, v.ats) << "\t" << (it ? "campagne: " : "campaigns: ") << (used.empty() ? "-" : used)
+              << "\t" << (v.source.empty() ? "-" : v.source) << "\n";
+  }
   return kExitOk;
 }
 
@@ -264,11 +371,15 @@ int add_user(AdminRun& run) {
   const std::string& name = run.operands[0];
   const auto role = server::parse_role(run.get("ruolo", "role"));
   const std::string ente = run.get("ente", "ente");
-  const registry::Registry& registry = registry::Registry::builtin();
-  const bool ente_ok = role == server::Role::regione ? ente.empty()
-                       : role == server::Role::comune ? registry.comune_by_istat(ente) != nullptr
-                       : role == server::Role::ambito ? registry.find_ambito(ente) != nullptr && registry.find_ambito(ente)->code == ente
-                                                       : false;
+  // Any registry version's enti: a comune merged away still finishes the campaigns opened before.
+  const auto knows = [&](const registry::Registry& registry) {
+    return (role == server::Role::comune && registry.comune_by_istat(ente) != nullptr) ||
+           (role == server::Role::ambito && registry.ambito_by_code(ente) != nullptr);
+  };
+  bool ente_ok = (role == server::Role::regione && ente.empty()) || knows(registry::Registry::builtin());
+  for (const server::RegistryVersion& v : run.store.registry_versions()) {
+    ente_ok = ente_ok || knows(registry::Registry::parse(run.store.registry_files(v.version).value()));
+  }
   run.detail = name;
   if (!role || !ente_ok) {
     std::cerr << (it ? "ruolo ed ente incoerenti: comune con codice ISTAT, ambito con codice Ambito, regione senza ente\n"
@@ -384,6 +495,9 @@ const std::vector<AdminCommand>& admin_commands() {
       {{"tokens"}, {"tokens"}, 0, 1, nullptr, list_tokens},
       {{"verifica"}, {"verify"}, 0, 0, "admin verifica", verify_store},
       {{"backup"}, {"backup"}, 1, 1, "admin backup", backup_store},
+      {{"anagrafica", "importa"}, {"registry", "import"}, 1, 1, "admin anagrafica importa", import_registry},
+      {{"anagrafica", "esporta"}, {"registry", "export"}, 1, 1, "admin anagrafica esporta", export_registry},
+      {{"anagrafica", "versioni"}, {"registry", "versions"}, 0, 0, nullptr, list_registry_versions},
   };
   return table;
 }

@@ -36,8 +36,8 @@ std::string on_behalf(const User& user, const std::string& ente) {
 
 }  // namespace
 
-Intake::Intake(Store& store, const std::vector<forms::FormSpec>& forms, const registry::Registry& registry)
-    : store_(store), forms_(forms), registry_(registry) {}
+Intake::Intake(Store& store, const std::vector<forms::FormSpec>& forms, const registry::Registry& builtin)
+    : store_(store), forms_(forms), registries_(store, builtin) {}
 
 const forms::FormSpec* Intake::form(const std::string& id) const {
   for (const forms::FormSpec& f : forms_) {
@@ -77,9 +77,10 @@ bool in_scope(const User& user, const std::string& code, const std::string& ambi
 
 std::vector<ExpectedEnte> Intake::visible_enti(const Campaign& campaign, const User& user) const {
   std::vector<ExpectedEnte> out;
-  const auto& ambiti = registry_.ambiti();
+  const registry::Registry& enti = registry(campaign);
+  const auto& ambiti = enti.ambiti();
   if (comune_form(form(campaign.form_id))) {
-    for (const registry::Comune& comune : registry_.comuni()) {
+    for (const registry::Comune& comune : enti.comuni()) {
       const std::string& ambito = ambiti[comune.ambito].code;
       if (in_scope(user, comune.istat, ambito)) out.push_back({comune.istat, comune.name, ambito});
     }
@@ -169,7 +170,7 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
   forms::TypedForm read;
   forms::Report report;
   try {
-    report = forms::validate_bytes(std::move(bytes), upload.file_name, forms_, registry_, campaign.form_id, &read);
+    report = forms::validate_bytes(std::move(bytes), upload.file_name, forms_, registry(campaign), campaign.form_id, &read);
   } catch (const Error& e) {
     const bool format = e.code() == ErrorCode::unsupported_format;
     return Outcome{format ? OutcomeKind::not_an_xlsx : OutcomeKind::unreadable, {e.message(Lang::it), e.message(Lang::en)}};
@@ -180,7 +181,7 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
                     "the file is form «" + report.form_id + "», this campaign collects «" + campaign.form_id + "»"}};
   }
   // A file that names no known ente is taken: its validation report says what is wrong with it.
-  const consolidate::EnteIdentification declared = consolidate::identify_ente(*spec, read.instance(), registry_);
+  const consolidate::EnteIdentification declared = consolidate::identify_ente(*spec, read.instance(), registry(campaign));
   if (declared.ente && declared.ente->code != ente) {
     return Outcome{OutcomeKind::filled_for_another_ente,
                    {"il file è compilato per l'ente " + declared.ente->code + ", non per " + ente,
@@ -281,7 +282,7 @@ std::variant<std::monostate, Outcome> Intake::write_annotated(const Campaign& ca
   const auto path = stored_file(submission, user);
   if (const Outcome* missing = std::get_if<Outcome>(&path)) return *missing;
   forms::TypedForm read;
-  const forms::Report report = forms::validate_file(std::get<std::string>(path), forms_, registry_, campaign.form_id, &read);
+  const forms::Report report = forms::validate_file(std::get<std::string>(path), forms_, registry(campaign), campaign.form_id, &read);
   write::write_annotated(read, report, out, Lang::it);
   return std::monostate{};
 }
@@ -318,7 +319,7 @@ std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& camp
     files.push_back({store_.file_path(v.sha256), v.file_name, v.sender(), v.uploaded_at});
   }
   try {
-    consolidate::Result result = consolidate::consolidate(files, forms_, campaign.form_id, options, registry_);
+    consolidate::Result result = consolidate::consolidate(files, forms_, campaign.form_id, options, registry(campaign));
     for (consolidate::Missing& missing : result.missing) {
       if (without_file.count(missing.code)) missing.reason_it = kFileMissing;
     }

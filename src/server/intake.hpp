@@ -13,6 +13,7 @@
 #include "consolida/forms.hpp"
 #include "consolida/registry.hpp"
 #include "consolida/server.hpp"
+#include "server/registry_versions.hpp"
 
 namespace consolida::server {
 
@@ -74,7 +75,11 @@ struct SubmissionView {
 
 class Intake {
  public:
-  Intake(Store& store, const std::vector<forms::FormSpec>& forms, const registry::Registry& registry);
+  // `builtin` is registry version 1; campaigns opened on an imported version read theirs from the store.
+  Intake(Store& store, const std::vector<forms::FormSpec>& forms, const registry::Registry& builtin);
+
+  // The registry the campaign was opened with: its enti, its uploads' checks, its consolidation.
+  const registry::Registry& registry(const Campaign& campaign) const { return registries_.of(campaign); }
 
   std::variant<Campaign, Outcome> campaign(std::int64_t id) const;
   // The form's Italian title, or its id when no plugin describes it.
@@ -113,7 +118,7 @@ class Intake {
 
   Store& store_;
   const std::vector<forms::FormSpec>& forms_;
-  const registry::Registry& registry_;
+  RegistryVersions registries_;
 };
 
 }  // namespace consolida::server

@@ -197,6 +197,7 @@ Poco::JSON::Object::Ptr campaign_json(const Campaign& c) {
   item->set("scadenza", format_rome_time(c.deadline));
   item->set("scadenza_unix", c.deadline);
   item->set("ritardo", c.late == LatePolicy::accept ? "accettato" : "rifiutato");
+  item->set("versione_anagrafica", c.registry_version);
   return item;
 }
 

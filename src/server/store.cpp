@@ -65,7 +65,7 @@ Submission submission_from(Poco::Data::RecordSet& rs, std::size_t row) {
 constexpr const char* kSubmissionColumns =
     "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, report, on_behalf";
 
-constexpr const char* kCampaignColumns = "id, name, form_id, year, opens_at, deadline, late_policy";
+constexpr const char* kCampaignColumns = "id, name, form_id, year, opens_at, deadline, late_policy, registry_version";
 
 Campaign campaign_from(Poco::Data::RecordSet& rs, std::size_t row) {
   Campaign c;
@@ -76,6 +76,7 @@ Campaign campaign_from(Poco::Data::RecordSet& rs, std::size_t row) {
   c.opens_at = rs.value(4, row).convert<Poco::Int64>();
   c.deadline = rs.value(5, row).convert<Poco::Int64>();
   c.late = rs.value(6, row).convert<std::string>() == "accept" ? LatePolicy::accept : LatePolicy::refuse;
+  c.registry_version = rs.value(7, row).convert<int>();
   return c;
 }
 
@@ -148,6 +149,27 @@ void migrate_to_schema_1(Poco::Data::Session& db) {
     throw;
   }
   db << "PRAGMA foreign_keys=ON", now;
+}
+
+bool has_column(Poco::Data::Session& db, const std::string& table, const std::string& column) {
+  int n = 0;
+  db << "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?", bind(table), bind(column), into(n), now;
+  return n > 0;
+}
+
+// The imported registries, whole: their files are small (about 100 KB) and a campaign may need an
+// old one years later. Version 1, the built-in registry, is never stored.
+constexpr const char* kRegistryVersionsTable =
+    "(version INTEGER PRIMARY KEY CHECK(version >= 2), imported_at INTEGER NOT NULL, imported_by TEXT NOT NULL, "
+    "source TEXT NOT NULL, sha256 TEXT NOT NULL, comuni_count INTEGER NOT NULL, ambiti_count INTEGER NOT NULL, "
+    "ats_count INTEGER NOT NULL, comuni TEXT NOT NULL, ats TEXT NOT NULL, ambiti TEXT NOT NULL, assignment TEXT NOT NULL)";
+
+// Campaigns opened before registries had versions were opened on the built-in one. Checked by the
+// column rather than by the schema number, so that it composes with any other migration.
+void add_registry_version_to_campaigns(Poco::Data::Session& db) {
+  if (has_table(db, "campaigns") && !has_column(db, "campaigns", "registry_version")) {
+    db << "ALTER TABLE campaigns ADD COLUMN registry_version INTEGER NOT NULL DEFAULT " + std::to_string(kBuiltinRegistryVersion), now;
+  }
 }
 
 // Every regular file under `folder`, as paths relative to it.
@@ -277,8 +299,11 @@ Store::Store(const std::string& data_dir, int password_iterations) : impl_(std::
   int schema = 0;
   db << "PRAGMA user_version", into(schema), now;
   if (schema < 1 && has_table(db, "users")) migrate_to_schema_1(db);
+  add_registry_version_to_campaigns(db);
   db << "CREATE TABLE IF NOT EXISTS campaigns(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, form_id TEXT NOT NULL, "
-        "year INTEGER NOT NULL, opens_at INTEGER NOT NULL, deadline INTEGER NOT NULL, late_policy TEXT NOT NULL)", now;
+        "year INTEGER NOT NULL, opens_at INTEGER NOT NULL, deadline INTEGER NOT NULL, late_policy TEXT NOT NULL, "
+        "registry_version INTEGER NOT NULL DEFAULT 1)", now;
+  db << std::string("CREATE TABLE IF NOT EXISTS registry_versions") + kRegistryVersionsTable, now;
   db << std::string("CREATE TABLE IF NOT EXISTS users") + kUsersTable, now;
   db << std::string("CREATE TABLE IF NOT EXISTS sessions") + kSessionsTable, now;
   db << std::string("CREATE TABLE IF NOT EXISTS api_tokens") + kTokensTable, now;
@@ -312,9 +337,21 @@ const std::string& Store::data_dir() const { return impl_->data_dir; }
 
 std::int64_t Store::add_campaign(const Campaign& c) {
   std::lock_guard guard(impl_->lock);
-  impl_->exec("INSERT INTO campaigns(name, form_id, year, opens_at, deadline, late_policy) VALUES(?, ?, ?, ?, ?, ?)", bind(c.name),
-              bind(c.form_id), bind(c.year), bind(static_cast<Poco::Int64>(c.opens_at)), bind(static_cast<Poco::Int64>(c.deadline)),
-              bind(std::string(c.late == LatePolicy::accept ? "accept" : "refuse")));
+  if (c.registry_version != 0 && c.registry_version != kBuiltinRegistryVersion) {
+    int known = 0;
+    *impl_->db << "SELECT COUNT(*) FROM registry_versions WHERE version = ?", bind(c.registry_version), into(known), now;
+    if (!known) {
+      throw Error(ErrorCode::not_found, "versione dell'anagrafica sconosciuta: " + std::to_string(c.registry_version),
+                  "unknown registry version: " + std::to_string(c.registry_version));
+    }
+  }
+  // The current version is read in the same statement: an import running beside it comes wholly
+  // before or wholly after.
+  impl_->exec("INSERT INTO campaigns(name, form_id, year, opens_at, deadline, late_policy, registry_version) VALUES(?, ?, ?, ?, ?, ?, "
+              "COALESCE(NULLIF(?, 0), (SELECT MAX(version) FROM registry_versions), " + std::to_string(kBuiltinRegistryVersion) + "))",
+              bind(c.name), bind(c.form_id), bind(c.year), bind(static_cast<Poco::Int64>(c.opens_at)),
+              bind(static_cast<Poco::Int64>(c.deadline)), bind(std::string(c.late == LatePolicy::accept ? "accept" : "refuse")),
+              bind(c.registry_version));
   Poco::Int64 id = 0;
   *impl_->db << "SELECT last_insert_rowid()", into(id), now;
   return id;
@@ -337,6 +374,85 @@ std::optional<Campaign> Store::campaign(std::int64_t id) const {
   Poco::Data::RecordSet rs(select);
   if (rs.rowCount() != 1) return std::nullopt;
   return campaign_from(rs, 0);
+}
+
+std::string registry_files_digest(const registry::RegistryFiles& files) {
+  std::string all;
+  for (const registry::RegistryFile& file : registry::registry_file_table()) {
+    const std::string& text = files.*file.text;
+    all += std::string(file.name) + '\n' + std::to_string(text.size()) + '\n' + text;
+  }
+  return sha256_hex(all);
+}
+
+Store::AddedRegistry Store::add_registry_version(const registry::RegistryFiles& files, const RegistryVersion& about) {
+  const std::string digest = registry_files_digest(files);
+  std::lock_guard guard(impl_->lock);
+  AddedRegistry out;
+  impl_->in_transaction([&] {
+    int current = kBuiltinRegistryVersion;
+    std::string current_digest;
+    Poco::Data::Statement last(*impl_->db);
+    last << "SELECT version, sha256 FROM registry_versions ORDER BY version DESC LIMIT 1", now;
+    Poco::Data::RecordSet rs(last);
+    if (rs.rowCount() == 1) {
+      current = rs.value(0, 0).convert<int>();
+      current_digest = rs.value(1, 0).convert<std::string>();
+    } else {
+      current_digest = registry_files_digest(registry::RegistryFiles::builtin());
+    }
+    if (digest == current_digest) {
+      out = {current, false};
+      return;
+    }
+    out = {current + 1, true};
+    impl_->exec("INSERT INTO registry_versions(version, imported_at, imported_by, source, sha256, comuni_count, ambiti_count, ats_count, "
+                "comuni, ats, ambiti, assignment) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                bind(out.version), bind(static_cast<Poco::Int64>(about.imported_at)), bind(about.imported_by), bind(about.source),
+                bind(digest), bind(about.comuni), bind(about.ambiti), bind(about.ats), bind(files.comuni), bind(files.ats),
+                bind(files.ambiti), bind(files.assignment));
+  });
+  return out;
+}
+
+std::vector<RegistryVersion> Store::registry_versions() const {
+  std::lock_guard guard(impl_->lock);
+  Poco::Data::Statement select(*impl_->db);
+  select << "SELECT version, imported_at, imported_by, source, sha256, comuni_count, ambiti_count, ats_count FROM registry_versions "
+            "ORDER BY version",
+      now;
+  Poco::Data::RecordSet rs(select);
+  std::vector<RegistryVersion> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    RegistryVersion v;
+    v.version = rs.value(0, row).convert<int>();
+    v.imported_at = rs.value(1, row).convert<Poco::Int64>();
+    v.imported_by = rs.value(2, row).convert<std::string>();
+    v.source = rs.value(3, row).convert<std::string>();
+    v.sha256 = rs.value(4, row).convert<std::string>();
+    v.comuni = rs.value(5, row).convert<int>();
+    v.ambiti = rs.value(6, row).convert<int>();
+    v.ats = rs.value(7, row).convert<int>();
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::optional<registry::RegistryFiles> Store::registry_files(int version) const {
+  std::lock_guard guard(impl_->lock);
+  Poco::Data::Statement select(*impl_->db);
+  select << "SELECT comuni, ats, ambiti, assignment FROM registry_versions WHERE version = ?", bind(version), now;
+  Poco::Data::RecordSet rs(select);
+  if (rs.rowCount() != 1) return std::nullopt;
+  return registry::RegistryFiles{rs.value(0, 0).convert<std::string>(), rs.value(1, 0).convert<std::string>(),
+                                 rs.value(2, 0).convert<std::string>(), rs.value(3, 0).convert<std::string>()};
+}
+
+int Store::current_registry_version() const {
+  std::lock_guard guard(impl_->lock);
+  int version = 0;
+  *impl_->db << "SELECT COALESCE(MAX(version), " + std::to_string(kBuiltinRegistryVersion) + ") FROM registry_versions", into(version), now;
+  return version;
 }
 
 std::int64_t Store::add_user(const std::string& username, Role role, const std::string& ente, const std::string& password) {
