@@ -94,11 +94,12 @@ std::vector<ExpectedEnte> Intake::visible_enti(const Campaign& campaign, const U
 
 // One lookup, not the list of every visible ente: it is asked on every upload and read.
 bool Intake::may_see(const Campaign& campaign, const User& user, const std::string& ente) const {
+  const registry::Registry& enti = registry(campaign);
   if (comune_form(form(campaign.form_id))) {
-    const registry::Comune* comune = registry_.comune_by_istat(ente);
-    return comune && comune->istat == ente && in_scope(user, ente, registry_.ambiti()[comune->ambito].code);
+    const registry::Comune* comune = enti.comune_by_istat(ente);
+    return comune && comune->istat == ente && in_scope(user, ente, enti.ambiti()[comune->ambito].code);
   }
-  const registry::Ambito* ambito = registry_.ambito_by_code(ente);
+  const registry::Ambito* ambito = enti.ambito_by_code(ente);
   return ambito && ambito->code == ente && in_scope(user, ente, ente);
 }
 
