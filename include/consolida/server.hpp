@@ -246,6 +246,9 @@ struct ServerOptions {
   std::int64_t session_seconds = 8 * 3600;
   // Lower only in tests: under ASan every allocation inside OpenSSL is slow.
   int password_iterations = Store::kPasswordIterations;
+  // How long an account or address stays closed after its first throttled failure (later ones
+  // double it). Tests raise it, so that a slow machine never reopens it mid-test.
+  int login_first_delay_seconds = 1;
   // The session cookie is sent only over HTTPS (`Secure`): on when a TLS proxy stands in front;
   // off by default, for plain http on loopback.
   bool cookie_secure = false;

@@ -315,6 +315,7 @@ struct Server::Impl {
         registry(r),
         store(options.data_dir, options.password_iterations),
         intake(store, forms, registry),
+        logins(LoginThrottle::Policy{.first_delay = std::chrono::seconds(options.login_first_delay_seconds)}),
         password_checks(1),  // the lane runs them one at a time: a second would only wait there
         validations(options.concurrent_validations > 0 ? options.concurrent_validations
                                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
