@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "common/digest.hpp"
@@ -24,12 +25,14 @@
 #include "support/cli_run.hpp"
 #include "support/files.hpp"
 #include "support/http_call.hpp"
+#include "support/server_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace consolida;
 using consolida::testing::slurp;
+using consolida::testing::with_comment;
 const auto now = consolida::unix_now;
 using namespace consolida::server;
 
@@ -467,9 +470,10 @@ TEST_F(ServerTest, TheSameFileTwiceInARowIsOneVersionEvenWhenBothPassedTheFirstC
   draft.report_json = "{}";
   const auto first = store.add_submission(draft, temp_copy("primo", bytes));
   const auto second = store.add_submission(draft, temp_copy("secondo", bytes));
-  ASSERT_TRUE(first);
-  EXPECT_EQ(first->version, 1);
-  EXPECT_FALSE(second);
+  ASSERT_TRUE(std::holds_alternative<Submission>(first));
+  EXPECT_EQ(std::get<Submission>(first).version, 1);
+  ASSERT_TRUE(std::holds_alternative<NotStored>(second));
+  EXPECT_EQ(std::get<NotStored>(second), NotStored::duplicate);
   EXPECT_EQ(store.count_versions(campaign, "015142"), 1);
   EXPECT_FALSE(fs::exists(data_dir_ / "tmp" / "secondo"));
   EXPECT_EQ(sha256_hex(slurp(store.file_path(draft.sha256))), draft.sha256);
@@ -477,8 +481,8 @@ TEST_F(ServerTest, TheSameFileTwiceInARowIsOneVersionEvenWhenBothPassedTheFirstC
   const std::string other = slurp(samples().broken.at("015142"));
   draft.sha256 = sha256_hex(other);
   const auto third = store.add_submission(draft, temp_copy("terzo", other));
-  ASSERT_TRUE(third);
-  EXPECT_EQ(third->version, 2);
+  ASSERT_TRUE(std::holds_alternative<Submission>(third));
+  EXPECT_EQ(std::get<Submission>(third).version, 2);
 }
 
 TEST_F(ServerTest, MalformedRequestsGetPlainAnswers) {
@@ -557,8 +561,9 @@ TEST_F(ServerTest, ReportsStoredBeforeTheSchemaStillShowOnThePageAndInTheApi) {
       R"("valore":"099142","messaggio":"codice ISTAT sconosciuto","message":"unknown ISTAT code"},)"
       R"({"codice":"SSC-NOTE","gravita":"avviso","foglio":"Note","cella":"","etichetta":"Note","valore":"",)"
       R"("messaggio":"nota mancante","message":""}]})";
-  const auto stored = store.add_submission(draft, temp_copy("prima", bytes));
-  ASSERT_TRUE(stored);
+  const auto added = store.add_submission(draft, temp_copy("prima", bytes));
+  ASSERT_TRUE(std::holds_alternative<Submission>(added));
+  const Submission* stored = &std::get<Submission>(added);
 
   const Browser b = login("melzo", "pw-melzo-1");
   const Reply page = call("GET", "/invii/" + std::to_string(stored->id), "", "", {{"Cookie", b.cookie}});
@@ -920,3 +925,125 @@ TEST_F(ServerTest, AnAmbitoSendsForOneOfItsComuniAndTheComuneSeesWhoSentIt) {
 }
 
 }  // namespace
+
+// The Ambito reviews the versions of its comuni (issue #14): a note with every decision, the
+// comune sees *da correggere* with it, an approved comune is locked until it is reopened, and
+// the consolidation can take the approved enti alone.
+TEST_F(ServerTest, TheAmbitoRinviaOneComuneApprovesAnotherAndTheApprovedOneIsLocked) {
+  Store& store = server_->store();
+  const std::int64_t campaign =
+      store.add_campaign({0, "Revisione dell'Ambito", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+  const Reply melzo = api_upload("melzo", campaign, slurp(samples().valid.at("015142")), "melzo.xlsx");
+  const Reply cassano = api_upload("cassano", campaign, slurp(samples().valid.at("015059")), "cassano.xlsx");
+  ASSERT_EQ(melzo.status, 201) << melzo.body;
+  ASSERT_EQ(cassano.status, 201) << cassano.body;
+  const std::string melzo_version = melzo.location, cassano_version = cassano.location;  // "/invii/ID"
+
+  const Browser ambito = login("ufficio-melzo", "pw-ambito-1");
+  const Reply page = call("GET", melzo_version, "", "", {{"Cookie", ambito.cookie}});
+  EXPECT_NE(page.body.find("action=\"" + melzo_version + "/revisione\""), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("value=\"approvato\">Approva</button>"), std::string::npos) << page.body;
+  auto decide = [&](const Browser& who, const std::string& version, const std::string& outcome, const std::string& note) {
+    return call("POST", version + "/revisione", "csrf=" + who.csrf + "&esito=" + outcome + "&nota=" + note,
+                "application/x-www-form-urlencoded", {{"Cookie", who.cookie}});
+  };
+  // A decision without a note, or by the comune itself, is refused and changes nothing.
+  EXPECT_EQ(decide(ambito, melzo_version, "rinviato", "+++").status, 400);
+  const Browser comune = login("melzo", "pw-melzo-1");
+  EXPECT_EQ(decide(comune, melzo_version, "approvato", "va+bene").status, 403);
+  EXPECT_EQ(decide(ambito, melzo_version, "bocciato", "no").status, 400);
+  EXPECT_FALSE(store.last_review(campaign, "015142"));
+
+  const std::int64_t audited = store.audit_count();
+  const Reply sent_back = decide(ambito, melzo_version, "rinviato", "Manca+la+quota+FNA+nella+riga+12");
+  EXPECT_EQ(sent_back.status, 303) << sent_back.body;
+  EXPECT_EQ(sent_back.location, melzo_version);
+  EXPECT_EQ(store.audit_count(), audited + 1) << "every decision is audited";
+  // The comune sees what to correct, on its page and in its status.
+  const Reply comune_page = call("GET", "/campagne/" + std::to_string(campaign), "", "", {{"Cookie", comune.cookie}});
+  EXPECT_NE(comune_page.body.find("Da correggere"), std::string::npos) << comune_page.body;
+  EXPECT_NE(comune_page.body.find("Manca la quota FNA nella riga 12"), std::string::npos) << comune_page.body;
+  const Reply status = call("GET", "/api/v1/campagne/" + std::to_string(campaign) + "/stato", "", "",
+                            {{"Authorization", "Bearer " + tokens_["melzo"]}});
+  EXPECT_NE(status.body.find("\"revisione\":\"da correggere\""), std::string::npos) << status.body;
+
+  // The API: approve Cassano with the Region's token.
+  const std::map<std::string, std::string> region{{"Authorization", "Bearer " + tokens_["regione"]}};
+  const Reply approved = call("POST", "/api/v1" + cassano_version + "/revisione", R"({"esito": "approvato", "nota": "Tutto in ordine"})",
+                              "application/json", region);
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_NE(approved.body.find("\"esito\":\"approvato\""), std::string::npos) << approved.body;
+  EXPECT_NE(approved.body.find("\"revisore\":\"regione\""), std::string::npos) << approved.body;
+  EXPECT_EQ(call("POST", "/api/v1" + cassano_version + "/revisione", R"({"esito": "approvato", "nota": "di nuovo"})", "application/json", region).status,
+            409);
+  EXPECT_EQ(call("POST", "/api/v1" + cassano_version + "/revisione", "{non json", "application/json", region).status, 400);
+  // Locked: another file of Cassano is refused and nothing is stored.
+  const Reply locked = api_upload("cassano", campaign, slurp(samples().broken.at("015059")), "cassano-2.xlsx");
+  EXPECT_EQ(locked.status, 409) << locked.body;
+  EXPECT_NE(locked.body.find("riaprire"), std::string::npos) << locked.body;
+  EXPECT_EQ(store.count_versions(campaign, "015059"), 1);
+  const Reply csv = call("GET", "/campagne/" + std::to_string(campaign) + "/stato.csv", "", "", {{"Cookie", ambito.cookie}});
+  EXPECT_NE(csv.body.find(";approvato;Tutto in ordine\r\n"), std::string::npos) << csv.body;
+
+  // The consolidation of the approved enti alone: Cassano in, Melzo listed as not yet approved.
+  const Reply only_approved = call("GET", "/api/v1/campagne/" + std::to_string(campaign) + "/consolidato?livello=ambito&ambito=MELZO&solo_approvati=1",
+                                   "", "", region);
+  ASSERT_EQ(only_approved.status, 200) << only_approved.body.substr(0, 300);
+  xlsx::Workbook workbook = xlsx::Workbook::open_bytes(only_approved.body, "consolidato.xlsx");
+  std::set<std::string> detailed, not_approved;
+  const xlsx::Sheet detail = workbook.load_sheet(*workbook.find_sheet("Dettaglio"));
+  for (const xlsx::Cell& cell : detail.cells()) {
+    if (cell.col == 0 && cell.row > 0 && cell.text.starts_with("015")) detailed.insert(cell.text);
+  }
+  for (const xlsx::SheetInfo& info : workbook.sheets()) {
+    const xlsx::Sheet sheet = workbook.load_sheet(info);
+    for (const xlsx::Cell& cell : sheet.cells()) {
+      if (cell.text.find("non ancora approvata") != std::string::npos) {
+        not_approved.insert(sheet.cell(xlsx::CellRef{cell.row, 0}) ? sheet.cell(xlsx::CellRef{cell.row, 0})->text : "");
+      }
+    }
+  }
+  EXPECT_EQ(detailed, std::set<std::string>{"015059"});
+  EXPECT_TRUE(not_approved.count("015142")) << "Melzo is listed as waiting for its approval";
+
+  // Reopened with a note, Cassano may send again; Melzo's new version is to be reviewed again,
+  // and a decision on its old version is refused as stale.
+  EXPECT_EQ(decide(ambito, cassano_version, "riaperto", "Riaperto+su+richiesta").status, 303);
+  EXPECT_EQ(api_upload("cassano", campaign, slurp(samples().broken.at("015059")), "cassano-2.xlsx").status, 201);
+  EXPECT_EQ(api_upload("melzo", campaign, slurp(samples().broken.at("015142")), "melzo-2.xlsx").status, 201);
+  const Reply answered = call("GET", "/api/v1/campagne/" + std::to_string(campaign) + "/stato", "", "",
+                              {{"Authorization", "Bearer " + tokens_["melzo"]}});
+  EXPECT_NE(answered.body.find("\"revisione\":\"da rivedere\""), std::string::npos) << answered.body;
+  const Reply fixed = api_upload("melzo", campaign, with_comment(slurp(samples().valid.at("015142")), "corretto"), "melzo-3.xlsx");
+  ASSERT_EQ(fixed.status, 201) << fixed.body;
+  EXPECT_EQ(decide(ambito, melzo_version, "rinviato", "ancora").status, 409) << "a newer valid version counts now";
+  EXPECT_EQ(decide(ambito, fixed.location, "approvato", "Corretto").status, 303);
+}
+
+TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersionIsApproved) {
+  Store& store = server_->store();
+  const std::int64_t campaign =
+      store.add_campaign({0, "Revisione: chi decide", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+  // A version of Lodi, of another Ambito, recorded as the server would.
+  const std::string bytes = with_comment(slurp(samples().valid.at("015142")), "lodi");
+  Submission draft = melzo_draft(campaign, bytes, "lodi.xlsx");
+  draft.ente = "098031";
+  draft.valid = true;
+  draft.report_json = "{}";
+  const auto added = store.add_submission(draft, temp_copy("lodi", bytes));
+  ASSERT_TRUE(std::holds_alternative<Submission>(added));
+  const std::string lodi_version = "/invii/" + std::to_string(std::get<Submission>(added).id);
+  const Reply broken = api_upload("melzo", campaign, slurp(samples().broken.at("015142")), "melzo.xlsx");
+  ASSERT_EQ(broken.status, 201) << broken.body;
+  const Browser ambito = login("ufficio-melzo", "pw-ambito-1");
+  auto decide = [&](const std::string& version, const std::string& outcome) {
+    return call("POST", version + "/revisione", "csrf=" + ambito.csrf + "&esito=" + outcome + "&nota=nota", "application/x-www-form-urlencoded",
+                {{"Cookie", ambito.cookie}});
+  };
+  // Lodi belongs to another Ambito: its version is not even visible to Melzo's.
+  EXPECT_EQ(decide(lodi_version, "approvato").status, 403);
+  EXPECT_EQ(decide(broken.location, "approvato").status, 409) << "a version with errors is sent back, not approved";
+  EXPECT_EQ(decide(broken.location, "rinviato").status, 303);
+  EXPECT_EQ(decide(broken.location, "riaperto").status, 409) << "only an approved ente is reopened";
+  EXPECT_EQ(store.reviews(campaign, "015142").size(), 1u);
+}

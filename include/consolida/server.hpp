@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "consolida/forms.hpp"
@@ -102,12 +104,49 @@ struct Submission {
 enum class EnteState { mancante, con_errori, valido, in_ritardo, file_mancante };
 std::string_view to_string(EnteState state);
 
+// A reviewer's decision on the version of an ente that counts: the Ambito reviews its comuni,
+// the Region every ente. An approved ente is locked (no uploads) until it is reopened; a
+// rinviato ente is asked to correct its file, with the note saying what.
+enum class ReviewOutcome { approvato, rinviato, riaperto };
+std::string_view to_string(ReviewOutcome outcome);
+std::optional<ReviewOutcome> parse_review_outcome(std::string_view text);
+
+struct Review {
+  std::int64_t id = 0;
+  std::int64_t campaign = 0;
+  std::string ente;
+  std::int64_t submission = 0;  // the version decided on
+  ReviewOutcome outcome = ReviewOutcome::approvato;
+  std::string note;
+  std::string reviewer;  // the account
+  std::int64_t at = 0;   // Unix seconds
+};
+
+// Where an ente stands with its reviewer. rinviato holds until the ente sends a new version.
+enum class ReviewState { nessuna, da_rivedere, approvato, rinviato };
+std::string_view to_string(ReviewState state);
+
 struct EnteStatus {
   std::string ente, name, ambito;
   EnteState state = EnteState::mancante;
   int versions = 0;
   std::optional<Submission> latest;        // the last upload, valid or not
   std::optional<Submission> latest_valid;  // the version that counts
+  ReviewState review_state = ReviewState::nessuna;
+  std::optional<Review> review;            // the last decision on the ente, whatever its version
+};
+
+// Why add_submission recorded nothing.
+enum class NotStored {
+  duplicate,  // the same bytes as the ente's last version
+  locked,     // the ente's version was approved: no new one until it is reopened
+};
+
+// Why add_review recorded nothing.
+enum class ReviewRefused {
+  stale,             // the version that counts is no longer the one decided on
+  already_approved,  // approving an approved ente
+  not_approved,      // reopening an ente that is not approved
 };
 
 // What `admin verifica` found wrong, and what `admin backup` could not copy.
@@ -193,9 +232,10 @@ class Store {
 
   // ---- submissions ----
   // Moves the file at temp_path into the content store (fsync, rename) and records a version.
-  // Returns nullopt, recording nothing, if the ente's last version has the same SHA-256: checked
-  // in the same transaction, so two identical uploads at once (a double click) give one version.
-  std::optional<Submission> add_submission(const Submission& draft, const std::string& temp_path);
+  // Records nothing if the ente's last version has the same SHA-256 (duplicate) or the ente is
+  // approved (locked): checked in the same transaction, so two identical uploads at once (a
+  // double click) give one version and no upload slips in after an approval.
+  std::variant<Submission, NotStored> add_submission(const Submission& draft, const std::string& temp_path);
   std::optional<Submission> submission(std::int64_t id) const;
   std::optional<Submission> latest(std::int64_t campaign, const std::string& ente) const;
   std::vector<Submission> submissions(std::int64_t campaign, const std::string& ente) const;
@@ -205,6 +245,18 @@ class Store {
   std::string file_path(const std::string& sha256) const;
   // Puts back the missing file of a stored version from the same bytes (at temp_path).
   void restore_file(const std::string& sha256, const std::string& temp_path);
+
+  // ---- reviews ----
+  // Records a decision on draft.submission with its audit line, in one transaction, if that is
+  // still the version of the ente that counts (the newest valid one, else the newest) and the
+  // decision follows the last one: approvato and rinviato on any ente not approved (rinviato
+  // also on an approved one, which reopens it), riaperto only on an approved one.
+  std::variant<Review, ReviewRefused> add_review(const Review& draft);
+  std::optional<Review> last_review(std::int64_t campaign, const std::string& ente) const;
+  // The last decision on each ente of the campaign that has one, by ente.
+  std::map<std::string, Review> last_reviews(std::int64_t campaign) const;
+  // Every decision on the ente, oldest first.
+  std::vector<Review> reviews(std::int64_t campaign, const std::string& ente) const;
 
   // ---- integrity ----
   // Every version has its file with its SHA-256, files/ holds nothing else, SQLite's own

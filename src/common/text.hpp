@@ -24,6 +24,14 @@ inline std::string html_escape(std::string_view text) {
   return out;
 }
 
+// Without the spaces, tabs and line breaks around it.
+inline std::string trim(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return std::string(text.substr(first, text.find_last_not_of(kSpace) - first + 1));
+}
+
 // A count with its noun in the right number: "1 errore", "2 errori", "0 avvisi".
 inline std::string counted(std::size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);

@@ -5,6 +5,7 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPCookie.h>
@@ -84,6 +85,12 @@ HTTPResponse::HTTPStatus http_status(OutcomeKind kind) {
     case OutcomeKind::not_open_yet: return HTTPResponse::HTTP_FORBIDDEN;
     case OutcomeKind::deadline_passed: return HTTPResponse::HTTP_FORBIDDEN;
     case OutcomeKind::duplicate: return HTTPResponse::HTTP_CONFLICT;
+    case OutcomeKind::ente_locked: return HTTPResponse::HTTP_CONFLICT;
+    case OutcomeKind::review_not_allowed: return HTTPResponse::HTTP_FORBIDDEN;
+    case OutcomeKind::review_note_required: return HTTPResponse::HTTP_BAD_REQUEST;
+    case OutcomeKind::review_stale: return HTTPResponse::HTTP_CONFLICT;
+    case OutcomeKind::review_needs_valid: return HTTPResponse::HTTP_CONFLICT;
+    case OutcomeKind::review_out_of_order: return HTTPResponse::HTTP_CONFLICT;
     case OutcomeKind::not_visible: return HTTPResponse::HTTP_FORBIDDEN;
     case OutcomeKind::consolidation_not_allowed: return HTTPResponse::HTTP_FORBIDDEN;
     case OutcomeKind::unknown_scope: return HTTPResponse::HTTP_NOT_FOUND;
@@ -461,6 +468,35 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
   }
 
+  // The review part of a version's page.
+  pages::ReviewView review_view(const Campaign& campaign, const Submission& version, const User& reader) {
+    pages::ReviewView review;
+    review.history = intake().review_history(campaign, version.ente);
+    review.may_review = intake().reviews(campaign, reader, version.ente);
+    review.counts = intake().counting_version(campaign, version.ente) == version.id;
+    return review;
+  }
+
+  // A small body read whole (a JSON request): nullopt when it is longer than `limit`, cut short,
+  // or the connection fails; the connection then ends with the answer.
+  std::optional<std::string> read_small_body(HTTPServerRequest& request, HTTPServerResponse& response, std::size_t limit) {
+    if (request.hasContentLength() && static_cast<std::uint64_t>(request.getContentLength64()) > limit) return std::nullopt;
+    std::string out;
+    try {
+      WholeBody body(request, limit);
+      char buffer[4096];
+      while (body.read(buffer, sizeof buffer) || body.gcount() > 0) out.append(buffer, static_cast<std::size_t>(body.gcount()));
+    } catch (const TooLarge&) {
+      return std::nullopt;
+    } catch (const IncompleteBody&) {
+      return std::nullopt;
+    } catch (const Poco::Exception&) {
+      return std::nullopt;
+    }
+    keep_alive_after_body(request, response);
+    return out;
+  }
+
   // A refusal recorded in the audit before it is answered; `ente` as the client named it, cut short.
   void audit_and_refuse(HTTPServerResponse& response, const std::string& user, const std::string& action, std::int64_t campaign,
                         const std::string& ente, const Outcome& outcome) {
@@ -672,18 +708,20 @@ class CampaignHandler final : public SignedInHandler {
 
   void consolidated(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who, const Campaign& c) {
     std::string level, scope;
+    bool approved_only = false;
     try {
       for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
         if (key == "livello") level = value;
         if (key == "ambito" || key == "ats") scope = value;
+        if (key == "solo_approvati") approved_only = value == "1";
       }
     } catch (const Poco::Exception&) {
       return refuse(response, {OutcomeKind::malformed_request, {"indirizzo non valido: parametri malformati", "bad address: malformed parameters"}});
     }
     Poco::TemporaryFile out(server_.temp_dir());
-    const auto written = intake().consolidation(c, who.user, level, scope, out.path());
+    const auto written = intake().consolidation(c, who.user, level, scope, out.path(), approved_only);
     if (!or_refuse(response, written)) return;
-    send_xlsx(response, out.path(), "consolidato-" + c.form_id + "-" + std::to_string(c.year) + ".xlsx");
+    send_xlsx(response, out.path(), std::string(approved_only ? "consolidato-approvati-" : "consolidato-") + c.form_id + "-" + std::to_string(c.year) + ".xlsx");
   }
 
   std::int64_t id_;
@@ -741,7 +779,7 @@ class UploadHandler final : public SignedInHandler {
     response.setStatusAndReason(http_status(OutcomeKind::stored));
     response.set("Location", "/invii/" + std::to_string(stored->id));
     if (api_) return send_json(response, json_text(pages::submission_json(*stored, *report)));
-    send_html(response, pages::submission_page(who.user, who.csrf, *c, *stored, *report));
+    send_html(response, pages::submission_page(who.user, who.csrf, *c, *stored, *report, review_view(*c, *stored, who.user)));
   }
 
   // The body into `part` (and `form`), whole; else why not. A body that cannot be read to its
@@ -823,7 +861,7 @@ class SubmissionHandler final : public SignedInHandler {
         if (!report) return;
         if (view_ == View::report) return send_json(response, forms::report_document(*report));
         if (api_) return send_json(response, json_text(pages::submission_json(s, *report)));
-        return send_html(response, pages::submission_page(who.user, who.csrf, found->campaign, s, *report));
+        return send_html(response, pages::submission_page(who.user, who.csrf, found->campaign, s, *report, review_view(found->campaign, s, who.user)));
       }
       case View::none: return refuse(response, kNotFound);
     }
@@ -863,6 +901,46 @@ bool ambiguous_framing(const HTTPServerRequest& request) {
 }
 
 // Picks the handler of a request from its method and path (/api/v1/... for the JSON API).
+// A reviewer's decision on a version: a page's form (csrf, esito, nota) or, through the API, the
+// JSON {"esito": "approvato"|"rinviato"|"riaperto", "nota": "..."}.
+class ReviewHandler final : public SignedInHandler {
+ public:
+  ReviewHandler(Server::Impl& server, bool api, std::int64_t id) : SignedInHandler(server, api), id_(id) {}
+
+ private:
+  static constexpr std::size_t kMaxBody = 16 << 10;
+
+  void answer_for(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who) override {
+    std::string outcome, note;
+    if (api_) {
+      const std::optional<std::string> body = read_small_body(request, response, kMaxBody);
+      if (!body) return audit_and_refuse(response, who.user.username, "revisione", 0, "", kMalformedForm);
+      try {
+        const auto object = Poco::JSON::Parser().parse(*body).extract<Poco::JSON::Object::Ptr>();
+        outcome = object->optValue<std::string>("esito", "");
+        note = object->optValue<std::string>("nota", "");
+      } catch (const Poco::Exception&) {
+        return audit_and_refuse(response, who.user.username, "revisione", 0, "",
+                                {OutcomeKind::malformed_request, {"corpo non valido: atteso JSON con «esito» e «nota»",
+                                                                  "invalid body: expected JSON with «esito» and «nota»"}});
+      }
+    } else {
+      Poco::Net::HTMLForm form;
+      if (!read_form(request, response, form, "revisione")) return;
+      if (!constant_time_equal(form.get("csrf", ""), who.csrf)) return audit_and_refuse(response, who.user.username, "revisione", 0, "", kFormExpired);
+      outcome = form.get("esito", "");
+      note = form.get("nota", "");
+    }
+    const auto decided = intake().review(id_, who.user, outcome, note, unix_now());
+    const Review* review = or_refuse(response, decided);
+    if (!review) return;
+    if (!api_) return redirect(response, "/invii/" + std::to_string(id_));
+    send_json(response, json_text(pages::review_json(*review)));
+  }
+
+  std::int64_t id_;
+};
+
 class Router final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   explicit Router(Server::Impl& server) : server_(server) {}
@@ -901,6 +979,7 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
       using View = SubmissionHandler::View;
       const std::int64_t id = parse_id(path[1]).value_or(0);
       const std::string_view tail = path.size() == 3 ? std::string_view(path[2]) : std::string_view();
+      if (post && tail == "revisione") return new ReviewHandler(server_, api, id);
       View view = View::none;
       if (get && path.size() == 2) view = View::outcome;
       else if (get && tail == "file") view = View::file;

@@ -7,6 +7,7 @@
 #include "common/digest.hpp"
 #include "common/file_name.hpp"
 #include "common/rome_time.hpp"
+#include "common/text.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/error.hpp"
 #include "consolida/report_json.hpp"
@@ -22,6 +23,16 @@ Outcome duplicate_of(int version) {
           {"file identico all'ultima versione inviata (versione " + std::to_string(version) + ")",
            "same file as the last version sent (version " + std::to_string(version) + ")"}};
 }
+
+Outcome locked_by(const Review& approval) {
+  const std::string when = format_rome_time(approval.at);
+  return {OutcomeKind::ente_locked,
+          {"versione approvata da " + approval.reviewer + " il " + when + ": per inviarne un'altra chiedere di riaprire l'invio",
+           "version approved by " + approval.reviewer + " on " + when + ": ask for the upload to be reopened to send another"}};
+}
+
+// A decision's note is shown to the ente and kept in the audit: some lines, not a document.
+constexpr std::size_t kMaxNoteBytes = 4000;
 
 bool comune_form(const forms::FormSpec* form) { return form && form->consolidation.ente == forms::ConsolidationSpec::Ente::comune; }
 
@@ -157,6 +168,10 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
                  "file della versione " + std::to_string(previous->version) + " inviato di nuovo");
     return *previous;
   }
+  // Before validating: an approved ente's file would be refused anyway (and is, in the store).
+  if (const std::optional<Review> last = store_.last_review(campaign.id, ente); last && last->outcome == ReviewOutcome::approvato) {
+    return locked_by(*last);
+  }
   if (upload.now < campaign.opens_at) {
     return Outcome{OutcomeKind::not_open_yet,
                    {"la campagna apre il " + format_rome_time(campaign.opens_at), "the campaign opens on " + format_rome_time(campaign.opens_at)}};
@@ -208,15 +223,33 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
   draft.errors = static_cast<int>(report.errors());
   draft.warnings = static_cast<int>(report.warnings());
   draft.report_json = forms::to_json(report);
-  std::optional<Submission> stored = store_.add_submission(draft, upload.temp_path);
-  if (!stored) return duplicate_of(store_.latest(campaign.id, ente).value_or(draft).version);
-  return *stored;
+  std::variant<Submission, NotStored> stored = store_.add_submission(draft, upload.temp_path);
+  if (Submission* added = std::get_if<Submission>(&stored)) return *added;
+  if (std::get<NotStored>(stored) == NotStored::locked) return locked_by(store_.last_review(campaign.id, ente).value_or(Review{}));
+  return duplicate_of(store_.latest(campaign.id, ente).value_or(draft).version);
 }
 
 // ---- what has been received ----
 
+namespace {
+
+ReviewState review_state(const EnteStatus& status) {
+  if (!status.latest) return ReviewState::nessuna;
+  if (!status.review) return ReviewState::da_rivedere;
+  switch (status.review->outcome) {
+    case ReviewOutcome::approvato: return ReviewState::approvato;
+    // Until the ente answers with a new version.
+    case ReviewOutcome::rinviato: return status.review->submission == status.latest->id ? ReviewState::rinviato : ReviewState::da_rivedere;
+    case ReviewOutcome::riaperto: return ReviewState::da_rivedere;
+  }
+  return ReviewState::da_rivedere;
+}
+
+}  // namespace
+
 std::vector<EnteStatus> Intake::status(const Campaign& campaign, const User& user) const {
   std::map<std::string, Submission> latest, latest_valid;
+  const std::map<std::string, Review> reviews = store_.last_reviews(campaign.id);
   for (Submission& s : store_.latest_per_ente(campaign.id, false)) latest.emplace(s.ente, std::move(s));
   for (Submission& s : store_.latest_per_ente(campaign.id, true)) latest_valid.emplace(s.ente, std::move(s));
   std::vector<EnteStatus> out;
@@ -236,6 +269,8 @@ std::vector<EnteStatus> Intake::status(const Campaign& campaign, const User& use
     // The version that counts, recorded but without its file: neither valid nor missing.
     const std::optional<Submission>& counts = status.latest_valid ? status.latest_valid : status.latest;
     if (counts && !file_present(*counts)) status.state = EnteState::file_mancante;
+    if (auto it = reviews.find(expected.code); it != reviews.end()) status.review = it->second;
+    status.review_state = review_state(status);
     out.push_back(std::move(status));
   }
   return out;
@@ -288,8 +323,80 @@ std::variant<std::monostate, Outcome> Intake::write_annotated(const Campaign& ca
   return std::monostate{};
 }
 
+bool Intake::reviews(const Campaign& campaign, const User& user, const std::string& ente) const {
+  if (user.role == Role::regione) return true;
+  if (user.role != Role::ambito || !comune_form(form(campaign.form_id))) return false;
+  const registry::Registry& enti = registry(campaign);
+  const registry::Comune* comune = enti.comune_by_istat(ente);
+  return comune && comune->istat == ente && enti.ambiti()[comune->ambito].code == user.ente;
+}
+
+std::int64_t Intake::counting_version(const Campaign& campaign, const std::string& ente) const {
+  const Submission* counting = nullptr;
+  const std::vector<Submission> versions = store_.submissions(campaign.id, ente);
+  for (const Submission& v : versions) {
+    if (!counting || v.valid || !counting->valid) counting = &v;  // oldest first: the newest valid wins, else the newest
+  }
+  return counting ? counting->id : 0;
+}
+
+std::vector<Review> Intake::review_history(const Campaign& campaign, const std::string& ente) const { return store_.reviews(campaign.id, ente); }
+
+std::variant<Review, Outcome> Intake::review(std::int64_t submission, const User& user, const std::string& outcome, const std::string& note,
+                                             std::int64_t now) {
+  const auto visible = this->submission(submission, user);
+  if (const Outcome* refusal = std::get_if<Outcome>(&visible)) return *refusal;
+  const auto& [campaign, version] = std::get<SubmissionView>(visible);
+  const auto refuse = [&](OutcomeKind kind, forms::Text message) {
+    Outcome refusal{kind, std::move(message)};
+    store_.audit(user.username, "revisione", campaign.id, version.ente, "", "rifiutato", refusal.message.it);
+    return refusal;
+  };
+  if (!reviews(campaign, user, version.ente)) {
+    return refuse(OutcomeKind::review_not_allowed, {"la revisione di questo ente spetta al suo Ambito o alla Regione",
+                                                    "this ente is reviewed by its Ambito or the Region"});
+  }
+  const std::optional<ReviewOutcome> decided = parse_review_outcome(outcome);
+  if (!decided) {
+    return refuse(OutcomeKind::malformed_request, {"esito della revisione sconosciuto «" + utf8_prefix(outcome, 64) + "»: approvato, rinviato o riaperto",
+                                                   "unknown review outcome «" + utf8_prefix(outcome, 64) + "»: approvato, rinviato or riaperto"});
+  }
+  const std::string trimmed = trim(note);
+  if (trimmed.empty()) {
+    return refuse(OutcomeKind::review_note_required, {"scrivere una nota per l'ente: cosa va bene o cosa correggere",
+                                                      "write a note for the ente: what is fine or what to correct"});
+  }
+  if (trimmed.size() > kMaxNoteBytes) {
+    return refuse(OutcomeKind::malformed_request, {"nota troppo lunga (oltre 4.000 caratteri)", "note too long (over 4,000 characters)"});
+  }
+  if (*decided == ReviewOutcome::approvato && !version.valid) {
+    return refuse(OutcomeKind::review_needs_valid, {"si può approvare solo una versione valida: questa ha errori",
+                                                    "only a valid version can be approved: this one has errors"});
+  }
+  Review draft;
+  draft.campaign = campaign.id;
+  draft.ente = version.ente;
+  draft.submission = version.id;
+  draft.outcome = *decided;
+  draft.note = trimmed;
+  draft.reviewer = user.username;
+  draft.at = now;
+  std::variant<Review, ReviewRefused> added = store_.add_review(draft);
+  if (Review* stored = std::get_if<Review>(&added)) return *stored;
+  switch (std::get<ReviewRefused>(added)) {
+    case ReviewRefused::stale:
+      return refuse(OutcomeKind::review_stale, {"questa non è più la versione che conta per l'ente: aprire quella più recente",
+                                                "this is no longer the ente's version that counts: open the newest one"});
+    case ReviewRefused::already_approved:
+      return refuse(OutcomeKind::review_out_of_order, {"l'ente è già approvato", "the ente is already approved"});
+    case ReviewRefused::not_approved:
+      break;
+  }
+  return refuse(OutcomeKind::review_out_of_order, {"si riapre solo un ente approvato", "only an approved ente can be reopened"});
+}
+
 std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& campaign, const User& user, const std::string& level,
-                                                           const std::string& scope, const std::string& out) const {
+                                                           const std::string& scope, const std::string& out, bool approved_only) const {
   if (user.role == Role::comune) {
     return Outcome{OutcomeKind::consolidation_not_allowed,
                    {"il consolidato è per gli Ambiti e la Regione", "the consolidation is for Ambiti and the Region"}};
@@ -312,10 +419,14 @@ std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& camp
   // The stored copies, each named as its ente sent it, with who sent it and when: the workbook
   // never shows a path of the server.
   std::vector<consolidate::Source> files;
-  std::set<std::string> without_file;
+  std::set<std::string> without_file, not_approved;
   for (const EnteStatus& s : status(campaign, user)) {
     if (s.state == EnteState::file_mancante) without_file.insert(s.ente);
     if (!s.latest_valid || s.state == EnteState::file_mancante) continue;
+    if (approved_only && s.review_state != ReviewState::approvato) {
+      not_approved.insert(s.ente);
+      continue;
+    }
     const Submission& v = *s.latest_valid;
     files.push_back({store_.file_path(v.sha256), v.file_name, v.sender(), v.uploaded_at});
   }
@@ -323,6 +434,7 @@ std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& camp
     consolidate::Result result = consolidate::consolidate(files, forms_, campaign.form_id, options, registry(campaign));
     for (consolidate::Missing& missing : result.missing) {
       if (without_file.count(missing.code)) missing.reason_it = kFileMissing;
+      if (not_approved.count(missing.code)) missing.reason_it = "versione valida non ancora approvata";
     }
     write::write_consolidated(result, out);
   } catch (const Error& e) {

@@ -35,6 +35,12 @@ enum class OutcomeKind {
   not_open_yet,             // before the campaign opens
   deadline_passed,          // after the deadline, late uploads refused
   duplicate,                // the same bytes as the ente's last version
+  ente_locked,              // the ente's version was approved: reopened by its reviewer first
+  review_not_allowed,       // this user does not review this ente
+  review_note_required,     // a decision without its note
+  review_stale,             // the version decided on no longer counts (a newer one came)
+  review_needs_valid,       // only a valid version can be approved
+  review_out_of_order,      // approving an approved ente, reopening one that is not approved
   not_visible,              // a version of another ente, or none: answered alike
   consolidation_not_allowed,  // comuni get no consolidation
   unknown_scope,              // the Ambito or ATS asked for does not exist
@@ -101,10 +107,22 @@ class Intake {
   std::variant<std::monostate, Outcome> write_annotated(const Campaign& campaign, const Submission& submission, const User& user,
                                                         const std::string& out);
 
-  // The consolidated workbook of the latest valid versions the user sees, written to `out`.
+  // A decision on the version of an ente that counts: `outcome` is "approvato", "rinviato" or
+  // "riaperto", `note` is required. Audited.
+  std::variant<Review, Outcome> review(std::int64_t submission, const User& user, const std::string& outcome, const std::string& note,
+                                       std::int64_t now);
+  // Whether the user reviews the ente: its Ambito for a comune's form, the Region for every ente.
+  bool reviews(const Campaign& campaign, const User& user, const std::string& ente) const;
+  // The id of the ente's version that counts: the newest valid one, else the newest; 0 if none.
+  std::int64_t counting_version(const Campaign& campaign, const std::string& ente) const;
+  // Every decision on the ente, oldest first.
+  std::vector<Review> review_history(const Campaign& campaign, const std::string& ente) const;
+
+  // The consolidated workbook of the latest valid versions the user sees, written to `out`;
+  // with approved_only, of the approved enti alone (the others are listed as missing).
   // Ambiti get their own Ambito; the Region chooses level ("ambito", "ats", "regione") and scope.
   std::variant<std::monostate, Outcome> consolidation(const Campaign& campaign, const User& user, const std::string& level,
-                                                     const std::string& scope, const std::string& out) const;
+                                                     const std::string& scope, const std::string& out, bool approved_only = false) const;
 
  private:
   const forms::FormSpec* form(const std::string& id) const;

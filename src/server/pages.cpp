@@ -120,6 +120,19 @@ std::string campaign_page(const User& user, const std::string& csrf, const Campa
   }
   body << ".</p>";
   const bool sends_for_others = user.role != Role::comune;
+  // A comune sees at once what its reviewer decided.
+  if (user.role == Role::comune && rows.size() == 1 && rows.front().review) {
+    const EnteStatus& own = rows.front();
+    if (own.review_state == ReviewState::rinviato) {
+      body << "<div class=\"box ko\" role=\"status\"><p><strong>Da correggere</strong>: " << esc(own.review->reviewer) << " ha rinviato la versione il "
+           << format_rome_time(own.review->at) << " con questa nota:</p><blockquote>" << esc(own.review->note)
+           << "</blockquote><p>Correggere il file e inviarlo di nuovo.</p></div>";
+    } else if (own.review_state == ReviewState::approvato) {
+      body << "<div class=\"box ok\" role=\"status\"><p><strong>Approvato</strong> da " << esc(own.review->reviewer) << " il "
+           << format_rome_time(own.review->at) << ": " << esc(own.review->note)
+           << "</p><p>Gli invii sono chiusi; per inviare un'altra versione chiedere di riaprirlo.</p></div>";
+    }
+  }
   body << "<form method=\"post\" action=\"/campagne/" << c.id << "/invii\" enctype=\"multipart/form-data\" class=\"box\">"
        << "<input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf) << "\">"
        << "<label for=\"file\">File compilato (.xlsx)</label><input id=\"file\" name=\"file\" type=\"file\" "
@@ -137,12 +150,17 @@ std::string campaign_page(const User& user, const std::string& csrf, const Campa
   }
   body << "<p><button type=\"submit\">Invia e controlla</button></p></form>";
   body << "<p><a href=\"/campagne/" << c.id << "/stato.csv\">Scarica lo stato (CSV)</a>";
-  if (user.role != Role::comune) body << " · <a href=\"/campagne/" << c.id << "/consolidato\">Scarica il consolidato (xlsx)</a>";
+  if (user.role != Role::comune) {
+    body << " · <a href=\"/campagne/" << c.id << "/consolidato\">Scarica il consolidato (xlsx)</a> · <a href=\"/campagne/" << c.id
+         << "/consolidato?solo_approvati=1\">Consolidato dei soli enti approvati</a>";
+  }
   body << "</p><table><caption>Stato degli invii</caption><tr><th scope=\"col\">Codice</th><th scope=\"col\">Ente</th>"
-          "<th scope=\"col\">Ambito</th><th scope=\"col\">Stato</th><th scope=\"col\">Versioni</th><th scope=\"col\">Ultimo invio</th></tr>";
+          "<th scope=\"col\">Ambito</th><th scope=\"col\">Stato</th><th scope=\"col\">Revisione</th><th scope=\"col\">Versioni</th>"
+          "<th scope=\"col\">Ultimo invio</th></tr>";
   for (const EnteStatus& row : rows) {
     body << "<tr><td>" << esc(row.ente) << "</td><td>" << esc(row.name) << "</td><td>" << esc(row.ambito) << "</td><td class=\""
-         << state_class(row.state) << "\">" << to_string(row.state) << "</td><td>" << row.versions << "</td><td>";
+         << state_class(row.state) << "\">" << to_string(row.state) << "</td><td>" << to_string(row.review_state) << "</td><td>" << row.versions
+         << "</td><td>";
     if (row.latest) {
       body << "<a href=\"/invii/" << row.latest->id << "\">" << format_rome_time(row.latest->uploaded_at) << "</a> da " << esc(row.latest->sender());
     }
@@ -152,7 +170,45 @@ std::string campaign_page(const User& user, const std::string& csrf, const Campa
   return layout(c.name, body.str(), &user, csrf);
 }
 
-std::string submission_page(const User& user, const std::string& csrf, const Campaign& c, const Submission& s, const forms::Report& report) {
+namespace {
+
+std::string review_section(const std::string& csrf, const Submission& s, const ReviewView& review) {
+  std::ostringstream out;
+  const bool approved = !review.history.empty() && review.history.back().outcome == ReviewOutcome::approvato;
+  if (review.history.empty() && !review.may_review) return "";
+  out << "<h2>Revisione</h2>";
+  if (!review.history.empty()) {
+    out << "<table><caption>Decisioni sull'ente</caption><tr><th scope=\"col\">Quando</th><th scope=\"col\">Chi</th>"
+           "<th scope=\"col\">Esito</th><th scope=\"col\">Versione</th><th scope=\"col\">Nota</th></tr>";
+    for (const Review& r : review.history) {
+      out << "<tr><td>" << format_rome_time(r.at) << "</td><td>" << esc(r.reviewer) << "</td><td>" << to_string(r.outcome) << "</td><td><a href=\"/invii/"
+          << r.submission << "\">invio " << r.submission << "</a></td><td>" << esc(r.note) << "</td></tr>";
+    }
+    out << "</table>";
+  }
+  if (!review.may_review) return out.str();
+  if (!review.counts) {
+    out << "<p>Si decide sulla versione che conta per l'ente (la più recente valida, altrimenti la più recente): non è questa.</p>";
+    return out.str();
+  }
+  out << "<form method=\"post\" action=\"/invii/" << s.id << "/revisione\" class=\"box\"><input type=\"hidden\" name=\"csrf\" value=\""
+      << esc(csrf) << "\"><label for=\"nota\">Nota per l'ente (obbligatoria)</label><textarea id=\"nota\" name=\"nota\" rows=\"3\" required "
+      << "maxlength=\"4000\"></textarea><p>";
+  if (approved) {
+    out << "<button type=\"submit\" name=\"esito\" value=\"riaperto\">Riapri gli invii</button> ";
+  } else if (s.valid) {
+    out << "<button type=\"submit\" name=\"esito\" value=\"approvato\">Approva</button> ";
+  }
+  out << "<button type=\"submit\" name=\"esito\" value=\"rinviato\">Rinvia per correzioni</button></p>";
+  if (!s.valid) out << "<p>Questa versione ha errori: si può solo rinviarla.</p>";
+  out << "</form>";
+  return out.str();
+}
+
+}  // namespace
+
+std::string submission_page(const User& user, const std::string& csrf, const Campaign& c, const Submission& s, const forms::Report& report,
+                            const ReviewView& review) {
   std::ostringstream body;
   body << "<p class=\"" << (s.valid ? "ok" : "ko") << "\" role=\"status\">Versione " << s.version << " di «" << esc(s.file_name) << "» per "
        << esc(s.ente) << ": " << (s.valid ? "valida" : "con errori bloccanti") << (s.late ? " (in ritardo)" : "") << ". Errori " << s.errors
@@ -172,17 +228,18 @@ std::string submission_page(const User& user, const std::string& csrf, const Cam
   } else {
     body << "<p>Nessun problema trovato.</p>";
   }
+  body << review_section(csrf, s, review);
   return layout("Esito dell'invio", body.str(), &user, csrf);
 }
 
 std::string status_csv(const std::vector<EnteStatus>& rows) {
   std::ostringstream out;
-  out << "codice;ente;ambito;stato;versioni;ultimo_invio;versione_valida;sha256_valido\r\n";
+  out << "codice;ente;ambito;stato;versioni;ultimo_invio;versione_valida;sha256_valido;revisione;nota_revisione\r\n";
   for (const EnteStatus& row : rows) {
     out << csv_field(row.ente, ';') << ';' << csv_field(row.name, ';') << ';' << csv_field(row.ambito, ';') << ';' << to_string(row.state) << ';' << row.versions
         << ';' << (row.latest ? format_rome_time(row.latest->uploaded_at) : "") << ';'
         << (row.latest_valid ? std::to_string(row.latest_valid->version) : "") << ';' << (row.latest_valid ? row.latest_valid->sha256 : "")
-        << "\r\n";
+        << ';' << to_string(row.review_state) << ';' << csv_field(row.review ? row.review->note : "", ';') << "\r\n";
   }
   return out.str();
 }
@@ -215,6 +272,8 @@ Poco::JSON::Object::Ptr status_json(const Campaign& c, const std::vector<EnteSta
     item->set("versioni", row.versions);
     if (row.latest_valid) item->set("invio_valido", row.latest_valid->id);
     if (row.latest) item->set("inviato_da", row.latest->sender());
+    item->set("revisione", std::string(to_string(row.review_state)));
+    if (row.review) item->set("ultima_decisione", review_json(*row.review));
     ++counts[std::string(to_string(row.state))];
     items->add(item);
   }
@@ -222,6 +281,19 @@ Poco::JSON::Object::Ptr status_json(const Campaign& c, const std::vector<EnteSta
   for (const char* state : {"mancante", "con errori", "valido", "in ritardo", "file mancante"}) totals->set(state, counts[state]);
   body->set("conteggi", totals);
   body->set("enti", items);
+  return body;
+}
+
+Poco::JSON::Object::Ptr review_json(const Review& r) {
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("id", r.id);
+  body->set("campagna", r.campaign);
+  body->set("ente", r.ente);
+  body->set("invio", r.submission);
+  body->set("esito", std::string(to_string(r.outcome)));
+  body->set("nota", r.note);
+  body->set("revisore", r.reviewer);
+  body->set("quando", format_rome_time(r.at));
   return body;
 }
 

@@ -16,9 +16,16 @@ std::string message_page(const std::string& it, const std::string& en, int statu
 std::string campaigns_page(const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns, std::int64_t now);
 std::string campaign_page(const User& user, const std::string& csrf, const Campaign& campaign, const std::string& form_title,
                           const std::vector<EnteStatus>& rows, std::int64_t now);
-// The outcome of a version and its report's problems by sheet and cell.
+// What the version page says of the ente's review, and whether the reader may decide.
+struct ReviewView {
+  std::vector<Review> history;  // the ente's decisions, oldest first
+  bool may_review = false;      // the reader reviews this ente
+  bool counts = false;          // this version is the one that counts: the one decided on
+};
+
+// The outcome of a version, its report's problems by sheet and cell, and its review.
 std::string submission_page(const User& user, const std::string& csrf, const Campaign& campaign, const Submission& submission,
-                            const forms::Report& report);
+                            const forms::Report& report, const ReviewView& review);
 std::string status_csv(const std::vector<EnteStatus>& rows);
 // "mancano 3 giorni e 4 ore" / "scaduta da 2 ore"
 std::string countdown(std::int64_t deadline, std::int64_t now);
@@ -27,5 +34,6 @@ Poco::JSON::Object::Ptr campaign_json(const Campaign& campaign);
 Poco::JSON::Object::Ptr status_json(const Campaign& campaign, const std::vector<EnteStatus>& rows, std::int64_t now);
 // The version, with its report under "rapporto" in the schema of docs/validation-json.md.
 Poco::JSON::Object::Ptr submission_json(const Submission& submission, const forms::Report& report);
+Poco::JSON::Object::Ptr review_json(const Review& review);
 
 }  // namespace consolida::server::pages

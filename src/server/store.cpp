@@ -225,6 +225,32 @@ std::string_view to_string(EnteState state) {
   return "mancante";
 }
 
+std::string_view to_string(ReviewOutcome outcome) {
+  switch (outcome) {
+    case ReviewOutcome::approvato: return "approvato";
+    case ReviewOutcome::rinviato: return "rinviato";
+    case ReviewOutcome::riaperto: return "riaperto";
+  }
+  return "rinviato";
+}
+
+std::optional<ReviewOutcome> parse_review_outcome(std::string_view text) {
+  for (ReviewOutcome outcome : {ReviewOutcome::approvato, ReviewOutcome::rinviato, ReviewOutcome::riaperto}) {
+    if (text == to_string(outcome)) return outcome;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(ReviewState state) {
+  switch (state) {
+    case ReviewState::nessuna: return "";
+    case ReviewState::da_rivedere: return "da rivedere";
+    case ReviewState::approvato: return "approvato";
+    case ReviewState::rinviato: return "da correggere";
+  }
+  return "";
+}
+
 struct Store::Impl {
   std::string data_dir;
   int password_iterations = Store::kPasswordIterations;
@@ -314,6 +340,11 @@ Store::Store(const std::string& data_dir, int password_iterations) : impl_(std::
         "UNIQUE(campaign, ente, version))", now;
   db << "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, "
         "campaign INTEGER, ente TEXT, sha256 TEXT, outcome TEXT NOT NULL, detail TEXT)", now;
+  // A new table: a database of an older schema simply gains it.
+  db << "CREATE TABLE IF NOT EXISTS reviews(id INTEGER PRIMARY KEY AUTOINCREMENT, campaign INTEGER NOT NULL REFERENCES campaigns(id), "
+        "ente TEXT NOT NULL, submission INTEGER NOT NULL REFERENCES submissions(id), outcome TEXT NOT NULL, note TEXT NOT NULL, "
+        "reviewer TEXT NOT NULL, at INTEGER NOT NULL)", now;
+  db << "CREATE INDEX IF NOT EXISTS reviews_of_ente ON reviews(campaign, ente, id)", now;
   if (schema < kSchemaVersion) db << "PRAGMA user_version=" + std::to_string(kSchemaVersion), now;
 }
 
@@ -623,7 +654,47 @@ std::string Store::file_path(const std::string& sha256) const {
   return impl_->data_dir + "/files/" + sha256.substr(0, 2) + "/" + sha256 + ".xlsx";
 }
 
-std::optional<Submission> Store::add_submission(const Submission& draft, const std::string& temp_path) {
+namespace {
+
+constexpr const char* kReviewColumns = "id, campaign, ente, submission, outcome, note, reviewer, at";
+
+std::vector<Review> select_reviews(Poco::Data::Session& db, const std::string& where, Poco::Int64 campaign, const std::string* ente) {
+  Poco::Data::Statement select(db);
+  select << std::string("SELECT ") + kReviewColumns + " FROM reviews " + where, bind(campaign);
+  if (ente) select, bind(*ente);
+  select.execute();
+  Poco::Data::RecordSet rs(select);
+  std::vector<Review> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    Review r;
+    r.id = rs.value(0, row).convert<Poco::Int64>();
+    r.campaign = rs.value(1, row).convert<Poco::Int64>();
+    r.ente = rs.value(2, row).convert<std::string>();
+    r.submission = rs.value(3, row).convert<Poco::Int64>();
+    // Only this code writes the column: an unknown word would be a damaged database.
+    r.outcome = parse_review_outcome(rs.value(4, row).convert<std::string>()).value_or(ReviewOutcome::rinviato);
+    r.note = rs.value(5, row).convert<std::string>();
+    r.reviewer = rs.value(6, row).convert<std::string>();
+    r.at = rs.value(7, row).convert<Poco::Int64>();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::optional<Review> last_review_of(Poco::Data::Session& db, std::int64_t campaign, const std::string& ente) {
+  auto rows = select_reviews(db, "WHERE campaign = ? AND ente = ? ORDER BY id DESC LIMIT 1", campaign, &ente);
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+bool approved(const std::optional<Review>& last) { return last && last->outcome == ReviewOutcome::approvato; }
+
+}  // namespace
+
+std::variant<Submission, NotStored> Store::add_submission(const Submission& draft, const std::string& temp_path) {
+  // Checked first so that a locked ente's file is not placed for nothing; checked again in the
+  // transaction, where it counts (an approval between the two leaves the file unreferenced).
+  if (approved(last_review(draft.campaign, draft.ente))) return NotStored::locked;
   // The file first, durable under its final name; only then the row that points at it.
   place_file(temp_path, file_path(draft.sha256));
 
@@ -631,13 +702,17 @@ std::optional<Submission> Store::add_submission(const Submission& draft, const s
   Poco::Data::Session& db = *impl_->db;
   db.begin();
   try {
+    if (approved(last_review_of(db, draft.campaign, draft.ente))) {
+      db.rollback();
+      return NotStored::locked;
+    }
     int version = 0;
     std::string last_sha;
     db << "SELECT version, sha256 FROM submissions WHERE campaign = ? AND ente = ? ORDER BY version DESC LIMIT 1",
         bind(static_cast<Poco::Int64>(draft.campaign)), bind(draft.ente), into(version), into(last_sha), now;
     if (last_sha == draft.sha256) {
       db.rollback();
-      return std::nullopt;
+      return NotStored::duplicate;
     }
     Submission s = draft;
     s.version = version + 1;
@@ -658,6 +733,58 @@ std::optional<Submission> Store::add_submission(const Submission& draft, const s
     db.rollback();
     throw;
   }
+}
+
+std::variant<Review, ReviewRefused> Store::add_review(const Review& draft) {
+  std::lock_guard guard(impl_->lock);
+  Poco::Data::Session& db = *impl_->db;
+  db.begin();
+  try {
+    Poco::Int64 counting = 0;
+    db << "SELECT id FROM submissions WHERE campaign = ? AND ente = ? ORDER BY valid DESC, version DESC LIMIT 1",
+        bind(static_cast<Poco::Int64>(draft.campaign)), bind(draft.ente), into(counting), now;
+    const std::optional<Review> last = last_review_of(db, draft.campaign, draft.ente);
+    std::optional<ReviewRefused> refused;
+    if (counting != draft.submission) refused = ReviewRefused::stale;
+    else if (draft.outcome == ReviewOutcome::approvato && approved(last)) refused = ReviewRefused::already_approved;
+    else if (draft.outcome == ReviewOutcome::riaperto && !approved(last)) refused = ReviewRefused::not_approved;
+    if (refused) {
+      db.rollback();
+      return *refused;
+    }
+    Review r = draft;
+    impl_->exec("INSERT INTO reviews(campaign, ente, submission, outcome, note, reviewer, at) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                bind(static_cast<Poco::Int64>(r.campaign)), bind(r.ente), bind(static_cast<Poco::Int64>(r.submission)),
+                bind(std::string(to_string(r.outcome))), bind(r.note), bind(r.reviewer), bind(static_cast<Poco::Int64>(r.at)));
+    Poco::Int64 id = 0;
+    db << "SELECT last_insert_rowid()", into(id), now;
+    r.id = id;
+    impl_->exec("INSERT INTO audit(at, user, action, campaign, ente, sha256, outcome, detail) VALUES(?, ?, 'revisione', ?, ?, '', ?, ?)",
+                bind(static_cast<Poco::Int64>(r.at)), bind(r.reviewer), bind(static_cast<Poco::Int64>(r.campaign)), bind(r.ente),
+                bind(std::string(to_string(r.outcome))), bind("invio " + std::to_string(r.submission) + ": " + r.note));
+    db.commit();
+    return r;
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
+}
+
+std::optional<Review> Store::last_review(std::int64_t campaign, const std::string& ente) const {
+  std::lock_guard guard(impl_->lock);
+  return last_review_of(*impl_->db, campaign, ente);
+}
+
+std::map<std::string, Review> Store::last_reviews(std::int64_t campaign) const {
+  std::lock_guard guard(impl_->lock);
+  std::map<std::string, Review> out;
+  for (Review& r : select_reviews(*impl_->db, "WHERE campaign = ? ORDER BY id", campaign, nullptr)) out.insert_or_assign(r.ente, std::move(r));
+  return out;
+}
+
+std::vector<Review> Store::reviews(std::int64_t campaign, const std::string& ente) const {
+  std::lock_guard guard(impl_->lock);
+  return select_reviews(*impl_->db, "WHERE campaign = ? AND ente = ? ORDER BY id", campaign, &ente);
 }
 
 namespace {
