@@ -1018,6 +1018,23 @@ TEST_F(ServerTest, TheAmbitoRinviaOneComuneApprovesAnotherAndTheApprovedOneIsLoc
   ASSERT_EQ(fixed.status, 201) << fixed.body;
   EXPECT_EQ(decide(ambito, melzo_version, "rinviato", "ancora").status, 409) << "a newer valid version counts now";
   EXPECT_EQ(decide(ambito, fixed.location, "approvato", "Corretto").status, 303);
+
+  // The same from the command line on the data directory, beside the running server: now Melzo
+  // alone is approved (Cassano was reopened).
+  const fs::path out = data_dir_ / "tmp" / "consolidato-approvati.xlsx";
+  const auto cli = consolida::testing::run_cli("consolidate --data-dir " + data_dir_.string() + " --campagna " + std::to_string(campaign) +
+                                               " --level ambito --scope MELZO --solo-approvati -o " + out.string());
+  ASSERT_EQ(cli.status, 0) << cli.out;
+  EXPECT_NE(cli.out.find("solo enti approvati"), std::string::npos) << cli.out;
+  xlsx::Workbook from_cli = xlsx::Workbook::open(out.string());
+  const xlsx::Sheet cli_detail = from_cli.load_sheet(*from_cli.find_sheet("Dettaglio"));
+  std::set<std::string> cli_detailed;
+  for (const xlsx::Cell& cell : cli_detail.cells()) {
+    if (cell.col == 0 && cell.row > 0 && cell.text.starts_with("015")) cli_detailed.insert(cell.text);
+  }
+  EXPECT_EQ(cli_detailed, std::set<std::string>{"015142"});
+  fs::remove(out);
+  EXPECT_EQ(consolida::testing::run_cli("consolidate --data-dir " + data_dir_.string() + " --campagna 9999 -o " + out.string()).status, 17);
 }
 
 TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersionIsApproved) {

@@ -12,7 +12,9 @@
 #include "cli/inputs.hpp"
 #include "common/text.hpp"
 #include "consolida/consolidate.hpp"
+#include "consolida/server.hpp"
 #include "consolida/write.hpp"
+#include "server/intake.hpp"
 
 namespace consolida::cli {
 namespace {
@@ -52,19 +54,54 @@ long peak_memory_mb() {
   return -1;
 }
 
+// The campaign's consolidation from the server's data directory, as the Region downloads it:
+// the version of each ente that counts, or of the approved enti alone.
+int consolidate_campaign(const Context& ctx, const std::string& data_dir, const std::string& campaign_text, const std::string& level,
+                         const std::string& scope, bool approved_only, const std::string& plugins, const std::string& output) {
+  const bool it = ctx.lang == Lang::it;
+  const std::optional<std::int64_t> id = integer_option<std::int64_t>(ctx, "--campagna", campaign_text);
+  if (!id) return kExitUsage;
+  try {
+    server::Store::check_data_dir(data_dir);
+    server::Store store(data_dir);
+    const auto forms = forms::load_forms(plugins_dir(plugins), library_path());
+    server::Intake intake(store, forms, registry::Registry::builtin());
+    const auto campaign = intake.campaign(*id);
+    if (std::holds_alternative<server::Outcome>(campaign)) {
+      std::cerr << (it ? "campagna " : "campaign ") << *id << (it ? " sconosciuta in " : " unknown in ") << data_dir << "\n";
+      return static_cast<int>(ErrorCode::not_found);
+    }
+    const server::User region{0, "admin (riga di comando)", server::Role::regione, "", false};
+    const auto written = intake.consolidation(std::get<server::Campaign>(campaign), region, level, scope, output, approved_only);
+    if (const server::Outcome* refused = std::get_if<server::Outcome>(&written)) {
+      std::cerr << (it ? "errore: " : "error: ") << (it ? refused->message.it : refused->message.en) << "\n";
+      if (refused->kind == server::OutcomeKind::malformed_request) return kExitUsage;
+      if (refused->kind == server::OutcomeKind::unknown_scope) return static_cast<int>(ErrorCode::not_found);
+      if (refused->kind == server::OutcomeKind::form_not_consolidated) return static_cast<int>(ErrorCode::form_unknown);
+      return 1;
+    }
+    std::cout << (it ? "consolidato scritto: " : "consolidation written: ") << output
+              << (approved_only ? (it ? " (solo enti approvati)" : " (approved enti only)") : "") << "\n";
+    return kExitOk;
+  } catch (const Error& error) {
+    return report_error(ctx, error);
+  }
+}
+
 }  // namespace
 
 int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
   const bool it = ctx.lang == Lang::it;
   std::vector<std::string> files;
-  std::string form_id, level_text = "regione", scope, output, plugins;
-  bool include_invalid = false, quiet = false, stats = false;
+  std::string form_id, level_text = "regione", scope, output, plugins, data_dir, campaign;
+  bool include_invalid = false, quiet = false, stats = false, approved_only = false;
   const auto started = std::chrono::steady_clock::now();
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool takes_value = a == "--form" || a == "--level" || a == "--livello" || a == "--scope" || a == "--ambito" || a == "--ats" ||
-                             a == "-o" || a == "--output" || a == "--plugins" || a == "--threads";
+                             a == "-o" || a == "--output" || a == "--plugins" || a == "--threads" || a == "--data-dir" ||
+                             a == "--campagna" || a == "--campaign";
     if (takes_value && i + 1 >= args.size()) {
       std::cerr << (it ? "manca il valore di " : "missing value for ") << a << "\n";
       return kExitUsage;
@@ -74,6 +111,9 @@ int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
     else if (a == "--scope" || a == "--ambito" || a == "--ats") scope = args[++i];
     else if (a == "-o" || a == "--output") output = args[++i];
     else if (a == "--plugins") plugins = args[++i];
+    else if (a == "--data-dir") data_dir = args[++i];
+    else if (a == "--campagna" || a == "--campaign") campaign = args[++i];
+    else if (a == "--solo-approvati" || a == "--approved-only") approved_only = true;
     else if (a == "--threads") {
       const std::optional<int> n = integer_option<int>(ctx, a, args[++i]);
       if (!n) return kExitUsage;
@@ -87,6 +127,21 @@ int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
       std::cerr << (it ? "opzione sconosciuta: " : "unknown option: ") << a << "\n";
       return kExitUsage;
     }
+  }
+  if (!data_dir.empty() || !campaign.empty()) {
+    if (data_dir.empty() || campaign.empty() || output.empty() || !files.empty() || !form_id.empty() || include_invalid) {
+      std::cerr << (it ? "uso: consolida consolidate --data-dir CARTELLA --campagna ID [--level ambito|ats|regione] [--scope AMBITO|ATS] "
+                         "[--solo-approvati] -o USCITA.xlsx\n"
+                       : "usage: consolida consolidate --data-dir DIR --campaign ID [--level ambito|ats|regione] [--scope AMBITO|ATS] "
+                         "[--approved-only] -o OUT.xlsx\n");
+      return kExitUsage;
+    }
+    return consolidate_campaign(ctx, data_dir, campaign, level_text, scope, approved_only, plugins, output);
+  }
+  if (approved_only) {
+    std::cerr << (it ? "--solo-approvati vale con --data-dir e --campagna: i file sciolti non hanno revisione\n"
+                     : "--approved-only goes with --data-dir and --campaign: loose files have no review\n");
+    return kExitUsage;
   }
   files = expand_inputs(files, {".xlsx", ".xlsm"});
   const auto level = consolidate::parse_level(level_text);
