@@ -1,5 +1,6 @@
 // The upload server in process, driven by Poco's HTTP client: every flow and every refusal.
 #include <Poco/Data/Session.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/StreamSocket.h>
@@ -1063,4 +1064,50 @@ TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersio
   EXPECT_EQ(decide(broken.location, "rinviato").status, 303);
   EXPECT_EQ(decide(broken.location, "riaperto").status, 409) << "only an approved ente is reopened";
   EXPECT_EQ(store.reviews(campaign, "015142").size(), 1u);
+}
+
+// The Region's list of a campaign filtered and paged, and exported as CSV and xlsx (issue #14).
+TEST_F(ServerTest, TheStatusIsFilteredPagedAndExportedWithTheSameFilter) {
+  Store& store = server_->store();
+  const std::int64_t campaign =
+      store.add_campaign({0, "Cruscotto della Regione", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+  ASSERT_EQ(api_upload("melzo", campaign, slurp(samples().valid.at("015142")), "melzo.xlsx").status, 201);
+  ASSERT_EQ(api_upload("cassano", campaign, slurp(samples().valid.at("015059")), "cassano.xlsx").status, 201);
+  const std::map<std::string, std::string> region{{"Authorization", "Bearer " + tokens_["regione"]}};
+  const std::string base = "/api/v1/campagne/" + std::to_string(campaign);
+
+  const Reply page = call("GET", base + "/stato?ambito=MELZO&stato=mancante&pagina=1&per_pagina=5", "", "", region);
+  ASSERT_EQ(page.status, 200) << page.body;
+  const auto body = Poco::JSON::Parser().parse(page.body).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(body->getValue<int>("corrispondenti"), 6);
+  EXPECT_EQ(body->getValue<int>("pagine"), 2);
+  const auto enti = body->getArray("enti");
+  ASSERT_EQ(enti->size(), 5u);
+  for (std::size_t i = 0; i < enti->size(); ++i) EXPECT_EQ(enti->getObject(static_cast<unsigned>(i))->getValue<std::string>("stato"), "mancante");
+  const auto total = body->getObject("avanzamento")->getObject("totale");
+  EXPECT_EQ(total->getValue<int>("attesi"), 8) << "the 8 comuni of Melzo, whatever the state filter";
+  EXPECT_EQ(total->getValue<int>("valido"), 2);
+  EXPECT_EQ(body->getObject("avanzamento")->getArray("ambiti")->size(), 1u);
+
+  const Reply search = call("GET", base + "/stato?cerca=CASSANO", "", "", region);
+  EXPECT_NE(search.body.find("\"ente\":\"015059\""), std::string::npos) << search.body;
+  EXPECT_EQ(search.body.find("\"ente\":\"015142\""), std::string::npos) << search.body;
+  for (const std::string bad : {"stato=bocciato", "per_pagina=501", "pagina=0", "pagina=due"}) {
+    EXPECT_EQ(call("GET", base + "/stato?" + bad, "", "", region).status, 400) << bad;
+  }
+
+  const Reply csv = call("GET", base + "/stato.csv?ambito=MELZO&stato=valido", "", "", region);
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 3) << csv.body;
+  const Reply xlsx_export = call("GET", base + "/stato.xlsx?ambito=MELZO&stato=valido", "", "", region);
+  ASSERT_EQ(xlsx_export.status, 200) << xlsx_export.body.substr(0, 200);
+  xlsx::Workbook workbook = xlsx::Workbook::open_bytes(xlsx_export.body, "stato.xlsx");
+  const xlsx::Sheet sheet = workbook.load_sheet(*workbook.find_sheet("Stato"));
+  std::set<std::string> codes;
+  for (const xlsx::Cell& cell : sheet.cells()) {
+    if (cell.col == 0 && cell.row > 0) codes.insert(cell.text);
+  }
+  EXPECT_EQ(codes, (std::set<std::string>{"015059", "015142"})) << "codes as text, leading zero kept";
+  ASSERT_NE(sheet.cell(xlsx::CellRef{0, 3}), nullptr);
+  EXPECT_EQ(sheet.cell(xlsx::CellRef{0, 3})->text, "stato");
 }

@@ -103,6 +103,8 @@ struct Submission {
 // file_mancante: the version that counts is recorded but its file is gone from the server.
 enum class EnteState { mancante, con_errori, valido, in_ritardo, file_mancante };
 std::string_view to_string(EnteState state);
+// "con errori" or "con_errori"; nullopt for any other word.
+std::optional<EnteState> parse_ente_state(std::string_view text);
 
 // A reviewer's decision on the version of an ente that counts: the Ambito reviews its comuni,
 // the Region every ente. An approved ente is locked (no uploads) until it is reopened; a

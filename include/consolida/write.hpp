@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "consolida/consolidate.hpp"
 #include "consolida/forms.hpp"
@@ -30,5 +31,16 @@ void write_annotated(const forms::TypedForm& form, const forms::Report& report, 
 // Grafici, Mancanti, Provenienza (file, SHA-256, version, outcome) and Log validazione.
 // Throws Error(io) if the file cannot be written.
 void write_consolidated(const consolidate::Result& result, const std::string& path);
+
+// Rows of text under a header row.
+struct TextTable {
+  std::vector<std::string> headers;
+  std::vector<std::vector<std::string>> rows;
+};
+
+// The table on one sheet: bold header row kept in view and filterable, every cell as text (codes
+// keep their leading zeros), columns sized to their text, printed landscape one page wide.
+// Throws Error(io) if the file cannot be written.
+void write_table(const TextTable& table, const std::string& sheet_name, const std::string& path);
 
 }  // namespace consolida::write

@@ -35,18 +35,22 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <thread>
 
+#include "common/numbers.hpp"
 #include "common/file_name.hpp"
 #include "common/rome_time.hpp"
 #include "consolida/consolidate.hpp"
 #include "consolida/error.hpp"
 #include "consolida/report_json.hpp"
 #include "consolida/server.hpp"
+#include "consolida/write.hpp"
 #include "server/admission.hpp"
 #include "server/connections.hpp"
 #include "server/crypto.hpp"
+#include "server/dashboard.hpp"
 #include "server/intake.hpp"
 #include "server/pages.hpp"
 
@@ -686,7 +690,7 @@ class CampaignListHandler final : public SignedInHandler {
 
 class CampaignHandler final : public SignedInHandler {
  public:
-  enum class View { page, status_json, status_csv, consolidated };
+  enum class View { page, status_json, status_csv, status_xlsx, consolidated };
   CampaignHandler(Server::Impl& server, bool api, std::int64_t id, View view) : SignedInHandler(server, api), id_(id), view_(view) {}
 
  private:
@@ -695,15 +699,59 @@ class CampaignHandler final : public SignedInHandler {
     const auto campaign = intake().campaign(id_);
     const Campaign* c = or_refuse(response, campaign);
     if (!c) return;
+    if (view_ == View::consolidated) return consolidated(request, response, who, *c);
+    const std::optional<StatusFilter> filter = status_filter(request);
+    if (!filter) {
+      return refuse(response, {OutcomeKind::malformed_request,
+                               {"filtro non valido: stato (mancante, con errori, valido, in ritardo, file mancante), ats, ambito, cerca, "
+                                "pagina, per_pagina (al massimo 500)",
+                                "invalid filter: stato (mancante, con errori, valido, in ritardo, file mancante), ats, ambito, cerca, pagina, "
+                                "per_pagina (at most 500)"}});
+    }
+    const registry::Registry& registry = intake().registry(*c);
     switch (view_) {
       case View::page:
         return send_html(response, pages::campaign_page(who.user, who.csrf, *c, intake().form_title(*c), intake().status(*c, who.user), unix_now()));
-      case View::status_json: return send_json(response, json_text(pages::status_json(*c, intake().status(*c, who.user), unix_now())));
+      case View::status_json:
+        return send_json(response, json_text(pages::status_json(*c, status_view(intake().status(*c, who.user), registry, *filter), unix_now())));
       case View::status_csv:
         response.set("Content-Disposition", attachment_disposition("stato-campagna-" + std::to_string(c->id) + ".csv"));
-        return send_text(response, "text/csv; charset=utf-8", pages::status_csv(intake().status(*c, who.user)));
-      case View::consolidated: return consolidated(request, response, who, *c);
+        return send_text(response, "text/csv; charset=utf-8", pages::status_csv(filter_status(intake().status(*c, who.user), registry, *filter)));
+      case View::status_xlsx: {
+        Poco::TemporaryFile out(server_.temp_dir());
+        write::write_table(pages::status_table(filter_status(intake().status(*c, who.user), registry, *filter)), "Stato", out.path());
+        return send_xlsx(response, out.path(), "stato-campagna-" + std::to_string(c->id) + ".xlsx");
+      }
+      case View::consolidated: return;
     }
+  }
+
+  // The list's filter from the address; without `pagina` or `per_pagina` every ente is on one page.
+  static std::optional<StatusFilter> status_filter(const HTTPServerRequest& request) {
+    StatusFilter filter;
+    filter.per_page = std::numeric_limits<std::size_t>::max();
+    try {
+      for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
+        if (key == "stato" && !value.empty()) {
+          filter.state = parse_ente_state(value);
+          if (!filter.state) return std::nullopt;
+        } else if (key == "ats") {
+          filter.ats = value;
+        } else if (key == "ambito") {
+          filter.ambito = value;
+        } else if (key == "cerca") {
+          filter.search = utf8_prefix(value, 100);
+        } else if (key == "pagina" || key == "per_pagina") {
+          const std::optional<std::size_t> n = parse_integer<std::size_t>(value);
+          if (!n || *n == 0 || (key == "per_pagina" && *n > 500)) return std::nullopt;
+          (key == "pagina" ? filter.page : filter.per_page) = *n;
+          if (key == "pagina" && filter.per_page == std::numeric_limits<std::size_t>::max()) filter.per_page = 50;
+        }
+      }
+    } catch (const Poco::Exception&) {
+      return std::nullopt;
+    }
+    return filter;
   }
 
   void consolidated(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who, const Campaign& c) {
@@ -973,6 +1021,7 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
       if (tail == "invii" && post) return new UploadHandler(server_, api, id);
       if (tail == "stato" && get) return new CampaignHandler(server_, api, id, CampaignHandler::View::status_json);
       if (tail == "stato.csv" && get) return new CampaignHandler(server_, api, id, CampaignHandler::View::status_csv);
+      if (tail == "stato.xlsx" && get) return new CampaignHandler(server_, api, id, CampaignHandler::View::status_xlsx);
       if (tail == "consolidato" && get) return new CampaignHandler(server_, api, id, CampaignHandler::View::consolidated);
     }
     if (path.size() >= 2 && path[0] == "invii") {

@@ -232,15 +232,27 @@ std::string submission_page(const User& user, const std::string& csrf, const Cam
   return layout("Esito dell'invio", body.str(), &user, csrf);
 }
 
-std::string status_csv(const std::vector<EnteStatus>& rows) {
-  std::ostringstream out;
-  out << "codice;ente;ambito;stato;versioni;ultimo_invio;versione_valida;sha256_valido;revisione;nota_revisione\r\n";
+write::TextTable status_table(const std::vector<EnteStatus>& rows) {
+  write::TextTable table;
+  table.headers = {"codice", "ente", "ambito", "stato", "versioni", "ultimo_invio", "versione_valida", "sha256_valido", "revisione", "nota_revisione"};
   for (const EnteStatus& row : rows) {
-    out << csv_field(row.ente, ';') << ';' << csv_field(row.name, ';') << ';' << csv_field(row.ambito, ';') << ';' << to_string(row.state) << ';' << row.versions
-        << ';' << (row.latest ? format_rome_time(row.latest->uploaded_at) : "") << ';'
-        << (row.latest_valid ? std::to_string(row.latest_valid->version) : "") << ';' << (row.latest_valid ? row.latest_valid->sha256 : "")
-        << ';' << to_string(row.review_state) << ';' << csv_field(row.review ? row.review->note : "", ';') << "\r\n";
+    table.rows.push_back({row.ente, row.name, row.ambito, std::string(to_string(row.state)), std::to_string(row.versions),
+                          row.latest ? format_rome_time(row.latest->uploaded_at) : "",
+                          row.latest_valid ? std::to_string(row.latest_valid->version) : "", row.latest_valid ? row.latest_valid->sha256 : "",
+                          std::string(to_string(row.review_state)), row.review ? row.review->note : ""});
   }
+  return table;
+}
+
+std::string status_csv(const std::vector<EnteStatus>& rows) {
+  const write::TextTable table = status_table(rows);
+  std::ostringstream out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t c = 0; c < cells.size(); ++c) out << (c ? ";" : "") << csv_field(cells[c], ';');
+    out << "\r\n";
+  };
+  line(table.headers);
+  for (const auto& row : table.rows) line(row);
   return out.str();
 }
 
@@ -258,12 +270,33 @@ Poco::JSON::Object::Ptr campaign_json(const Campaign& c) {
   return item;
 }
 
-Poco::JSON::Object::Ptr status_json(const Campaign& c, const std::vector<EnteStatus>& rows, std::int64_t now) {
+namespace {
+
+Poco::JSON::Object::Ptr progress_json(const Progress& p) {
+  Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+  item->set("codice", p.code);
+  item->set("nome", p.name);
+  item->set("attesi", p.expected);
+  for (EnteState state : {EnteState::mancante, EnteState::con_errori, EnteState::valido, EnteState::in_ritardo, EnteState::file_mancante}) {
+    item->set(std::string(to_string(state)), p.in(state));
+  }
+  item->set("approvati", p.approved);
+  return item;
+}
+
+Poco::JSON::Array::Ptr progress_list(const std::vector<Progress>& groups) {
+  Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+  for (const Progress& p : groups) list->add(progress_json(p));
+  return list;
+}
+
+}  // namespace
+
+Poco::JSON::Object::Ptr status_json(const Campaign& c, const StatusView& view, std::int64_t now) {
   Poco::JSON::Object::Ptr body = campaign_json(c);
   body->set("conto_alla_rovescia", countdown(c.deadline, now));
   Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
-  std::map<std::string, int> counts;
-  for (const EnteStatus& row : rows) {
+  for (const EnteStatus& row : view.rows) {
     Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
     item->set("ente", row.ente);
     item->set("nome", row.name);
@@ -274,12 +307,21 @@ Poco::JSON::Object::Ptr status_json(const Campaign& c, const std::vector<EnteSta
     if (row.latest) item->set("inviato_da", row.latest->sender());
     item->set("revisione", std::string(to_string(row.review_state)));
     if (row.review) item->set("ultima_decisione", review_json(*row.review));
-    ++counts[std::string(to_string(row.state))];
     items->add(item);
   }
   Poco::JSON::Object::Ptr totals = new Poco::JSON::Object;
-  for (const char* state : {"mancante", "con errori", "valido", "in ritardo", "file mancante"}) totals->set(state, counts[state]);
+  for (EnteState state : {EnteState::mancante, EnteState::con_errori, EnteState::valido, EnteState::in_ritardo, EnteState::file_mancante}) {
+    totals->set(std::string(to_string(state)), view.total.in(state));
+  }
   body->set("conteggi", totals);
+  Poco::JSON::Object::Ptr progress = new Poco::JSON::Object;
+  progress->set("totale", progress_json(view.total));
+  progress->set("ats", progress_list(view.by_ats));
+  progress->set("ambiti", progress_list(view.by_ambito));
+  body->set("avanzamento", progress);
+  body->set("corrispondenti", view.matching);
+  body->set("pagina", view.page);
+  body->set("pagine", view.pages);
   body->set("enti", items);
   return body;
 }

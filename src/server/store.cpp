@@ -225,6 +225,18 @@ std::string_view to_string(EnteState state) {
   return "mancante";
 }
 
+std::optional<EnteState> parse_ente_state(std::string_view text) {
+  for (EnteState state : {EnteState::mancante, EnteState::con_errori, EnteState::valido, EnteState::in_ritardo, EnteState::file_mancante}) {
+    const std::string_view name = to_string(state);
+    if (text == name) return state;
+    // In an address the space is often an underscore: "con_errori".
+    if (text.size() == name.size() && std::equal(text.begin(), text.end(), name.begin(), [](char a, char b) { return a == b || (a == '_' && b == ' '); })) {
+      return state;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(ReviewOutcome outcome) {
   switch (outcome) {
     case ReviewOutcome::approvato: return "approvato";
