@@ -1,4 +1,7 @@
 // The server's answers: plain Italian HTML that works without JavaScript, JSON for scripts, CSV.
+// Every page has the look of an Italian public administration site (Designers Italia): the
+// administration's name in the slim header, breadcrumbs, a footer with help and the legal pages;
+// the stylesheet is src/server/assets/stile.css.
 #pragma once
 
 #include <Poco/JSON/Object.h>
@@ -7,18 +10,28 @@
 #include <vector>
 
 #include "consolida/server.hpp"
+#include "server/intake.hpp"
 
 namespace consolida::server::pages {
 
-std::string stylesheet();
-std::string login_page(const std::string& error);
-std::string message_page(const std::string& it, const std::string& en, int status);
-std::string campaigns_page(const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns, std::int64_t now);
-std::string campaign_page(const User& user, const std::string& csrf, const Campaign& campaign, const std::string& form_title,
-                          const std::vector<EnteStatus>& rows, std::int64_t now);
+std::string login_page(const SiteInfo& site, const std::string& error);
+std::string message_page(const SiteInfo& site, const std::string& it, const std::string& en, int status);
+std::string campaigns_page(const SiteInfo& site, const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns,
+                           std::int64_t now);
+// `template_name`: the blank template's download name, empty when the server has no plugin for it.
+std::string campaign_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& campaign,
+                          const std::string& form_title, const std::string& template_name, const std::vector<EnteStatus>& rows,
+                          std::int64_t now);
 // The outcome of a version and its report's problems by sheet and cell.
-std::string submission_page(const User& user, const std::string& csrf, const Campaign& campaign, const Submission& submission,
-                            const forms::Report& report);
+std::string submission_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& campaign,
+                            const std::string& ente_name, const Submission& submission, const forms::Report& report);
+// Every version of one ente, which one counts and why.
+std::string ente_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& campaign, const EnteHistory& history);
+
+// The privacy notice and the accessibility statement (their text from SiteInfo, else a default).
+enum class LegalPage { privacy, accessibility };
+std::string legal_page(const SiteInfo& site, LegalPage which);
+
 std::string status_csv(const std::vector<EnteStatus>& rows);
 // "mancano 3 giorni e 4 ore" / "scaduta da 2 ore"
 std::string countdown(std::int64_t deadline, std::int64_t now);
@@ -27,5 +40,7 @@ Poco::JSON::Object::Ptr campaign_json(const Campaign& campaign);
 Poco::JSON::Object::Ptr status_json(const Campaign& campaign, const std::vector<EnteStatus>& rows, std::int64_t now);
 // The version, with its report under "rapporto" in the schema of docs/validation-json.md.
 Poco::JSON::Object::Ptr submission_json(const Submission& submission, const forms::Report& report);
+// One ente's versions (without their reports) and which counts.
+Poco::JSON::Object::Ptr ente_json(const Campaign& campaign, const EnteHistory& history);
 
 }  // namespace consolida::server::pages
