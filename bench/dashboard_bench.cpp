@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
     std::ostringstream json;
     Poco::JSON::Stringifier::stringify(pages::status_json(campaign, view, unix_now()), json);
     const auto t3 = Clock::now();
-    const std::string page = pages::campaign_page(region, "csrf", campaign, "Spesa sociale", all, unix_now());
+    const std::string page = pages::campaign_page(SiteInfo{}, region, "csrf", campaign, "Spesa sociale", "modello.xlsx", all, unix_now());
     const auto t4 = Clock::now();
     const StatusView found = status_view(intake.status(campaign, region), intake.registry(campaign), searched);
     const auto t5 = Clock::now();

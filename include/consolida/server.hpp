@@ -278,8 +278,22 @@ class Store {
   std::unique_ptr<Impl> impl_;
 };
 
+// Who runs the site, as every page says it (the header, the footer, the legal pages).
+struct SiteInfo {
+  std::string administration = "Regione Lombardia";
+  // The footer's help desk: a sentence, and an address and a telephone number when given.
+  std::string help_text = "Per assistenza sulla compilazione rivolgersi al proprio Ambito territoriale o all'ufficio regionale dei Piani di Zona.";
+  std::string help_email;
+  std::string help_phone;
+  // The pages /privacy and /accessibilita: plain text, paragraphs parted by a blank line, a line
+  // starting "## " a heading. Empty: a default text that names the administration.
+  std::string privacy_text;
+  std::string accessibility_text;
+};
+
 struct ServerOptions {
   std::string data_dir = "consolida-dati";
+  SiteInfo site;
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port
   std::uint64_t max_upload_bytes = 16u << 20;

@@ -10,10 +10,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "common/rome_time.hpp"
@@ -79,7 +81,8 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
   }
   if (!config.empty()) {
     // key=value lines: data_dir, host, port, max_upload_mb, threads, queue, connections_per_address,
-    // header_timeout, validations, plugins, cookie_secure, trusted_proxies (addresses, comma-separated).
+    // header_timeout, validations, plugins, cookie_secure, trusted_proxies (addresses, comma-separated),
+    // administration, help_text, help_email, help_phone, privacy_file, accessibility_file.
     try {
       Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(new Poco::Util::PropertyFileConfiguration(config));
       options.data_dir = file->getString("data_dir", options.data_dir);
@@ -93,6 +96,24 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
       options.header_timeout_seconds = std::max(1, file->getInt("header_timeout", options.header_timeout_seconds));
       options.concurrent_validations = std::max(0, file->getInt("validations", options.concurrent_validations));
       plugins = file->getString("plugins", plugins);
+      // What the pages say about who runs the site.
+      server::SiteInfo& site = options.site;
+      site.administration = file->getString("administration", site.administration);
+      site.help_text = file->getString("help_text", site.help_text);
+      site.help_email = file->getString("help_email", site.help_email);
+      site.help_phone = file->getString("help_phone", site.help_phone);
+      for (const auto& [key, text] : {std::pair{"privacy_file", &site.privacy_text}, std::pair{"accessibility_file", &site.accessibility_text}}) {
+        const std::string path = file->getString(key, "");
+        if (path.empty()) continue;
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream read;
+        read << in.rdbuf();
+        if (!in) {
+          std::cerr << (it ? "file non leggibile per " : "cannot read the file for ") << key << ": " << path << "\n";
+          return kExitUsage;
+        }
+        *text = read.str();
+      }
       std::string proxies = file->getString("trusted_proxies", "");
       for (std::size_t start = 0; start < proxies.size();) {
         const auto comma = std::min(proxies.find(',', start), proxies.size());

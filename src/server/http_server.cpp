@@ -48,6 +48,7 @@
 #include "consolida/server.hpp"
 #include "consolida/write.hpp"
 #include "server/admission.hpp"
+#include "server/assets.hpp"
 #include "server/connections.hpp"
 #include "server/crypto.hpp"
 #include "server/dashboard.hpp"
@@ -403,7 +404,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       body->set("stato", static_cast<int>(status));
       send_json(response, json_text(body));
     } else {
-      send_html(response, pages::message_page(outcome.message.it, outcome.message.en, static_cast<int>(status)));
+      send_html(response, pages::message_page(site(), outcome.message.it, outcome.message.en, static_cast<int>(status)));
     }
   }
 
@@ -511,6 +512,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
 
   Server::Impl& server_;
   Intake& intake() { return server_.intake; }
+  const SiteInfo& site() const { return server_.options.site; }
   const bool api_;
   bool connection_may_stay_ = false;
 };
@@ -540,15 +542,33 @@ class SignedInHandler : public Handler {
 
 // ---- session: login page, login, logout, the stylesheet ----
 
-class StylesheetHandler final : public Handler {
+// The stylesheet, the fonts and their licence, compiled in (server/assets.hpp).
+class AssetHandler final : public Handler {
  public:
-  using Handler::Handler;
+  AssetHandler(Server::Impl& server, std::string name) : Handler(server, false), name_(std::move(name)) {}
 
  private:
   void answer(HTTPServerRequest&, HTTPServerResponse& response) override {
-    response.set("Cache-Control", "no-cache");
-    send_text(response, "text/css", pages::stylesheet());
+    const assets::Asset* asset = assets::find(name_);
+    if (!asset) return refuse(response, kNotFound);
+    // The stylesheet is checked again on each visit (it changes with the server); a font never
+    // changes under its name.
+    response.set("Cache-Control", asset->content_type.starts_with("font/") ? "public, max-age=604800" : "no-cache");
+    send_text(response, std::string(asset->content_type), std::string(asset->bytes));
   }
+
+  std::string name_;
+};
+
+// The privacy notice and the accessibility statement: public, like the login page.
+class LegalPageHandler final : public Handler {
+ public:
+  LegalPageHandler(Server::Impl& server, pages::LegalPage which) : Handler(server, false), which_(which) {}
+
+ private:
+  void answer(HTTPServerRequest&, HTTPServerResponse& response) override { send_html(response, pages::legal_page(site(), which_)); }
+
+  pages::LegalPage which_;
 };
 
 class HomeHandler final : public Handler {
@@ -557,7 +577,7 @@ class HomeHandler final : public Handler {
 
  private:
   void answer(HTTPServerRequest& request, HTTPServerResponse& response) override {
-    if (!caller(request)) return send_html(response, pages::login_page(""));
+    if (!caller(request)) return send_html(response, pages::login_page(site(), ""));
     redirect(response, "/campagne");
   }
 };
@@ -573,7 +593,7 @@ class LoginHandler final : public Handler {
     if (request.has("Origin") && !same_site(request.get("Origin"), request.getHost())) {
       server_.store.audit("", "accesso", 0, "", "", "rifiutato", "origine " + utf8_prefix(request.get("Origin"), kAuditedTextBytes));
       response.setStatusAndReason(HTTPResponse::HTTP_FORBIDDEN);
-      return send_html(response, pages::login_page(kOtherSite.message.it));
+      return send_html(response, pages::login_page(site(), kOtherSite.message.it));
     }
     Poco::Net::HTMLForm form;
     if (!read_form(request, response, form, "accesso")) return;
@@ -584,7 +604,7 @@ class LoginHandler final : public Handler {
     if (!user) {
       store.audit(recorded_name(name), "accesso", 0, "", "", "rifiutato", "credenziali errate");
       response.setStatusAndReason(HTTPResponse::HTTP_UNAUTHORIZED);
-      return send_html(response, pages::login_page("Nome utente o password errati."));
+      return send_html(response, pages::login_page(site(), "Nome utente o password errati."));
     }
     const auto [token, csrf] = store.open_session(*user, server_.options.session_seconds);
     Poco::Net::HTTPCookie cookie(kSessionCookie, token);
@@ -626,7 +646,7 @@ class LoginHandler final : public Handler {
       const long long seconds = wait->count();
       response.set("Retry-After", std::to_string(seconds));
       response.setStatusAndReason(HTTPResponse::HTTP_TOO_MANY_REQUESTS);
-      send_html(response, pages::login_page("Troppi tentativi di accesso: riprovare tra " + std::to_string(seconds) +
+      send_html(response, pages::login_page(site(), "Troppi tentativi di accesso: riprovare tra " + std::to_string(seconds) +
                                             (seconds == 1 ? " secondo." : " secondi.")));
       return std::nullopt;
     }
@@ -679,7 +699,7 @@ class CampaignListHandler final : public SignedInHandler {
  private:
   void answer_for(HTTPServerRequest&, HTTPServerResponse& response, const Caller& who) override {
     const std::vector<Campaign> list = server_.store.campaigns();
-    if (!api_) return send_html(response, pages::campaigns_page(who.user, who.csrf, list, unix_now()));
+    if (!api_) return send_html(response, pages::campaigns_page(site(), who.user, who.csrf, list, unix_now()));
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
     Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
     for (const Campaign& c : list) items->add(pages::campaign_json(c));
@@ -690,7 +710,7 @@ class CampaignListHandler final : public SignedInHandler {
 
 class CampaignHandler final : public SignedInHandler {
  public:
-  enum class View { page, status_json, status_csv, status_xlsx, consolidated };
+  enum class View { page, status_json, status_csv, status_xlsx, consolidated, blank_template };
   CampaignHandler(Server::Impl& server, bool api, std::int64_t id, View view) : SignedInHandler(server, api), id_(id), view_(view) {}
 
  private:
@@ -711,7 +731,8 @@ class CampaignHandler final : public SignedInHandler {
     const registry::Registry& registry = intake().registry(*c);
     switch (view_) {
       case View::page:
-        return send_html(response, pages::campaign_page(who.user, who.csrf, *c, intake().form_title(*c), intake().status(*c, who.user), unix_now()));
+        return send_html(response, pages::campaign_page(site(), who.user, who.csrf, *c, intake().form_title(*c), intake().template_name(*c),
+                                                        intake().status(*c, who.user), unix_now()));
       case View::status_json:
         return send_json(response, json_text(pages::status_json(*c, status_view(intake().status(*c, who.user), registry, *filter), unix_now())));
       case View::status_csv:
@@ -721,6 +742,12 @@ class CampaignHandler final : public SignedInHandler {
         Poco::TemporaryFile out(server_.temp_dir());
         write::write_table(pages::status_table(filter_status(intake().status(*c, who.user), registry, *filter)), "Stato", out.path());
         return send_xlsx(response, out.path(), "stato-campagna-" + std::to_string(c->id) + ".xlsx");
+      }
+      case View::blank_template: {
+        Poco::TemporaryFile out(server_.temp_dir());
+        const auto written = intake().write_template(*c, out.path());
+        if (const std::string* name = or_refuse(response, written)) send_xlsx(response, out.path(), *name);
+        return;
       }
       case View::consolidated: return;
     }
@@ -776,6 +803,29 @@ class CampaignHandler final : public SignedInHandler {
   View view_;
 };
 
+// ---- one ente of a campaign: every version it sent, which counts and why ----
+
+class EnteHandler final : public SignedInHandler {
+ public:
+  EnteHandler(Server::Impl& server, bool api, std::int64_t campaign, std::string ente)
+      : SignedInHandler(server, api), campaign_(campaign), ente_(std::move(ente)) {}
+
+ private:
+  void answer_for(HTTPServerRequest&, HTTPServerResponse& response, const Caller& who) override {
+    const auto campaign = intake().campaign(campaign_);
+    const Campaign* c = or_refuse(response, campaign);
+    if (!c) return;
+    const auto history = intake().ente_history(*c, who.user, ente_);
+    const EnteHistory* h = or_refuse(response, history);
+    if (!h) return;
+    if (api_) return send_json(response, json_text(pages::ente_json(*c, *h)));
+    send_html(response, pages::ente_page(site(), who.user, who.csrf, *c, *h));
+  }
+
+  std::int64_t campaign_;
+  std::string ente_;
+};
+
 // ---- an upload: multipart from the page or the API, or the whole body from the API ----
 
 class UploadHandler final : public SignedInHandler {
@@ -827,7 +877,8 @@ class UploadHandler final : public SignedInHandler {
     response.setStatusAndReason(http_status(OutcomeKind::stored));
     response.set("Location", "/invii/" + std::to_string(stored->id));
     if (api_) return send_json(response, json_text(pages::submission_json(*stored, *report)));
-    send_html(response, pages::submission_page(who.user, who.csrf, *c, *stored, *report, review_view(*c, *stored, who.user)));
+    send_html(response, pages::submission_page(site(), who.user, who.csrf, *c, intake().ente_name(*c, stored->ente), *stored, *report,
+                                               review_view(*c, *stored, who.user)));
   }
 
   // The body into `part` (and `form`), whole; else why not. A body that cannot be read to its
@@ -909,7 +960,8 @@ class SubmissionHandler final : public SignedInHandler {
         if (!report) return;
         if (view_ == View::report) return send_json(response, forms::report_document(*report));
         if (api_) return send_json(response, json_text(pages::submission_json(s, *report)));
-        return send_html(response, pages::submission_page(who.user, who.csrf, found->campaign, s, *report, review_view(found->campaign, s, who.user)));
+        return send_html(response, pages::submission_page(site(), who.user, who.csrf, found->campaign, intake().ente_name(found->campaign, s.ente), s,
+                                                          *report, review_view(found->campaign, s, who.user)));
       }
       case View::none: return refuse(response, kNotFound);
     }
@@ -1009,7 +1061,14 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
     } else {
       if (path.empty() && get) return new HomeHandler(server_, false);
       if (is(path, "accesso") && post) return new LoginHandler(server_, false);
-      if (is(path, "stile.css") && get) return new StylesheetHandler(server_, false);
+      if (is(path, "stile.css") && get) return new AssetHandler(server_, "stile.css");
+      if (path.size() >= 2 && path[0] == "risorse" && get) {
+        std::string name = path[1];
+        for (std::size_t i = 2; i < path.size(); ++i) name += "/" + path[i];
+        return new AssetHandler(server_, name);
+      }
+      if (is(path, "privacy") && get) return new LegalPageHandler(server_, pages::LegalPage::privacy);
+      if (is(path, "accessibilita") && get) return new LegalPageHandler(server_, pages::LegalPage::accessibility);
       if (is(path, "uscita") && post) return new LogoutHandler(server_, false);
     }
     if (is(path, "campagne") && get) return new CampaignListHandler(server_, api);
@@ -1023,6 +1082,8 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
       if (tail == "stato.csv" && get) return new CampaignHandler(server_, api, id, CampaignHandler::View::status_csv);
       if (tail == "stato.xlsx" && get) return new CampaignHandler(server_, api, id, CampaignHandler::View::status_xlsx);
       if (tail == "consolidato" && get) return new CampaignHandler(server_, api, id, CampaignHandler::View::consolidated);
+      if (tail == "modello" && get) return new CampaignHandler(server_, api, id, CampaignHandler::View::blank_template);
+      if (path.size() == 4 && path[2] == "enti" && get) return new EnteHandler(server_, api, id, path[3]);
     }
     if (path.size() >= 2 && path[0] == "invii") {
       using View = SubmissionHandler::View;

@@ -1,5 +1,6 @@
 #include "server/intake.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -285,6 +286,67 @@ std::variant<SubmissionView, Outcome> Intake::submission(std::int64_t id, const 
     return Outcome{OutcomeKind::not_visible, {"versione non accessibile a questo utente", "version not accessible to this user"}};
   }
   return SubmissionView{*campaign, *found};
+}
+
+// ---- one ente's versions, the template ----
+
+CountingVersion which_counts(const std::vector<Submission>& versions) {
+  CountingVersion out;
+  const Submission* newest = nullptr;
+  for (const Submission& s : versions) {
+    if (!newest || s.version > newest->version) newest = &s;
+    if (s.valid && (!out.counts || s.version > out.counts->version)) out.counts = &s;
+  }
+  out.newer_with_errors = out.counts && newest != out.counts;
+  return out;
+}
+
+std::variant<EnteHistory, Outcome> Intake::ente_history(const Campaign& campaign, const User& user, const std::string& ente) {
+  EnteHistory history;
+  bool found = false;
+  // The campaign table's own row, so that both pages always tell the same state.
+  for (EnteStatus& row : status(campaign, user)) {
+    if (row.ente != ente) continue;
+    history.ente = {row.ente, row.name, row.ambito};
+    history.status = std::move(row);
+    found = true;
+    break;
+  }
+  if (!found) {
+    store_.audit(user.username, "lettura", campaign.id, utf8_prefix(ente, 64), "", "rifiutato", "pagina di un altro ente");
+    return Outcome{OutcomeKind::not_visible, {"ente non accessibile a questo utente", "ente not accessible to this user"}};
+  }
+  history.versions = store_.submissions(campaign.id, ente);
+  std::sort(history.versions.begin(), history.versions.end(), [](const Submission& a, const Submission& b) { return a.version > b.version; });
+  const CountingVersion counting = which_counts(history.versions);
+  if (counting.counts) history.counts = counting.counts->id;
+  history.newer_with_errors = counting.newer_with_errors;
+  for (const Submission& s : history.versions) {
+    if (!file_present(s)) history.without_file.push_back(s.id);
+  }
+  return history;
+}
+
+std::string Intake::ente_name(const Campaign& campaign, const std::string& code) const {
+  const registry::Registry& enti = registry(campaign);
+  if (const registry::Comune* comune = enti.comune_by_istat(code); comune && comune->istat == code) return comune->name;
+  if (const registry::Ambito* ambito = enti.ambito_by_code(code); ambito && ambito->code == code) return ambito->name;
+  return code;
+}
+
+std::string Intake::template_name(const Campaign& campaign) const {
+  const forms::FormSpec* spec = form(campaign.form_id);
+  return spec ? "modello-" + spec->id + "-" + spec->version + ".xlsx" : std::string();
+}
+
+std::variant<std::string, Outcome> Intake::write_template(const Campaign& campaign, const std::string& out) const {
+  const forms::FormSpec* spec = form(campaign.form_id);
+  if (!spec) {
+    return Outcome{OutcomeKind::not_found, {"il modello del modulo «" + campaign.form_id + "» non è disponibile su questo server",
+                                            "the template of form «" + campaign.form_id + "» is not available on this server"}};
+  }
+  write::write_template(*spec, out);
+  return template_name(campaign);
 }
 
 std::variant<forms::Report, Outcome> Intake::report(const Submission& submission) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -79,6 +80,25 @@ struct SubmissionView {
   Submission submission;
 };
 
+// Which of an ente's versions counts: the newest valid one, or none. `newer_with_errors` when a
+// later version with blocking errors did not replace it (the ente may believe it did).
+struct CountingVersion {
+  const Submission* counts = nullptr;
+  bool newer_with_errors = false;
+};
+// `versions` in any order.
+CountingVersion which_counts(const std::vector<Submission>& versions);
+
+// Everything an ente sent for a campaign, newest first, and which version counts.
+struct EnteHistory {
+  ExpectedEnte ente;
+  EnteStatus status;                         // as the campaign's table shows it
+  std::vector<Submission> versions;          // newest first
+  std::optional<std::int64_t> counts;        // id of the version that counts
+  bool newer_with_errors = false;            // see CountingVersion
+  std::vector<std::int64_t> without_file;    // versions whose file is gone from the server
+};
+
 class Intake {
  public:
   // `builtin` is registry version 1; campaigns opened on an imported version read theirs from the store.
@@ -99,6 +119,18 @@ class Intake {
 
   // A stored version and its campaign, if the user may see them; a refused read is audited.
   std::variant<SubmissionView, Outcome> submission(std::int64_t id, const User& user);
+  // An ente of the campaign with every version it sent, if the user may see it; another ente's
+  // page is answered like one that does not exist (not_visible), and audited.
+  std::variant<EnteHistory, Outcome> ente_history(const Campaign& campaign, const User& user, const std::string& ente);
+  // The ente's name in the campaign's registry, or its code when the registry does not know it.
+  std::string ente_name(const Campaign& campaign, const std::string& code) const;
+
+  // The blank template of the campaign's form, as `consolida template` writes it, to `out`; its
+  // download name ("modello-spesa-sociale-comune-2024.1.xlsx"), or not_found without the plugin.
+  std::variant<std::string, Outcome> write_template(const Campaign& campaign, const std::string& out) const;
+  // The download name alone (empty without the plugin).
+  std::string template_name(const Campaign& campaign) const;
+
   // The stored validation report, named by the file name as uploaded.
   std::variant<forms::Report, Outcome> report(const Submission& submission) const;
   // Where the version's file is, or file_missing (audited) when it is gone from the server.

@@ -9,6 +9,7 @@
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -17,30 +18,265 @@ namespace {
 
 std::string esc(std::string_view text) { return html_escape(text); }
 
-std::string layout(const std::string& title, const std::string& body, const User* user = nullptr, const std::string& csrf = "") {
-  std::ostringstream out;
-  out << "<!DOCTYPE html><html lang=\"it\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
-      << "<title>" << esc(title) << " - consolida</title><link rel=\"stylesheet\" href=\"/stile.css\"></head><body>"
-      << "<header><a href=\"/campagne\" class=\"brand\">consolida · Piani di Zona</a>";
-  if (user) {
-    out << "<span class=\"who\">" << esc(user->username) << " (" << to_string(user->role)
-        << (user->ente.empty() ? "" : " " + esc(user->ente)) << ")</span>"
-        << "<form method=\"post\" action=\"/uscita\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf)
-        << "\"><button type=\"submit\">Esci</button></form>";
+// ---- icons: SVG symbols drawn once at the end of each page and used by reference (no request,
+// nothing for the CSP to refuse, a few bytes per use on a page of 1,506 enti); always beside words ----
+
+enum class Icon { valid, error, warning, late, missing, info, download, upload, service };
+constexpr Icon kIcons[] = {Icon::valid, Icon::error, Icon::warning, Icon::late, Icon::missing, Icon::info, Icon::download, Icon::upload, Icon::service};
+
+struct IconShape {
+  std::string_view id;
+  std::string_view path;  // in a 24 x 24 box
+};
+
+IconShape icon_shape(Icon icon) {
+  switch (icon) {
+    case Icon::valid: return {"i-valido", "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm-2 15-5-5 1.4-1.4 3.6 3.6 7.6-7.6L19 8z"};
+    case Icon::error:
+      return {"i-errore",
+              "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm4.3 12.9-1.4 1.4-2.9-2.9-2.9 2.9-1.4-1.4 2.9-2.9-2.9-2.9 1.4-1.4 2.9 2.9 "
+              "2.9-2.9 1.4 1.4-2.9 2.9z"};
+    case Icon::warning: return {"i-attenzione", "M1 21h22L12 2zm12-3h-2v-2h2zm0-4h-2v-4h2z"};
+    case Icon::late:
+      return {"i-orologio", "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm.5-13H11v6l5.2 3.2.8-1.3-4.5-2.7z"};
+    case Icon::missing: return {"i-mancante", "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm5 11H7v-2h10z"};
+    case Icon::info: return {"i-info", "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 15h-2v-6h2zm0-8h-2V7h2z"};
+    case Icon::download: return {"i-scarica", "M5 20h14v-2H5zm7-3 6-6-1.4-1.4-3.6 3.6V3h-2v10.2L7.4 9.6 6 11z"};
+    case Icon::upload: return {"i-invia", "M5 20h14v-2H5zM12 3 6 9l1.4 1.4L11 6.8V17h2V6.8l3.6 3.6L18 9z"};
+    case Icon::service: return {"i-servizio", "M3 3h18v18H3zm2 2v4h6V5zm8 0v4h6V5zM5 11v8h6v-8zm8 0v8h6v-8z"};
   }
-  out << "</header><main><h1>" << esc(title) << "</h1>" << body << "</main></body></html>";
+  return {"", ""};
+}
+
+std::string svg(Icon icon) {
+  return "<svg aria-hidden=\"true\" focusable=\"false\"><use href=\"#" + std::string(icon_shape(icon).id) + "\"/></svg>";
+}
+
+std::string icon_symbols() {
+  std::string out = "<svg class=\"visually-hidden\" aria-hidden=\"true\" focusable=\"false\">";
+  for (const Icon icon : kIcons) {
+    const IconShape shape = icon_shape(icon);
+    out += "<symbol id=\"" + std::string(shape.id) + "\" viewBox=\"0 0 24 24\"><path d=\"" + std::string(shape.path) + "\"/></symbol>";
+  }
+  return out + "</svg>";
+}
+
+// How each state looks: its class (colour), its icon and its word; never the colour alone.
+struct Look {
+  const char* css;
+  Icon icon;
+};
+
+Look look_of(EnteState state) {
+  switch (state) {
+    case EnteState::valido: return {"ok", Icon::valid};
+    case EnteState::in_ritardo: return {"ritardo", Icon::late};
+    case EnteState::con_errori: return {"ko", Icon::error};
+    case EnteState::mancante: return {"manca", Icon::missing};
+    case EnteState::file_mancante: return {"ko", Icon::warning};
+  }
+  return {"manca", Icon::missing};
+}
+
+std::string badge(const Look& look, std::string_view words) {
+  return "<span class=\"stato " + std::string(look.css) + "\">" + svg(look.icon) + esc(words) + "</span>";
+}
+std::string badge(EnteState state) { return badge(look_of(state), to_string(state)); }
+
+// The reviewer's word on an ente, by text and icon as well as colour; nothing before a version.
+std::string review_badge(ReviewState state) {
+  switch (state) {
+    case ReviewState::nessuna: return "";
+    case ReviewState::da_rivedere: return badge({"manca", Icon::info}, to_string(state));
+    case ReviewState::approvato: return badge({"ok", Icon::valid}, to_string(state));
+    case ReviewState::rinviato: return badge({"ko", Icon::error}, to_string(state));
+  }
+  return "";
+}
+std::string review_badge(ReviewOutcome outcome) {
+  switch (outcome) {
+    case ReviewOutcome::approvato: return badge({"ok", Icon::valid}, to_string(outcome));
+    case ReviewOutcome::rinviato: return badge({"ko", Icon::error}, to_string(outcome));
+    case ReviewOutcome::riaperto: return badge({"manca", Icon::info}, to_string(outcome));
+  }
+  return "";
+}
+
+std::string alert(const char* css, Icon icon, const std::string& html, const char* role = nullptr) {
+  std::string out = "<div class=\"avviso " + std::string(css) + "\"";
+  if (role) out += std::string(" role=\"") + role + "\"";
+  return out + ">" + svg(icon) + "<div>" + html + "</div></div>";
+}
+
+std::string role_label(Role role) {
+  switch (role) {
+    case Role::comune: return "Comune";
+    case Role::ambito: return "Ambito";
+    case Role::regione: return "Regione";
+  }
+  return "";
+}
+
+// ---- the frame of every page ----
+
+struct Crumb {
+  std::string label;
+  std::string href;  // empty: the page itself
+};
+
+struct Page {
+  std::string title;
+  std::vector<Crumb> crumbs;  // none: no breadcrumbs (the login page)
+  std::string body;
+  const User* user = nullptr;
+  std::string csrf;
+};
+
+std::string layout(const SiteInfo& site, const Page& page) {
+  std::ostringstream out;
+  out << "<!DOCTYPE html><html lang=\"it\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      << "<title>" << esc(page.title) << " - Piani di Zona - " << esc(site.administration) << "</title>"
+      << "<link rel=\"stylesheet\" href=\"/stile.css\"></head><body>"
+      << "<a class=\"salta\" href=\"#contenuto\">Vai al contenuto principale</a>"
+      << "<header><div class=\"intestazione-slim\"><div class=\"contenitore\"><span class=\"amministrazione\">" << esc(site.administration)
+      << "</span>";
+  if (page.user) {
+    const User& user = *page.user;
+    out << "<div class=\"utente\"><span>" << esc(user.username) << " · " << role_label(user.role)
+        << (user.ente.empty() ? "" : " " + esc(user.ente)) << "</span>"
+        << "<form method=\"post\" action=\"/uscita\"><input type=\"hidden\" name=\"csrf\" value=\"" << esc(page.csrf)
+        << "\"><button type=\"submit\" class=\"esci\">Esci</button></form></div>";
+  }
+  out << "</div></div><div class=\"intestazione-centro\"><div class=\"contenitore\"><a class=\"servizio\" href=\"/campagne\">"
+      << svg(Icon::service) << "<span><span class=\"servizio-nome\">Piani di Zona</span>"
+      << "<span class=\"servizio-motto\">Raccolta, controllo e consolidamento dei dati</span></span></a></div></div></header>";
+  if (!page.crumbs.empty()) {
+    out << "<nav class=\"briciole contenitore\" aria-label=\"Percorso di navigazione\"><ol>";
+    for (const Crumb& crumb : page.crumbs) {
+      if (crumb.href.empty()) out << "<li aria-current=\"page\">" << esc(crumb.label) << "</li>";
+      else out << "<li><a href=\"" << esc(crumb.href) << "\">" << esc(crumb.label) << "</a></li>";
+    }
+    out << "</ol></nav>";
+  }
+  out << "<main id=\"contenuto\" tabindex=\"-1\"><div class=\"contenitore\"><h1>" << esc(page.title) << "</h1>" << page.body
+      << "</div></main>";
+  out << "<footer class=\"piede\"><div class=\"contenitore\"><div><p class=\"piede-amministrazione\">" << esc(site.administration)
+      << "</p><p>Piani di Zona: raccolta dei dati degli Ambiti territoriali e dei Comuni.</p></div>"
+      << "<div><h2>Assistenza</h2><p>" << esc(site.help_text) << "</p>";
+  if (!site.help_email.empty() || !site.help_phone.empty()) {
+    out << "<p>";
+    if (!site.help_email.empty()) out << "E-mail: <a href=\"mailto:" << esc(site.help_email) << "\">" << esc(site.help_email) << "</a>";
+    if (!site.help_email.empty() && !site.help_phone.empty()) out << "<br>";
+    if (!site.help_phone.empty()) out << "Telefono: " << esc(site.help_phone);
+    out << "</p>";
+  }
+  out << "</div></div><div class=\"piede-basso\"><div class=\"contenitore\"><ul>"
+      << "<li><a href=\"/privacy\">Informativa sul trattamento dei dati personali</a></li>"
+      << "<li><a href=\"/accessibilita\">Dichiarazione di accessibilità</a></li></ul></div></div></footer>"
+      << icon_symbols() << "</body></html>";
   return out.str();
 }
 
-std::string state_class(EnteState state) {
-  switch (state) {
-    case EnteState::valido: return "ok";
-    case EnteState::in_ritardo: return "late";
-    case EnteState::con_errori: return "ko";
-    case EnteState::mancante: return "missing";
-    case EnteState::file_mancante: return "ko";
+Crumb campaigns_crumb() { return {"Campagne", "/campagne"}; }
+Crumb campaign_crumb(const Campaign& c) { return {c.name, "/campagne/" + std::to_string(c.id)}; }
+std::string ente_href(const Campaign& c, const std::string& ente) { return "/campagne/" + std::to_string(c.id) + "/enti/" + ente; }
+
+// ---- tables that become a card per row on a phone: every cell carries its column's label ----
+
+struct Column {
+  std::string_view heading;
+};
+
+void open_table(std::ostream& out, std::string_view caption, const std::vector<Column>& columns) {
+  out << "<div class=\"tabella\"><table class=\"a-schede\"><caption>" << esc(caption) << "</caption><thead><tr>";
+  for (const Column& column : columns) out << "<th scope=\"col\">" << esc(column.heading) << "</th>";
+  out << "</tr></thead><tbody>";
+}
+
+// `cells`: HTML, one per column.
+void table_row(std::ostream& out, const std::vector<Column>& columns, const std::vector<std::string>& cells) {
+  out << "<tr>";
+  for (std::size_t i = 0; i < columns.size() && i < cells.size(); ++i) {
+    out << "<td data-etichetta=\"" << esc(columns[i].heading) << "\">" << cells[i] << "</td>";
   }
-  return "";
+  out << "</tr>";
+}
+
+void close_table(std::ostream& out) { out << "</tbody></table></div>"; }
+
+// "2 errori, 1 avviso"
+std::string errors_and_warnings(int errors, int warnings) {
+  return counted(static_cast<std::size_t>(errors), "errore", "errori") + ", " + counted(static_cast<std::size_t>(warnings), "avviso", "avvisi");
+}
+
+// Who sent a version: the account, and for whom when it sent for another ente.
+std::string sender_html(const Submission& s, const std::string& ente_name) {
+  std::string out = esc(s.uploaded_by);
+  if (!s.on_behalf.empty()) out += " (" + esc(s.on_behalf) + ") per conto di " + esc(ente_name);
+  return out;
+}
+
+// Plain text as paragraphs: a blank line parts them, a line starting "## " is a heading.
+std::string paragraphs(const std::string& text) {
+  std::ostringstream out;
+  std::istringstream in(text);
+  std::string line, paragraph;
+  auto flush = [&] {
+    if (!paragraph.empty()) out << "<p>" << esc(paragraph) << "</p>";
+    paragraph.clear();
+  };
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      flush();
+    } else if (line.rfind("## ", 0) == 0) {
+      flush();
+      out << "<h2>" << esc(line.substr(3)) << "</h2>";
+    } else {
+      paragraph += (paragraph.empty() ? "" : " ") + line;
+    }
+  }
+  flush();
+  return out.str();
+}
+
+std::string contact_sentence(const SiteInfo& site) {
+  std::string out;
+  if (!site.help_email.empty()) out += " scrivendo a " + site.help_email;
+  if (!site.help_phone.empty()) out += (out.empty() ? " telefonando al " : " o telefonando al ") + site.help_phone;
+  return out;
+}
+
+std::string default_privacy(const SiteInfo& site) {
+  return "## Titolare del trattamento\n" + site.administration +
+         " è titolare dei dati personali trattati da questo servizio.\n\n"
+         "## Quali dati e perché\n"
+         "Il servizio tratta i dati degli utenti abilitati (nome utente, ente di appartenenza, data e ora degli accessi e degli invii) e i "
+         "file inviati dagli enti, per raccogliere, controllare e consolidare i dati dei Piani di Zona. I file contengono dati aggregati di "
+         "spesa e di attività degli enti.\n\n"
+         "## Conservazione e sicurezza\n"
+         "Ogni invio è conservato con la sua impronta SHA-256 e registrato nel registro delle operazioni. Il servizio usa un solo cookie "
+         "tecnico di sessione, necessario per l'accesso; non usa cookie di profilazione né servizi di terze parti.\n\n"
+         "## Diritti\n"
+         "Per esercitare i diritti previsti dagli articoli 15-22 del Regolamento (UE) 2016/679 rivolgersi a " + site.administration +
+         contact_sentence(site) + ".";
+}
+
+std::string default_accessibility(const SiteInfo& site) {
+  return site.administration +
+         " si impegna a rendere accessibile questo servizio, in conformità alla Legge 9 gennaio 2004, n. 4 e alle Linee guida AgID "
+         "sull'accessibilità degli strumenti informatici.\n\n"
+         "## Stato di conformità\n"
+         "Il servizio è progettato per essere conforme ai requisiti della norma UNI CEI EN 301549 e alle WCAG 2.1 livello AA: tutte le pagine "
+         "funzionano senza JavaScript, con la sola tastiera e su schermi piccoli; ogni pagina è verificata con lo strumento automatico "
+         "axe-core. Gli stati degli invii sono indicati con parole e simboli, non solo con colori.\n\n"
+         "## Contenuti non accessibili\n"
+         "I modelli e le copie annotate sono cartelle di lavoro Excel: le celle con problemi sono descritte anche in un foglio «Problemi» "
+         "e nei commenti delle celle.\n\n"
+         "## Segnalazioni\n"
+         "Per segnalare un problema di accessibilità rivolgersi a " + site.administration + contact_sentence(site) +
+         ". In caso di risposta insoddisfacente o di mancata risposta è possibile rivolgersi al Difensore civico per il digitale presso AgID.";
 }
 
 // The report's JSON as an object of the answer, its keys in the schema's order.
@@ -51,31 +287,32 @@ Poco::JSON::Object::Ptr report_object(const forms::Report& report) {
 
 }  // namespace
 
-std::string stylesheet() {
-  return "body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}header{background:#0b3d91;color:#fff;padding:.6em 1em;"
-         "display:flex;gap:1em;align-items:center}header a{color:#fff}.brand{font-weight:bold;text-decoration:none}.who{margin-left:auto}"
-         "main{padding:1em;max-width:80em}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #999;padding:.3em .6em;"
-         "text-align:left;vertical-align:top}th{background:#e8eef8}.ok{color:#0a6b0a;font-weight:bold}.ko{color:#b00020;font-weight:bold}"
-         ".late{color:#8a5a00;font-weight:bold}.missing{color:#555}.inline{display:inline}label{display:block;margin:.5em 0 .2em}"
-         "button,input[type=submit]{padding:.4em 1em}.box{border:1px solid #999;padding:1em;margin:1em 0}:focus{outline:3px solid #f90}";
-}
-
-std::string login_page(const std::string& error) {
+std::string login_page(const SiteInfo& site, const std::string& error) {
   std::ostringstream body;
-  if (!error.empty()) body << "<p class=\"ko\" role=\"alert\">" << esc(error) << "</p>";
-  body << "<form method=\"post\" action=\"/accesso\" class=\"box\">"
+  body << "<p class=\"lead\">Accedere con le credenziali ricevute per inviare e controllare i file dei Piani di Zona.</p>";
+  if (!error.empty()) body << alert("ko", Icon::error, "<p>" + esc(error) + "</p>", "alert");
+  body << "<form method=\"post\" action=\"/accesso\" class=\"scheda\">"
        << "<label for=\"utente\">Nome utente</label><input id=\"utente\" name=\"utente\" autocomplete=\"username\" required>"
        << "<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" "
           "autocomplete=\"current-password\" required>"
        << "<p><button type=\"submit\">Accedi</button></p></form>";
-  return layout("Accesso", body.str());
+  return layout(site, {"Accesso", {}, body.str(), nullptr, ""});
 }
 
-std::string message_page(const std::string& it, const std::string& en, int status) {
+std::string message_page(const SiteInfo& site, const std::string& it, const std::string& en, int status) {
   std::ostringstream body;
-  body << "<p class=\"ko\" role=\"alert\">" << esc(it) << "</p><p lang=\"en\"><small>" << esc(en) << " (HTTP " << status
-       << ")</small></p><p><a href=\"/campagne\">Torna alle campagne</a></p>";
-  return layout("Richiesta non accolta", body.str());
+  body << alert("ko", Icon::error, "<p>" + esc(it) + "</p><p lang=\"en\"><small>" + esc(en) + " (HTTP " + std::to_string(status) + ")</small></p>",
+                "alert")
+       << "<p><a href=\"/campagne\">Torna alle campagne</a></p>";
+  return layout(site, {"Richiesta non accolta", {campaigns_crumb(), {"Richiesta non accolta", ""}}, body.str(), nullptr, ""});
+}
+
+std::string legal_page(const SiteInfo& site, LegalPage which) {
+  const bool privacy = which == LegalPage::privacy;
+  const std::string title = privacy ? "Informativa sul trattamento dei dati personali" : "Dichiarazione di accessibilità";
+  const std::string& configured = privacy ? site.privacy_text : site.accessibility_text;
+  const std::string text = !configured.empty() ? configured : privacy ? default_privacy(site) : default_accessibility(site);
+  return layout(site, {title, {{"Home", "/"}, {title, ""}}, "<div class=\"testo-legale\">" + paragraphs(text) + "</div>", nullptr, ""});
 }
 
 std::string countdown(std::int64_t deadline, std::int64_t now) {
@@ -89,54 +326,71 @@ std::string countdown(std::int64_t deadline, std::int64_t now) {
   return left >= 0 ? "mancano " + text + " alla scadenza" : "scaduta da " + text;
 }
 
-std::string campaigns_page(const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns, std::int64_t now) {
+std::string campaigns_page(const SiteInfo& site, const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns,
+                           std::int64_t now) {
   std::ostringstream body;
-  if (campaigns.empty()) body << "<p>Nessuna campagna aperta.</p>";
-  else body << "<table><caption>Campagne di raccolta</caption><tr><th scope=\"col\">Campagna</th><th scope=\"col\">Modulo</th>"
-               "<th scope=\"col\">Anno</th><th scope=\"col\">Scadenza</th><th scope=\"col\"></th></tr>";
-  for (const Campaign& c : campaigns) {
-    body << "<tr><td><a href=\"/campagne/" << c.id << "\">" << esc(c.name) << "</a></td><td>" << esc(c.form_id) << "</td><td>" << c.year
-         << "</td><td>" << format_rome_time(c.deadline) << "</td><td>" << countdown(c.deadline, now) << "</td></tr>";
+  if (campaigns.empty()) {
+    body << alert("info", Icon::info, "<p>Nessuna campagna aperta.</p>");
+  } else {
+    body << "<p class=\"lead\">Le raccolte di dati in corso e concluse. Aprire una campagna per scaricare il modello, inviare il file "
+            "compilato e vedere lo stato degli invii.</p>";
+    const std::vector<Column> columns{{"Campagna"}, {"Modulo"}, {"Anno"}, {"Scadenza (ora italiana)"}, {"Tempo"}};
+    open_table(body, "Campagne di raccolta", columns);
+    for (const Campaign& c : campaigns) {
+      const Look look = now < c.opens_at ? Look{"manca", Icon::missing} : now <= c.deadline ? Look{"ok", Icon::late} : Look{"ritardo", Icon::late};
+      const std::string when = now < c.opens_at ? "apre il " + format_rome_time(c.opens_at) : countdown(c.deadline, now);
+      table_row(body, columns,
+                {"<a href=\"/campagne/" + std::to_string(c.id) + "\">" + esc(c.name) + "</a>", esc(c.form_id), std::to_string(c.year),
+                 format_rome_time(c.deadline), badge(look, when)});
+    }
+    close_table(body);
   }
-  if (!campaigns.empty()) body << "</table>";
-  return layout("Campagne", body.str(), &user, csrf);
+  return layout(site, {"Campagne", {{"Campagne", ""}}, body.str(), &user, csrf});
 }
 
-std::string campaign_page(const User& user, const std::string& csrf, const Campaign& c, const std::string& form_title,
-                          const std::vector<EnteStatus>& rows, std::int64_t now) {
+std::string campaign_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& c, const std::string& form_title,
+                          const std::string& template_name, const std::vector<EnteStatus>& rows, std::int64_t now) {
   std::map<EnteState, int> counts;
   for (const EnteStatus& row : rows) ++counts[row.state];
   std::ostringstream body;
-  body << "<p>Modulo: <strong>" << esc(form_title) << "</strong> (" << esc(c.form_id) << "), anno " << c.year << ". Apertura "
-       << format_rome_time(c.opens_at) << ", scadenza <strong>" << format_rome_time(c.deadline) << "</strong> (ora italiana): "
-       << countdown(c.deadline, now) << ". "
-       << (c.late == LatePolicy::accept ? "Dopo la scadenza gli invii sono accettati e marcati in ritardo." : "Dopo la scadenza gli invii sono chiusi.")
-       << "</p>";
-  body << "<p>Enti: " << rows.size() << "; <span class=\"ok\">validi " << counts[EnteState::valido] << "</span>, <span class=\"late\">in ritardo "
-       << counts[EnteState::in_ritardo] << "</span>, <span class=\"ko\">con errori " << counts[EnteState::con_errori]
-       << "</span>, <span class=\"missing\">mancanti " << counts[EnteState::mancante] << "</span>";
-  if (counts[EnteState::file_mancante] > 0) {
-    body << ", <span class=\"ko\">file mancante sul server " << counts[EnteState::file_mancante] << " (inviare di nuovo)</span>";
+  body << "<p class=\"lead\">Modulo «" << esc(form_title) << "» (" << esc(c.form_id) << "), dati dell'anno " << c.year << ".</p>";
+  body << "<dl class=\"dati scheda\"><dt>Apertura</dt><dd>" << format_rome_time(c.opens_at) << " (ora italiana)</dd>"
+       << "<dt>Scadenza</dt><dd><strong>" << format_rome_time(c.deadline) << "</strong> (ora italiana): " << countdown(c.deadline, now) << "</dd>"
+       << "<dt>Dopo la scadenza</dt><dd>"
+       << (c.late == LatePolicy::accept ? "gli invii sono accettati e marcati in ritardo" : "gli invii sono chiusi") << "</dd></dl>";
+
+  body << "<h2>Modello da compilare</h2>";
+  if (!template_name.empty()) {
+    body << "<p>Il modello vuoto di questa campagna, da compilare con Excel o LibreOffice senza cambiarne la struttura: le celle "
+            "bianche sono da compilare, i totali si calcolano da soli.</p>"
+         << "<p><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/modello\" download>" << svg(Icon::download)
+         << "Scarica il modello vuoto (xlsx)</a></p><p class=\"aiuto\">File: " << esc(template_name) << "</p>";
+  } else {
+    body << alert("attenzione", Icon::warning, "<p>Il modello di questo modulo non è disponibile su questo server.</p>");
   }
-  body << ".</p>";
-  const bool sends_for_others = user.role != Role::comune;
   // A comune sees at once what its reviewer decided.
   if (user.role == Role::comune && rows.size() == 1 && rows.front().review) {
     const EnteStatus& own = rows.front();
     if (own.review_state == ReviewState::rinviato) {
-      body << "<div class=\"box ko\" role=\"status\"><p><strong>Da correggere</strong>: " << esc(own.review->reviewer) << " ha rinviato la versione il "
-           << format_rome_time(own.review->at) << " con questa nota:</p><blockquote>" << esc(own.review->note)
-           << "</blockquote><p>Correggere il file e inviarlo di nuovo.</p></div>";
+      body << alert("ko", Icon::error,
+                    "<p><strong>Da correggere</strong>: " + esc(own.review->reviewer) + " ha rinviato la versione il " +
+                        format_rome_time(own.review->at) + " con questa nota:</p><blockquote>" + esc(own.review->note) +
+                        "</blockquote><p>Correggere il file e inviarlo di nuovo.</p>",
+                    "status");
     } else if (own.review_state == ReviewState::approvato) {
-      body << "<div class=\"box ok\" role=\"status\"><p><strong>Approvato</strong> da " << esc(own.review->reviewer) << " il "
-           << format_rome_time(own.review->at) << ": " << esc(own.review->note)
-           << "</p><p>Gli invii sono chiusi; per inviare un'altra versione chiedere di riaprirlo.</p></div>";
+      body << alert("ok", Icon::valid,
+                    "<p><strong>Approvato</strong> da " + esc(own.review->reviewer) + " il " + format_rome_time(own.review->at) + ": " +
+                        esc(own.review->note) + "</p><p>Gli invii sono chiusi; per inviare un'altra versione chiedere di riaprirli.</p>",
+                    "status");
     }
   }
-  body << "<form method=\"post\" action=\"/campagne/" << c.id << "/invii\" enctype=\"multipart/form-data\" class=\"box\">"
+
+  body << "<h2>Invia il file compilato</h2>";
+  body << "<form method=\"post\" action=\"/campagne/" << c.id << "/invii\" enctype=\"multipart/form-data\" class=\"scheda\">"
        << "<input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf) << "\">"
        << "<label for=\"file\">File compilato (.xlsx)</label><input id=\"file\" name=\"file\" type=\"file\" "
-          "accept=\".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" required>";
+          "accept=\".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" required aria-describedby=\"file-aiuto\">"
+       << "<p class=\"aiuto\" id=\"file-aiuto\">Il file è controllato subito: l'esito elenca ogni problema con foglio e cella.</p>";
   if (user.role == Role::ambito) {
     // An Ambito sends for the enti it sees: its comuni (on their behalf), or itself.
     body << "<label for=\"ente\">Ente per cui si invia</label><select id=\"ente\" name=\"ente\" required>";
@@ -145,29 +399,44 @@ std::string campaign_page(const User& user, const std::string& csrf, const Campa
     if (rows.size() > 1) body << "<option value=\"\" selected>— scegliere l'ente —</option>";
     for (const EnteStatus& row : rows) body << "<option value=\"" << esc(row.ente) << "\">" << esc(row.ente) << " " << esc(row.name) << "</option>";
     body << "</select>";
-  } else if (sends_for_others) {
+  } else if (user.role == Role::regione) {
     body << "<label for=\"ente\">Ente per cui si invia (codice)</label><input id=\"ente\" name=\"ente\" value=\"\">";
   }
-  body << "<p><button type=\"submit\">Invia e controlla</button></p></form>";
-  body << "<p><a href=\"/campagne/" << c.id << "/stato.csv\">Scarica lo stato (CSV)</a>";
+  body << "<p><button type=\"submit\">" << svg(Icon::upload) << "Invia e controlla</button></p></form>";
+
+  body << "<h2>Stato degli invii</h2>";
+  body << "<p>Enti: " << rows.size() << ".</p><ul class=\"conteggi\" aria-label=\"Enti per stato\">";
+  for (const EnteState state : {EnteState::valido, EnteState::in_ritardo, EnteState::con_errori, EnteState::mancante, EnteState::file_mancante}) {
+    if (state == EnteState::file_mancante && counts[state] == 0) continue;
+    body << "<li>" << badge(look_of(state), std::string(to_string(state)) + ": " + std::to_string(counts[state])) << "</li>";
+  }
+  body << "</ul>";
+  if (counts[EnteState::file_mancante] > 0) {
+    body << alert("ko", Icon::warning, "<p>Per " + std::to_string(counts[EnteState::file_mancante]) +
+                                         " enti il file che conta non è più sul server: devono inviarlo di nuovo.</p>");
+  }
+  body << "<ul class=\"azioni\"><li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/stato.csv\">" << svg(Icon::download)
+       << "Scarica lo stato (CSV)</a></li>";
   if (user.role != Role::comune) {
-    body << " · <a href=\"/campagne/" << c.id << "/consolidato\">Scarica il consolidato (xlsx)</a> · <a href=\"/campagne/" << c.id
-         << "/consolidato?solo_approvati=1\">Consolidato dei soli enti approvati</a>";
+    body << "<li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/consolidato\">" << svg(Icon::download)
+         << "Scarica il consolidato (xlsx)</a></li><li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id
+         << "/consolidato?solo_approvati=1\">" << svg(Icon::download) << "Consolidato dei soli enti approvati</a></li>";
   }
-  body << "</p><table><caption>Stato degli invii</caption><tr><th scope=\"col\">Codice</th><th scope=\"col\">Ente</th>"
-          "<th scope=\"col\">Ambito</th><th scope=\"col\">Stato</th><th scope=\"col\">Revisione</th><th scope=\"col\">Versioni</th>"
-          "<th scope=\"col\">Ultimo invio</th></tr>";
+  body << "</ul>";
+  const std::vector<Column> columns{{"Codice"}, {"Ente"}, {"Ambito"}, {"Stato"}, {"Revisione"}, {"Versioni"}, {"Ultimo invio"}};
+  open_table(body, "Enti della campagna", columns);
   for (const EnteStatus& row : rows) {
-    body << "<tr><td>" << esc(row.ente) << "</td><td>" << esc(row.name) << "</td><td>" << esc(row.ambito) << "</td><td class=\""
-         << state_class(row.state) << "\">" << to_string(row.state) << "</td><td>" << to_string(row.review_state) << "</td><td>" << row.versions
-         << "</td><td>";
+    std::string latest;
     if (row.latest) {
-      body << "<a href=\"/invii/" << row.latest->id << "\">" << format_rome_time(row.latest->uploaded_at) << "</a> da " << esc(row.latest->sender());
+      latest = "<a href=\"/invii/" + std::to_string(row.latest->id) + "\">" + format_rome_time(row.latest->uploaded_at) + "</a> da " +
+               esc(row.latest->sender());
     }
-    body << "</td></tr>";
+    table_row(body, columns,
+              {esc(row.ente), "<a href=\"" + esc(ente_href(c, row.ente)) + "\">" + esc(row.name) + "</a>", esc(row.ambito), badge(row.state),
+               review_badge(row.review_state), std::to_string(row.versions), latest});
   }
-  body << "</table>";
-  return layout(c.name, body.str(), &user, csrf);
+  close_table(body);
+  return layout(site, {c.name, {campaigns_crumb(), {c.name, ""}}, body.str(), &user, csrf});
 }
 
 namespace {
@@ -178,58 +447,132 @@ std::string review_section(const std::string& csrf, const Submission& s, const R
   if (review.history.empty() && !review.may_review) return "";
   out << "<h2>Revisione</h2>";
   if (!review.history.empty()) {
-    out << "<table><caption>Decisioni sull'ente</caption><tr><th scope=\"col\">Quando</th><th scope=\"col\">Chi</th>"
-           "<th scope=\"col\">Esito</th><th scope=\"col\">Versione</th><th scope=\"col\">Nota</th></tr>";
+    const std::vector<Column> columns{{"Quando (ora italiana)"}, {"Chi"}, {"Esito"}, {"Versione"}, {"Nota"}};
+    open_table(out, "Decisioni sull'ente", columns);
     for (const Review& r : review.history) {
-      out << "<tr><td>" << format_rome_time(r.at) << "</td><td>" << esc(r.reviewer) << "</td><td>" << to_string(r.outcome) << "</td><td><a href=\"/invii/"
-          << r.submission << "\">invio " << r.submission << "</a></td><td>" << esc(r.note) << "</td></tr>";
+      table_row(out, columns,
+                {format_rome_time(r.at), esc(r.reviewer), review_badge(r.outcome), "<a href=\"/invii/" + std::to_string(r.submission) + "\">invio " +
+                 std::to_string(r.submission) + "</a>", esc(r.note)});
     }
-    out << "</table>";
+    close_table(out);
   }
   if (!review.may_review) return out.str();
   if (!review.counts) {
     out << "<p>Si decide sulla versione che conta per l'ente (la più recente valida, altrimenti la più recente): non è questa.</p>";
     return out.str();
   }
-  out << "<form method=\"post\" action=\"/invii/" << s.id << "/revisione\" class=\"box\"><input type=\"hidden\" name=\"csrf\" value=\""
+  out << "<form method=\"post\" action=\"/invii/" << s.id << "/revisione\" class=\"scheda\"><input type=\"hidden\" name=\"csrf\" value=\""
       << esc(csrf) << "\"><label for=\"nota\">Nota per l'ente (obbligatoria)</label><textarea id=\"nota\" name=\"nota\" rows=\"3\" required "
-      << "maxlength=\"4000\"></textarea><p>";
+      << "maxlength=\"4000\" aria-describedby=\"nota-aiuto\"></textarea><p class=\"aiuto\" id=\"nota-aiuto\">"
+      << (s.valid ? "L'ente approvato non può più inviare finché non si riaprono i suoi invii." : "Questa versione ha errori: si può solo rinviarla.")
+      << "</p><p>";
   if (approved) {
     out << "<button type=\"submit\" name=\"esito\" value=\"riaperto\">Riapri gli invii</button> ";
   } else if (s.valid) {
     out << "<button type=\"submit\" name=\"esito\" value=\"approvato\">Approva</button> ";
   }
-  out << "<button type=\"submit\" name=\"esito\" value=\"rinviato\">Rinvia per correzioni</button></p>";
-  if (!s.valid) out << "<p>Questa versione ha errori: si può solo rinviarla.</p>";
-  out << "</form>";
+  out << "<button type=\"submit\" name=\"esito\" value=\"rinviato\" class=\"pulsante secondario\">Rinvia per correzioni</button></p></form>";
   return out.str();
 }
 
 }  // namespace
 
-std::string submission_page(const User& user, const std::string& csrf, const Campaign& c, const Submission& s, const forms::Report& report,
-                            const ReviewView& review) {
+std::string submission_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& c, const std::string& ente_name,
+                            const Submission& s, const forms::Report& report, const ReviewView& review) {
   std::ostringstream body;
-  body << "<p class=\"" << (s.valid ? "ok" : "ko") << "\" role=\"status\">Versione " << s.version << " di «" << esc(s.file_name) << "» per "
-       << esc(s.ente) << ": " << (s.valid ? "valida" : "con errori bloccanti") << (s.late ? " (in ritardo)" : "") << ". Errori " << s.errors
-       << ", avvisi " << s.warnings << ".</p><p>Inviata da " << esc(s.sender()) << " il " << format_rome_time(s.uploaded_at)
-       << "; SHA-256 <code>" << esc(s.sha256) << "</code>.</p>"
-       << "<p><a href=\"/invii/" << s.id << "/annotato\">Scarica la copia annotata (errori evidenziati)</a> · <a href=\"/invii/" << s.id
-       << "/file\">Scarica il file inviato</a> · <a href=\"/campagne/" << c.id << "\">Torna alla campagna</a></p>";
+  const std::string outcome = "<p><strong>Versione " + std::to_string(s.version) + " di «" + esc(s.file_name) + "» per " + esc(ente_name) + " (" + esc(s.ente) + "): " +
+                              (s.valid ? "valida" : "con errori bloccanti") + (s.late ? " (in ritardo)" : "") + ".</strong> " +
+                              esc(errors_and_warnings(s.errors, s.warnings)) + ".</p>";
+  body << alert(s.valid ? "ok" : "ko", s.valid ? Icon::valid : Icon::error, outcome, "status");
+  body << "<p>Inviata da " << esc(s.sender()) << " il " << format_rome_time(s.uploaded_at) << " (ora italiana); SHA-256 <code>" << esc(s.sha256)
+       << "</code>.</p>";
+  body << "<ul class=\"azioni\"><li><a class=\"pulsante\" href=\"/invii/" << s.id << "/annotato\">" << svg(Icon::download)
+       << "Scarica la copia annotata (errori evidenziati)</a></li><li><a class=\"pulsante secondario\" href=\"/invii/" << s.id << "/file\">"
+       << svg(Icon::download) << "Scarica il file inviato</a></li></ul>"
+       << "<p><a href=\"" << esc(ente_href(c, s.ente)) << "\">Tutte le versioni di " << esc(ente_name) << "</a> · <a href=\"/campagne/" << c.id
+       << "\">Torna alla campagna</a></p>";
   if (!report.issues.empty()) {
-    body << "<table><caption>Problemi trovati</caption><tr><th scope=\"col\">Gravità</th><th scope=\"col\">Foglio</th><th scope=\"col\">Cella</th>"
-            "<th scope=\"col\">Valore</th><th scope=\"col\">Problema</th><th scope=\"col\">Codice</th></tr>";
+    const std::vector<Column> columns{{"Gravità"}, {"Foglio"}, {"Cella"}, {"Valore"}, {"Problema"}, {"Codice"}};
+    open_table(body, "Problemi trovati", columns);
     for (const forms::Issue& issue : report.issues) {
-      body << "<tr><td class=\"" << (issue.severity == forms::Severity::warning ? "late" : "ko") << "\">"
-           << esc(forms::to_string(issue.severity, Lang::it)) << "</td><td>" << esc(issue.sheet) << "</td><td>" << esc(issue.cell)
-           << "</td><td>" << esc(issue.found) << "</td><td>" << esc(issue.message.it) << "</td><td>" << esc(issue.code) << "</td></tr>";
+      const bool warning = issue.severity == forms::Severity::warning;
+      table_row(body, columns,
+                {badge(warning ? Look{"ritardo", Icon::warning} : Look{"ko", Icon::error}, forms::to_string(issue.severity, Lang::it)),
+                 esc(issue.sheet), esc(issue.cell), esc(issue.found), esc(issue.message.it), "<code>" + esc(issue.code) + "</code>"});
     }
-    body << "</table>";
+    close_table(body);
   } else {
-    body << "<p>Nessun problema trovato.</p>";
+    body << alert("ok", Icon::valid, "<p>Nessun problema trovato.</p>");
   }
   body << review_section(csrf, s, review);
-  return layout("Esito dell'invio", body.str(), &user, csrf);
+  const std::string title = "Esito dell'invio";
+  return layout(site, {title,
+                       {campaigns_crumb(), campaign_crumb(c), {ente_name, ente_href(c, s.ente)}, {"Versione " + std::to_string(s.version), ""}},
+                       body.str(),
+                       &user,
+                       csrf});
+}
+
+std::string ente_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& c, const EnteHistory& h) {
+  std::ostringstream body;
+  body << "<p class=\"lead\">Codice " << esc(h.ente.code) << (h.ente.ambito.empty() || h.ente.ambito == h.ente.code ? "" : " · Ambito " + esc(h.ente.ambito))
+       << " · campagna «" << esc(c.name) << "».</p><p>Stato: " << badge(h.status.state) << "</p>";
+
+  const Submission* counting = nullptr;
+  const Submission* newest = h.versions.empty() ? nullptr : &h.versions.front();
+  for (const Submission& s : h.versions) {
+    if (h.counts && s.id == *h.counts) counting = &s;
+  }
+  const auto missing_file = [&](const Submission& s) { return std::find(h.without_file.begin(), h.without_file.end(), s.id) != h.without_file.end(); };
+  const auto named = [](const Submission& s) { return "la versione " + std::to_string(s.version) + " del " + format_rome_time(s.uploaded_at); };
+  // Which version counts, and why.
+  if (counting && h.newer_with_errors) {
+    body << alert("attenzione", Icon::warning,
+                  "<p><strong>Attenzione: l'ultima versione inviata non conta.</strong> La versione " + std::to_string(newest->version) + " del " +
+                      format_rome_time(newest->uploaded_at) + " ha errori bloccanti, quindi conta ancora " + named(*counting) +
+                      ", l'ultima senza errori bloccanti.</p><p>Se i dati giusti sono quelli della versione " + std::to_string(newest->version) +
+                      ", correggerla (la copia annotata segna le celle) e inviarla di nuovo.</p>");
+  } else if (counting) {
+    std::string why = "<p><strong>Conta " + named(*counting) + "</strong>: è la versione più recente senza errori bloccanti.";
+    if (counting->late) why += " È arrivata dopo la scadenza ed è marcata in ritardo.";
+    why += "</p>";
+    body << alert(counting->late ? "attenzione" : "ok", counting->late ? Icon::late : Icon::valid, why);
+  } else if (newest) {
+    body << alert("ko", Icon::error,
+                  "<p><strong>Nessuna versione conta:</strong> " +
+                      (h.versions.size() == 1 ? std::string("l'unica versione inviata ha") : "tutte le " + std::to_string(h.versions.size()) + " versioni inviate hanno") +
+                      " errori bloccanti. Correggere il file (la copia annotata segna le celle) e inviarlo di nuovo.</p>");
+  } else {
+    body << alert("info", Icon::missing, "<p><strong>Nessuna versione conta:</strong> l'ente non ha ancora inviato il file.</p>");
+  }
+  if (counting && missing_file(*counting)) {
+    body << alert("ko", Icon::warning, "<p>Il file della versione che conta non è più sul server: inviarlo di nuovo.</p>");
+  }
+
+  if (!h.versions.empty()) {
+    const std::vector<Column> columns{{"Versione"}, {"Inviata il (ora italiana)"}, {"Inviata da"}, {"File"}, {"Esito"}, {"Documenti"}};
+    open_table(body, "Versioni inviate, dalla più recente", columns);
+    for (const Submission& s : h.versions) {
+      const std::string id = std::to_string(s.id), v = std::to_string(s.version);
+      std::string version = v;
+      if (&s == counting) version += " " + badge(Look{"ok", Icon::valid}, "conta");
+      std::string outcome = badge(s.valid ? Look{"ok", Icon::valid} : Look{"ko", Icon::error}, s.valid ? "valida" : "con errori") + " " +
+                            esc(errors_and_warnings(s.errors, s.warnings));
+      if (s.late) outcome += " " + badge(Look{"ritardo", Icon::late}, "in ritardo");
+      const std::string hidden = "<span class=\"visually-hidden\"> della versione " + v + "</span>";
+      std::string documents = "<a href=\"/invii/" + id + "\">Esito e problemi" + hidden + "</a>";
+      if (missing_file(s)) {
+        documents += "<br>" + badge(Look{"ko", Icon::warning}, "file mancante sul server");
+      } else {
+        documents += "<br><a href=\"/invii/" + id + "/file\">File inviato" + hidden + "</a><br><a href=\"/invii/" + id + "/annotato\">Copia annotata" +
+                     hidden + "</a>";
+      }
+      table_row(body, columns, {version, format_rome_time(s.uploaded_at), sender_html(s, h.ente.name), esc(s.file_name), outcome, documents});
+    }
+    close_table(body);
+  }
+  body << "<p><a href=\"/campagne/" << c.id << "\">Torna alla campagna</a></p>";
+  return layout(site, {h.ente.name, {campaigns_crumb(), campaign_crumb(c), {h.ente.name, ""}}, body.str(), &user, csrf});
 }
 
 write::TextTable status_table(const std::vector<EnteStatus>& rows) {
@@ -355,6 +698,36 @@ Poco::JSON::Object::Ptr submission_json(const Submission& s, const forms::Report
   body->set("errori", s.errors);
   body->set("avvisi", s.warnings);
   body->set("rapporto", report_object(report));
+  return body;
+}
+
+Poco::JSON::Object::Ptr ente_json(const Campaign& c, const EnteHistory& h) {
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("campagna", c.id);
+  body->set("ente", h.ente.code);
+  body->set("nome", h.ente.name);
+  body->set("ambito", h.ente.ambito);
+  body->set("stato", std::string(to_string(h.status.state)));
+  if (h.counts) body->set("versione_che_conta", *h.counts);
+  body->set("ultima_con_errori_dopo_una_valida", h.newer_with_errors);
+  Poco::JSON::Array::Ptr versions = new Poco::JSON::Array;
+  for (const Submission& s : h.versions) {
+    Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+    item->set("id", s.id);
+    item->set("versione", s.version);
+    item->set("nome_file", s.file_name);
+    item->set("inviato_da", s.sender());
+    item->set("inviato_il", format_rome_time(s.uploaded_at));
+    item->set("valido", s.valid);
+    item->set("in_ritardo", s.late);
+    item->set("errori", s.errors);
+    item->set("avvisi", s.warnings);
+    item->set("sha256", s.sha256);
+    item->set("conta", h.counts && *h.counts == s.id);
+    item->set("file_mancante", std::find(h.without_file.begin(), h.without_file.end(), s.id) != h.without_file.end());
+    versions->add(item);
+  }
+  body->set("versioni", versions);
   return body;
 }
 

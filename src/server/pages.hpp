@@ -1,4 +1,7 @@
 // The server's answers: plain Italian HTML that works without JavaScript, JSON for scripts, CSV.
+// Every page has the look of an Italian public administration site (Designers Italia): the
+// administration's name in the slim header, breadcrumbs, a footer with help and the legal pages;
+// the stylesheet is src/server/assets/stile.css.
 #pragma once
 
 #include <Poco/JSON/Object.h>
@@ -9,15 +12,18 @@
 #include "consolida/server.hpp"
 #include "consolida/write.hpp"
 #include "server/dashboard.hpp"
+#include "server/intake.hpp"
 
 namespace consolida::server::pages {
 
-std::string stylesheet();
-std::string login_page(const std::string& error);
-std::string message_page(const std::string& it, const std::string& en, int status);
-std::string campaigns_page(const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns, std::int64_t now);
-std::string campaign_page(const User& user, const std::string& csrf, const Campaign& campaign, const std::string& form_title,
-                          const std::vector<EnteStatus>& rows, std::int64_t now);
+std::string login_page(const SiteInfo& site, const std::string& error);
+std::string message_page(const SiteInfo& site, const std::string& it, const std::string& en, int status);
+std::string campaigns_page(const SiteInfo& site, const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns,
+                           std::int64_t now);
+// `template_name`: the blank template's download name, empty when the server has no plugin for it.
+std::string campaign_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& campaign,
+                          const std::string& form_title, const std::string& template_name, const std::vector<EnteStatus>& rows,
+                          std::int64_t now);
 // What the version page says of the ente's review, and whether the reader may decide.
 struct ReviewView {
   std::vector<Review> history;  // the ente's decisions, oldest first
@@ -26,8 +32,16 @@ struct ReviewView {
 };
 
 // The outcome of a version, its report's problems by sheet and cell, and its review.
-std::string submission_page(const User& user, const std::string& csrf, const Campaign& campaign, const Submission& submission,
-                            const forms::Report& report, const ReviewView& review);
+std::string submission_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& campaign,
+                            const std::string& ente_name, const Submission& submission, const forms::Report& report,
+                            const ReviewView& review);
+// Every version of one ente, which one counts and why.
+std::string ente_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& campaign, const EnteHistory& history);
+
+// The privacy notice and the accessibility statement (their text from SiteInfo, else a default).
+enum class LegalPage { privacy, accessibility };
+std::string legal_page(const SiteInfo& site, LegalPage which);
+
 // The status as rows of text, the same columns in the CSV and the xlsx export.
 write::TextTable status_table(const std::vector<EnteStatus>& rows);
 std::string status_csv(const std::vector<EnteStatus>& rows);
@@ -40,5 +54,7 @@ Poco::JSON::Object::Ptr status_json(const Campaign& campaign, const StatusView& 
 // The version, with its report under "rapporto" in the schema of docs/validation-json.md.
 Poco::JSON::Object::Ptr submission_json(const Submission& submission, const forms::Report& report);
 Poco::JSON::Object::Ptr review_json(const Review& review);
+// One ente's versions (without their reports) and which counts.
+Poco::JSON::Object::Ptr ente_json(const Campaign& campaign, const EnteHistory& history);
 
 }  // namespace consolida::server::pages

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # End-to-end test of the upload pages in headless Chromium (playwright-core, Debian's chromium).
-#   tests/e2e/run.sh CONSOLIDA_CLI MAKE_REGION SOURCE_DIR
+#   tests/e2e/run.sh CONSOLIDA_CLI MAKE_REGION SOURCE_DIR [SCREENSHOT_DIR]
+# The screenshots of every page at 1280 and 390 px go to SCREENSHOT_DIR (ctest passes a folder of
+# the build), or to $CONSOLIDA_E2E_SCREENSHOTS when set.
 # Skips (77) where Chromium or the npm packages are missing, unless CONSOLIDA_REQUIRE_E2E=1
 # (scripts/test.sh, hence CI, installs both and sets it).
 set -euo pipefail
 cli=$1 make_region=$2 source_dir=$3
+screenshots=${CONSOLIDA_E2E_SCREENSHOTS:-${4:-}}
 here="$source_dir/tests/e2e"
 
-if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null || [ ! -d "$here/node_modules/playwright-core" ]; then
-  echo "e2e: chromium, node or playwright-core missing (scripts/test.sh installs them)"
+if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null || [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
+  echo "e2e: chromium, node, playwright-core or axe-core missing (scripts/test.sh installs them)"
   [ "${CONSOLIDA_REQUIRE_E2E:-0}" = 1 ] && exit 1
   exit 77
 fi
@@ -17,6 +20,11 @@ work=$(mktemp -d)
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  # The pages as the browser drew them, kept to look at (also when the test failed on one).
+  if [ -n "$screenshots" ] && compgen -G "$work/*.png" >/dev/null; then
+    mkdir -p "$screenshots" && cp "$work"/*.png "$screenshots"/
+    echo "e2e: $(ls "$work"/*.png | wc -l) screenshots in $screenshots"
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -30,20 +38,36 @@ data="$work/data"
 source "$source_dir/tests/support/campaign_server.sh"
 spesa_campaign_2024 "$data"
 echo "password-della-regione" | "$cli" admin --data-dir "$data" utente aggiungi regione --ruolo regione >/dev/null 2>&1
+echo "password-dell-ambito" | "$cli" admin --data-dir "$data" utente aggiungi ufficio-melzo --ruolo ambito --ente MELZO >/dev/null 2>&1
 
-start_serve "$data" --plugins "$source_dir/plugins"
+# The site's texts from the configuration file, as a Region would set them.
+printf '%s\n' "## Titolare" "Ufficio di prova dei Piani di Zona." > "$work/privacy.txt"
+cat > "$work/consolida.conf" <<CONF
+administration = Regione Lombardia
+help_email = pianidizona@example.org
+help_phone = 02 0000 0000
+privacy_file = $work/privacy.txt
+CONF
+start_serve "$data" --config "$work/consolida.conf" --plugins "$source_dir/plugins"
 [ -n "$port" ] || { echo "e2e: the server did not start"; exit 1; }
 
 node "$here/upload_flow.mjs" "http://127.0.0.1:$port" "$work/broken/comuni/015142-melzo.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work"
-# The pages as the browser drew them, kept where CONSOLIDA_E2E_SCREENSHOTS says (to look at them).
-if [ -n "${CONSOLIDA_E2E_SCREENSHOTS:-}" ]; then mkdir -p "$CONSOLIDA_E2E_SCREENSHOTS" && cp "$work"/*.png "$CONSOLIDA_E2E_SCREENSHOTS"/; fi
+# The template the comune downloaded is the form's blank template: consolida recognises it (its
+# required cells are empty, so it is not valid yet) and openpyxl opens it.
+if "$cli" validate "$work/modello.xlsx" --format json > "$work/modello.json"; then
+  echo "e2e: a blank template cannot be valid"; exit 1
+fi
+grep -q '"form":"spesa-sociale-comune"' "$work/modello.json" || { echo "e2e: the template is not recognised"; cat "$work/modello.json"; exit 1; }
 
 # What the browser downloaded are real workbooks: the annotated copy marks the wrong code, the
 # consolidation's provenance names Melzo's corrected file (its SHA-256) as sent, and no server path.
-/usr/bin/python3 - "$work/annotato.xlsx" "$work/consolidato.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work/broken/comuni/015142-melzo.xlsx" <<'PY'
+/usr/bin/python3 - "$work/annotato.xlsx" "$work/consolidato.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work/broken/comuni/015142-melzo.xlsx" "$work/modello.xlsx" <<'PY'
 import hashlib
 import sys
 import openpyxl
+
+template = openpyxl.load_workbook(sys.argv[5])
+assert "CONSOLIDA_MODULO" in template.defined_names, "the template lacks its identity"
 
 def texts(path):
     book = openpyxl.load_workbook(path, read_only=True)
