@@ -984,6 +984,10 @@ TEST_F(ServerTest, TheAmbitoRinviaOneComuneApprovesAnotherAndTheApprovedOneIsLoc
   EXPECT_EQ(locked.status, 409) << locked.body;
   EXPECT_NE(locked.body.find("riaprire"), std::string::npos) << locked.body;
   EXPECT_EQ(store.count_versions(campaign, "015059"), 1);
+  const Browser cassano_browser = login("cassano", "pw-cassano-1");
+  const Reply cassano_page = call("GET", "/campagne/" + std::to_string(campaign), "", "", {{"Cookie", cassano_browser.cookie}});
+  EXPECT_NE(cassano_page.body.find("<strong>Approvato</strong>"), std::string::npos) << cassano_page.body;
+  EXPECT_EQ(cassano_page.body.find("/invii\" enctype="), std::string::npos) << "no upload form for an approved comune";
   const Reply csv = call("GET", "/campagne/" + std::to_string(campaign) + "/stato.csv", "", "", {{"Cookie", ambito.cookie}});
   EXPECT_NE(csv.body.find(";approvato;Tutto in ordine\r\n"), std::string::npos) << csv.body;
 

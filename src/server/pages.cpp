@@ -348,6 +348,32 @@ std::string campaigns_page(const SiteInfo& site, const User& user, const std::st
   return layout(site, {"Campagne", {{"Campagne", ""}}, body.str(), &user, csrf});
 }
 
+namespace {
+
+// The upload form: the file, and for an Ambito or the Region the ente it is sent for.
+void upload_form(std::ostream& body, const User& user, const std::string& csrf, const Campaign& c, const std::vector<EnteStatus>& rows) {
+  body << "<h2>Invia il file compilato</h2>";
+  body << "<form method=\"post\" action=\"/campagne/" << c.id << "/invii\" enctype=\"multipart/form-data\" class=\"scheda\">"
+       << "<input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf) << "\">"
+       << "<label for=\"file\">File compilato (.xlsx)</label><input id=\"file\" name=\"file\" type=\"file\" "
+          "accept=\".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" required aria-describedby=\"file-aiuto\">"
+       << "<p class=\"aiuto\" id=\"file-aiuto\">Il file è controllato subito: l'esito elenca ogni problema con foglio e cella.</p>";
+  if (user.role == Role::ambito) {
+    // An Ambito sends for the enti it sees: its comuni (on their behalf), or itself.
+    body << "<label for=\"ente\">Ente per cui si invia</label><select id=\"ente\" name=\"ente\" required>";
+    // Nothing chosen beforehand: a file sent for the first comune of the list by oversight would
+    // count for it.
+    if (rows.size() > 1) body << "<option value=\"\" selected>— scegliere l'ente —</option>";
+    for (const EnteStatus& row : rows) body << "<option value=\"" << esc(row.ente) << "\">" << esc(row.ente) << " " << esc(row.name) << "</option>";
+    body << "</select>";
+  } else if (user.role == Role::regione) {
+    body << "<label for=\"ente\">Ente per cui si invia (codice)</label><input id=\"ente\" name=\"ente\" value=\"\">";
+  }
+  body << "<p><button type=\"submit\">" << svg(Icon::upload) << "Invia e controlla</button></p></form>";
+}
+
+}  // namespace
+
 std::string campaign_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& c, const std::string& form_title,
                           const std::string& template_name, const std::vector<EnteStatus>& rows, std::int64_t now) {
   std::map<EnteState, int> counts;
@@ -385,24 +411,8 @@ std::string campaign_page(const SiteInfo& site, const User& user, const std::str
     }
   }
 
-  body << "<h2>Invia il file compilato</h2>";
-  body << "<form method=\"post\" action=\"/campagne/" << c.id << "/invii\" enctype=\"multipart/form-data\" class=\"scheda\">"
-       << "<input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf) << "\">"
-       << "<label for=\"file\">File compilato (.xlsx)</label><input id=\"file\" name=\"file\" type=\"file\" "
-          "accept=\".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" required aria-describedby=\"file-aiuto\">"
-       << "<p class=\"aiuto\" id=\"file-aiuto\">Il file è controllato subito: l'esito elenca ogni problema con foglio e cella.</p>";
-  if (user.role == Role::ambito) {
-    // An Ambito sends for the enti it sees: its comuni (on their behalf), or itself.
-    body << "<label for=\"ente\">Ente per cui si invia</label><select id=\"ente\" name=\"ente\" required>";
-    // Nothing chosen beforehand: a file sent for the first comune of the list by oversight would
-    // count for it.
-    if (rows.size() > 1) body << "<option value=\"\" selected>— scegliere l'ente —</option>";
-    for (const EnteStatus& row : rows) body << "<option value=\"" << esc(row.ente) << "\">" << esc(row.ente) << " " << esc(row.name) << "</option>";
-    body << "</select>";
-  } else if (user.role == Role::regione) {
-    body << "<label for=\"ente\">Ente per cui si invia (codice)</label><input id=\"ente\" name=\"ente\" value=\"\">";
-  }
-  body << "<p><button type=\"submit\">" << svg(Icon::upload) << "Invia e controlla</button></p></form>";
+  // An approved comune cannot send (the server refuses it): no form to fill in vain.
+  if (!(user.role == Role::comune && rows.size() == 1 && rows.front().review_state == ReviewState::approvato)) upload_form(body, user, csrf, c, rows);
 
   body << "<h2>Stato degli invii</h2>";
   body << "<p>Enti: " << rows.size() << ".</p><ul class=\"conteggi\" aria-label=\"Enti per stato\">";
@@ -471,7 +481,7 @@ std::string review_section(const std::string& csrf, const Submission& s, const R
   } else if (s.valid) {
     out << "<button type=\"submit\" name=\"esito\" value=\"approvato\">Approva</button> ";
   }
-  out << "<button type=\"submit\" name=\"esito\" value=\"rinviato\" class=\"pulsante secondario\">Rinvia per correzioni</button></p></form>";
+  out << "<button type=\"submit\" name=\"esito\" value=\"rinviato\" class=\"secondario\">Rinvia per correzioni</button></p></form>";
   return out.str();
 }
 
