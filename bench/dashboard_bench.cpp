@@ -141,12 +141,14 @@ int main(int argc, char** argv) {
     const auto t0 = Clock::now();
     std::vector<EnteStatus> all = intake.status(campaign, region);
     const auto t1 = Clock::now();
-    const StatusView view = status_view(all, intake.registry(campaign), first_page);
+    const StatusView view = status_view(std::move(all), intake.registry(campaign), first_page);
     const auto t2 = Clock::now();
     std::ostringstream json;
     Poco::JSON::Stringifier::stringify(pages::status_json(campaign, view, unix_now()), json);
     const auto t3 = Clock::now();
-    const std::string page = pages::campaign_page(SiteInfo{}, region, "csrf", campaign, "Spesa sociale", "modello.xlsx", all, unix_now());
+    const auto t3b = Clock::now();
+    const std::string page = pages::campaign_page(SiteInfo{}, region, "csrf", campaign, "Spesa sociale", "modello.xlsx", intake.status(campaign, region),
+                                                  unix_now());
     const auto t4 = Clock::now();
     const StatusView found = status_view(intake.status(campaign, region), intake.registry(campaign), searched);
     const auto t5 = Clock::now();
@@ -155,7 +157,7 @@ int main(int argc, char** argv) {
     status_ms.push_back(ms(t0, t1));
     view_ms.push_back(ms(t1, t2));
     json_ms.push_back(ms(t2, t3));
-    page_ms.push_back(ms(t3, t4));
+    page_ms.push_back(ms(t3b, t4));
     search_ms.push_back(ms(t4, t5));
     if (found.matching == 0 && r == 0) std::fprintf(stderr, "the search found nothing\n");
   }
@@ -165,7 +167,7 @@ int main(int argc, char** argv) {
   std::printf("  status JSON of that page: %.1f ms\n", median(json_ms));
   std::printf("  dashboard (status + view + JSON): %.1f ms\n", median(status_ms) + median(view_ms) + median(json_ms));
   std::printf("  search \"comune 12\" among the missing (status + view): %.1f ms\n", median(search_ms));
-  std::printf("  today's campaign page with every ente on it: %.1f ms, %.1f MB of HTML\n", median(page_ms), bytes / 1e6);
+  std::printf("  today's campaign page with every ente on it (status included): %.1f ms, %.1f MB of HTML\n", median(page_ms), bytes / 1e6);
   fs::remove_all(data);
   return 0;
 }

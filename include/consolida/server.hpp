@@ -241,7 +241,8 @@ class Store {
   std::optional<Submission> submission(std::int64_t id) const;
   std::optional<Submission> latest(std::int64_t campaign, const std::string& ente) const;
   std::vector<Submission> submissions(std::int64_t campaign, const std::string& ente) const;
-  // The latest version of every ente that has uploaded, and the latest valid one.
+  // The latest version of every ente that has uploaded, or the latest valid one, without their
+  // validation reports (report_json empty).
   std::vector<Submission> latest_per_ente(std::int64_t campaign, bool valid_only) const;
   int count_versions(std::int64_t campaign, const std::string& ente) const;
   std::string file_path(const std::string& sha256) const;

@@ -800,9 +800,15 @@ std::vector<Review> Store::reviews(std::int64_t campaign, const std::string& ent
 }
 
 namespace {
-std::vector<Submission> select_submissions(Poco::Data::Session& db, const std::string& where, Poco::Int64 a, const std::string* b) {
+// The columns of kSubmissionColumns with an empty report: a status of thousands of enti reads
+// no validation report.
+constexpr const char* kWithoutReport =
+    "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, '' AS report, on_behalf";
+
+std::vector<Submission> select_submissions(Poco::Data::Session& db, const std::string& where, Poco::Int64 a, const std::string* b,
+                                           const char* columns = kSubmissionColumns) {
   Poco::Data::Statement select(db);
-  select << std::string("SELECT ") + kSubmissionColumns + " FROM submissions " + where;
+  select << std::string("SELECT ") + columns + " FROM submissions " + where;
   if (where.find('?') != std::string::npos) select, bind(a);
   if (b) select, bind(*b);
   select.execute();
@@ -837,7 +843,7 @@ std::vector<Submission> Store::latest_per_ente(std::int64_t campaign, bool valid
   const std::string filter = valid_only ? " AND valid = 1" : "";
   return select_submissions(*impl_->db,
                             "WHERE id IN (SELECT MAX(id) FROM submissions WHERE campaign = ?" + filter + " GROUP BY ente) ORDER BY ente",
-                            campaign, nullptr);
+                            campaign, nullptr, kWithoutReport);
 }
 
 int Store::count_versions(std::int64_t campaign, const std::string& ente) const {
