@@ -13,6 +13,7 @@
 #include "consolida/typed_form.hpp"
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
+#include "server/mail_texts.hpp"
 
 namespace consolida::server {
 namespace {
@@ -208,7 +209,16 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
   draft.errors = static_cast<int>(report.errors());
   draft.warnings = static_cast<int>(report.warnings());
   draft.report_json = forms::to_json(report);
-  std::optional<Submission> stored = store_.add_submission(draft, upload.temp_path);
+  // The receipt mail to the sender, committed with the version or not at all.
+  const std::string address = store_.email(user.username);
+  Store::MailsFor receipt;
+  if (!address.empty()) {
+    receipt = [&](const Submission& version) {
+      const MailContext about{campaign, spec->title.it, ente_name(campaign, ente), site_url_, upload.now};
+      return std::vector<OutboxMessage>{receipt_mail(about, version, address)};
+    };
+  }
+  std::optional<Submission> stored = store_.add_submission(draft, upload.temp_path, receipt);
   if (!stored) return duplicate_of(store_.latest(campaign.id, ente).value_or(draft).version);
   return *stored;
 }
@@ -250,6 +260,20 @@ std::variant<SubmissionView, Outcome> Intake::submission(std::int64_t id, const 
     return Outcome{OutcomeKind::not_visible, {"versione non accessibile a questo utente", "version not accessible to this user"}};
   }
   return SubmissionView{*campaign, *found};
+}
+
+std::variant<Receipt, Outcome> Intake::receipt(std::int64_t id, const User& user) {
+  const auto visible = submission(id, user);
+  if (const Outcome* refusal = std::get_if<Outcome>(&visible)) return *refusal;
+  const SubmissionView& view = std::get<SubmissionView>(visible);
+  return Receipt{view.campaign, view.submission, ente_name(view.campaign, view.submission.ente), form_title(view.campaign)};
+}
+
+std::string Intake::ente_name(const Campaign& campaign, const std::string& code) const {
+  const registry::Registry& enti = registry(campaign);
+  if (const registry::Comune* comune = enti.comune_by_istat(code); comune && comune->istat == code) return comune->name;
+  if (const registry::Ambito* ambito = enti.ambito_by_code(code); ambito && ambito->code == code) return ambito->name;
+  return code;
 }
 
 std::variant<forms::Report, Outcome> Intake::report(const Submission& submission) const {

@@ -73,6 +73,14 @@ struct SubmissionView {
   Submission submission;
 };
 
+// What a version's receipt shows: the version, its campaign and whose it is.
+struct Receipt {
+  Campaign campaign;
+  Submission submission;
+  std::string ente_name;
+  std::string form_title;
+};
+
 class Intake {
  public:
   // `builtin` is registry version 1; campaigns opened on an imported version read theirs from the store.
@@ -93,6 +101,14 @@ class Intake {
 
   // A stored version and its campaign, if the user may see them; a refused read is audited.
   std::variant<SubmissionView, Outcome> submission(std::int64_t id, const User& user);
+  // The receipt of a version the user may see; refused exactly as submission() refuses.
+  std::variant<Receipt, Outcome> receipt(std::int64_t id, const User& user);
+  // The ente's name in the campaign's registry (the code itself when the registry has none).
+  std::string ente_name(const Campaign& campaign, const std::string& code) const;
+  // Where users reach the site (https://...): the links in the mails.
+  void set_site_url(std::string url) { site_url_ = std::move(url); }
+  const std::string& site_url() const { return site_url_; }
+
   // The stored validation report, named by the file name as uploaded.
   std::variant<forms::Report, Outcome> report(const Submission& submission) const;
   // Where the version's file is, or file_missing (audited) when it is gone from the server.
@@ -119,6 +135,7 @@ class Intake {
   Store& store_;
   const std::vector<forms::FormSpec>& forms_;
   RegistryVersions registries_;
+  std::string site_url_;
 };
 
 }  // namespace consolida::server

@@ -57,7 +57,8 @@ std::string stylesheet() {
          "main{padding:1em;max-width:80em}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #999;padding:.3em .6em;"
          "text-align:left;vertical-align:top}th{background:#e8eef8}.ok{color:#0a6b0a;font-weight:bold}.ko{color:#b00020;font-weight:bold}"
          ".late{color:#8a5a00;font-weight:bold}.missing{color:#555}.inline{display:inline}label{display:block;margin:.5em 0 .2em}"
-         "button,input[type=submit]{padding:.4em 1em}.box{border:1px solid #999;padding:1em;margin:1em 0}:focus{outline:3px solid #f90}";
+         "button,input[type=submit]{padding:.4em 1em}.box{border:1px solid #999;padding:1em;margin:1em 0}:focus{outline:3px solid #f90}" +
+         receipt_stylesheet();
 }
 
 std::string login_page(const std::string& error) {
@@ -158,6 +159,7 @@ std::string submission_page(const User& user, const std::string& csrf, const Cam
        << esc(s.ente) << ": " << (s.valid ? "valida" : "con errori bloccanti") << (s.late ? " (in ritardo)" : "") << ". Errori " << s.errors
        << ", avvisi " << s.warnings << ".</p><p>Inviata da " << esc(s.sender()) << " il " << format_rome_time(s.uploaded_at)
        << "; SHA-256 <code>" << esc(s.sha256) << "</code>.</p>"
+       << "<p>Protocollo n. <strong>" << esc(s.protocol) << "</strong>: <a href=\"/invii/" << s.id << "/ricevuta\">ricevuta di invio (da stampare)</a></p>"
        << "<p><a href=\"/invii/" << s.id << "/annotato\">Scarica la copia annotata (errori evidenziati)</a> · <a href=\"/invii/" << s.id
        << "/file\">Scarica il file inviato</a> · <a href=\"/campagne/" << c.id << "\">Torna alla campagna</a></p>";
   if (!report.issues.empty()) {
@@ -240,7 +242,125 @@ Poco::JSON::Object::Ptr submission_json(const Submission& s, const forms::Report
   body->set("in_ritardo", s.late);
   body->set("errori", s.errors);
   body->set("avvisi", s.warnings);
+  body->set("protocollo", s.protocol);
+  body->set("ricevuta", "/invii/" + std::to_string(s.id) + "/ricevuta");
   body->set("rapporto", report_object(report));
+  return body;
+}
+
+// ---- receipts and the outbox ----
+
+std::string receipt_stylesheet() {
+  // On paper the SHA-256 (64 characters) stays on one line of the value column: 9 pt monospace
+  // is about 350 pt wide, A4 less its margins 504 pt, the heading column 11em of 11 pt.
+  return ".receipt table{width:100%;max-width:48em}.receipt th{width:11em;background:#f4f6fa}.receipt code{word-break:break-all}"
+         ".receipt .number{font-size:1.3em}.receipt caption{text-align:left;font-weight:bold}"
+         "@page{size:A4;margin:18mm 16mm}"
+         "@media print{header,.no-print{display:none}main{padding:0;max-width:none}body{color:#000;font-size:11pt}"
+         ".receipt table{max-width:none}.receipt th,.receipt td{border:1px solid #000;background:none}.receipt code{font-size:9pt}"
+         "a{color:#000;text-decoration:none}}";
+}
+
+std::string receipt_page(const User& user, const std::string& csrf, const Receipt& r) {
+  const Submission& s = r.submission;
+  const Campaign& c = r.campaign;
+  std::ostringstream body;
+  body << "<section class=\"receipt\" aria-labelledby=\"numero\"><p id=\"numero\" class=\"number\">Protocollo n. <strong>" << esc(s.protocol)
+       << "</strong></p><p>Si attesta che il file indicato sotto è stato ricevuto e registrato dal servizio di raccolta dei Piani di Zona.</p>"
+       << "<table><caption>Dati dell'invio</caption>"
+       << "<tr><th scope=\"row\">Numero di protocollo</th><td>" << esc(s.protocol) << "</td></tr>"
+       << "<tr><th scope=\"row\">Campagna</th><td>" << esc(c.name) << " (" << esc(r.form_title) << ", anno " << c.year << ")</td></tr>"
+       << "<tr><th scope=\"row\">Ente</th><td>" << esc(s.ente) << " " << esc(r.ente_name) << "</td></tr>"
+       << "<tr><th scope=\"row\">Inviato da</th><td>" << esc(s.sender()) << "</td></tr>"
+       << "<tr><th scope=\"row\">Ricevuto il</th><td>" << format_rome_time(s.uploaded_at) << " (ora italiana, Europe/Rome)"
+       << (s.late ? ", dopo la scadenza" : "") << "</td></tr>"
+       << "<tr><th scope=\"row\">Nome del file</th><td>" << esc(s.file_name) << "</td></tr>"
+       << "<tr><th scope=\"row\">Dimensione</th><td>" << grouped_thousands(s.size) << " byte</td></tr>"
+       << "<tr><th scope=\"row\">Impronta SHA-256</th><td><code>" << esc(s.sha256) << "</code></td></tr>"
+       << "<tr><th scope=\"row\">Versione</th><td>" << s.version << "</td></tr>"
+       << "<tr><th scope=\"row\">Esito del controllo</th><td>" << (s.valid ? "valido" : "con errori bloccanti") << "</td></tr>"
+       << "<tr><th scope=\"row\">Errori bloccanti</th><td>" << s.errors << "</td></tr>"
+       << "<tr><th scope=\"row\">Avvisi</th><td>" << s.warnings << "</td></tr></table>"
+       << "<p>L'impronta SHA-256 identifica il contenuto del file: un file con la stessa impronta è lo stesso file, byte per byte.</p>"
+       << "<p lang=\"en\"><small>Upload receipt: the file above was received and recorded; its SHA-256 identifies its content.</small></p>"
+       << "<p class=\"no-print\"><a href=\"/invii/" << s.id << "\">Torna all'esito dell'invio</a> · per stamparla o salvarla in PDF usare "
+          "la stampa del browser</p></section>";
+  return layout("Ricevuta di invio", body.str(), &user, csrf);
+}
+
+Poco::JSON::Object::Ptr receipt_json(const Receipt& r) {
+  const Submission& s = r.submission;
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("protocollo", s.protocol);
+  body->set("id", s.id);
+  body->set("campagna", s.campaign);
+  body->set("campagna_nome", r.campaign.name);
+  body->set("modulo", r.campaign.form_id);
+  body->set("anno", r.campaign.year);
+  body->set("ente", s.ente);
+  body->set("ente_nome", r.ente_name);
+  body->set("inviato_da", s.sender());
+  body->set("inviato_il", format_rome_time(s.uploaded_at));
+  body->set("inviato_il_unix", s.uploaded_at);
+  body->set("nome_file", s.file_name);
+  body->set("dimensione", s.size);
+  body->set("sha256", s.sha256);
+  body->set("versione", s.version);
+  body->set("esito", s.valid ? "valido" : "con errori");
+  body->set("in_ritardo", s.late);
+  body->set("errori", s.errors);
+  body->set("avvisi", s.warnings);
+  return body;
+}
+
+std::string outbox_page(const User& user, const std::string& csrf, const OutboxCounts& n, const std::vector<OutboxMessage>& failing,
+                        const std::string& smtp) {
+  std::ostringstream body;
+  body << "<p>" << (smtp.empty() ? "Invio della posta non configurato (smtp_host): i messaggi restano in coda finché non lo si configura."
+                                 : "La posta parte attraverso " + esc(smtp) + ".")
+       << "</p><p>Messaggi inviati " << n.sent << ", in attesa " << n.pending << ", <span class=\"ko\">in errore " << n.failing
+       << "</span>, <span class=\"ko\">abbandonati " << n.abandoned << "</span>.</p>";
+  if (failing.empty()) {
+    body << "<p>Nessun messaggio in errore.</p>";
+  } else {
+    body << "<table><caption>Messaggi non consegnati</caption><tr><th scope=\"col\">Creato</th><th scope=\"col\">Destinatario</th>"
+            "<th scope=\"col\">Oggetto</th><th scope=\"col\">Stato</th><th scope=\"col\">Tentativi</th><th scope=\"col\">Prossimo tentativo</th>"
+            "<th scope=\"col\">Ultimo errore</th></tr>";
+    for (const OutboxMessage& m : failing) {
+      const MailState state = state_of(m);
+      body << "<tr><td>" << format_rome_time(m.created) << "</td><td>" << esc(m.recipient) << "</td><td>" << esc(m.subject) << "</td><td class=\"ko\">"
+           << to_string(state) << "</td><td>" << m.attempts << "</td><td>" << (state == MailState::abandoned ? "nessuno" : format_rome_time(m.next_attempt))
+           << "</td><td>" << esc(m.last_error) << "</td></tr>";
+    }
+    body << "</table>";
+  }
+  return layout("Posta in uscita", body.str(), &user, csrf);
+}
+
+Poco::JSON::Object::Ptr outbox_json(const OutboxCounts& n, const std::vector<OutboxMessage>& failing, const std::string& smtp) {
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("smtp", smtp);
+  Poco::JSON::Object::Ptr counts = new Poco::JSON::Object;
+  counts->set("inviati", n.sent);
+  counts->set("in_attesa", n.pending);
+  counts->set("in_errore", n.failing);
+  counts->set("abbandonati", n.abandoned);
+  body->set("conteggi", counts);
+  Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+  for (const OutboxMessage& m : failing) {
+    Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+    item->set("id", m.id);
+    item->set("chiave", m.key);
+    item->set("destinatario", m.recipient);
+    item->set("oggetto", m.subject);
+    item->set("creato", format_rome_time(m.created));
+    item->set("stato", std::string(to_string(state_of(m))));
+    item->set("tentativi", m.attempts);
+    item->set("prossimo_tentativo", m.abandoned ? std::string() : format_rome_time(m.next_attempt));
+    item->set("ultimo_errore", m.last_error);
+    items->add(item);
+  }
+  body->set("non_consegnati", items);
   return body;
 }
 
