@@ -469,4 +469,51 @@ TEST(MailDelivery, KillNineWithMessagesInTheOutboxThenEachArrivesExactlyOnce) {
   for (const auto& [id, n] : copies) EXPECT_EQ(n, 1) << id;
 }
 
+// The scheduler of `consolida serve` itself, its clock set by CONSOLIDA_TEST_CLOCK to a day and a
+// half before the deadline: the 2-day reminder goes to the missing ente once, also after a restart.
+TEST(MailDelivery, TheServersSchedulerRemindsAMissingEnteOnceAcrossRestarts) {
+  const fs::path work = fresh_dir("scheduler");
+  const fs::path data = work / "data";
+  const std::uint16_t smtp = free_port();
+  const std::int64_t deadline = unix_now() + 30 * 86400;
+  std::string melzo_token;
+  {
+    Store store(data.string(), 1000);
+    store.add_campaign({0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, unix_now() - 86400, deadline, LatePolicy::refuse});
+    store.add_user("melzo", Role::comune, "015142", "pw-melzo-1");
+    store.set_email("melzo", "servizi.sociali@comune.melzo.mi.it");
+    melzo_token = store.issue_token("melzo").secret;
+  }
+  const fs::path config = work / "consolida.conf";
+  std::ofstream(config) << "smtp_host = 127.0.0.1\nsmtp_port = " << smtp << "\nmail_from = consolida@regione.lombardia.it\n";
+  const std::vector<std::string> options{"--threads", "8", "--config", config.string()};
+  SmtpSink sink(smtp, work / "posta");
+  ASSERT_TRUE(sink.ready());
+  const std::string clock = format_rome_time(deadline - 36 * 3600);  // "dd/mm/yyyy hh:mm"
+  const std::string iso = clock.substr(6, 4) + "-" + clock.substr(3, 2) + "-" + clock.substr(0, 2) + clock.substr(10);
+  ASSERT_EQ(::setenv("CONSOLIDA_TEST_CLOCK", iso.c_str(), 1), 0);
+  {
+    consolida::testing::ServerProcess server(data, options);
+    ASSERT_NE(server.port(), 0);
+    const auto first = sink.wait_for(1);
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].message->get("X-Consolida-Chiave", ""), "promemoria/1/015142/2/servizi.sociali@comune.melzo.mi.it");
+    EXPECT_NE(first[0].body.find("mancano 2 giorni"), std::string::npos) << first[0].body;
+    server.kill();
+  }
+  {
+    // Restarted, the scheduler runs again at start; then Melzo sends its file, and its receipt is
+    // the next message: no second reminder came before it.
+    consolida::testing::ServerProcess server(data, options);
+    ASSERT_NE(server.port(), 0);
+    const auto sent = consolida::testing::http_call(server.port(), "POST", "/api/v1/campagne/1/invii", melzo_files().at("015142"),
+                                                   "application/octet-stream", {{"Authorization", "Bearer " + melzo_token}});
+    ASSERT_EQ(sent.status, 201) << sent.body;
+    const auto all = sink.wait_for(2);
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[1].message->get("X-Consolida-Chiave", "").rfind("ricevuta/", 0), 0u);
+  }
+  ::unsetenv("CONSOLIDA_TEST_CLOCK");
+}
+
 }  // namespace

@@ -218,6 +218,8 @@ TEST_F(ReceiptTest, AnotherEntesReceiptIsAnsweredExactlyLikeAMissingOne) {
   const HttpReply sent = upload_melzo();
   ASSERT_TRUE(sent.status == 201 || sent.status == 409) << sent.body;
   const std::int64_t id = server_->store().latest(campaign_, "015142")->id;
+  // Melzo reads its own.
+  EXPECT_EQ(get("/api/v1/invii/" + std::to_string(id) + "/ricevuta", bearer("melzo")).status, 200);
   for (const std::string prefix : {"/api/v1", ""}) {
     std::map<std::string, std::string> cassano = bearer("cassano");
     if (prefix.empty()) cassano = {{"Cookie", cookie_of("cassano", "pw-cassano-1")}};

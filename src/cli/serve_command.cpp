@@ -421,8 +421,9 @@ int list_users(AdminRun& run) {
   const std::map<std::string, std::string> emails = run.store.emails();
   for (const server::User& u : run.store.users()) {
     const auto email = emails.find(u.username);
-    std::cout << u.username << "\t" << server::to_string(u.role) << "\t" << u.ente << "\t" << (email == emails.end() ? "-" : email->second)
-              << (u.disabled ? (run.it() ? "\tdisabilitato" : "\tdisabled") : "") << "\n";
+    // The address, when there is one, last: the columns before it stay as scripts read them.
+    std::cout << u.username << "\t" << server::to_string(u.role) << "\t" << u.ente << (u.disabled ? (run.it() ? "\tdisabilitato" : "\tdisabled") : "")
+              << (email == emails.end() ? "" : "\t" + email->second) << "\n";
   }
   return kExitOk;
 }

@@ -339,8 +339,11 @@ struct Server::Impl {
     const MailOptions& m = options.mail;
     if (m.smtp_host.empty()) return;
     auto remind = [this] {
-      const std::int64_t now = unix_now() + options.mail.scheduler_clock_offset_seconds;
-      store.enqueue_mails(due_reminders(intake, store, options.mail.reminder_days, now));
+      const std::int64_t now = unix_now(), clock = now + options.mail.scheduler_clock_offset_seconds;
+      std::vector<OutboxMessage> reminders = due_reminders(intake, store, options.mail.reminder_days, clock);
+      // Due by the scheduler's clock, sent by the real one: a test's clock ahead must not put them off.
+      for (OutboxMessage& m : reminders) m.created = m.next_attempt = now;
+      store.enqueue_mails(reminders);
     };
     mail = std::make_unique<MailService>(store, std::make_unique<SmtpTransport>(m), m.retry, remind, m.reminder_interval_seconds);
     mail->start();
