@@ -516,4 +516,37 @@ TEST(MailDelivery, TheServersSchedulerRemindsAMissingEnteOnceAcrossRestarts) {
   ::unsetenv("CONSOLIDA_TEST_CLOCK");
 }
 
+// STARTTLS through Poco NetSSL: the relay's certificate (self-signed, given as smtp_ca_file) is
+// verified, and the relay refuses mail before STARTTLS; with another CA the message is not sent.
+TEST(MailDelivery, StarttlsDeliversToARelayWhoseCertificateIsTrustedAndToNoOther) {
+  const fs::path work = fresh_dir("starttls");
+  fs::create_directories(work);
+  const std::string cert = (work / "relay.pem").string(), key = (work / "relay.key").string(), other = (work / "other.pem").string();
+  const std::string openssl = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 ";
+  ASSERT_EQ(std::system((openssl + "-keyout " + key + " -out " + cert + " 2>/dev/null").c_str()), 0);
+  ASSERT_EQ(std::system((openssl + "-keyout " + (work / "other.key").string() + " -out " + other + " 2>/dev/null").c_str()), 0);
+  const std::uint16_t smtp = free_port();
+  SmtpSink sink(smtp, work / "posta", {"--starttls", cert, key});
+  ASSERT_TRUE(sink.ready());
+  for (const std::string& ca : {other, cert}) {
+    ServerOptions options = mail_server_options(work / ("data-" + fs::path(ca).stem().string()), smtp);
+    options.mail.starttls = true;
+    options.mail.ca_file = ca;
+    Server server(options, forms::load_forms(CONSOLIDA_SOURCE_DIR "/plugins", {CONSOLIDA_RULES_PATH}), registry::Registry::builtin());
+    Store& store = server.store();
+    store.add_campaign({0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, unix_now() - 86400, unix_now() + 30 * 86400, LatePolicy::refuse});
+    store.add_user("melzo", Role::comune, "015142", "pw-melzo-1");
+    store.set_email("melzo", "servizi.sociali@comune.melzo.mi.it");
+    server.start();
+    ASSERT_EQ(upload(server.port(), store.issue_token("melzo").secret, "015142").status, 201);
+    if (ca == other) {
+      ASSERT_TRUE(wait_for_outbox(store, [](const OutboxCounts& c) { return c.failing == 1; }));
+      EXPECT_TRUE(sink.messages().empty());
+    } else {
+      ASSERT_TRUE(wait_for_outbox(store, [](const OutboxCounts& c) { return c.sent == 1; })) << store.outbox()[0].last_error;
+      EXPECT_EQ(sink.messages().size(), 1u);
+    }
+  }
+}
+
 }  // namespace
