@@ -9,7 +9,9 @@ if [ "${1:-build}" = test ]; then
   # (tests/libreoffice_typing.py, through UNO) need real peers; the end-to-end test
   # of the upload pages (tests/e2e) needs Debian's Chromium and Node.js for playwright-core.
   # The deployment test (tests/deploy_nginx.sh) puts Debian's nginx in front of the server.
-  packages+=(python3 python3-openpyxl libreoffice-calc python3-uno chromium nginx openssl curl)
+  # The mail tests (tests/mail_test.cpp) deliver to a local aiosmtpd; the receipt's print test
+  # (tests/e2e/receipt_print.sh) reads Chromium's PDF with poppler's pdfinfo and pdftotext.
+  packages+=(python3 python3-openpyxl libreoffice-calc python3-uno chromium nginx openssl curl python3-aiosmtpd poppler-utils)
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 if [ "${1:-build}" = bench ]; then

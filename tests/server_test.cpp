@@ -957,10 +957,18 @@ TEST_F(ServerTest, TheAmbitoRinviaOneComuneApprovesAnotherAndTheApprovedOneIsLoc
   EXPECT_FALSE(store.last_review(campaign, "015142"));
 
   const std::int64_t audited = store.audit_count();
+  store.set_email("melzo", "servizi.sociali@comune.melzo.mi.it");
+  const std::size_t mails_before = store.outbox().size();
   const Reply sent_back = decide(ambito, melzo_version, "rinviato", "Manca+la+quota+FNA+nella+riga+12");
   EXPECT_EQ(sent_back.status, 303) << sent_back.body;
   EXPECT_EQ(sent_back.location, melzo_version);
   EXPECT_EQ(store.audit_count(), audited + 1) << "every decision is audited";
+  // The comune hears it by mail too, with the note.
+  const std::vector<OutboxMessage> outbox = store.outbox();
+  ASSERT_EQ(outbox.size(), mails_before + 1);
+  EXPECT_EQ(outbox.back().recipient, "servizi.sociali@comune.melzo.mi.it");
+  EXPECT_NE(outbox.back().body.find("Manca la quota FNA nella riga 12"), std::string::npos) << outbox.back().body;
+  store.set_email("melzo", "");
   // The comune sees what to correct, on its page and in its status.
   const Reply comune_page = call("GET", "/campagne/" + std::to_string(campaign), "", "", {{"Cookie", comune.cookie}});
   EXPECT_NE(comune_page.body.find("Da correggere"), std::string::npos) << comune_page.body;

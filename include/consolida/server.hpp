@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -94,6 +95,9 @@ struct Submission {
   int errors = 0;
   int warnings = 0;
   std::string report_json;  // the validation report
+  // The receipt's protocol number, "C<campaign>-<campaign's year>-<sequence in the campaign, 6
+  // digits>" (C3-2024-000123): given in the transaction that stores the version, never reused.
+  std::string protocol;
 
   // "ufficio-melzo (Ambito MELZO)", or the account alone when the ente sent its own file.
   std::string sender() const { return on_behalf.empty() ? uploaded_by : uploaded_by + " (" + on_behalf + ")"; }
@@ -159,6 +163,42 @@ struct StoreFinding {
 struct BackupResult {
   std::size_t files = 0;               // stored files linked or copied
   std::vector<StoreFinding> missing;   // versions whose file was not there to copy
+};
+
+// One e-mail of the outbox. It is written in the same transaction as what causes it (a stored
+// version, a reminder), and a sender thread hands it to the SMTP server later: a crash loses none.
+struct OutboxMessage {
+  std::int64_t id = 0;
+  // Idempotency key: a second message with a key already in the outbox is not added, and the key
+  // travels in the Message-ID (and X-Consolida-Chiave) so that a receiver can tell a duplicate.
+  std::string key;
+  std::string recipient, subject, body;  // body: plain text, UTF-8
+  std::int64_t created = 0;              // Unix seconds
+  int attempts = 0;                      // failed attempts so far
+  std::int64_t next_attempt = 0;         // not before (Unix seconds)
+  std::int64_t sent_at = 0;              // when the SMTP server accepted it; 0: not yet
+  std::string last_error;
+  bool abandoned = false;                // no more attempts (RetryPolicy::max_attempts failures)
+};
+
+// pending: never tried yet, or due again; failing: at least one attempt failed, more will follow.
+enum class MailState { pending, failing, sent, abandoned };
+MailState state_of(const OutboxMessage& message);
+std::string_view to_string(MailState state);  // "in attesa", "in errore", "inviato", "abbandonato"
+
+// Growing delays between the attempts of a failing message: first, then twice as long each time
+// up to max; after max_attempts failures the message is abandoned (and shown to the Region).
+struct RetryPolicy {
+  std::int64_t first_delay_seconds = 60;
+  std::int64_t max_delay_seconds = 3600;
+  int max_attempts = 20;
+  // The wait after the n-th failed attempt (n >= 1).
+  std::int64_t delay_after(int failed_attempts) const;
+};
+
+// How many messages are in each state, for the Region.
+struct OutboxCounts {
+  std::int64_t pending = 0, failing = 0, sent = 0, abandoned = 0;
 };
 
 // SQLite database and content-addressed files under one data directory. Thread-safe.
@@ -237,7 +277,10 @@ class Store {
   // Records nothing if the ente's last version has the same SHA-256 (duplicate) or the ente is
   // approved (locked): checked in the same transaction, so two identical uploads at once (a
   // double click) give one version and no upload slips in after an approval.
-  std::variant<Submission, NotStored> add_submission(const Submission& draft, const std::string& temp_path);
+  // `mails` (optional) is called inside the same transaction with the stored version (its id and
+  // protocol number known): the messages it returns are enqueued with it, or none are.
+  using MailsFor = std::function<std::vector<OutboxMessage>(const Submission& stored)>;
+  std::variant<Submission, NotStored> add_submission(const Submission& draft, const std::string& temp_path, const MailsFor& mails = {});
   std::optional<Submission> submission(std::int64_t id) const;
   std::optional<Submission> latest(std::int64_t campaign, const std::string& ente) const;
   std::vector<Submission> submissions(std::int64_t campaign, const std::string& ente) const;
@@ -254,7 +297,10 @@ class Store {
   // still the version of the ente that counts (the newest valid one, else the newest) and the
   // decision follows the last one: approvato and rinviato on any ente not approved (rinviato
   // also on an approved one, which reopens it), riaperto only on an approved one.
-  std::variant<Review, ReviewRefused> add_review(const Review& draft);
+  // `mails` (optional) is called inside the transaction with the stored decision (its id known):
+  // the messages it returns are enqueued with it, or none are.
+  using ReviewMails = std::function<std::vector<OutboxMessage>(const Review& stored)>;
+  std::variant<Review, ReviewRefused> add_review(const Review& draft, const ReviewMails& mails = {});
   std::optional<Review> last_review(std::int64_t campaign, const std::string& ente) const;
   // The last decision on each ente of the campaign that has one, by ente.
   std::map<std::string, Review> last_reviews(std::int64_t campaign) const;
@@ -269,6 +315,29 @@ class Store {
   // the files its versions name (hard links, copies across file systems), into `dir`, which
   // must not exist or be empty. `dir` is then a data directory of its own.
   BackupResult backup(const std::string& dir) const;
+
+  // ---- e-mail addresses and the outbox ----
+  // Sets (or, with an empty address, removes) a user's e-mail address. Unknown user: Error(not_found).
+  void set_email(const std::string& username, const std::string& email);
+  // The user's address, empty when it has none.
+  std::string email(const std::string& username) const;
+  // Every user's address by user name (users without one are left out).
+  std::map<std::string, std::string> emails() const;
+  // The addresses of the enabled users of each ente (ISTAT or Ambito code) that have one.
+  std::map<std::string, std::vector<std::string>> addresses_by_ente() const;
+  // Adds messages in one transaction; those whose key is already there are left out. Returns how
+  // many were added. (Inside a transaction of the store itself, Impl::enqueue does the same.)
+  std::size_t enqueue_mails(const std::vector<OutboxMessage>& messages);
+  // Messages to try now: not sent, not abandoned, next_attempt <= now; oldest first.
+  std::vector<OutboxMessage> due_mail(std::int64_t now, std::size_t limit) const;
+  // The SMTP server accepted it: never sent again.
+  void mark_mail_sent(std::int64_t id, std::int64_t at);
+  // An attempt failed: counted, and the next one put off by the policy (or the message abandoned).
+  void mark_mail_failed(std::int64_t id, const std::string& error, std::int64_t now, const RetryPolicy& policy);
+  // The messages not sent yet that failed at least once, and the abandoned ones; newest first.
+  std::vector<OutboxMessage> failing_mail(std::size_t limit) const;
+  std::vector<OutboxMessage> outbox() const;  // every message, oldest first
+  OutboxCounts outbox_counts() const;
 
   void audit(const std::string& user, const std::string& action, std::int64_t campaign, const std::string& ente,
              const std::string& sha256, const std::string& outcome, const std::string& detail);
@@ -290,6 +359,29 @@ struct SiteInfo {
   // starting "## " a heading. Empty: a default text that names the administration.
   std::string privacy_text;
   std::string accessibility_text;
+};
+
+// An address a mail can go to: one '@', a local part and a domain with a dot, no spaces, no
+// control characters and nothing that would end a header or list another address (<>,;").
+bool plausible_email_address(std::string_view address);
+
+// E-mail through an SMTP server (`smtp_*` and `mail_*` keys of the configuration file).
+struct MailOptions {
+  std::string smtp_host;  // empty: nothing is sent; messages wait in the outbox
+  std::uint16_t smtp_port = 25;
+  bool starttls = false;  // STARTTLS before logging in (Poco NetSSL); the server's certificate is verified
+  std::string ca_file;    // a CA certificate to trust besides the system's (a private relay)
+  std::string user, password;  // AUTH LOGIN when user is set
+  std::string sender = "consolida@localhost";  // From:
+  // The site's address as users reach it (https://...), for the links in the mails.
+  std::string site_url;
+  RetryPolicy retry;
+  // Reminders to every ente still missing or with errors, these many days before the deadline.
+  std::vector<int> reminder_days{7, 2, 1};
+  // How often the scheduler looks for reminders to send (seconds).
+  int reminder_interval_seconds = 300;
+  // FOR TESTS ONLY (CONSOLIDA_TEST_CLOCK): the scheduler's clock runs this many seconds ahead.
+  std::int64_t scheduler_clock_offset_seconds = 0;
 };
 
 struct ServerOptions {
@@ -326,6 +418,7 @@ struct ServerOptions {
   // they pass on the client is the last address of X-Forwarded-For. From any other peer that
   // header is ignored: a client cannot choose the address it is throttled by.
   std::vector<std::string> trusted_proxies;
+  MailOptions mail;
 };
 
 // Poco HTTP server over a Store. start() returns once listening.

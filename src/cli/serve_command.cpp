@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -55,6 +56,60 @@ bool add_trusted_proxy(const Context& ctx, const std::string& text, server::Serv
     return false;
   }
   options.trusted_proxies.push_back(address.toString());
+  return true;
+}
+
+// The mail keys of the configuration file: smtp_host, smtp_port, smtp_starttls, smtp_ca_file,
+// smtp_user, smtp_password, mail_from, site_url, mail_retry_seconds, mail_retry_max_seconds,
+// mail_max_attempts, reminder_days (comma-separated), reminder_interval_seconds.
+bool read_mail_options(const Context& ctx, const Poco::Util::AbstractConfiguration& file, server::MailOptions& mail) {
+  mail.smtp_host = file.getString("smtp_host", mail.smtp_host);
+  mail.smtp_port = static_cast<std::uint16_t>(file.getInt("smtp_port", mail.smtp_port));
+  mail.starttls = file.getBool("smtp_starttls", mail.starttls);
+  mail.ca_file = file.getString("smtp_ca_file", mail.ca_file);
+  mail.user = file.getString("smtp_user", mail.user);
+  mail.password = file.getString("smtp_password", mail.password);
+  mail.sender = file.getString("mail_from", mail.sender);
+  mail.site_url = file.getString("site_url", mail.site_url);
+  while (!mail.site_url.empty() && mail.site_url.back() == '/') mail.site_url.pop_back();
+  mail.retry.first_delay_seconds = std::max(1, file.getInt("mail_retry_seconds", static_cast<int>(mail.retry.first_delay_seconds)));
+  mail.retry.max_delay_seconds = std::max(1, file.getInt("mail_retry_max_seconds", static_cast<int>(mail.retry.max_delay_seconds)));
+  mail.retry.max_attempts = std::max(1, file.getInt("mail_max_attempts", mail.retry.max_attempts));
+  mail.reminder_interval_seconds = std::max(1, file.getInt("reminder_interval_seconds", mail.reminder_interval_seconds));
+  if (file.has("reminder_days")) {
+    mail.reminder_days.clear();
+    const std::string days = file.getString("reminder_days");
+    for (std::size_t start = 0; start < days.size();) {
+      const auto comma = std::min(days.find(',', start), days.size());
+      const std::string day = Poco::trim(days.substr(start, comma - start));
+      const std::optional<int> parsed = parse_integer<int>(day);
+      if (!day.empty() && (!parsed || *parsed < 1)) {
+        std::cerr << (ctx.lang == Lang::it ? "reminder_days: giorni non validi «" : "reminder_days: invalid days «") << day << "»\n";
+        return false;
+      }
+      if (parsed) mail.reminder_days.push_back(*parsed);
+      start = comma + 1;
+    }
+  }
+  if (!mail.smtp_host.empty() && !server::plausible_email_address(mail.sender)) {
+    std::cerr << (ctx.lang == Lang::it ? "mail_from: indirizzo del mittente non valido «" : "mail_from: invalid sender address «") << mail.sender << "»\n";
+    return false;
+  }
+  return true;
+}
+
+// FOR TESTS ONLY: CONSOLIDA_TEST_CLOCK="2026-12-24 09:00" (Europe/Rome) starts the reminders'
+// scheduler at that moment, and its clock runs on from there. Nothing else reads it.
+bool read_test_clock(const Context& ctx, server::MailOptions& mail) {
+  const char* clock = std::getenv("CONSOLIDA_TEST_CLOCK");
+  if (!clock || !*clock) return true;
+  const std::optional<std::int64_t> at = parse_rome_time(clock);
+  if (!at) {
+    std::cerr << (ctx.lang == Lang::it ? "CONSOLIDA_TEST_CLOCK non valido: " : "invalid CONSOLIDA_TEST_CLOCK: ") << clock << "\n";
+    return false;
+  }
+  mail.scheduler_clock_offset_seconds = *at - unix_now();
+  std::cerr << "consolida serve: CONSOLIDA_TEST_CLOCK " << clock << ": orologio dei promemoria spostato (solo per i test)\n";
   return true;
 }
 
@@ -114,6 +169,7 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
         }
         *text = read.str();
       }
+      if (!read_mail_options(ctx, *file, options.mail)) return kExitUsage;
       std::string proxies = file->getString("trusted_proxies", "");
       for (std::size_t start = 0; start < proxies.size();) {
         const auto comma = std::min(proxies.find(',', start), proxies.size());
@@ -161,6 +217,7 @@ int run_serve(const Context& ctx, const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
+  if (!read_test_clock(ctx, options.mail)) return kExitUsage;
   try {
     // Before the application takes over: it would only log a failure of its own main().
     server::Store::check_data_dir(options.data_dir);
@@ -182,7 +239,8 @@ int admin_usage(bool it) {
                      "  campagna aggiungi --nome N --modulo ID --anno A --apertura \"AAAA-MM-GG HH:MM\" --scadenza \"AAAA-MM-GG HH:MM\" "
                      "[--ritardo rifiuta|accetta]\n"
                      "  utenti\n"
-                     "  utente aggiungi NOME --ruolo comune|ambito|regione [--ente CODICE]   (password letta da stdin)\n"
+                     "  utente aggiungi NOME --ruolo comune|ambito|regione [--ente CODICE] [--email INDIRIZZO]   (password letta da stdin)\n"
+                     "  utente email NOME INDIRIZZO | utente email NOME -   (imposta o toglie l'indirizzo di posta)\n"
                      "  utente password NOME   (password letta da stdin; revoca token e sessioni)\n"
                      "  utente disabilita NOME | utente elimina NOME\n"
                      "  token NOME | tokens [NOME] | token revoca ID\n"
@@ -191,7 +249,8 @@ int admin_usage(bool it) {
                    : "usage: consolida admin [--data-dir FOLDER] COMMAND\n"
                      "  campaigns | campaign add --name N --form ID --year Y --opens \"YYYY-MM-DD HH:MM\" --deadline \"YYYY-MM-DD HH:MM\" "
                      "[--late refuse|accept]\n"
-                     "  users | user add NAME --role comune|ambito|regione [--ente CODE] (password on stdin) | user password NAME\n"
+                     "  users | user add NAME --role comune|ambito|regione [--ente CODE] [--email ADDRESS] (password on stdin) | user password NAME\n"
+                     "  user email NAME ADDRESS | user email NAME -   (sets or removes the e-mail address)\n"
                      "  user disable NAME | user delete NAME | token NAME | tokens [NAME] | token revoke ID\n"
                      "  verify | backup FOLDER\n"
                      "  registry import FOLDER | registry export FOLDER [--version N] | registry versions\n");
@@ -380,10 +439,34 @@ int list_registry_versions(AdminRun& run) {
 }
 
 int list_users(AdminRun& run) {
+  const std::map<std::string, std::string> emails = run.store.emails();
   for (const server::User& u : run.store.users()) {
+    const auto email = emails.find(u.username);
+    // The address, when there is one, last: the columns before it stay as scripts read them.
     std::cout << u.username << "\t" << server::to_string(u.role) << "\t" << u.ente << (u.disabled ? (run.it() ? "\tdisabilitato" : "\tdisabled") : "")
-              << "\n";
+              << (email == emails.end() ? "" : "\t" + email->second) << "\n";
   }
+  return kExitOk;
+}
+
+// An address for the mails, or nullopt after saying why it will not do.
+std::optional<std::string> email_option(bool it, const std::string& address) {
+  if (server::plausible_email_address(address)) return address;
+  std::cerr << (it ? "indirizzo di posta non valido: «" : "invalid e-mail address: «") << address << "»\n";
+  return std::nullopt;
+}
+
+int set_email(AdminRun& run) {
+  const bool it = run.it();
+  const std::string& name = run.operands[0];
+  const bool remove = run.operands[1] == "-";
+  run.detail = name + ": " + (remove ? "indirizzo tolto" : run.operands[1]);
+  std::optional<std::string> address = remove ? std::optional<std::string>("") : email_option(it, run.operands[1]);
+  if (!address) return kExitUsage;
+  run.store.set_email(name, *address);
+  std::cout << (remove ? (it ? "indirizzo di posta tolto: " : "e-mail address removed: ") + name
+                       : (it ? "indirizzo di posta di " : "e-mail address of ") + name + ": " + *address)
+            << "\n";
   return kExitOk;
 }
 
@@ -407,9 +490,12 @@ int add_user(AdminRun& run) {
                      : "role and ente do not match: comune with an ISTAT code, ambito with an Ambito code, regione without ente\n");
     return kExitUsage;
   }
+  const std::string email = run.get("email", "email");
+  if (!email.empty() && !email_option(it, email)) return kExitUsage;
   const auto password = new_password(it);
   if (!password) return kExitUsage;
   run.store.add_user(name, *role, ente, *password);
+  if (!email.empty()) run.store.set_email(name, email);
   run.detail = name + " (" + std::string(server::to_string(*role)) + (ente.empty() ? "" : " " + ente) + ")";
   std::cout << (it ? "utente creato: " : "user created: ") << name << "\n";
   return kExitOk;
@@ -509,6 +595,7 @@ const std::vector<AdminCommand>& admin_commands() {
       {{"utenti"}, {"users"}, 0, 0, nullptr, list_users},
       {{"utente", "aggiungi"}, {"user", "add"}, 1, 1, "admin utente aggiungi", add_user},
       {{"utente", "password"}, {"user", "password"}, 1, 1, "admin utente password", change_password},
+      {{"utente", "email"}, {"user", "email"}, 2, 2, "admin utente email", set_email},
       {{"utente", "disabilita"}, {"user", "disable"}, 1, 1, "admin utente disabilita", disable_user},
       {{"utente", "elimina"}, {"user", "delete"}, 1, 1, "admin utente elimina", delete_user},
       {{"token", "revoca"}, {"token", "revoke"}, 1, 1, "admin token revoca", revoke_token},

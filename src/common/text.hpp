@@ -37,6 +37,17 @@ inline std::string counted(std::size_t n, std::string_view one, std::string_view
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
+// A whole number with the Italian thousands separator: "31.234", "1.048.576".
+inline std::string grouped_thousands(unsigned long long n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += '.';
+    out += digits[i];
+  }
+  return out;
+}
+
 // Lower-case hexadecimal of bytes (digests, tokens).
 inline std::string to_hex(const unsigned char* data, std::size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";

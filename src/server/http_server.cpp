@@ -53,7 +53,9 @@
 #include "server/crypto.hpp"
 #include "server/dashboard.hpp"
 #include "server/intake.hpp"
+#include "server/mail.hpp"
 #include "server/pages.hpp"
+#include "server/reminders.hpp"
 
 namespace consolida::server {
 namespace {
@@ -319,6 +321,7 @@ struct Server::Impl {
   Gate validations;
   std::unique_ptr<Poco::ThreadPool> pool;
   std::unique_ptr<GuardedHttpServer> http;
+  std::unique_ptr<MailService> mail;
   std::uint16_t port = 0;
 
   Impl(ServerOptions o, std::vector<forms::FormSpec> f, const registry::Registry& r)
@@ -332,6 +335,30 @@ struct Server::Impl {
         validations(options.concurrent_validations > 0 ? options.concurrent_validations
                                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
     store.clear_temp();
+    intake.set_site_url(options.mail.site_url);
+  }
+
+  // "smtp.example.it:587, STARTTLS": where mail goes, for the Region; empty when it goes nowhere.
+  std::string smtp_description() const {
+    const MailOptions& m = options.mail;
+    if (m.smtp_host.empty()) return "";
+    return m.smtp_host + ":" + std::to_string(m.smtp_port) + (m.starttls ? ", STARTTLS" : "") + (m.user.empty() ? "" : ", utente " + m.user);
+  }
+
+  // The postman: delivers the outbox and, every reminder interval, enqueues the reminders due by
+  // the scheduler's clock (real time, unless a test moved it).
+  void start_mail() {
+    const MailOptions& m = options.mail;
+    if (m.smtp_host.empty()) return;
+    auto remind = [this] {
+      const std::int64_t now = unix_now(), clock = now + options.mail.scheduler_clock_offset_seconds;
+      std::vector<OutboxMessage> reminders = due_reminders(intake, store, options.mail.reminder_days, clock);
+      // Due by the scheduler's clock, sent by the real one: a test's clock ahead must not put them off.
+      for (OutboxMessage& m : reminders) m.created = m.next_attempt = now;
+      store.enqueue_mails(reminders);
+    };
+    mail = std::make_unique<MailService>(store, std::make_unique<SmtpTransport>(m), m.retry, remind, m.reminder_interval_seconds);
+    mail->start();
   }
 
   std::string temp_dir() const { return store.data_dir() + "/tmp"; }
@@ -930,7 +957,7 @@ class UploadHandler final : public SignedInHandler {
 
 class SubmissionHandler final : public SignedInHandler {
  public:
-  enum class View { outcome, file, annotated, report, none };
+  enum class View { outcome, file, annotated, report, receipt, none };
   SubmissionHandler(Server::Impl& server, bool api, std::int64_t id, View view) : SignedInHandler(server, api), id_(id), view_(view) {}
 
  private:
@@ -953,6 +980,13 @@ class SubmissionHandler final : public SignedInHandler {
         if (or_refuse(response, written)) send_xlsx(response, out.path(), "annotato-" + s.file_name);
         return;
       }
+      case View::receipt: {
+        const auto receipt = intake().receipt(id_, who.user);
+        const Receipt* r = or_refuse(response, receipt);
+        if (!r) return;
+        if (api_) return send_json(response, json_text(pages::receipt_json(*r)));
+        return send_html(response, pages::receipt_page(site(), who.user, who.csrf, *r));
+      }
       case View::outcome:
       case View::report: {
         const auto read = intake().report(s);
@@ -969,6 +1003,23 @@ class SubmissionHandler final : public SignedInHandler {
 
   std::int64_t id_;
   View view_;
+};
+
+// ---- the outbox, for the Region: what was sent, what keeps failing ----
+
+class OutboxHandler final : public SignedInHandler {
+ public:
+  using SignedInHandler::SignedInHandler;
+
+ private:
+  void answer_for(HTTPServerRequest&, HTTPServerResponse& response, const Caller& who) override {
+    // Addresses and subjects of every ente: the Region's alone; others are told there is no such page.
+    if (who.user.role != Role::regione) return refuse(response, kNotFound);
+    const OutboxCounts counts = server_.store.outbox_counts();
+    const std::vector<OutboxMessage> failing = server_.store.failing_mail(500);
+    if (api_) return send_json(response, json_text(pages::outbox_json(counts, failing, server_.smtp_description())));
+    send_html(response, pages::outbox_page(site(), who.user, who.csrf, counts, failing, server_.smtp_description()));
+  }
 };
 
 class NotFoundHandler final : public SignedInHandler {
@@ -1072,6 +1123,7 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
       if (is(path, "uscita") && post) return new LogoutHandler(server_, false);
     }
     if (is(path, "campagne") && get) return new CampaignListHandler(server_, api);
+    if (is(path, "posta") && get) return new OutboxHandler(server_, api);
     // Ids start at 1: one that is not a number is answered like a missing record.
     if (path.size() >= 2 && path[0] == "campagne") {
       const std::int64_t id = parse_id(path[1]).value_or(0);
@@ -1095,6 +1147,7 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
       else if (get && tail == "file") view = View::file;
       else if (get && tail == "annotato") view = View::annotated;
       else if (get && tail == "rapporto") view = View::report;
+      else if (get && tail == "ricevuta") view = View::receipt;
       return new SubmissionHandler(server_, api, id, view);
     }
     return new NotFoundHandler(server_, api);
@@ -1137,9 +1190,14 @@ void Server::start() {
                                 {options.trusted_proxies.begin(), options.trusted_proxies.end()}};
   impl_->http = std::make_unique<GuardedHttpServer>(new Router(*impl_), *impl_->pool, socket, params, limits);
   impl_->http->start();
+  impl_->start_mail();
 }
 
 void Server::stop() {
+  if (impl_ && impl_->mail) {
+    impl_->mail->stop();
+    impl_->mail.reset();
+  }
   if (impl_ && impl_->http) {
     impl_->http->stop_all();
     impl_->http.reset();

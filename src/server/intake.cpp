@@ -15,6 +15,7 @@
 #include "consolida/typed_form.hpp"
 #include "consolida/write.hpp"
 #include "consolida/xlsx.hpp"
+#include "server/mail_texts.hpp"
 
 namespace consolida::server {
 namespace {
@@ -224,7 +225,16 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
   draft.errors = static_cast<int>(report.errors());
   draft.warnings = static_cast<int>(report.warnings());
   draft.report_json = forms::to_json(report);
-  std::variant<Submission, NotStored> stored = store_.add_submission(draft, upload.temp_path);
+  // The receipt mail to the sender, committed with the version or not at all.
+  const std::string address = store_.email(user.username);
+  Store::MailsFor receipt;
+  if (!address.empty()) {
+    receipt = [&](const Submission& version) {
+      const MailContext about{campaign, spec->title.it, ente_name(campaign, ente), site_url_, upload.now};
+      return std::vector<OutboxMessage>{receipt_mail(about, version, address)};
+    };
+  }
+  std::variant<Submission, NotStored> stored = store_.add_submission(draft, upload.temp_path, receipt);
   if (Submission* added = std::get_if<Submission>(&stored)) return *added;
   if (std::get<NotStored>(stored) == NotStored::locked) return locked_by(store_.last_review(campaign.id, ente).value_or(Review{}));
   return duplicate_of(store_.latest(campaign.id, ente).value_or(draft).version);
@@ -326,6 +336,13 @@ std::variant<EnteHistory, Outcome> Intake::ente_history(const Campaign& campaign
     if (!file_present(s)) history.without_file.push_back(s.id);
   }
   return history;
+}
+
+std::variant<Receipt, Outcome> Intake::receipt(std::int64_t id, const User& user) {
+  const auto visible = submission(id, user);
+  if (const Outcome* refusal = std::get_if<Outcome>(&visible)) return *refusal;
+  const SubmissionView& view = std::get<SubmissionView>(visible);
+  return Receipt{view.campaign, view.submission, ente_name(view.campaign, view.submission.ente), form_title(view.campaign)};
 }
 
 std::string Intake::ente_name(const Campaign& campaign, const std::string& code) const {
@@ -444,7 +461,20 @@ std::variant<Review, Outcome> Intake::review(std::int64_t submission, const User
   draft.note = trimmed;
   draft.reviewer = user.username;
   draft.at = now;
-  std::variant<Review, ReviewRefused> added = store_.add_review(draft);
+  // Sent back: each address of the ente hears it, committed with the decision or not at all.
+  Store::ReviewMails returned;
+  if (*decided == ReviewOutcome::rinviato) {
+    const auto addresses = store_.addresses_by_ente();
+    if (const auto found = addresses.find(version.ente); found != addresses.end()) {
+      returned = [&, recipients = found->second](const Review& stored) {
+        const MailContext about{campaign, form_title(campaign), ente_name(campaign, version.ente), site_url_, now};
+        std::vector<OutboxMessage> out;
+        for (const std::string& address : recipients) out.push_back(returned_mail(about, version, user.username, stored.note, stored.id, address));
+        return out;
+      };
+    }
+  }
+  std::variant<Review, ReviewRefused> added = store_.add_review(draft, returned);
   if (Review* stored = std::get_if<Review>(&added)) return *stored;
   switch (std::get<ReviewRefused>(added)) {
     case ReviewRefused::stale:

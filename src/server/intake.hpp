@@ -99,6 +99,14 @@ struct EnteHistory {
   std::vector<std::int64_t> without_file;    // versions whose file is gone from the server
 };
 
+// What a version's receipt shows: the version, its campaign and whose it is.
+struct Receipt {
+  Campaign campaign;
+  Submission submission;
+  std::string ente_name;
+  std::string form_title;
+};
+
 class Intake {
  public:
   // `builtin` is registry version 1; campaigns opened on an imported version read theirs from the store.
@@ -130,6 +138,11 @@ class Intake {
   std::variant<std::string, Outcome> write_template(const Campaign& campaign, const std::string& out) const;
   // The download name alone (empty without the plugin).
   std::string template_name(const Campaign& campaign) const;
+  // The receipt of a version the user may see; refused exactly as submission() refuses.
+  std::variant<Receipt, Outcome> receipt(std::int64_t id, const User& user);
+  // Where users reach the site (https://...): the links in the mails.
+  void set_site_url(std::string url) { site_url_ = std::move(url); }
+  const std::string& site_url() const { return site_url_; }
 
   // The stored validation report, named by the file name as uploaded.
   std::variant<forms::Report, Outcome> report(const Submission& submission) const;
@@ -169,6 +182,7 @@ class Intake {
   Store& store_;
   const std::vector<forms::FormSpec>& forms_;
   RegistryVersions registries_;
+  std::string site_url_;
 };
 
 }  // namespace consolida::server

@@ -495,7 +495,8 @@ std::string submission_page(const SiteInfo& site, const User& user, const std::s
                               esc(errors_and_warnings(s.errors, s.warnings)) + ".</p>";
   body << alert(s.valid ? "ok" : "ko", s.valid ? Icon::valid : Icon::error, outcome, "status");
   body << "<p>Inviata da " << esc(s.sender()) << " il " << format_rome_time(s.uploaded_at) << " (ora italiana); SHA-256 <code>" << esc(s.sha256)
-       << "</code>.</p>";
+       << "</code>.</p><p>Protocollo n. <strong>" << esc(s.protocol) << "</strong>: <a href=\"/invii/" << s.id
+       << "/ricevuta\">ricevuta di invio (da stampare)</a></p>";
   body << "<ul class=\"azioni\"><li><a class=\"pulsante\" href=\"/invii/" << s.id << "/annotato\">" << svg(Icon::download)
        << "Scarica la copia annotata (errori evidenziati)</a></li><li><a class=\"pulsante secondario\" href=\"/invii/" << s.id << "/file\">"
        << svg(Icon::download) << "Scarica il file inviato</a></li></ul>"
@@ -707,6 +708,8 @@ Poco::JSON::Object::Ptr submission_json(const Submission& s, const forms::Report
   body->set("in_ritardo", s.late);
   body->set("errori", s.errors);
   body->set("avvisi", s.warnings);
+  body->set("protocollo", s.protocol);
+  body->set("ricevuta", "/invii/" + std::to_string(s.id) + "/ricevuta");
   body->set("rapporto", report_object(report));
   return body;
 }
@@ -738,6 +741,118 @@ Poco::JSON::Object::Ptr ente_json(const Campaign& c, const EnteHistory& h) {
     versions->add(item);
   }
   body->set("versioni", versions);
+  return body;
+}
+
+// ---- receipts and the outbox ----
+
+std::string receipt_page(const SiteInfo& site, const User& user, const std::string& csrf, const Receipt& r) {
+  const Submission& s = r.submission;
+  const Campaign& c = r.campaign;
+  std::ostringstream body;
+  body << "<section class=\"ricevuta\" aria-labelledby=\"numero\"><p id=\"numero\" class=\"numero\">Protocollo n. <strong>" << esc(s.protocol)
+       << "</strong></p><p>" << esc(site.administration)
+       << " attesta che il file indicato sotto è stato ricevuto e registrato dal servizio di raccolta dei Piani di Zona.</p>"
+       << "<table><caption>Dati dell'invio</caption>"
+       << "<tr><th scope=\"row\">Numero di protocollo</th><td>" << esc(s.protocol) << "</td></tr>"
+       << "<tr><th scope=\"row\">Campagna</th><td>" << esc(c.name) << " (" << esc(r.form_title) << ", anno " << c.year << ")</td></tr>"
+       << "<tr><th scope=\"row\">Ente</th><td>" << esc(s.ente) << " " << esc(r.ente_name) << "</td></tr>"
+       << "<tr><th scope=\"row\">Inviato da</th><td>" << esc(s.sender()) << "</td></tr>"
+       << "<tr><th scope=\"row\">Ricevuto il</th><td>" << format_rome_time(s.uploaded_at) << " (ora italiana, Europe/Rome)"
+       << (s.late ? ", dopo la scadenza" : "") << "</td></tr>"
+       << "<tr><th scope=\"row\">Nome del file</th><td>" << esc(s.file_name) << "</td></tr>"
+       << "<tr><th scope=\"row\">Dimensione</th><td>" << grouped_thousands(s.size) << " byte</td></tr>"
+       << "<tr><th scope=\"row\">Impronta SHA-256</th><td><code>" << esc(s.sha256) << "</code></td></tr>"
+       << "<tr><th scope=\"row\">Versione</th><td>" << s.version << "</td></tr>"
+       << "<tr><th scope=\"row\">Esito del controllo</th><td>" << (s.valid ? "valido" : "con errori bloccanti") << "</td></tr>"
+       << "<tr><th scope=\"row\">Errori bloccanti</th><td>" << s.errors << "</td></tr>"
+       << "<tr><th scope=\"row\">Avvisi</th><td>" << s.warnings << "</td></tr></table>"
+       << "<p>L'impronta SHA-256 identifica il contenuto del file: un file con la stessa impronta è lo stesso file, byte per byte.</p>"
+       << "<p lang=\"en\"><small>Upload receipt: the file above was received and recorded; its SHA-256 identifies its content.</small></p>"
+       << "<p class=\"non-stampare\"><a href=\"/invii/" << s.id << "\">Torna all'esito dell'invio</a> · per stamparla o salvarla in PDF usare "
+          "la stampa del browser</p></section>";
+  return layout(site, {"Ricevuta di invio",
+                       {campaigns_crumb(), campaign_crumb(c), {r.ente_name, ente_href(c, s.ente)}, {"Versione " + std::to_string(s.version), "/invii/" + std::to_string(s.id)},
+                        {"Ricevuta", ""}},
+                       body.str(),
+                       &user,
+                       csrf});
+}
+
+Poco::JSON::Object::Ptr receipt_json(const Receipt& r) {
+  const Submission& s = r.submission;
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("protocollo", s.protocol);
+  body->set("id", s.id);
+  body->set("campagna", s.campaign);
+  body->set("campagna_nome", r.campaign.name);
+  body->set("modulo", r.campaign.form_id);
+  body->set("anno", r.campaign.year);
+  body->set("ente", s.ente);
+  body->set("ente_nome", r.ente_name);
+  body->set("inviato_da", s.sender());
+  body->set("inviato_il", format_rome_time(s.uploaded_at));
+  body->set("inviato_il_unix", s.uploaded_at);
+  body->set("nome_file", s.file_name);
+  body->set("dimensione", s.size);
+  body->set("sha256", s.sha256);
+  body->set("versione", s.version);
+  body->set("esito", s.valid ? "valido" : "con errori");
+  body->set("in_ritardo", s.late);
+  body->set("errori", s.errors);
+  body->set("avvisi", s.warnings);
+  return body;
+}
+
+std::string outbox_page(const SiteInfo& site, const User& user, const std::string& csrf, const OutboxCounts& n, const std::vector<OutboxMessage>& failing,
+                        const std::string& smtp) {
+  std::ostringstream body;
+  body << "<p>" << (smtp.empty() ? "Invio della posta non configurato (smtp_host): i messaggi restano in coda finché non lo si configura."
+                                 : "La posta parte attraverso " + esc(smtp) + ".")
+       << "</p><ul class=\"conteggi\" aria-label=\"Messaggi per stato\"><li>" << badge({"ok", Icon::valid}, "inviati: " + std::to_string(n.sent))
+       << "</li><li>" << badge({"manca", Icon::late}, "in attesa: " + std::to_string(n.pending)) << "</li><li>"
+       << badge({"ko", Icon::warning}, "in errore: " + std::to_string(n.failing)) << "</li><li>"
+       << badge({"ko", Icon::error}, "abbandonati: " + std::to_string(n.abandoned)) << "</li></ul>";
+  if (failing.empty()) {
+    body << alert("ok", Icon::valid, "<p>Nessun messaggio in errore.</p>");
+  } else {
+    const std::vector<Column> columns{{"Creato"}, {"Destinatario"}, {"Oggetto"}, {"Stato"}, {"Tentativi"}, {"Prossimo tentativo"}, {"Ultimo errore"}};
+    open_table(body, "Messaggi non consegnati", columns);
+    for (const OutboxMessage& m : failing) {
+      const MailState state = state_of(m);
+      table_row(body, columns,
+                {format_rome_time(m.created), esc(m.recipient), esc(m.subject), badge({"ko", Icon::error}, to_string(state)), std::to_string(m.attempts),
+                 state == MailState::abandoned ? "nessuno" : format_rome_time(m.next_attempt), esc(m.last_error)});
+    }
+    close_table(body);
+  }
+  return layout(site, {"Posta in uscita", {campaigns_crumb(), {"Posta in uscita", ""}}, body.str(), &user, csrf});
+}
+
+Poco::JSON::Object::Ptr outbox_json(const OutboxCounts& n, const std::vector<OutboxMessage>& failing, const std::string& smtp) {
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+  body->set("smtp", smtp);
+  Poco::JSON::Object::Ptr counts = new Poco::JSON::Object;
+  counts->set("inviati", n.sent);
+  counts->set("in_attesa", n.pending);
+  counts->set("in_errore", n.failing);
+  counts->set("abbandonati", n.abandoned);
+  body->set("conteggi", counts);
+  Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+  for (const OutboxMessage& m : failing) {
+    Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+    item->set("id", m.id);
+    item->set("chiave", m.key);
+    item->set("destinatario", m.recipient);
+    item->set("oggetto", m.subject);
+    item->set("creato", format_rome_time(m.created));
+    item->set("stato", std::string(to_string(state_of(m))));
+    item->set("tentativi", m.attempts);
+    item->set("prossimo_tentativo", m.abandoned ? std::string() : format_rome_time(m.next_attempt));
+    item->set("ultimo_errore", m.last_error);
+    items->add(item);
+  }
+  body->set("non_consegnati", items);
   return body;
 }
 

@@ -57,4 +57,15 @@ Poco::JSON::Object::Ptr review_json(const Review& review);
 // One ente's versions (without their reports) and which counts.
 Poco::JSON::Object::Ptr ente_json(const Campaign& campaign, const EnteHistory& history);
 
+// ---- receipts and the outbox ----
+
+// The receipt of a version, laid out to print on one A4 page.
+std::string receipt_page(const SiteInfo& site, const User& user, const std::string& csrf, const Receipt& receipt);
+Poco::JSON::Object::Ptr receipt_json(const Receipt& receipt);
+// The Region's view of the outbox: counts, and every message that failed or was abandoned.
+// `smtp` describes where mail goes ("smtp.example.it:587, STARTTLS"), empty when not configured.
+std::string outbox_page(const SiteInfo& site, const User& user, const std::string& csrf, const OutboxCounts& counts, const std::vector<OutboxMessage>& failing,
+                        const std::string& smtp);
+Poco::JSON::Object::Ptr outbox_json(const OutboxCounts& counts, const std::vector<OutboxMessage>& failing, const std::string& smtp);
+
 }  // namespace consolida::server::pages

@@ -59,11 +59,12 @@ Submission submission_from(Poco::Data::RecordSet& rs, std::size_t row) {
   s.warnings = rs.value(12, row).convert<int>();
   s.report_json = rs.value(13, row).convert<std::string>();
   s.on_behalf = rs.value(14, row).convert<std::string>();
+  s.protocol = rs.value(15, row).convert<std::string>();
   return s;
 }
 
 constexpr const char* kSubmissionColumns =
-    "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, report, on_behalf";
+    "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, report, on_behalf, protocol";
 
 constexpr const char* kCampaignColumns = "id, name, form_id, year, opens_at, deadline, late_policy, registry_version";
 
@@ -100,7 +101,7 @@ Error unknown_user(const std::string& username) {
 // or a cookie of a deleted user can never name a new one; sessions and tokens go with their user.
 constexpr const char* kUsersTable =
     "(id INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT UNIQUE NOT NULL, role TEXT NOT NULL, ente TEXT NOT NULL, "
-    "salt TEXT NOT NULL, iterations INTEGER NOT NULL, hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0)";
+    "salt TEXT NOT NULL, iterations INTEGER NOT NULL, hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, email TEXT NOT NULL DEFAULT '')";
 constexpr const char* kSessionsTable =
     "(id INTEGER PRIMARY KEY AUTOINCREMENT, token_hash TEXT UNIQUE NOT NULL, "
     "user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, csrf TEXT NOT NULL, expires INTEGER NOT NULL)";
@@ -170,6 +171,65 @@ void add_registry_version_to_campaigns(Poco::Data::Session& db) {
   if (has_table(db, "campaigns") && !has_column(db, "campaigns", "registry_version")) {
     db << "ALTER TABLE campaigns ADD COLUMN registry_version INTEGER NOT NULL DEFAULT " + std::to_string(kBuiltinRegistryVersion), now;
   }
+}
+
+// "C3-2024-000123": the receipt's protocol number of the seq-th version of a campaign.
+std::string protocol_number(Poco::Int64 campaign, int year, Poco::Int64 seq) {
+  std::string digits = std::to_string(seq);
+  if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
+  return "C" + std::to_string(campaign) + "-" + std::to_string(year) + "-" + digits;
+}
+
+// Versions stored before receipts existed get their protocol numbers in id order, each campaign
+// counting from 1, in one transaction; like the registry versions, checked by the column.
+void add_protocol_numbers(Poco::Data::Session& db) {
+  if (!has_table(db, "submissions") || has_column(db, "submissions", "protocol")) return;
+  db.begin();
+  try {
+    db << "ALTER TABLE submissions ADD COLUMN protocol_seq INTEGER NOT NULL DEFAULT 0", now;
+    db << "ALTER TABLE submissions ADD COLUMN protocol TEXT NOT NULL DEFAULT ''", now;
+    Poco::Data::Statement select(db);
+    select << "SELECT s.id, s.campaign, c.year FROM submissions s JOIN campaigns c ON c.id = s.campaign ORDER BY s.id", now;
+    Poco::Data::RecordSet rs(select);
+    std::map<Poco::Int64, Poco::Int64> last;  // campaign -> its last sequence number
+    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+      const Poco::Int64 id = rs.value(0, row).convert<Poco::Int64>(), campaign = rs.value(1, row).convert<Poco::Int64>();
+      const Poco::Int64 seq = ++last[campaign];
+      std::string protocol = protocol_number(campaign, rs.value(2, row).convert<int>(), seq);
+      db << "UPDATE submissions SET protocol_seq = ?, protocol = ? WHERE id = ?", bind(seq), bind(protocol), bind(id), now;
+    }
+    db.commit();
+  } catch (...) {
+    db.rollback();
+    throw;
+  }
+}
+
+void add_user_emails(Poco::Data::Session& db) {
+  if (has_table(db, "users") && !has_column(db, "users", "email")) db << "ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT ''", now;
+}
+
+// The outbox: one row per e-mail, its key unique (a second enqueue of the same key is ignored).
+constexpr const char* kOutboxTable =
+    "(id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL, recipient TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL, "
+    "created INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, sent_at INTEGER NOT NULL DEFAULT 0, "
+    "last_error TEXT NOT NULL DEFAULT '', abandoned INTEGER NOT NULL DEFAULT 0)";
+constexpr const char* kOutboxColumns = "id, key, recipient, subject, body, created, attempts, next_attempt, sent_at, last_error, abandoned";
+
+OutboxMessage outbox_from(Poco::Data::RecordSet& rs, std::size_t row) {
+  OutboxMessage m;
+  m.id = rs.value(0, row).convert<Poco::Int64>();
+  m.key = rs.value(1, row).convert<std::string>();
+  m.recipient = rs.value(2, row).convert<std::string>();
+  m.subject = rs.value(3, row).convert<std::string>();
+  m.body = rs.value(4, row).convert<std::string>();
+  m.created = rs.value(5, row).convert<Poco::Int64>();
+  m.attempts = rs.value(6, row).convert<int>();
+  m.next_attempt = rs.value(7, row).convert<Poco::Int64>();
+  m.sent_at = rs.value(8, row).convert<Poco::Int64>();
+  m.last_error = rs.value(9, row).convert<std::string>();
+  m.abandoned = rs.value(10, row).convert<int>() != 0;
+  return m;
 }
 
 // Every regular file under `folder`, as paths relative to it.
@@ -290,6 +350,27 @@ struct Store::Impl {
     }
   }
 
+  // Adds one message to the outbox inside the caller's transaction, unless its key is there
+  // already; true when added. Any write of the store that causes a mail calls it in its own
+  // transaction, so that the mail and its cause are committed together or not at all.
+  bool enqueue(const OutboxMessage& m) {
+    exec("INSERT OR IGNORE INTO outbox(key, recipient, subject, body, created, next_attempt) VALUES(?, ?, ?, ?, ?, ?)", bind(m.key),
+         bind(m.recipient), bind(m.subject), bind(m.body), bind(static_cast<Poco::Int64>(m.created)),
+         bind(static_cast<Poco::Int64>(m.next_attempt ? m.next_attempt : m.created)));
+    int added = 0;
+    *db << "SELECT changes()", into(added), now;
+    return added > 0;
+  }
+
+  std::vector<OutboxMessage> select_outbox(const std::string& where_and_order) {
+    Poco::Data::Statement select(*db);
+    select << std::string("SELECT ") + kOutboxColumns + " FROM outbox " + where_and_order, now;
+    Poco::Data::RecordSet rs(select);
+    std::vector<OutboxMessage> out;
+    for (std::size_t row = 0; row < rs.rowCount(); ++row) out.push_back(outbox_from(rs, row));
+    return out;
+  }
+
   // Ends what a user holds open: its sessions and API tokens (a password change, a disabled user).
   void end_sessions_and_tokens(Poco::Int64 id) {
     exec("DELETE FROM sessions WHERE user_id = ?", bind(id));
@@ -338,6 +419,8 @@ Store::Store(const std::string& data_dir, int password_iterations) : impl_(std::
   db << "PRAGMA user_version", into(schema), now;
   if (schema < 1 && has_table(db, "users")) migrate_to_schema_1(db);
   add_registry_version_to_campaigns(db);
+  add_protocol_numbers(db);
+  add_user_emails(db);
   db << "CREATE TABLE IF NOT EXISTS campaigns(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, form_id TEXT NOT NULL, "
         "year INTEGER NOT NULL, opens_at INTEGER NOT NULL, deadline INTEGER NOT NULL, late_policy TEXT NOT NULL, "
         "registry_version INTEGER NOT NULL DEFAULT 1)", now;
@@ -349,7 +432,10 @@ Store::Store(const std::string& data_dir, int password_iterations) : impl_(std::
         "ente TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, file_name TEXT NOT NULL, "
         "uploaded_by TEXT NOT NULL, uploaded_at INTEGER NOT NULL, valid INTEGER NOT NULL, late INTEGER NOT NULL, "
         "errors INTEGER NOT NULL, warnings INTEGER NOT NULL, report TEXT NOT NULL, on_behalf TEXT NOT NULL DEFAULT '', "
-        "UNIQUE(campaign, ente, version))", now;
+        "protocol_seq INTEGER NOT NULL DEFAULT 0, protocol TEXT NOT NULL DEFAULT '', UNIQUE(campaign, ente, version))", now;
+  db << "CREATE UNIQUE INDEX IF NOT EXISTS submissions_protocol ON submissions(protocol)", now;
+  db << std::string("CREATE TABLE IF NOT EXISTS outbox") + kOutboxTable, now;
+  db << "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt) WHERE sent_at = 0 AND abandoned = 0", now;
   db << "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, "
         "campaign INTEGER, ente TEXT, sha256 TEXT, outcome TEXT NOT NULL, detail TEXT)", now;
   // A new table: a database of an older schema simply gains it.
@@ -703,7 +789,7 @@ bool approved(const std::optional<Review>& last) { return last && last->outcome 
 
 }  // namespace
 
-std::variant<Submission, NotStored> Store::add_submission(const Submission& draft, const std::string& temp_path) {
+std::variant<Submission, NotStored> Store::add_submission(const Submission& draft, const std::string& temp_path, const MailsFor& mails) {
   // Checked first so that a locked ente's file is not placed for nothing; checked again in the
   // transaction, where it counts (an approval between the two leaves the file unreferenced).
   if (approved(last_review(draft.campaign, draft.ente))) return NotStored::locked;
@@ -728,14 +814,24 @@ std::variant<Submission, NotStored> Store::add_submission(const Submission& draf
     }
     Submission s = draft;
     s.version = version + 1;
+    // The receipt's number: the campaign's next, in this transaction (commits are serialised).
+    Poco::Int64 seq = 0;
+    int year = 0;
+    db << "SELECT COALESCE(MAX(protocol_seq), 0) + 1 FROM submissions WHERE campaign = ?", bind(static_cast<Poco::Int64>(draft.campaign)),
+        into(seq), now;
+    db << "SELECT year FROM campaigns WHERE id = ?", bind(static_cast<Poco::Int64>(draft.campaign)), into(year), now;
+    s.protocol = protocol_number(draft.campaign, year, seq);
     impl_->exec("INSERT INTO submissions(campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, "
-                "errors, warnings, report, on_behalf) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "errors, warnings, report, on_behalf, protocol_seq, protocol) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 bind(static_cast<Poco::Int64>(s.campaign)), bind(s.ente), bind(s.version), bind(s.sha256),
                 bind(static_cast<Poco::Int64>(s.size)), bind(s.file_name), bind(s.uploaded_by), bind(static_cast<Poco::Int64>(s.uploaded_at)),
-                bind(static_cast<int>(s.valid)), bind(static_cast<int>(s.late)), bind(s.errors), bind(s.warnings), bind(s.report_json), bind(s.on_behalf));
+                bind(static_cast<int>(s.valid)), bind(static_cast<int>(s.late)), bind(s.errors), bind(s.warnings), bind(s.report_json), bind(s.on_behalf), bind(seq), bind(s.protocol));
     Poco::Int64 id = 0;
     db << "SELECT last_insert_rowid()", into(id), now;
     s.id = id;
+    if (mails) {
+      for (const OutboxMessage& m : mails(s)) impl_->enqueue(m);
+    }
     impl_->exec("INSERT INTO audit(at, user, action, campaign, ente, sha256, outcome, detail) VALUES(?, ?, 'invio', ?, ?, ?, ?, ?)",
                 bind(static_cast<Poco::Int64>(unix_now())), bind(s.uploaded_by), bind(static_cast<Poco::Int64>(s.campaign)), bind(s.ente),
                 bind(s.sha256), bind(std::string(s.valid ? "valido" : "con errori")), bind("versione " + std::to_string(s.version)));
@@ -747,7 +843,7 @@ std::variant<Submission, NotStored> Store::add_submission(const Submission& draf
   }
 }
 
-std::variant<Review, ReviewRefused> Store::add_review(const Review& draft) {
+std::variant<Review, ReviewRefused> Store::add_review(const Review& draft, const ReviewMails& mails) {
   std::lock_guard guard(impl_->lock);
   Poco::Data::Session& db = *impl_->db;
   db.begin();
@@ -771,6 +867,9 @@ std::variant<Review, ReviewRefused> Store::add_review(const Review& draft) {
     Poco::Int64 id = 0;
     db << "SELECT last_insert_rowid()", into(id), now;
     r.id = id;
+    if (mails) {
+      for (const OutboxMessage& m : mails(r)) impl_->enqueue(m);
+    }
     impl_->exec("INSERT INTO audit(at, user, action, campaign, ente, sha256, outcome, detail) VALUES(?, ?, 'revisione', ?, ?, '', ?, ?)",
                 bind(static_cast<Poco::Int64>(r.at)), bind(r.reviewer), bind(static_cast<Poco::Int64>(r.campaign)), bind(r.ente),
                 bind(std::string(to_string(r.outcome))), bind("invio " + std::to_string(r.submission) + ": " + r.note));
@@ -803,7 +902,8 @@ namespace {
 // The columns of kSubmissionColumns with an empty report: a status of thousands of enti reads
 // no validation report.
 constexpr const char* kWithoutReport =
-    "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, '' AS report, on_behalf";
+    "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, '' AS report, on_behalf, "
+    "protocol";
 
 std::vector<Submission> select_submissions(Poco::Data::Session& db, const std::string& where, Poco::Int64 a, const std::string* b,
                                            const char* columns = kSubmissionColumns) {
@@ -1016,6 +1116,94 @@ BackupResult Store::backup(const std::string& dir) const {
   fsync_path(dir + "/files", O_RDONLY | O_DIRECTORY);
   fsync_path(dir, O_RDONLY | O_DIRECTORY);
   return result;
+}
+
+// ---- e-mail addresses and the outbox ----
+
+void Store::set_email(const std::string& username, const std::string& email) {
+  std::lock_guard guard(impl_->lock);
+  const Poco::Int64 id = user_id(*impl_->db, username);
+  if (id == 0) throw unknown_user(username);
+  impl_->exec("UPDATE users SET email = ? WHERE id = ?", bind(email), bind(id));
+}
+
+std::string Store::email(const std::string& username) const {
+  std::lock_guard guard(impl_->lock);
+  std::string address;
+  *impl_->db << "SELECT email FROM users WHERE username = ?", bind(username), into(address), now;
+  return address;
+}
+
+std::map<std::string, std::string> Store::emails() const {
+  std::lock_guard guard(impl_->lock);
+  Poco::Data::Statement select(*impl_->db);
+  select << "SELECT username, email FROM users WHERE email <> ''", now;
+  Poco::Data::RecordSet rs(select);
+  std::map<std::string, std::string> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) out[rs.value(0, row).convert<std::string>()] = rs.value(1, row).convert<std::string>();
+  return out;
+}
+
+std::map<std::string, std::vector<std::string>> Store::addresses_by_ente() const {
+  std::lock_guard guard(impl_->lock);
+  Poco::Data::Statement select(*impl_->db);
+  select << "SELECT DISTINCT ente, email FROM users WHERE email <> '' AND ente <> '' AND disabled = 0 ORDER BY ente, email", now;
+  Poco::Data::RecordSet rs(select);
+  std::map<std::string, std::vector<std::string>> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    out[rs.value(0, row).convert<std::string>()].push_back(rs.value(1, row).convert<std::string>());
+  }
+  return out;
+}
+
+std::size_t Store::enqueue_mails(const std::vector<OutboxMessage>& messages) {
+  std::lock_guard guard(impl_->lock);
+  std::size_t added = 0;
+  impl_->in_transaction([&] {
+    for (const OutboxMessage& m : messages) added += impl_->enqueue(m);
+  });
+  return added;
+}
+
+std::vector<OutboxMessage> Store::due_mail(std::int64_t now_seconds, std::size_t limit) const {
+  std::lock_guard guard(impl_->lock);
+  return impl_->select_outbox("WHERE sent_at = 0 AND abandoned = 0 AND next_attempt <= " + std::to_string(now_seconds) + " ORDER BY id LIMIT " +
+                              std::to_string(limit));
+}
+
+void Store::mark_mail_sent(std::int64_t id, std::int64_t at) {
+  std::lock_guard guard(impl_->lock);
+  impl_->exec("UPDATE outbox SET sent_at = ?, last_error = '' WHERE id = ?", bind(static_cast<Poco::Int64>(at)), bind(static_cast<Poco::Int64>(id)));
+}
+
+void Store::mark_mail_failed(std::int64_t id, const std::string& error, std::int64_t now_seconds, const RetryPolicy& policy) {
+  std::lock_guard guard(impl_->lock);
+  int attempts = 0;
+  *impl_->db << "SELECT attempts FROM outbox WHERE id = ?", bind(static_cast<Poco::Int64>(id)), into(attempts), now;
+  ++attempts;
+  const bool abandon = attempts >= policy.max_attempts;
+  impl_->exec("UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ?, abandoned = ? WHERE id = ? AND sent_at = 0", bind(attempts),
+              bind(static_cast<Poco::Int64>(now_seconds + policy.delay_after(attempts))), bind(error.substr(0, 500)),
+              bind(static_cast<int>(abandon)), bind(static_cast<Poco::Int64>(id)));
+}
+
+std::vector<OutboxMessage> Store::failing_mail(std::size_t limit) const {
+  std::lock_guard guard(impl_->lock);
+  return impl_->select_outbox("WHERE sent_at = 0 AND (attempts > 0 OR abandoned = 1) ORDER BY id DESC LIMIT " + std::to_string(limit));
+}
+
+std::vector<OutboxMessage> Store::outbox() const {
+  std::lock_guard guard(impl_->lock);
+  return impl_->select_outbox("ORDER BY id");
+}
+
+OutboxCounts Store::outbox_counts() const {
+  std::lock_guard guard(impl_->lock);
+  OutboxCounts c;
+  *impl_->db << "SELECT COALESCE(SUM(sent_at = 0 AND abandoned = 0 AND attempts = 0), 0), COALESCE(SUM(sent_at = 0 AND abandoned = 0 AND attempts > 0), 0), "
+                "COALESCE(SUM(sent_at <> 0), 0), COALESCE(SUM(sent_at = 0 AND abandoned = 1), 0) FROM outbox",
+      into(c.pending), into(c.failing), into(c.sent), into(c.abandoned), now;
+  return c;
 }
 
 }  // namespace consolida::server
