@@ -197,6 +197,11 @@ try {
   assert.match(await page.getByRole("status").innerText(), /Versione 2 .*: valida/);
   assert.match(await page.locator("main").innerText(), /Nessun problema trovato/);
   await look(page, "esito-valido");
+  // Its receipt, with its protocol number.
+  await page.getByRole("link", { name: /ricevuta di invio/ }).click();
+  assert.match(await page.locator("main").innerText(), /Protocollo n\. C\d+-2024-\d{6}/);
+  await look(page, "ricevuta");
+  await page.getByRole("link", { name: "Torna all'esito dell'invio" }).click();
   await page.getByRole("link", { name: "Torna alla campagna" }).click();
   assert.equal(await statusOf(page, "015142"), "valido");
   // A comune is offered no consolidation.
@@ -235,6 +240,13 @@ try {
   await openCampaign(ambito);
   assert.equal(await ambito.locator("tbody tr").count(), 8, "the 8 comuni of Melzo");
   await look(ambito, "campagna-ambito");
+  // The Ambito reviews the version of Melzo that counts (the valid one) and sends it back.
+  await ambito.getByRole("link", { name: "Melzo", exact: true }).click();
+  await ambito.getByRole("link", { name: "Esito e problemi della versione 2" }).click();
+  await ambito.fill("textarea[name=nota]", "Controllare la quota del Fondo Povertà nella riga 12.");
+  await ambito.getByRole("button", { name: "Rinvia per correzioni" }).click();
+  assert.match(await ambito.locator("main").innerText(), /rinviato[\s\S]*Controllare la quota del Fondo Povertà/);
+  await look(ambito, "revisione-ambito");
   await ambitoContext.close();
 
   // ---- the Region ----
@@ -250,6 +262,9 @@ try {
                                         officer.getByRole("link", { name: "Scarica il consolidato (xlsx)" }).click()]);
   assert.match(download.suggestedFilename(), /^consolidato-spesa-sociale-comune-2024\.xlsx$/);
   await download.saveAs(path.join(outDir, "consolidato.xlsx"));
+  // The outbox: what the mail did.
+  await officer.goto(base + "/posta");
+  await look(officer, "posta");
   await region.close();
   console.log("e2e: every page styled and without axe-core violations at 1280 and 390 px; template downloaded; "
               + "comune broken -> errors by cell -> fixed -> valido -> broken again, the fixed one still counts; "
