@@ -412,12 +412,10 @@ bool Intake::reviews(const Campaign& campaign, const User& user, const std::stri
 }
 
 std::int64_t Intake::counting_version(const Campaign& campaign, const std::string& ente) const {
-  const Submission* counting = nullptr;
   const std::vector<Submission> versions = store_.submissions(campaign.id, ente);
-  for (const Submission& v : versions) {
-    if (!counting || v.valid || !counting->valid) counting = &v;  // oldest first: the newest valid wins, else the newest
-  }
-  return counting ? counting->id : 0;
+  if (const CountingVersion counting = which_counts(versions); counting.counts) return counting.counts->id;
+  // None valid: the newest is the one to send back (submissions come oldest first).
+  return versions.empty() ? 0 : versions.back().id;
 }
 
 std::vector<Review> Intake::review_history(const Campaign& campaign, const std::string& ente) const { return store_.reviews(campaign.id, ente); }
