@@ -19,6 +19,7 @@
 #include "server/crypto.hpp"
 #include "support/cli_run.hpp"
 #include "support/files.hpp"
+#include "support/melzo_samples.hpp"
 #include "support/http_call.hpp"
 
 namespace {
@@ -31,21 +32,7 @@ using consolida::testing::slurp;
 using Reply = consolida::testing::HttpReply;
 using Headers = std::map<std::string, std::string>;
 
-// Valid files of the comuni of the Ambito of Melzo, by ISTAT code, made once.
-const std::map<std::string, std::string>& melzo_files() {
-  static const std::map<std::string, std::string> files = [] {
-    std::map<std::string, std::string> out;
-    const fs::path dir = fs::temp_directory_path() / ("consolida-admin-samples-" + std::to_string(::getpid()));
-    const std::string command =
-        std::string(CONSOLIDA_MAKE_REGION) + " " + dir.string() + " --scope ambito:MELZO --missing 0 --year 2024 --errors 0 > /dev/null";
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
-    for (const auto& f : consolida::testing::csv_rows(dir / "manifest.csv")) {
-      if (f.size() >= 5 && f[1] == "spesa-sociale-comune") out[f[2]] = (dir / f[0]).string();
-    }
-    return out;
-  }();
-  return files;
-}
+using consolida::testing::melzo_files;
 
 const std::string kMelzo = "015142", kCassano = "015059";
 

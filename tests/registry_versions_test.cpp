@@ -20,6 +20,7 @@
 #include "server/intake.hpp"
 #include "support/cli_run.hpp"
 #include "support/files.hpp"
+#include "support/melzo_samples.hpp"
 #include "support/http_call.hpp"
 
 namespace {
@@ -90,21 +91,7 @@ CliRun admin_at(const fs::path& data_dir, const std::string& args, const std::st
   return consolida::testing::run_cli("--lang " + lang + " admin --data-dir " + data_dir.string() + " " + args + " < " + stdin_file.string());
 }
 
-// Valid files of the comuni of the Ambito of Melzo, by ISTAT code, made once.
-const std::map<std::string, std::string>& melzo_files() {
-  static const std::map<std::string, std::string> files = [] {
-    std::map<std::string, std::string> out;
-    const fs::path dir = fs::temp_directory_path() / ("consolida-registry-samples-" + std::to_string(::getpid()));
-    const std::string command =
-        std::string(CONSOLIDA_MAKE_REGION) + " " + dir.string() + " --scope ambito:MELZO --missing 0 --year 2024 --errors 0 > /dev/null";
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
-    for (const auto& f : consolida::testing::csv_rows(dir / "manifest.csv")) {
-      if (f.size() >= 5 && f[1] == "spesa-sociale-comune") out[f[2]] = (dir / f[0]).string();
-    }
-    return out;
-  }();
-  return files;
-}
+using consolida::testing::melzo_files;
 
 // A server on a fresh data directory, with two campaigns opened on the built-in registry.
 class RegistryVersionsTest : public ::testing::Test {

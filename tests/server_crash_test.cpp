@@ -59,15 +59,7 @@ TEST(ServerCrash, KillNineDuringABurstLosesNoAcknowledgedUploadAndLeavesNoPartia
   ASSERT_EQ(bodies.size(), 8u);
 
   const fs::path data = work / "data";
-  std::string token;
-  std::int64_t campaign = 0;
-  {
-    server::Store store(data.string(), 1000);
-    campaign = store.add_campaign({0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, unix_now() - 86400, unix_now() + 86400,
-                                   server::LatePolicy::refuse});
-    store.add_user("regione", server::Role::regione, "", "pw-regione-1");
-    token = store.issue_token("regione").secret;
-  }
+  const auto [campaign, token] = consolida::testing::open_region_campaign(data);
   const std::string upload_path = "/api/v1/campagne/" + std::to_string(campaign) + "/invii";
 
   std::mutex lock;

@@ -79,15 +79,7 @@ TEST(ServerMemory, ParallelLargeUploadsAreValidatedOneAtATimeAndThePeakStaysBoun
   ASSERT_GE(large.size(), 6u << 20);
 
   const fs::path data = work / "data";
-  std::string token;
-  std::int64_t campaign = 0;
-  {
-    server::Store store(data.string(), 1000);
-    campaign = store.add_campaign({0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, unix_now() - 86400, unix_now() + 86400,
-                                   server::LatePolicy::refuse});
-    store.add_user("regione", server::Role::regione, "", "pw-regione-1");
-    token = store.issue_token("regione").secret;
-  }
+  const auto [campaign, token] = consolida::testing::open_region_campaign(data);
   ServerProcess server(data, {"--threads", "40", "--validations", "1", "--connections-per-address", "0"});
   ASSERT_NE(server.port(), 0) << "consolida serve did not start";
   const long at_start = peak_resident_kb(server.pid());

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "common/rome_time.hpp"
+#include "consolida/server.hpp"
 #include "support/http_call.hpp"
 
 namespace consolida::testing {
@@ -47,6 +49,22 @@ class ServerProcess {
   std::optional<Poco::ProcessHandle> handle_;
   std::uint16_t port_ = 0;
 };
+
+// A data directory with one open campaign for spesa-sociale-comune 2024 and the Region's
+// account, for a server process started on it; the campaign's id and the Region's API token.
+struct RegionCampaign {
+  std::int64_t campaign = 0;
+  std::string token;
+};
+inline RegionCampaign open_region_campaign(const std::filesystem::path& data) {
+  server::Store store(data.string(), 1000);
+  RegionCampaign out;
+  out.campaign = store.add_campaign({0, "Spesa sociale 2024", "spesa-sociale-comune", 2024, unix_now() - 86400, unix_now() + 86400,
+                                     server::LatePolicy::refuse});
+  store.add_user("regione", server::Role::regione, "", "pw-regione-1");
+  out.token = store.issue_token("regione").secret;
+  return out;
+}
 
 // A request of the API with the Region's token; `ente` says whom an upload is for.
 inline HttpReply api_request(std::uint16_t port, const std::string& method, const std::string& path, const std::string& token,
