@@ -295,8 +295,8 @@ TEST_F(SitePages, TheEntePageListsEveryVersionAndSaysWhichCountsAndWhy) {
   EXPECT_TRUE(has(get("/api/v1" + campaign_path() + "/enti/" + other, "ufficio-melzo").body, "\"versioni\":[{")) ;
   EXPECT_FALSE(has(get("/api/v1" + campaign_path() + "/enti/" + other, "ufficio-melzo").body, "versione_che_conta"));
 
-  // The campaign's table links each ente to its page.
-  EXPECT_TRUE(has(get(campaign_path(), "regione").body, "<a href=\"" + page_path + "\">Cassano d&#39;Adda</a>"));
+  // The campaign's table links each ente to its page (the Region's list filtered to the Ambito).
+  EXPECT_TRUE(has(get(campaign_path() + "?ambito=MELZO", "regione").body, "<a href=\"" + page_path + "\">Cassano d&#39;Adda</a>"));
 }
 
 TEST_F(SitePages, AnEnteSeesOnlyItsOwnPageAndAnothersIsAnsweredLikeAMissingOne) {
@@ -321,3 +321,49 @@ TEST_F(SitePages, AnEnteSeesOnlyItsOwnPageAndAnothersIsAnsweredLikeAMissingOne) 
 }
 
 }  // namespace
+
+namespace {
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+}  // namespace
+
+// The Region's campaign page is its dashboard (issue #14): progress bars by ATS, then by Ambito
+// within an ATS, a filter that works without script, 50 enti a page, missing first, and the
+// exports carrying the same filter.
+TEST_F(SitePages, TheRegionsCampaignPageIsADashboardFilteredAndPaged) {
+  const std::string c = campaign_path();
+  const Reply whole = get(c, "regione");
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_TRUE(has(whole.body, "Enti: 1506.")) << "every comune counted, though 50 are listed";
+  EXPECT_TRUE(has(whole.body, "Avanzamento per ATS"));
+  EXPECT_EQ(count_of(whole.body, "<svg class=\"barra\""), 8u) << "one bar per ATS";
+  EXPECT_EQ(count_of(whole.body, "href=\"" + c + "/enti/"), 50u) << "one page of 50";
+  EXPECT_TRUE(has(whole.body, "1506 enti nell'elenco, prima i mancanti; pagina 1 di 31."));
+  EXPECT_TRUE(has(whole.body, "href=\"" + c + "?pagina=2\" rel=\"next\""));
+  EXPECT_TRUE(has(whole.body, "id=\"filtro-ats\"") && has(whole.body, "id=\"filtro-ambito\""));
+
+  const Reply ats = get(c + "?ats=MI", "regione");
+  EXPECT_TRUE(has(ats.body, "Avanzamento per Ambito")) << "within an ATS, its Ambiti";
+  EXPECT_TRUE(has(ats.body, "href=\"" + c + "?ats=MI&amp;ambito=MELZO\">Ambito di Melzo</a>")) << "each bar leads to its Ambito";
+  const Reply melzo = get(c + "?ambito=MELZO&stato=mancante", "regione");
+  EXPECT_TRUE(has(melzo.body, "Enti: 8.")) << "the counts are the Ambito's, whatever the state";
+  EXPECT_TRUE(has(melzo.body, "stato.csv?stato=mancante&amp;ambito=MELZO\"")) << "the export carries the filter";
+  EXPECT_TRUE(has(melzo.body, "stato.xlsx?stato=mancante&amp;ambito=MELZO\""));
+  EXPECT_TRUE(has(melzo.body, "<option selected>mancante</option>"));
+  EXPECT_TRUE(has(get(c + "?cerca=CASSANO", "regione").body, "Cassano d&#39;Adda")) << "a name in any case";
+  const Reply code = get(c + "?cerca=015059", "regione");
+  EXPECT_EQ(count_of(code.body, "href=\"" + c + "/enti/"), 1u) << "an ISTAT code";
+  EXPECT_TRUE(has(code.body, "Cassano d&#39;Adda"));
+  EXPECT_EQ(get(c + "?stato=bocciato", "regione").status, 400);
+
+  // The Ambito filters its own comuni only: no ATS or Ambito to choose.
+  const Reply ambito = get(c, "ufficio-melzo");
+  EXPECT_TRUE(has(ambito.body, "id=\"filtro-stato\""));
+  EXPECT_FALSE(has(ambito.body, "id=\"filtro-ats\""));
+  EXPECT_EQ(count_of(ambito.body, "href=\"" + c + "/enti/"), 8u);
+  // A comune gets no dashboard.
+  EXPECT_FALSE(has(get(c, "melzo").body, "id=\"filtro-stato\""));
+}

@@ -757,9 +757,7 @@ class CampaignHandler final : public SignedInHandler {
     }
     const registry::Registry& registry = intake().registry(*c);
     switch (view_) {
-      case View::page:
-        return send_html(response, pages::campaign_page(site(), who.user, who.csrf, *c, intake().form_title(*c), intake().template_name(*c),
-                                                        intake().status(*c, who.user), unix_now()));
+      case View::page: return page(response, who, *c, registry, *filter);
       case View::status_json:
         return send_json(response, json_text(pages::status_json(*c, status_view(intake().status(*c, who.user), registry, *filter), unix_now())));
       case View::status_csv:
@@ -778,6 +776,25 @@ class CampaignHandler final : public SignedInHandler {
       }
       case View::consolidated: return;
     }
+  }
+
+  // The dashboard: counts and progress, the filter form, a page of 50 enti.
+  void page(HTTPServerResponse& response, const Caller& who, const Campaign& c, const registry::Registry& registry, StatusFilter filter) {
+    if (filter.per_page == std::numeric_limits<std::size_t>::max()) filter.per_page = 50;
+    std::vector<EnteStatus> all = intake().status(c, who.user);
+    pages::ListView list;
+    if (who.user.role == Role::regione) {
+      for (const registry::Ats& ats : registry.ats()) list.ats_choices.emplace_back(ats.code, ats.name);
+      for (const registry::Ambito& ambito : registry.ambiti()) {
+        if (filter.ats.empty() || ambito.ats == filter.ats) list.ambito_choices.emplace_back(ambito.code, ambito.name);
+      }
+    }
+    // Only an Ambito's upload form lists the enti; the Region types a code, a comune sends its own.
+    const bool form_lists_enti = who.user.role != Role::regione;
+    list.status = status_view(form_lists_enti ? all : std::move(all), registry, filter);
+    list.filter = std::move(filter);
+    send_html(response, pages::campaign_page(site(), who.user, who.csrf, c, intake().form_title(c), intake().template_name(c),
+                                             form_lists_enti ? all : std::vector<EnteStatus>{}, list, unix_now()));
   }
 
   // The list's filter from the address; without `pagina` or `per_pagina` every ente is on one page.

@@ -8,6 +8,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
 
 #include <algorithm>
 #include <map>
@@ -374,10 +375,113 @@ void upload_form(std::ostream& body, const User& user, const std::string& csrf, 
 
 }  // namespace
 
+namespace {
+
+// One bar per group: valid, late, with errors and missing side by side in proportion, drawn by
+// the server (no script); the same numbers are written beside it, so the colours tell nothing
+// the text does not.
+void progress_bar(std::ostream& out, const Progress& p, const std::string& href) {
+  const double whole = std::max(1, p.expected);
+  struct Part {
+    int count;
+    const char* colour;
+  };
+  const Part parts[] = {{p.in(EnteState::valido), "#008055"},
+                        {p.in(EnteState::in_ritardo), "#a66300"},
+                        {p.in(EnteState::con_errori) + p.in(EnteState::file_mancante), "#cc334d"},
+                        {p.in(EnteState::mancante), "#c5c7c9"}};
+  const int valid = p.received_valid();
+  const int percent = p.expected ? valid * 100 / p.expected : 0;
+  out << "<li><p class=\"barra-titolo\">";
+  if (href.empty()) out << "<strong>" << esc(p.name) << "</strong>";
+  else out << "<a href=\"" << esc(href) << "\">" << esc(p.name) << "</a>";
+  out << ": " << valid << " validi su " << p.expected << " (" << percent << "%), " << p.in(EnteState::con_errori) << " con errori, "
+      << p.in(EnteState::mancante) << " mancanti, " << p.approved << " approvati</p>"
+      << "<svg class=\"barra\" viewBox=\"0 0 1000 24\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\">";
+  double x = 0;
+  for (const Part& part : parts) {
+    if (part.count == 0) continue;
+    const double width = part.count * 1000.0 / whole;
+    out << "<rect x=\"" << x << "\" y=\"0\" width=\"" << width << "\" height=\"24\" fill=\"" << part.colour << "\"/>";
+    x += width;
+  }
+  out << "</svg></li>";
+}
+
+// How far the campaign has come: by ATS for the whole region, by Ambito within an ATS.
+void progress_section(std::ostream& out, const Campaign& c, const ListView& list) {
+  const bool by_ats = list.filter.ats.empty() && list.filter.ambito.empty() && list.status.by_ats.size() > 1;
+  const std::vector<Progress>& groups = by_ats ? list.status.by_ats : list.status.by_ambito;
+  if (groups.size() < 2) return;
+  out << "<h3>Avanzamento per " << (by_ats ? "ATS" : "Ambito") << "</h3><ul class=\"barre\">";
+  for (const Progress& group : groups) {
+    StatusFilter narrower;
+    (by_ats ? narrower.ats : narrower.ambito) = group.code;
+    if (!by_ats) narrower.ats = list.filter.ats;
+    progress_bar(out, group, "/campagne/" + std::to_string(c.id) + list_query(narrower, 0));
+  }
+  out << "</ul>";
+}
+
+void select_field(std::ostream& out, const char* name, const char* label, const std::string& chosen,
+                  const std::vector<std::pair<std::string, std::string>>& choices) {
+  out << "<div class=\"campo\"><label for=\"filtro-" << name << "\">" << label << "</label><select id=\"filtro-" << name << "\" name=\"" << name
+      << "\"><option value=\"\">tutti</option>";
+  for (const auto& [code, text] : choices) {
+    out << "<option value=\"" << esc(code) << "\"" << (code == chosen ? " selected" : "") << ">" << esc(text) << "</option>";
+  }
+  out << "</select></div>";
+}
+
+// The filter, as a form that works without script (GET: the address says the filter).
+void filter_form(std::ostream& out, const Campaign& c, const ListView& list) {
+  const StatusFilter& f = list.filter;
+  out << "<form method=\"get\" action=\"/campagne/" << c.id << "\" class=\"scheda filtri\" role=\"search\" aria-label=\"Filtra gli enti\">"
+      << "<div class=\"campo\"><label for=\"filtro-stato\">Stato</label><select id=\"filtro-stato\" name=\"stato\"><option value=\"\">tutti</option>";
+  for (const EnteState state : {EnteState::mancante, EnteState::con_errori, EnteState::file_mancante, EnteState::in_ritardo, EnteState::valido}) {
+    out << "<option" << (f.state == state ? " selected" : "") << ">" << to_string(state) << "</option>";
+  }
+  out << "</select></div>";
+  if (!list.ats_choices.empty()) select_field(out, "ats", "ATS", f.ats, list.ats_choices);
+  if (!list.ambito_choices.empty()) select_field(out, "ambito", "Ambito", f.ambito, list.ambito_choices);
+  out << "<div class=\"campo\"><label for=\"filtro-cerca\">Nome o codice ISTAT</label><input id=\"filtro-cerca\" name=\"cerca\" value=\""
+      << esc(f.search) << "\"></div><p><button type=\"submit\">Filtra</button> <a href=\"/campagne/" << c.id
+      << "\">Togli i filtri</a></p></form>";
+  out << "<p role=\"status\">" << list.status.matching << (list.status.matching == 1 ? " ente" : " enti")
+      << " nell'elenco, prima i mancanti; pagina " << list.status.page << " di " << list.status.pages << ".</p>";
+}
+
+void pager(std::ostream& out, const Campaign& c, const ListView& list) {
+  const std::string base = "/campagne/" + std::to_string(c.id);
+  const std::size_t page = list.status.page, pages = list.status.pages;
+  out << "<nav class=\"pagine\" aria-label=\"Pagine dell'elenco\"><ul>";
+  if (page > 1) out << "<li><a href=\"" << esc(base + list_query(list.filter, page - 1)) << "\" rel=\"prev\">Pagina precedente</a></li>";
+  out << "<li aria-current=\"page\">Pagina " << page << " di " << pages << "</li>";
+  if (page < pages) out << "<li><a href=\"" << esc(base + list_query(list.filter, page + 1)) << "\" rel=\"next\">Pagina successiva</a></li>";
+  out << "</ul></nav>";
+}
+
+}  // namespace
+
+std::string list_query(const StatusFilter& filter, std::size_t page) {
+  std::string query;
+  auto add = [&](const char* key, const std::string& value) {
+    if (value.empty()) return;
+    std::string encoded;
+    Poco::URI::encode(value, "&=+?#/ ", encoded);
+    query += (query.empty() ? "?" : "&") + std::string(key) + "=" + encoded;
+  };
+  if (filter.state) add("stato", std::string(to_string(*filter.state)));
+  add("ats", filter.ats);
+  add("ambito", filter.ambito);
+  add("cerca", filter.search);
+  if (page > 1) add("pagina", std::to_string(page));
+  return query;
+}
+
 std::string campaign_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& c, const std::string& form_title,
-                          const std::string& template_name, const std::vector<EnteStatus>& rows, std::int64_t now) {
-  std::map<EnteState, int> counts;
-  for (const EnteStatus& row : rows) ++counts[row.state];
+                          const std::string& template_name, const std::vector<EnteStatus>& rows, const ListView& list, std::int64_t now) {
+  const Progress& total = list.status.total;
   std::ostringstream body;
   body << "<p class=\"lead\">Modulo «" << esc(form_title) << "» (" << esc(c.form_id) << "), dati dell'anno " << c.year << ".</p>";
   body << "<dl class=\"dati scheda\"><dt>Apertura</dt><dd>" << format_rome_time(c.opens_at) << " (ora italiana)</dd>"
@@ -415,27 +519,32 @@ std::string campaign_page(const SiteInfo& site, const User& user, const std::str
   if (!(user.role == Role::comune && rows.size() == 1 && rows.front().review_state == ReviewState::approvato)) upload_form(body, user, csrf, c, rows);
 
   body << "<h2>Stato degli invii</h2>";
-  body << "<p>Enti: " << rows.size() << ".</p><ul class=\"conteggi\" aria-label=\"Enti per stato\">";
+  body << "<p>Enti: " << total.expected << ".</p><ul class=\"conteggi\" aria-label=\"Enti per stato\">";
   for (const EnteState state : {EnteState::valido, EnteState::in_ritardo, EnteState::con_errori, EnteState::mancante, EnteState::file_mancante}) {
-    if (state == EnteState::file_mancante && counts[state] == 0) continue;
-    body << "<li>" << badge(look_of(state), std::string(to_string(state)) + ": " + std::to_string(counts[state])) << "</li>";
+    if (state == EnteState::file_mancante && total.in(state) == 0) continue;
+    body << "<li>" << badge(look_of(state), std::string(to_string(state)) + ": " + std::to_string(total.in(state))) << "</li>";
   }
+  if (user.role != Role::comune) body << "<li>" << badge({"ok", Icon::valid}, "approvati: " + std::to_string(total.approved)) << "</li>";
   body << "</ul>";
-  if (counts[EnteState::file_mancante] > 0) {
-    body << alert("ko", Icon::warning, "<p>Per " + std::to_string(counts[EnteState::file_mancante]) +
+  if (total.in(EnteState::file_mancante) > 0) {
+    body << alert("ko", Icon::warning, "<p>Per " + std::to_string(total.in(EnteState::file_mancante)) +
                                          " enti il file che conta non è più sul server: devono inviarlo di nuovo.</p>");
   }
-  body << "<ul class=\"azioni\"><li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/stato.csv\">" << svg(Icon::download)
-       << "Scarica lo stato (CSV)</a></li>";
+  if (user.role != Role::comune) progress_section(body, c, list);
+  const std::string query = list_query(list.filter, 0);
+  body << "<ul class=\"azioni\"><li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/stato.csv" << esc(query) << "\">"
+       << svg(Icon::download) << "Scarica l'elenco (CSV)</a></li>";
   if (user.role != Role::comune) {
-    body << "<li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/consolidato\">" << svg(Icon::download)
+    body << "<li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/stato.xlsx" << esc(query) << "\">" << svg(Icon::download)
+         << "Scarica l'elenco (xlsx)</a></li><li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/consolidato\">" << svg(Icon::download)
          << "Scarica il consolidato (xlsx)</a></li><li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id
          << "/consolidato?solo_approvati=1\">" << svg(Icon::download) << "Consolidato dei soli enti approvati</a></li>";
   }
   body << "</ul>";
+  if (user.role != Role::comune) filter_form(body, c, list);
   const std::vector<Column> columns{{"Codice"}, {"Ente"}, {"Ambito"}, {"Stato"}, {"Revisione"}, {"Versioni"}, {"Ultimo invio"}};
   open_table(body, "Enti della campagna", columns);
-  for (const EnteStatus& row : rows) {
+  for (const EnteStatus& row : list.status.rows) {
     std::string latest;
     if (row.latest) {
       latest = "<a href=\"/invii/" + std::to_string(row.latest->id) + "\">" + format_rome_time(row.latest->uploaded_at) + "</a> da " +
@@ -446,6 +555,7 @@ std::string campaign_page(const SiteInfo& site, const User& user, const std::str
                review_badge(row.review_state), std::to_string(row.versions), latest});
   }
   close_table(body);
+  if (list.status.pages > 1) pager(body, c, list);
   return layout(site, {c.name, {campaigns_crumb(), {c.name, ""}}, body.str(), &user, csrf});
 }
 

@@ -20,10 +20,22 @@ std::string login_page(const SiteInfo& site, const std::string& error);
 std::string message_page(const SiteInfo& site, const std::string& it, const std::string& en, int status);
 std::string campaigns_page(const SiteInfo& site, const User& user, const std::string& csrf, const std::vector<Campaign>& campaigns,
                            std::int64_t now);
+// The list part of a campaign page: the filter in use, what it counts and its page, and what the
+// filter form offers (the ATS and Ambiti the reader may pick; none: no such field).
+struct ListView {
+  StatusFilter filter;
+  StatusView status;
+  std::vector<std::pair<std::string, std::string>> ats_choices, ambito_choices;  // code, name
+};
+
 // `template_name`: the blank template's download name, empty when the server has no plugin for it.
+// `enti`: every ente the reader sees, whatever the filter (an Ambito's upload form lists them;
+// for the Region, who types a code, it may be left empty).
 std::string campaign_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& campaign,
-                          const std::string& form_title, const std::string& template_name, const std::vector<EnteStatus>& rows,
-                          std::int64_t now);
+                          const std::string& form_title, const std::string& template_name, const std::vector<EnteStatus>& enti,
+                          const ListView& list, std::int64_t now);
+// "?stato=mancante&ambito=LODI&pagina=2": the filter as an address's query, on another page.
+std::string list_query(const StatusFilter& filter, std::size_t page);
 // What the version page says of the ente's review, and whether the reader may decide.
 struct ReviewView {
   std::vector<Review> history;  // the ente's decisions, oldest first

@@ -255,6 +255,13 @@ try {
   watchPolicy(officer);
   await login(officer, "regione", "password-della-regione");
   await openCampaign(officer);
+  // The dashboard: progress by ATS, then the Region narrows the list to the Ambito di Melzo.
+  assert.equal(await officer.locator("svg.barra").count(), 8, "one progress bar per ATS");
+  await look(officer, "cruscotto-regione");
+  await officer.selectOption("#filtro-ambito", "MELZO");
+  await officer.getByRole("button", { name: "Filtra" }).click();
+  await officer.waitForURL(/ambito=MELZO/);
+  assert.match(await officer.locator("main").innerText(), /8 enti nell'elenco/);
   assert.equal(await statusOf(officer, "015142"), "valido");
   assert.equal(await statusOf(officer, "015059"), "mancante");
   await look(officer, "campagna-regione");
