@@ -121,8 +121,8 @@ int main(int argc, char** argv) {
                 std::to_string(1 - valid) + ", 0, '{}', '', " + std::to_string(i + 1) + ", 'bench-" + std::to_string(i + 1) + "')",
           now;
       if (valid && i % 5 == 0) {
-        db << "INSERT INTO reviews(campaign, ente, submission, outcome, note, reviewer, at) VALUES(" + std::to_string(campaign_id) + ", '" +
-                  codes[i] + "', last_insert_rowid(), 'approvato', 'ok', 'bench', " + std::to_string(unix_now()) + ")",
+        db << "INSERT INTO reviews(campaign, ente, submission, newest_seen, outcome, note, reviewer, at) VALUES(" + std::to_string(campaign_id) +
+                  ", '" + codes[i] + "', last_insert_rowid(), last_insert_rowid(), 'approvato', 'ok', 'bench', " + std::to_string(unix_now()) + ")",
             now;
       }
     }

@@ -249,8 +249,8 @@ ReviewState review_state(const EnteStatus& status) {
   if (!status.review) return ReviewState::da_rivedere;
   switch (status.review->outcome) {
     case ReviewOutcome::approvato: return ReviewState::approvato;
-    // Until the ente answers with a new version.
-    case ReviewOutcome::rinviato: return status.review->submission == status.latest->id ? ReviewState::rinviato : ReviewState::da_rivedere;
+    // Until the ente answers with a version sent after the decision.
+    case ReviewOutcome::rinviato: return status.latest->id <= status.review->newest_seen ? ReviewState::rinviato : ReviewState::da_rivedere;
     case ReviewOutcome::riaperto: return ReviewState::da_rivedere;
   }
   return ReviewState::da_rivedere;

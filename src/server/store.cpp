@@ -440,8 +440,8 @@ Store::Store(const std::string& data_dir, int password_iterations) : impl_(std::
         "campaign INTEGER, ente TEXT, sha256 TEXT, outcome TEXT NOT NULL, detail TEXT)", now;
   // A new table: a database of an older schema simply gains it.
   db << "CREATE TABLE IF NOT EXISTS reviews(id INTEGER PRIMARY KEY AUTOINCREMENT, campaign INTEGER NOT NULL REFERENCES campaigns(id), "
-        "ente TEXT NOT NULL, submission INTEGER NOT NULL REFERENCES submissions(id), outcome TEXT NOT NULL, note TEXT NOT NULL, "
-        "reviewer TEXT NOT NULL, at INTEGER NOT NULL)", now;
+        "ente TEXT NOT NULL, submission INTEGER NOT NULL REFERENCES submissions(id), newest_seen INTEGER NOT NULL, outcome TEXT NOT NULL, "
+        "note TEXT NOT NULL, reviewer TEXT NOT NULL, at INTEGER NOT NULL)", now;
   db << "CREATE INDEX IF NOT EXISTS reviews_of_ente ON reviews(campaign, ente, id)", now;
   if (schema < kSchemaVersion) db << "PRAGMA user_version=" + std::to_string(kSchemaVersion), now;
 }
@@ -754,7 +754,7 @@ std::string Store::file_path(const std::string& sha256) const {
 
 namespace {
 
-constexpr const char* kReviewColumns = "id, campaign, ente, submission, outcome, note, reviewer, at";
+constexpr const char* kReviewColumns = "id, campaign, ente, submission, outcome, note, reviewer, at, newest_seen";
 
 std::vector<Review> select_reviews(Poco::Data::Session& db, const std::string& where, Poco::Int64 campaign, const std::string* ente) {
   Poco::Data::Statement select(db);
@@ -774,6 +774,7 @@ std::vector<Review> select_reviews(Poco::Data::Session& db, const std::string& w
     r.note = rs.value(5, row).convert<std::string>();
     r.reviewer = rs.value(6, row).convert<std::string>();
     r.at = rs.value(7, row).convert<Poco::Int64>();
+    r.newest_seen = rs.value(8, row).convert<Poco::Int64>();
     out.push_back(std::move(r));
   }
   return out;
@@ -861,8 +862,12 @@ std::variant<Review, ReviewRefused> Store::add_review(const Review& draft, const
       return *refused;
     }
     Review r = draft;
-    impl_->exec("INSERT INTO reviews(campaign, ente, submission, outcome, note, reviewer, at) VALUES(?, ?, ?, ?, ?, ?, ?)",
-                bind(static_cast<Poco::Int64>(r.campaign)), bind(r.ente), bind(static_cast<Poco::Int64>(r.submission)),
+    Poco::Int64 newest = 0;
+    db << "SELECT COALESCE(MAX(id), 0) FROM submissions WHERE campaign = ? AND ente = ?", bind(static_cast<Poco::Int64>(draft.campaign)),
+        bind(draft.ente), into(newest), now;
+    r.newest_seen = newest;
+    impl_->exec("INSERT INTO reviews(campaign, ente, submission, newest_seen, outcome, note, reviewer, at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                bind(static_cast<Poco::Int64>(r.campaign)), bind(r.ente), bind(static_cast<Poco::Int64>(r.submission)), bind(newest),
                 bind(std::string(to_string(r.outcome))), bind(r.note), bind(r.reviewer), bind(static_cast<Poco::Int64>(r.at)));
     Poco::Int64 id = 0;
     db << "SELECT last_insert_rowid()", into(id), now;

@@ -18,8 +18,10 @@ fi
 
 work=$(mktemp -d)
 server_pid=""
+sink_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null
   # The pages as the browser drew them, kept to look at (also when the test failed on one).
   if [ -n "$screenshots" ] && compgen -G "$work/*.png" >/dev/null; then
     mkdir -p "$screenshots" && cp "$work"/*.png "$screenshots"/
@@ -40,6 +42,19 @@ spesa_campaign_2024 "$data"
 echo "password-della-regione" | "$cli" admin --data-dir "$data" utente aggiungi regione --ruolo regione >/dev/null 2>&1
 echo "password-dell-ambito" | "$cli" admin --data-dir "$data" utente aggiungi ufficio-melzo --ruolo ambito --ente MELZO >/dev/null 2>&1
 
+# A real SMTP server (Debian's python3-aiosmtpd) receives the mail: every message a file in $work/posta.
+smtp_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkfifo "$work/sink-in" "$work/sink-out"
+/usr/bin/python3 "$source_dir/tests/support/smtp_sink.py" "$smtp_port" "$work/posta" < "$work/sink-in" > "$work/sink-out" &
+sink_pid=$!
+exec 4> "$work/sink-in"  # held open: the sink runs until the test ends
+read -r ready < "$work/sink-out"
+[ "$ready" = pronto ] || { echo "e2e: the SMTP server did not start"; exit 1; }
+"$cli" admin --data-dir "$data" utente email melzo servizi.sociali@melzo.example >/dev/null
+# The scheduler's clock a day before the deadline (plus an hour): the reminder of the last day is due.
+deadline=$(TZ=Europe/Rome date -d '+30 days' '+%Y-%m-%d %H:%M')
+export CONSOLIDA_TEST_CLOCK=$(TZ=Europe/Rome date -d "$deadline 1 day ago 1 hour" '+%Y-%m-%d %H:%M')
+
 # The site's texts from the configuration file, as a Region would set them.
 printf '%s\n' "## Titolare" "Ufficio di prova dei Piani di Zona." > "$work/privacy.txt"
 cat > "$work/consolida.conf" <<CONF
@@ -47,11 +62,16 @@ administration = Regione Lombardia
 help_email = pianidizona@example.org
 help_phone = 02 0000 0000
 privacy_file = $work/privacy.txt
+smtp_host = 127.0.0.1
+smtp_port = $smtp_port
+mail_from = pianidizona@example.org
+site_url = http://127.0.0.1
 CONF
 start_serve "$data" --config "$work/consolida.conf" --plugins "$source_dir/plugins"
 [ -n "$port" ] || { echo "e2e: the server did not start"; exit 1; }
 
-node "$here/upload_flow.mjs" "http://127.0.0.1:$port" "$work/broken/comuni/015142-melzo.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work"
+node "$here/upload_flow.mjs" "http://127.0.0.1:$port" "$work/broken/comuni/015142-melzo.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work" \
+  "$(ls "$work"/valid/comuni/015059-*.xlsx)"
 # The template the comune downloaded is the form's blank template: consolida recognises it (its
 # required cells are empty, so it is not valid yet) and openpyxl opens it.
 if "$cli" validate "$work/modello.xlsx" --format json > "$work/modello.json"; then
@@ -61,7 +81,8 @@ grep -q '"form":"spesa-sociale-comune"' "$work/modello.json" || { echo "e2e: the
 
 # What the browser downloaded are real workbooks: the annotated copy marks the wrong code, the
 # consolidation's provenance names Melzo's corrected file (its SHA-256) as sent, and no server path.
-/usr/bin/python3 - "$work/annotato.xlsx" "$work/consolidato.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work/broken/comuni/015142-melzo.xlsx" "$work/modello.xlsx" <<'PY'
+/usr/bin/python3 - "$work/annotato.xlsx" "$work/consolidato.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work/broken/comuni/015142-melzo.xlsx" "$work/modello.xlsx" \
+  "$work/consolidato-approvati.xlsx" "$(ls "$work"/valid/comuni/015059-*.xlsx)" <<'PY'
 import hashlib
 import sys
 import openpyxl
@@ -82,5 +103,44 @@ assert sha256(sys.argv[3]) in consolidated, "consolidation does not take Melzo's
 assert sha256(sys.argv[4]) not in consolidated, "consolidation still takes Melzo's first file"
 assert "015142-melzo.xlsx" in consolidated, "consolidation does not name Melzo's file as sent"
 assert not any("/" in t and ("tmp" in t or "invii" in t) for t in consolidated), "consolidation shows a server path"
-print("e2e: annotated copy and consolidation open in openpyxl")
+# Of the approved enti alone: Cassano (approved), not Melzo (sent back).
+approved_only = texts(sys.argv[6])
+assert sha256(sys.argv[7]) in approved_only, "the approved consolidation lacks Cassano's approved file"
+assert sha256(sys.argv[3]) not in approved_only, "the approved consolidation takes Melzo, which was sent back"
+print("e2e: annotated copy and consolidations open in openpyxl")
+PY
+
+# The mail, as the SMTP server received it: Melzo's receipts, its sending back with the note, and
+# one reminder for the last day (Melzo was missing when the server started). The sender works on
+# its own thread: its messages are awaited for a bounded time.
+/usr/bin/python3 - "$work/posta" <<'PY'
+import email
+import email.policy
+import glob
+import sys
+import time
+
+folder = sys.argv[1]
+
+def received():
+    out = []
+    for path in sorted(glob.glob(folder + "/*.eml")):
+        message = email.message_from_binary_file(open(path, "rb"), policy=email.policy.default)
+        out.append((message["To"], str(message["Subject"]), message.get_body(("plain",)).get_content()))
+    return out
+
+def wanted(mails):
+    to_melzo = [m for m in mails if "servizi.sociali@melzo.example" in m[0]]
+    return (sum(s.startswith("Ricevuta ") for _, s, _ in to_melzo) >= 3,
+            any(s.startswith("Da correggere") and "Controllare la quota del Fondo Povertà nella riga 12." in b for _, s, b in to_melzo),
+            sum(s.startswith("Promemoria") for _, s, _ in to_melzo) == 1)
+
+deadline = time.monotonic() + 30
+while not all(wanted(received())) and time.monotonic() < deadline:
+    time.sleep(0.2)
+receipts, sent_back, reminder = wanted(received())
+assert receipts, "the receipts of Melzo's three uploads did not all arrive: %r" % [s for _, s, _ in received()]
+assert sent_back, "the sending back with its note did not arrive"
+assert reminder, "not exactly one reminder: %r" % [s for _, s, _ in received()]
+print("e2e: %d mails received by the SMTP server: receipts, the sending back with its note, one reminder" % len(received()))
 PY

@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
 
-const [base, broken, fixed, outDir] = process.argv.slice(2);
+const [base, broken, fixed, outDir, cassano] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const widths = [1280, 390];
@@ -247,7 +247,27 @@ try {
   await ambito.getByRole("button", { name: "Rinvia per correzioni" }).click();
   assert.match(await ambito.locator("main").innerText(), /rinviato[\s\S]*Controllare la quota del Fondo Povertà/);
   await look(ambito, "revisione-ambito");
+  // It sends Cassano's file on the comune's behalf, and approves it.
+  await ambito.getByRole("link", { name: "Spesa sociale 2024" }).click();
+  await ambito.selectOption("#ente", "015059");
+  await upload(ambito, cassano);
+  assert.match(await ambito.getByRole("status").first().innerText(), /Versione 1 .*: valida/);
+  await ambito.fill("textarea[name=nota]", "Dati completi e coerenti.");
+  await ambito.getByRole("button", { name: "Approva" }).click();
+  assert.match(await ambito.locator("main").innerText(), /approvato[\s\S]*Dati completi e coerenti/);
   await ambitoContext.close();
+
+  // ---- the comune sees what its Ambito asked ----
+  const again = await browser.newContext({ locale: "it-IT", viewport: { width: 1280, height: 900 } });
+  const comune = await again.newPage();
+  watchPolicy(comune);
+  await login(comune, "melzo", "password-di-melzo");
+  await openCampaign(comune);
+  const told = await comune.locator("main").innerText();
+  assert.match(told, /Da correggere/);
+  assert.match(told, /Controllare la quota del Fondo Povertà nella riga 12\./);
+  await look(comune, "campagna-comune-da-correggere");
+  await again.close();
 
   // ---- the Region ----
   const region = await browser.newContext({ acceptDownloads: true, locale: "it-IT", viewport: { width: 1280, height: 900 } });
@@ -263,19 +283,24 @@ try {
   await officer.waitForURL(/ambito=MELZO/);
   assert.match(await officer.locator("main").innerText(), /8 enti nell'elenco/);
   assert.equal(await statusOf(officer, "015142"), "valido");
-  assert.equal(await statusOf(officer, "015059"), "mancante");
+  assert.equal(await statusOf(officer, "015059"), "valido", "sent by the Ambito on Cassano's behalf");
+  assert.equal(await statusOf(officer, "015114"), "mancante");
   await look(officer, "campagna-regione");
   const [download] = await Promise.all([officer.waitForEvent("download"),
                                         officer.getByRole("link", { name: "Scarica il consolidato (xlsx)" }).click()]);
   assert.match(download.suggestedFilename(), /^consolidato-spesa-sociale-comune-2024\.xlsx$/);
   await download.saveAs(path.join(outDir, "consolidato.xlsx"));
+  const [approved] = await Promise.all([officer.waitForEvent("download"),
+                                        officer.getByRole("link", { name: "Consolidato dei soli enti approvati" }).click()]);
+  await approved.saveAs(path.join(outDir, "consolidato-approvati.xlsx"));
   // The outbox: what the mail did.
   await officer.goto(base + "/posta");
   await look(officer, "posta");
   await region.close();
   console.log("e2e: every page styled and without axe-core violations at 1280 and 390 px; template downloaded; "
               + "comune broken -> errors by cell -> fixed -> valido -> broken again, the fixed one still counts; "
-              + "Region downloaded the consolidation");
+              + "Ambito sent Melzo back with a note (the comune saw it) and approved Cassano; "
+              + "Region filtered to the Ambito and downloaded the consolidation, also of the approved enti alone");
 } finally {
   await browser.close();
 }
