@@ -10,8 +10,9 @@ cli=$1 make_region=$2 source_dir=$3
 screenshots=${CONSOLIDA_E2E_SCREENSHOTS:-${4:-}}
 here="$source_dir/tests/e2e"
 
-if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null || [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
-  echo "e2e: chromium, node, playwright-core or axe-core missing (scripts/test.sh installs them)"
+if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null || [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ] ||
+   ! command -v soffice >/dev/null; then
+  echo "e2e: chromium, node, playwright-core, axe-core or LibreOffice missing (scripts/test.sh installs them)"
   [ "${CONSOLIDA_REQUIRE_E2E:-0}" = 1 ] && exit 1
   exit 77
 fi
@@ -81,7 +82,7 @@ grep -q '"form":"spesa-sociale-comune"' "$work/modello.json" || { echo "e2e: the
 
 # What the browser downloaded are real workbooks: the annotated copy marks the wrong code, the
 # consolidation's provenance names Melzo's corrected file (its SHA-256) as sent, and no server path.
-/usr/bin/python3 - "$work/annotato.xlsx" "$work/consolidato.xlsx" "$work/valid/comuni/015142-melzo.xlsx" "$work/broken/comuni/015142-melzo.xlsx" "$work/modello.xlsx" \
+/usr/bin/python3 - "$work/annotato.xlsx" "$work/consolidato.xlsx" "$work/salvato/compilato.xlsx" "$work/broken/comuni/015142-melzo.xlsx" "$work/modello.xlsx" \
   "$work/consolidato-approvati.xlsx" "$(ls "$work"/valid/comuni/015059-*.xlsx)" <<'PY'
 import hashlib
 import sys
@@ -99,9 +100,9 @@ assert any("099142" in t for t in annotated), "annotated copy lacks the wrong co
 def sha256(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
-assert sha256(sys.argv[3]) in consolidated, "consolidation does not take Melzo's corrected file"
+assert sha256(sys.argv[3]) in consolidated, "consolidation does not take Melzo's corrected file (the template it filled)"
 assert sha256(sys.argv[4]) not in consolidated, "consolidation still takes Melzo's first file"
-assert "015142-melzo.xlsx" in consolidated, "consolidation does not name Melzo's file as sent"
+assert "compilato.xlsx" in consolidated, "consolidation does not name the file Melzo sent as it was named"
 assert not any("/" in t and ("tmp" in t or "invii" in t) for t in consolidated), "consolidation shows a server path"
 # Of the approved enti alone: Cassano (approved), not Melzo (sent back).
 approved_only = texts(sys.argv[6])

@@ -12,6 +12,7 @@
 // sideways scrolling). The same style check is shown to fail on a page whose stylesheet is blocked.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
@@ -175,6 +176,16 @@ try {
   const [template] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Scarica il modello vuoto (xlsx)" }).click()]);
   assert.match(template.suggestedFilename(), /^modello-spesa-sociale-comune-\d+\.\d+\.xlsx$/);
   await template.saveAs(path.join(outDir, "modello.xlsx"));
+  // The comune fills the downloaded template (openpyxl, with Melzo's figures) and LibreOffice,
+  // as its clerk would open and save it, computes the totals: this is the file it sends to fix
+  // its first one.
+  const filled = path.join(outDir, "compilato.xlsx"), saved = path.join(outDir, "salvato");
+  execFileSync("/usr/bin/python3", [path.join(path.dirname(new URL(import.meta.url).pathname), "fill_template.py"),
+                                    path.join(outDir, "modello.xlsx"), fixed, filled]);
+  fs.mkdirSync(path.join(outDir, "home"), { recursive: true });
+  execFileSync("soffice", ["--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", saved, filled],
+               { env: { ...process.env, HOME: path.join(outDir, "home") }, stdio: "ignore" });
+  const filledBySite = path.join(saved, "compilato.xlsx");
 
   await upload(page, broken);
   const outcome = page.getByRole("status");
@@ -193,7 +204,7 @@ try {
 
   await page.getByRole("link", { name: "Torna alla campagna" }).click();
   assert.equal(await statusOf(page, "015142"), "con errori");
-  await upload(page, fixed);
+  await upload(page, filledBySite);
   assert.match(await page.getByRole("status").innerText(), /Versione 2 .*: valida/);
   assert.match(await page.locator("main").innerText(), /Nessun problema trovato/);
   await look(page, "esito-valido");
@@ -298,7 +309,8 @@ try {
   await look(officer, "posta");
   await region.close();
   console.log("e2e: every page styled and without axe-core violations at 1280 and 390 px; template downloaded; "
-              + "comune broken -> errors by cell -> fixed -> valido -> broken again, the fixed one still counts; "
+              + "comune broken -> errors by cell -> the downloaded template filled and saved by LibreOffice -> valido -> "
+              + "broken again, the filled one still counts; "
               + "Ambito sent Melzo back with a note (the comune saw it) and approved Cassano; "
               + "Region filtered to the Ambito and downloaded the consolidation, also of the approved enti alone");
 } finally {
