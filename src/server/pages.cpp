@@ -515,8 +515,10 @@ std::string campaign_page(const SiteInfo& site, const User& user, const std::str
     }
   }
 
-  // An approved comune cannot send (the server refuses it): no form to fill in vain.
-  if (!(user.role == Role::comune && rows.size() == 1 && rows.front().review_state == ReviewState::approvato)) upload_form(body, user, csrf, c, rows);
+  // An approved comune cannot send (the server refuses it): no form to fill in vain. The Region
+  // watches first and sends for an ente now and then: its form comes after the list.
+  const bool may_send = !(user.role == Role::comune && rows.size() == 1 && rows.front().review_state == ReviewState::approvato);
+  if (may_send && user.role != Role::regione) upload_form(body, user, csrf, c, rows);
 
   body << "<h2>Stato degli invii</h2>";
   body << "<p>Enti: " << total.expected << ".</p><ul class=\"conteggi\" aria-label=\"Enti per stato\">";
@@ -556,6 +558,7 @@ std::string campaign_page(const SiteInfo& site, const User& user, const std::str
   }
   close_table(body);
   if (list.status.pages > 1) pager(body, c, list);
+  if (user.role == Role::regione) upload_form(body, user, csrf, c, rows);
   return layout(site, {c.name, {campaigns_crumb(), {c.name, ""}}, body.str(), &user, csrf});
 }
 
