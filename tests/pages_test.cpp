@@ -343,6 +343,8 @@ TEST_F(SitePages, TheRegionsCampaignPageIsADashboardFilteredAndPaged) {
   EXPECT_EQ(count_of(whole.body, "href=\"" + c + "/enti/"), 50u) << "one page of 50";
   EXPECT_TRUE(has(whole.body, "1506 enti nell'elenco, prima i mancanti; pagina 1 di 31."));
   EXPECT_TRUE(has(whole.body, "href=\"" + c + "?pagina=2\" rel=\"next\""));
+  EXPECT_TRUE(has(get(c + "?per_pagina=100", "regione").body, "href=\"" + c + "?per_pagina=100&amp;pagina=2\" rel=\"next\""))
+      << "the pages keep their size";
   EXPECT_TRUE(has(whole.body, "id=\"filtro-ats\"") && has(whole.body, "id=\"filtro-ambito\""));
 
   const Reply ats = get(c + "?ats=MI", "regione");

@@ -1076,7 +1076,12 @@ TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersio
   EXPECT_EQ(decide(broken.location, "approvato").status, 409) << "a version with errors is sent back, not approved";
   EXPECT_EQ(decide(broken.location, "rinviato").status, 303);
   EXPECT_EQ(decide(broken.location, "riaperto").status, 409) << "only an approved ente is reopened";
-  EXPECT_EQ(store.reviews(campaign, "015142").size(), 1u);
+  // A note a spreadsheet would take for a formula stays text in the CSV export.
+  EXPECT_EQ(call("POST", broken.location + "/revisione", "csrf=" + ambito.csrf + "&esito=rinviato&nota=%3DHYPERLINK(%22x%22)",
+                 "application/x-www-form-urlencoded", {{"Cookie", ambito.cookie}}).status, 303);
+  const Reply csv = call("GET", "/campagne/" + std::to_string(campaign) + "/stato.csv?cerca=015142", "", "", {{"Cookie", ambito.cookie}});
+  EXPECT_NE(csv.body.find(";\"'=HYPERLINK(\"\"x\"\")\"\r\n"), std::string::npos) << csv.body;
+  EXPECT_EQ(store.reviews(campaign, "015142").size(), 2u);
 }
 
 // The Region's list of a campaign filtered and paged, and exported as CSV and xlsx (issue #14).

@@ -92,11 +92,8 @@ struct GuardedHttpServer::Shared {
   // pass it: a 408, then the socket's reading side shut, which wakes the connection's blocked
   // read with an end of stream. Their connection learns it from head_came().
   enum class Head { in_time, too_late };
-  struct AwaitedHead {
-    Clock::time_point deadline;
-    bool too_late = false;
-  };
-  std::map<int, AwaitedHead> awaited_heads;  // under lock
+  std::map<int, Clock::time_point> awaited_heads;  // under lock: the deadline of each awaited head
+  std::set<int> too_late;                          // under lock: answered 408, not yet told to their connection
   std::condition_variable heads_changed;
   bool stopping = false;  // under lock
   std::thread watcher;
@@ -104,32 +101,36 @@ struct GuardedHttpServer::Shared {
   void await_head(int fd) {
     std::lock_guard guard(lock);
     const bool watcher_idle = awaited_heads.empty();
-    awaited_heads[fd] = {Clock::now() + limits.head_timeout, false};
+    awaited_heads[fd] = Clock::now() + limits.head_timeout;
     // Deadlines only grow (one timeout for all), so the watcher needs waking only when it had none.
     if (watcher_idle) heads_changed.notify_one();
   }
   Head head_came(int fd) {
     std::lock_guard guard(lock);
-    const auto found = awaited_heads.find(fd);
-    if (found == awaited_heads.end()) return Head::in_time;
-    const bool too_late = found->second.too_late;
-    awaited_heads.erase(found);
-    return too_late ? Head::too_late : Head::in_time;
+    awaited_heads.erase(fd);
+    return too_late.erase(fd) ? Head::too_late : Head::in_time;
+  }
+  void forget(int fd) {
+    awaited_heads.erase(fd);
+    too_late.erase(fd);
   }
   void watch_heads() {
     std::unique_lock guard(lock);
     while (!stopping) {
       const auto now = Clock::now();
       auto next = Clock::time_point::max();
-      for (auto& [fd, head] : awaited_heads) {
-        if (head.too_late) continue;
-        if (head.deadline > now) {
-          next = std::min(next, head.deadline);
+      // A head past its deadline leaves the awaited ones at once: the map holds only deadlines
+      // still to come, so an empty map means nothing to watch.
+      for (auto it = awaited_heads.begin(); it != awaited_heads.end();) {
+        if (it->second > now) {
+          next = std::min(next, it->second);
+          ++it;
           continue;
         }
-        head.too_late = true;
-        send_now(fd, kHeadTimeout);
-        ::shutdown(fd, SHUT_RD);
+        send_now(it->first, kHeadTimeout);
+        ::shutdown(it->first, SHUT_RD);
+        too_late.insert(it->first);
+        it = awaited_heads.erase(it);
       }
       if (next == Clock::time_point::max()) heads_changed.wait(guard);
       else heads_changed.wait_until(guard, next);
@@ -205,7 +206,7 @@ class GuardedConnection final : public Poco::Net::TCPServerConnection {
     {
       std::lock_guard guard(shared_->lock);
       shared_->live.erase(&socket());
-      shared_->awaited_heads.erase(fd());
+      shared_->forget(fd());
     }
     shared_->give_back(address_);
   }

@@ -102,7 +102,7 @@ StatusView status_view(std::vector<EnteStatus> all, const registry::Registry& re
   std::vector<Keyed> list = kept(std::move(all), registry, filter);
   view.matching = list.size();
   const std::size_t per_page = std::max<std::size_t>(1, filter.per_page);
-  view.pages = std::max<std::size_t>(1, (list.size() + per_page - 1) / per_page);
+  view.pages = list.empty() ? 1 : 1 + (list.size() - 1) / per_page;
   view.page = std::clamp<std::size_t>(filter.page, 1, view.pages);
   const std::size_t first = (view.page - 1) * per_page;
   for (std::size_t i = first; i < list.size() && i < first + per_page; ++i) view.rows.push_back(std::move(list[i].status));

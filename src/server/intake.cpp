@@ -34,7 +34,7 @@ Outcome locked_by(const Review& approval) {
 }
 
 // A decision's note is shown to the ente and kept in the audit: some lines, not a document.
-constexpr std::size_t kMaxNoteBytes = 4000;
+constexpr std::size_t kMaxNoteChars = 4000;
 
 bool comune_form(const forms::FormSpec* form) { return form && form->consolidation.ente == forms::ConsolidationSpec::Ente::comune; }
 
@@ -444,7 +444,9 @@ std::variant<Review, Outcome> Intake::review(std::int64_t submission, const User
     return refuse(OutcomeKind::review_note_required, {"scrivere una nota per l'ente: cosa va bene o cosa correggere",
                                                       "write a note for the ente: what is fine or what to correct"});
   }
-  if (trimmed.size() > kMaxNoteBytes) {
+  // Counted in characters, as the page's field counts them.
+  if (static_cast<std::size_t>(std::count_if(trimmed.begin(), trimmed.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; })) >
+      kMaxNoteChars) {
     return refuse(OutcomeKind::malformed_request, {"nota troppo lunga (oltre 4.000 caratteri)", "note too long (over 4,000 characters)"});
   }
   if (*decided == ReviewOutcome::approvato && !version.valid) {
@@ -476,8 +478,11 @@ std::variant<Review, Outcome> Intake::review(std::int64_t submission, const User
   if (Review* stored = std::get_if<Review>(&added)) return *stored;
   switch (std::get<ReviewRefused>(added)) {
     case ReviewRefused::stale:
-      return refuse(OutcomeKind::review_stale, {"questa non è più la versione che conta per l'ente: aprire quella più recente",
-                                                "this is no longer the ente's version that counts: open the newest one"});
+      return refuse(OutcomeKind::review_stale,
+                    {"questa non è la versione che conta per l'ente (la più recente senza errori bloccanti, altrimenti la più recente): "
+                     "decidere su quella, dalla pagina dell'ente",
+                     "this is not the ente's version that counts (the newest without blocking errors, else the newest): decide on that "
+                     "one, from the ente's page"});
     case ReviewRefused::already_approved:
       return refuse(OutcomeKind::review_out_of_order, {"l'ente è già approvato", "the ente is already approved"});
     case ReviewRefused::not_approved:

@@ -11,6 +11,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -395,8 +396,11 @@ void progress_bar(std::ostream& out, const Progress& p, const std::string& href)
   out << "<li><p class=\"barra-titolo\">";
   if (href.empty()) out << "<strong>" << esc(p.name) << "</strong>";
   else out << "<a href=\"" << esc(href) << "\">" << esc(p.name) << "</a>";
-  out << ": " << valid << " validi su " << p.expected << " (" << percent << "%), " << p.in(EnteState::con_errori) << " con errori, "
-      << p.in(EnteState::mancante) << " mancanti, " << p.approved << " approvati</p>"
+  out << ": " << counted(static_cast<std::size_t>(valid), "valido", "validi") << " su " << p.expected << " (" << percent << "%), "
+      << p.in(EnteState::con_errori) << " con errori, ";
+  if (p.in(EnteState::file_mancante) > 0) out << counted(static_cast<std::size_t>(p.in(EnteState::file_mancante)), "file mancante", "file mancanti") << ", ";
+  out << counted(static_cast<std::size_t>(p.in(EnteState::mancante)), "mancante", "mancanti") << ", "
+      << counted(static_cast<std::size_t>(p.approved), "approvato", "approvati") << "</p>"
       << "<svg class=\"barra\" viewBox=\"0 0 1000 24\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\">";
   double x = 0;
   for (const Part& part : parts) {
@@ -475,6 +479,9 @@ std::string list_query(const StatusFilter& filter, std::size_t page) {
   add("ats", filter.ats);
   add("ambito", filter.ambito);
   add("cerca", filter.search);
+  if (filter.per_page != StatusFilter{}.per_page && filter.per_page != std::numeric_limits<std::size_t>::max()) {
+    add("per_pagina", std::to_string(filter.per_page));
+  }
   if (page > 1) add("pagina", std::to_string(page));
   return query;
 }
@@ -570,7 +577,7 @@ std::string review_section(const std::string& csrf, const Submission& s, const R
   if (review.history.empty() && !review.may_review) return "";
   out << "<h2>Revisione</h2>";
   if (!review.history.empty()) {
-    const std::vector<Column> columns{{"Quando (ora italiana)"}, {"Chi"}, {"Esito"}, {"Versione"}, {"Nota"}};
+    const std::vector<Column> columns{{"Quando (ora italiana)"}, {"Chi"}, {"Esito"}, {"Invio"}, {"Nota"}};
     open_table(out, "Decisioni sull'ente", columns);
     for (const Review& r : review.history) {
       table_row(out, columns,
@@ -715,7 +722,12 @@ std::string status_csv(const std::vector<EnteStatus>& rows) {
   const write::TextTable table = status_table(rows);
   std::ostringstream out;
   auto line = [&](const std::vector<std::string>& cells) {
-    for (std::size_t c = 0; c < cells.size(); ++c) out << (c ? ";" : "") << csv_field(cells[c], ';');
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      // Text a user typed (a reviewer's note) that a spreadsheet would take for a formula is kept as text.
+      const std::string& cell = cells[c];
+      const bool formula_like = !cell.empty() && std::string_view("=+-@").find(cell.front()) != std::string_view::npos;
+      out << (c ? ";" : "") << csv_field(formula_like ? "'" + cell : cell, ';');
+    }
     out << "\r\n";
   };
   line(table.headers);
