@@ -131,6 +131,9 @@ struct Review {
   std::int64_t at = 0;   // Unix seconds
 };
 
+// Whether the ente's last decision locks it: approved, not reopened since.
+inline bool locks(const std::optional<Review>& last) { return last && last->outcome == ReviewOutcome::approvato; }
+
 // Where an ente stands with its reviewer. rinviato holds until the ente sends a new version.
 enum class ReviewState { nessuna, da_rivedere, approvato, rinviato };
 std::string_view to_string(ReviewState state);

@@ -171,7 +171,7 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
     return *previous;
   }
   // Before validating: an approved ente's file would be refused anyway (and is, in the store).
-  if (const std::optional<Review> last = store_.last_review(campaign.id, ente); last && last->outcome == ReviewOutcome::approvato) {
+  if (const std::optional<Review> last = store_.last_review(campaign.id, ente); locks(last)) {
     return locked_by(*last);
   }
   if (upload.now < campaign.opens_at) {

@@ -573,7 +573,7 @@ namespace {
 
 std::string review_section(const std::string& csrf, const Submission& s, const ReviewView& review) {
   std::ostringstream out;
-  const bool approved = !review.history.empty() && review.history.back().outcome == ReviewOutcome::approvato;
+  const bool approved = !review.history.empty() && locks(review.history.back());
   if (review.history.empty() && !review.may_review) return "";
   out << "<h2>Revisione</h2>";
   if (!review.history.empty()) {

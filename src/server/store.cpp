@@ -786,14 +786,12 @@ std::optional<Review> last_review_of(Poco::Data::Session& db, std::int64_t campa
   return rows.front();
 }
 
-bool approved(const std::optional<Review>& last) { return last && last->outcome == ReviewOutcome::approvato; }
-
 }  // namespace
 
 std::variant<Submission, NotStored> Store::add_submission(const Submission& draft, const std::string& temp_path, const MailsFor& mails) {
   // Checked first so that a locked ente's file is not placed for nothing; checked again in the
   // transaction, where it counts (an approval between the two leaves the file unreferenced).
-  if (approved(last_review(draft.campaign, draft.ente))) return NotStored::locked;
+  if (locks(last_review(draft.campaign, draft.ente))) return NotStored::locked;
   // The file first, durable under its final name; only then the row that points at it.
   place_file(temp_path, file_path(draft.sha256));
 
@@ -801,7 +799,7 @@ std::variant<Submission, NotStored> Store::add_submission(const Submission& draf
   Poco::Data::Session& db = *impl_->db;
   db.begin();
   try {
-    if (approved(last_review_of(db, draft.campaign, draft.ente))) {
+    if (locks(last_review_of(db, draft.campaign, draft.ente))) {
       db.rollback();
       return NotStored::locked;
     }
@@ -855,8 +853,8 @@ std::variant<Review, ReviewRefused> Store::add_review(const Review& draft, const
     const std::optional<Review> last = last_review_of(db, draft.campaign, draft.ente);
     std::optional<ReviewRefused> refused;
     if (counting != draft.submission) refused = ReviewRefused::stale;
-    else if (draft.outcome == ReviewOutcome::approvato && approved(last)) refused = ReviewRefused::already_approved;
-    else if (draft.outcome == ReviewOutcome::riaperto && !approved(last)) refused = ReviewRefused::not_approved;
+    else if (draft.outcome == ReviewOutcome::approvato && locks(last)) refused = ReviewRefused::already_approved;
+    else if (draft.outcome == ReviewOutcome::riaperto && !locks(last)) refused = ReviewRefused::not_approved;
     if (refused) {
       db.rollback();
       return *refused;
