@@ -36,11 +36,7 @@ using consolida::testing::melzo_files;
 
 const std::string kMelzo = "015142", kCassano = "015059";
 
-fs::path fresh_dir(const std::string& what) {
-  const fs::path dir = fs::temp_directory_path() / ("consolida-admin-" + what + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return consolida::testing::fresh_temp_dir("admin", name); }
 
 // `consolida [--lang en] admin --data-dir DIR ARGS`, with `input` on its stdin.
 CliRun admin_at(const fs::path& data_dir, const std::string& args, const std::string& input = "", const std::string& lang = "it") {

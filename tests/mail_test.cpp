@@ -35,11 +35,7 @@ using consolida::testing::free_port;
 using consolida::testing::SmtpSink;
 using consolida::testing::slurp;
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("consolida-mail-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return consolida::testing::fresh_temp_dir("mail", name); }
 
 OutboxMessage mail(const std::string& key, std::int64_t at, const std::string& body = "testo") {
   OutboxMessage m;

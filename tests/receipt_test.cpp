@@ -25,11 +25,7 @@ using namespace consolida::server;
 using consolida::testing::HttpReply;
 using consolida::testing::slurp;
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("consolida-receipt-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return consolida::testing::fresh_temp_dir("receipt", name); }
 
 // A version as the intake would record it, its bytes in a temporary file of the data directory.
 Submission stored_version(Store& store, const fs::path& dir, std::int64_t campaign, const std::string& ente, const std::string& bytes) {

@@ -37,11 +37,7 @@ const fs::path kBuiltinData = CONSOLIDA_SOURCE_DIR "/src/registry/data";
 const char* const kFiles[] = {"comuni-lombardia.csv", "ats.csv", "ambiti.csv", "comuni-ambiti.csv"};
 const std::string kMelzo = "015142", kLiscate = "015122", kVignate = "015237", kMerged = "015999";
 
-fs::path fresh_dir(const std::string& what) {
-  const fs::path dir = fs::temp_directory_path() / ("consolida-registry-" + what + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return consolida::testing::fresh_temp_dir("registry", name); }
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);

@@ -1,6 +1,8 @@
 // Small helpers the tests share.
 #pragma once
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -9,6 +11,13 @@
 #include <vector>
 
 namespace consolida::testing {
+
+// A folder under the system's temporary one, named for the test and this process, emptied.
+inline std::filesystem::path fresh_temp_dir(const std::string& suite, const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("consolida-" + suite + "-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  return dir;
+}
 
 inline std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
