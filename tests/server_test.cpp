@@ -1082,6 +1082,22 @@ TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersio
   const Reply csv = call("GET", "/campagne/" + std::to_string(campaign) + "/stato.csv?cerca=015142", "", "", {{"Cookie", ambito.cookie}});
   EXPECT_NE(csv.body.find(";\"'=HYPERLINK(\"\"x\"\")\"\r\n"), std::string::npos) << csv.body;
   EXPECT_EQ(store.reviews(campaign, "015142").size(), 2u);
+  // Two reviewers on one ente: a form drawn before the other's decision is refused, not recorded.
+  const std::int64_t last = store.last_review(campaign, "015142")->id;
+  const Reply page = call("GET", broken.location, "", "", {{"Cookie", ambito.cookie}});
+  EXPECT_NE(page.body.find("name=\"dopo_decisione\" value=\"" + std::to_string(last) + "\""), std::string::npos) << page.body;
+  auto after = [&](std::int64_t seen) {
+    return call("POST", broken.location + "/revisione", "csrf=" + ambito.csrf + "&esito=rinviato&nota=ancora&dopo_decisione=" + std::to_string(seen),
+                "application/x-www-form-urlencoded", {{"Cookie", ambito.cookie}});
+  };
+  const Reply overtaken = after(last - 1);
+  EXPECT_EQ(overtaken.status, 409) << overtaken.body;
+  EXPECT_NE(overtaken.body.find("nel frattempo"), std::string::npos) << overtaken.body;
+  EXPECT_EQ(store.reviews(campaign, "015142").size(), 2u);
+  EXPECT_EQ(after(last).status, 303);
+  const std::map<std::string, std::string> region{{"Authorization", "Bearer " + tokens_["regione"]}};
+  EXPECT_EQ(call("POST", "/api/v1" + broken.location + "/revisione", R"({"esito": "rinviato", "nota": "x", "dopo_decisione": 0})",
+                 "application/json", region).status, 409);
 }
 
 // The Region's list of a campaign filtered and paged, and exported as CSV and xlsx (issue #14).

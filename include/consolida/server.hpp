@@ -157,6 +157,7 @@ enum class NotStored {
 // Why add_review recorded nothing.
 enum class ReviewRefused {
   stale,             // the version that counts is no longer the one decided on
+  overtaken,         // another decision came after the one the reviewer saw
   already_approved,  // approving an approved ente
   not_approved,      // reopening an ente that is not approved
 };
@@ -306,7 +307,10 @@ class Store {
   // `mails` (optional) is called inside the transaction with the stored decision (its id known):
   // the messages it returns are enqueued with it, or none are.
   using ReviewMails = std::function<std::vector<OutboxMessage>(const Review& stored)>;
-  std::variant<Review, ReviewRefused> add_review(const Review& draft, const ReviewMails& mails = {});
+  // `after_decision`: the id of the last decision the reviewer saw (0: none); when given and
+  // another came since (two reviewers on one ente), nothing is recorded (overtaken).
+  std::variant<Review, ReviewRefused> add_review(const Review& draft, std::optional<std::int64_t> after_decision = std::nullopt,
+                                                 const ReviewMails& mails = {});
   std::optional<Review> last_review(std::int64_t campaign, const std::string& ente) const;
   // The last decision on each ente of the campaign that has one, by ente.
   std::map<std::string, Review> last_reviews(std::int64_t campaign) const;

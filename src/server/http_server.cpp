@@ -1080,6 +1080,7 @@ class ReviewHandler final : public SignedInHandler {
 
   void answer_for(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who) override {
     std::string outcome, note;
+    std::optional<std::int64_t> after_decision;  // the last decision the reviewer saw, when the request says it
     if (api_) {
       const std::optional<std::string> body = read_small_body(request, response, kMaxBody);
       if (!body) return audit_and_refuse(response, who.user.username, "revisione", 0, "", kMalformedForm);
@@ -1087,6 +1088,7 @@ class ReviewHandler final : public SignedInHandler {
         const auto object = Poco::JSON::Parser().parse(*body).extract<Poco::JSON::Object::Ptr>();
         outcome = object->optValue<std::string>("esito", "");
         note = object->optValue<std::string>("nota", "");
+        if (object->has("dopo_decisione")) after_decision = object->getValue<Poco::Int64>("dopo_decisione");
       } catch (const Poco::Exception&) {
         return audit_and_refuse(response, who.user.username, "revisione", 0, "",
                                 {OutcomeKind::malformed_request, {"corpo non valido: atteso JSON con «esito» e «nota»",
@@ -1098,8 +1100,12 @@ class ReviewHandler final : public SignedInHandler {
       if (!constant_time_equal(form.get("csrf", ""), who.csrf)) return audit_and_refuse(response, who.user.username, "revisione", 0, "", kFormExpired);
       outcome = form.get("esito", "");
       note = form.get("nota", "");
+      if (form.has("dopo_decisione")) {
+        after_decision = parse_integer<std::int64_t>(form.get("dopo_decisione"));
+        if (!after_decision) return audit_and_refuse(response, who.user.username, "revisione", 0, "", kMalformedForm);
+      }
     }
-    const auto decided = intake().review(id_, who.user, outcome, note, unix_now());
+    const auto decided = intake().review(id_, who.user, outcome, note, unix_now(), after_decision);
     const Review* review = or_refuse(response, decided);
     if (!review) return;
     if (!api_) return redirect(response, "/invii/" + std::to_string(id_));

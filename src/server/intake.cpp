@@ -421,7 +421,7 @@ std::int64_t Intake::counting_version(const Campaign& campaign, const std::strin
 std::vector<Review> Intake::review_history(const Campaign& campaign, const std::string& ente) const { return store_.reviews(campaign.id, ente); }
 
 std::variant<Review, Outcome> Intake::review(std::int64_t submission, const User& user, const std::string& outcome, const std::string& note,
-                                             std::int64_t now) {
+                                             std::int64_t now, std::optional<std::int64_t> after_decision) {
   const auto visible = this->submission(submission, user);
   if (const Outcome* refusal = std::get_if<Outcome>(&visible)) return *refusal;
   const auto& [campaign, version] = std::get<SubmissionView>(visible);
@@ -474,7 +474,7 @@ std::variant<Review, Outcome> Intake::review(std::int64_t submission, const User
       };
     }
   }
-  std::variant<Review, ReviewRefused> added = store_.add_review(draft, returned);
+  std::variant<Review, ReviewRefused> added = store_.add_review(draft, after_decision, returned);
   if (Review* stored = std::get_if<Review>(&added)) return *stored;
   switch (std::get<ReviewRefused>(added)) {
     case ReviewRefused::stale:
@@ -483,6 +483,14 @@ std::variant<Review, Outcome> Intake::review(std::int64_t submission, const User
                      "decidere su quella, dalla pagina dell'ente",
                      "this is not the ente's version that counts (the newest without blocking errors, else the newest): decide on that "
                      "one, from the ente's page"});
+    case ReviewRefused::overtaken: {
+      const Review last = store_.last_review(campaign.id, version.ente).value_or(Review{});
+      const std::string when = format_rome_time(last.at), what = std::string(to_string(last.outcome));
+      return refuse(OutcomeKind::review_stale, {"nel frattempo " + last.reviewer + " ha deciso su questo ente (" + what + ", " + when +
+                                                    "): rileggere la pagina prima di decidere",
+                                                "meanwhile " + last.reviewer + " decided on this ente (" + what + ", " + when +
+                                                    "): read the page again before deciding"});
+    }
     case ReviewRefused::already_approved:
       return refuse(OutcomeKind::review_out_of_order, {"l'ente è già approvato", "the ente is already approved"});
     case ReviewRefused::not_approved:

@@ -154,8 +154,9 @@ class Intake {
 
   // A decision on the version of an ente that counts: `outcome` is "approvato", "rinviato" or
   // "riaperto", `note` is required. Audited.
+  // `after_decision`: the last decision the reviewer saw (0: none), when the request says it.
   std::variant<Review, Outcome> review(std::int64_t submission, const User& user, const std::string& outcome, const std::string& note,
-                                       std::int64_t now);
+                                       std::int64_t now, std::optional<std::int64_t> after_decision = std::nullopt);
   // Whether the user reviews the ente: its Ambito for a comune's form, the Region for every ente.
   bool reviews(const Campaign& campaign, const User& user, const std::string& ente) const;
   // The id of the ente's version that counts: the newest valid one, else the newest; 0 if none.

@@ -591,8 +591,9 @@ std::string review_section(const std::string& csrf, const Submission& s, const R
     out << "<p>Si decide sulla versione che conta per l'ente (la più recente valida, altrimenti la più recente): non è questa.</p>";
     return out.str();
   }
+  // The last decision this page shows: another one made meanwhile refuses this form's.
   out << "<form method=\"post\" action=\"/invii/" << s.id << "/revisione\" class=\"scheda\"><input type=\"hidden\" name=\"csrf\" value=\""
-      << esc(csrf) << "\"><label for=\"nota\">Nota per l'ente (obbligatoria)</label><textarea id=\"nota\" name=\"nota\" rows=\"3\" required "
+      << esc(csrf) << "\"><input type=\"hidden\" name=\"dopo_decisione\" value=\"" << (review.history.empty() ? 0 : review.history.back().id) << "\"><label for=\"nota\">Nota per l'ente (obbligatoria)</label><textarea id=\"nota\" name=\"nota\" rows=\"3\" required "
       << "maxlength=\"4000\" aria-describedby=\"nota-aiuto\"></textarea><p class=\"aiuto\" id=\"nota-aiuto\">"
       << (s.valid ? "L'ente approvato non può più inviare finché non si riaprono i suoi invii." : "Questa versione ha errori: si può solo rinviarla.")
       << "</p><p>";

@@ -842,7 +842,7 @@ std::variant<Submission, NotStored> Store::add_submission(const Submission& draf
   }
 }
 
-std::variant<Review, ReviewRefused> Store::add_review(const Review& draft, const ReviewMails& mails) {
+std::variant<Review, ReviewRefused> Store::add_review(const Review& draft, std::optional<std::int64_t> after_decision, const ReviewMails& mails) {
   std::lock_guard guard(impl_->lock);
   Poco::Data::Session& db = *impl_->db;
   db.begin();
@@ -852,7 +852,8 @@ std::variant<Review, ReviewRefused> Store::add_review(const Review& draft, const
         bind(static_cast<Poco::Int64>(draft.campaign)), bind(draft.ente), into(counting), now;
     const std::optional<Review> last = last_review_of(db, draft.campaign, draft.ente);
     std::optional<ReviewRefused> refused;
-    if (counting != draft.submission) refused = ReviewRefused::stale;
+    if (after_decision && (last ? last->id : 0) != *after_decision) refused = ReviewRefused::overtaken;
+    else if (counting != draft.submission) refused = ReviewRefused::stale;
     else if (draft.outcome == ReviewOutcome::approvato && locks(last)) refused = ReviewRefused::already_approved;
     else if (draft.outcome == ReviewOutcome::riaperto && !locks(last)) refused = ReviewRefused::not_approved;
     if (refused) {
