@@ -103,6 +103,18 @@ struct Submission {
   std::string sender() const { return on_behalf.empty() ? uploaded_by : uploaded_by + " (" + on_behalf + ")"; }
 };
 
+// Which of an ente's versions counts: the newest valid one, or none. `newer_with_errors` when a
+// later version with blocking errors did not replace it (the ente may believe it did).
+struct CountingVersion {
+  const Submission* counts = nullptr;
+  bool newer_with_errors = false;
+};
+// `versions` in any order.
+CountingVersion which_counts(const std::vector<Submission>& versions);
+// The version a reviewer decides on: the one that counts, else (none valid) the newest; 0 when
+// there is none. `versions` in any order.
+std::int64_t version_to_decide(const std::vector<Submission>& versions);
+
 // State of an expected ente in a campaign.
 // file_mancante: the version that counts is recorded but its file is gone from the server.
 enum class EnteState { mancante, con_errori, valido, in_ritardo, file_mancante };

@@ -301,16 +301,6 @@ std::variant<SubmissionView, Outcome> Intake::submission(std::int64_t id, const 
 
 // ---- one ente's versions, the template ----
 
-CountingVersion which_counts(const std::vector<Submission>& versions) {
-  CountingVersion out;
-  const Submission* newest = nullptr;
-  for (const Submission& s : versions) {
-    if (!newest || s.version > newest->version) newest = &s;
-    if (s.valid && (!out.counts || s.version > out.counts->version)) out.counts = &s;
-  }
-  out.newer_with_errors = out.counts && newest != out.counts;
-  return out;
-}
 
 std::variant<EnteHistory, Outcome> Intake::ente_history(const Campaign& campaign, const User& user, const std::string& ente) {
   EnteHistory history;
@@ -412,10 +402,7 @@ bool Intake::reviews(const Campaign& campaign, const User& user, const std::stri
 }
 
 std::int64_t Intake::counting_version(const Campaign& campaign, const std::string& ente) const {
-  const std::vector<Submission> versions = store_.submissions(campaign.id, ente);
-  if (const CountingVersion counting = which_counts(versions); counting.counts) return counting.counts->id;
-  // None valid: the newest is the one to send back (submissions come oldest first).
-  return versions.empty() ? 0 : versions.back().id;
+  return version_to_decide(store_.submissions(campaign.id, ente));
 }
 
 std::vector<Review> Intake::review_history(const Campaign& campaign, const std::string& ente) const { return store_.reviews(campaign.id, ente); }

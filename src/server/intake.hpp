@@ -80,14 +80,6 @@ struct SubmissionView {
   Submission submission;
 };
 
-// Which of an ente's versions counts: the newest valid one, or none. `newer_with_errors` when a
-// later version with blocking errors did not replace it (the ente may believe it did).
-struct CountingVersion {
-  const Submission* counts = nullptr;
-  bool newer_with_errors = false;
-};
-// `versions` in any order.
-CountingVersion which_counts(const std::vector<Submission>& versions);
 
 // Everything an ente sent for a campaign, newest first, and which version counts.
 struct EnteHistory {

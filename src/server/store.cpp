@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -295,6 +296,23 @@ std::optional<EnteState> parse_ente_state(std::string_view text) {
     }
   }
   return std::nullopt;
+}
+
+CountingVersion which_counts(const std::vector<Submission>& versions) {
+  CountingVersion out;
+  const Submission* newest = nullptr;
+  for (const Submission& s : versions) {
+    if (!newest || s.version > newest->version) newest = &s;
+    if (s.valid && (!out.counts || s.version > out.counts->version)) out.counts = &s;
+  }
+  out.newer_with_errors = out.counts && newest != out.counts;
+  return out;
+}
+
+std::int64_t version_to_decide(const std::vector<Submission>& versions) {
+  if (const CountingVersion counting = which_counts(versions); counting.counts) return counting.counts->id;
+  const auto newest = std::max_element(versions.begin(), versions.end(), [](const Submission& a, const Submission& b) { return a.version < b.version; });
+  return newest == versions.end() ? 0 : newest->id;
 }
 
 std::string_view to_string(ReviewOutcome outcome) {
@@ -753,6 +771,27 @@ std::string Store::file_path(const std::string& sha256) const {
 }
 
 namespace {
+// The columns of kSubmissionColumns with an empty report: a status of thousands of enti reads
+// no validation report.
+constexpr const char* kWithoutReport =
+    "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, '' AS report, on_behalf, "
+    "protocol";
+
+std::vector<Submission> select_submissions(Poco::Data::Session& db, const std::string& where, Poco::Int64 a, const std::string* b,
+                                           const char* columns = kSubmissionColumns) {
+  Poco::Data::Statement select(db);
+  select << std::string("SELECT ") + columns + " FROM submissions " + where;
+  if (where.find('?') != std::string::npos) select, bind(a);
+  if (b) select, bind(*b);
+  select.execute();
+  Poco::Data::RecordSet rs(select);
+  std::vector<Submission> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) out.push_back(submission_from(rs, row));
+  return out;
+}
+}  // namespace
+
+namespace {
 
 constexpr const char* kReviewColumns = "id, campaign, ente, submission, outcome, note, reviewer, at, newest_seen";
 
@@ -847,9 +886,8 @@ std::variant<Review, ReviewRefused> Store::add_review(const Review& draft, std::
   Poco::Data::Session& db = *impl_->db;
   db.begin();
   try {
-    Poco::Int64 counting = 0;
-    db << "SELECT id FROM submissions WHERE campaign = ? AND ente = ? ORDER BY valid DESC, version DESC LIMIT 1",
-        bind(static_cast<Poco::Int64>(draft.campaign)), bind(draft.ente), into(counting), now;
+    const std::int64_t counting =
+        version_to_decide(select_submissions(db, "WHERE campaign = ? AND ente = ?", draft.campaign, &draft.ente, kWithoutReport));
     const std::optional<Review> last = last_review_of(db, draft.campaign, draft.ente);
     std::optional<ReviewRefused> refused;
     if (after_decision && (last ? last->id : 0) != *after_decision) refused = ReviewRefused::overtaken;
@@ -902,26 +940,6 @@ std::vector<Review> Store::reviews(std::int64_t campaign, const std::string& ent
   return select_reviews(*impl_->db, "WHERE campaign = ? AND ente = ? ORDER BY id", campaign, &ente);
 }
 
-namespace {
-// The columns of kSubmissionColumns with an empty report: a status of thousands of enti reads
-// no validation report.
-constexpr const char* kWithoutReport =
-    "id, campaign, ente, version, sha256, size, file_name, uploaded_by, uploaded_at, valid, late, errors, warnings, '' AS report, on_behalf, "
-    "protocol";
-
-std::vector<Submission> select_submissions(Poco::Data::Session& db, const std::string& where, Poco::Int64 a, const std::string* b,
-                                           const char* columns = kSubmissionColumns) {
-  Poco::Data::Statement select(db);
-  select << std::string("SELECT ") + columns + " FROM submissions " + where;
-  if (where.find('?') != std::string::npos) select, bind(a);
-  if (b) select, bind(*b);
-  select.execute();
-  Poco::Data::RecordSet rs(select);
-  std::vector<Submission> out;
-  for (std::size_t row = 0; row < rs.rowCount(); ++row) out.push_back(submission_from(rs, row));
-  return out;
-}
-}  // namespace
 
 std::optional<Submission> Store::submission(std::int64_t id) const {
   std::lock_guard guard(impl_->lock);
