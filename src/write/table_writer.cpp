@@ -10,7 +10,8 @@ namespace consolida::write {
 namespace {
 
 // Columns sized to their longest text (in characters, UTF-8 continuation bytes not counted),
-// within what a screen shows.
+// within what a screen shows: a SHA-256 (64 characters) still fits, else it runs into the next
+// column on paper.
 double column_width(const TextTable& table, std::size_t column) {
   auto chars = [](const std::string& text) {
     return static_cast<double>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
@@ -19,7 +20,7 @@ double column_width(const TextTable& table, std::size_t column) {
   for (const auto& row : table.rows) {
     if (column < row.size()) widest = std::max(widest, chars(row[column]));
   }
-  return std::clamp(widest + 2, 8.0, 60.0);
+  return std::clamp(widest + 2, 8.0, 70.0);
 }
 
 }  // namespace
