@@ -819,21 +819,31 @@ Poco::JSON::Object::Ptr review_json(const Review& r) {
   return body;
 }
 
+namespace {
+
+// What the API says of any version, wherever it lists one.
+Poco::JSON::Object::Ptr version_json(const Submission& s) {
+  Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+  item->set("id", s.id);
+  item->set("versione", s.version);
+  item->set("nome_file", s.file_name);
+  item->set("inviato_da", s.sender());
+  item->set("inviato_il", format_rome_time(s.uploaded_at));
+  item->set("valido", s.valid);
+  item->set("in_ritardo", s.late);
+  item->set("errori", s.errors);
+  item->set("avvisi", s.warnings);
+  item->set("sha256", s.sha256);
+  return item;
+}
+
+}  // namespace
+
 Poco::JSON::Object::Ptr submission_json(const Submission& s, const forms::Report& report) {
-  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-  body->set("id", s.id);
+  Poco::JSON::Object::Ptr body = version_json(s);
   body->set("campagna", s.campaign);
   body->set("ente", s.ente);
-  body->set("versione", s.version);
-  body->set("sha256", s.sha256);
   body->set("dimensione", s.size);
-  body->set("nome_file", s.file_name);
-  body->set("inviato_da", s.sender());
-  body->set("inviato_il", format_rome_time(s.uploaded_at));
-  body->set("valido", s.valid);
-  body->set("in_ritardo", s.late);
-  body->set("errori", s.errors);
-  body->set("avvisi", s.warnings);
   body->set("protocollo", s.protocol);
   body->set("ricevuta", "/invii/" + std::to_string(s.id) + "/ricevuta");
   body->set("rapporto", report_object(report));
@@ -851,17 +861,7 @@ Poco::JSON::Object::Ptr ente_json(const Campaign& c, const EnteHistory& h) {
   body->set("ultima_con_errori_dopo_una_valida", h.newer_with_errors);
   Poco::JSON::Array::Ptr versions = new Poco::JSON::Array;
   for (const Submission& s : h.versions) {
-    Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
-    item->set("id", s.id);
-    item->set("versione", s.version);
-    item->set("nome_file", s.file_name);
-    item->set("inviato_da", s.sender());
-    item->set("inviato_il", format_rome_time(s.uploaded_at));
-    item->set("valido", s.valid);
-    item->set("in_ritardo", s.late);
-    item->set("errori", s.errors);
-    item->set("avvisi", s.warnings);
-    item->set("sha256", s.sha256);
+    Poco::JSON::Object::Ptr item = version_json(s);
     item->set("conta", h.counts && *h.counts == s.id);
     item->set("file_mancante", std::find(h.without_file.begin(), h.without_file.end(), s.id) != h.without_file.end());
     versions->add(item);
