@@ -30,26 +30,32 @@ bool in_scope(const registry::Registry& registry, const EnteStatus& status, cons
   return filter.ats.empty() || ats_of(registry, status) == filter.ats;
 }
 
+// What the list is sorted by; the statuses themselves (two versions each) stay where they are.
 struct Keyed {
   int urgency;
   std::string name;  // folded
-  EnteStatus status;
+  std::size_t index;
 };
 
-std::vector<Keyed> kept(std::vector<EnteStatus> all, const registry::Registry& registry, const StatusFilter& filter) {
+// The indexes into all of the statuses the filter keeps, missing first, then by name.
+std::vector<std::size_t> kept(const std::vector<EnteStatus>& all, const registry::Registry& registry, const StatusFilter& filter) {
   const std::string search = normalise_label(filter.search);
-  std::vector<Keyed> out;
-  for (EnteStatus& status : all) {
+  std::vector<Keyed> keys;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const EnteStatus& status = all[i];
     if (!in_scope(registry, status, filter) || (filter.state && status.state != *filter.state)) continue;
     std::string name = normalise_label(status.name);
     if (!search.empty() && name.find(search) == std::string::npos && status.ente.find(filter.search) == std::string::npos) continue;
-    out.push_back({urgency(status.state), std::move(name), std::move(status)});
+    keys.push_back({urgency(status.state), std::move(name), i});
   }
-  std::sort(out.begin(), out.end(), [](const Keyed& a, const Keyed& b) {
+  std::sort(keys.begin(), keys.end(), [&all](const Keyed& a, const Keyed& b) {
     if (a.urgency != b.urgency) return a.urgency < b.urgency;
     if (a.name != b.name) return a.name < b.name;
-    return a.status.ente < b.status.ente;
+    return all[a.index].ente < all[b.index].ente;
   });
+  std::vector<std::size_t> out;
+  out.reserve(keys.size());
+  for (const Keyed& key : keys) out.push_back(key.index);
   return out;
 }
 
@@ -70,7 +76,7 @@ std::vector<Progress> by_name(std::map<std::string, Progress> groups) {
 
 std::vector<EnteStatus> filter_status(std::vector<EnteStatus> all, const registry::Registry& registry, const StatusFilter& filter) {
   std::vector<EnteStatus> out;
-  for (Keyed& k : kept(std::move(all), registry, filter)) out.push_back(std::move(k.status));
+  for (std::size_t i : kept(all, registry, filter)) out.push_back(std::move(all[i]));
   return out;
 }
 
@@ -99,13 +105,13 @@ StatusView status_view(std::vector<EnteStatus> all, const registry::Registry& re
   view.by_ats = by_name(std::move(ats));
   view.by_ambito = by_name(std::move(ambiti));
 
-  std::vector<Keyed> list = kept(std::move(all), registry, filter);
+  const std::vector<std::size_t> list = kept(all, registry, filter);
   view.matching = list.size();
   const std::size_t per_page = std::max<std::size_t>(1, filter.per_page);
   view.pages = list.empty() ? 1 : 1 + (list.size() - 1) / per_page;
   view.page = std::clamp<std::size_t>(filter.page, 1, view.pages);
   const std::size_t first = (view.page - 1) * per_page;
-  for (std::size_t i = first; i < list.size() && i < first + per_page; ++i) view.rows.push_back(std::move(list[i].status));
+  for (std::size_t i = first; i < list.size() && i < first + per_page; ++i) view.rows.push_back(std::move(all[list[i]]));
   return view;
 }
 
