@@ -106,14 +106,22 @@ std::vector<ExpectedEnte> Intake::visible_enti(const Campaign& campaign, const U
 }
 
 // One lookup, not the list of every visible ente: it is asked on every upload and read.
-bool Intake::may_see(const Campaign& campaign, const User& user, const std::string& ente) const {
+std::optional<ExpectedEnte> Intake::visible_ente(const Campaign& campaign, const User& user, const std::string& ente) const {
   const registry::Registry& enti = registry(campaign);
   if (comune_form(form(campaign.form_id))) {
     const registry::Comune* comune = enti.comune_by_istat(ente);
-    return comune && comune->istat == ente && in_scope(user, ente, enti.ambiti()[comune->ambito].code);
+    if (!comune || comune->istat != ente) return std::nullopt;
+    const std::string& ambito = enti.ambiti()[comune->ambito].code;
+    if (!in_scope(user, ente, ambito)) return std::nullopt;
+    return ExpectedEnte{comune->istat, comune->name, ambito};
   }
   const registry::Ambito* ambito = enti.ambito_by_code(ente);
-  return ambito && ambito->code == ente && in_scope(user, ente, ente);
+  if (!ambito || ambito->code != ente || !in_scope(user, ente, ente)) return std::nullopt;
+  return ExpectedEnte{ambito->code, ambito->name, ambito->code};
+}
+
+bool Intake::may_see(const Campaign& campaign, const User& user, const std::string& ente) const {
+  return visible_ente(campaign, user, ente).has_value();
 }
 
 std::variant<std::string, Outcome> Intake::sending_ente(const Campaign& campaign, const User& user, const std::string& requested) const {
@@ -258,32 +266,41 @@ ReviewState review_state(const EnteStatus& status) {
 
 }  // namespace
 
+EnteStatus Intake::status_of(ExpectedEnte expected, std::optional<Submission> latest, std::optional<Submission> latest_valid,
+                             std::optional<Review> review) const {
+  EnteStatus status;
+  status.ente = std::move(expected.code);
+  status.name = std::move(expected.name);
+  status.ambito = std::move(expected.ambito);
+  if (latest) status.versions = latest->version;
+  status.latest = std::move(latest);
+  status.latest_valid = std::move(latest_valid);
+  status.state = status.latest_valid ? (status.latest_valid->late ? EnteState::in_ritardo : EnteState::valido)
+                 : status.latest     ? EnteState::con_errori
+                                     : EnteState::mancante;
+  // The version that counts, recorded but without its file: neither valid nor missing.
+  const std::optional<Submission>& counts = status.latest_valid ? status.latest_valid : status.latest;
+  if (counts && !file_present(*counts)) status.state = EnteState::file_mancante;
+  status.review = std::move(review);
+  status.review_state = review_state(status);
+  return status;
+}
+
 std::vector<EnteStatus> Intake::status(const Campaign& campaign, const User& user) const {
   std::map<std::string, Submission> latest, latest_valid;
-  const std::map<std::string, Review> reviews = store_.last_reviews(campaign.id);
+  std::map<std::string, Review> reviews = store_.last_reviews(campaign.id);
   for (Submission& s : store_.latest_per_ente(campaign.id, false)) latest.emplace(s.ente, std::move(s));
   for (Submission& s : store_.latest_per_ente(campaign.id, true)) latest_valid.emplace(s.ente, std::move(s));
-  std::vector<EnteStatus> out;
   // Each ente once: its versions are moved out of the maps, not copied (7,900 enti for all of Italy).
+  const auto take = [](auto& from, const std::string& ente) {
+    using Value = typename std::remove_reference_t<decltype(from)>::mapped_type;
+    const auto it = from.find(ente);
+    return it == from.end() ? std::optional<Value>() : std::optional<Value>(std::move(it->second));
+  };
+  std::vector<EnteStatus> out;
   for (ExpectedEnte& expected : visible_enti(campaign, user)) {
-    EnteStatus status;
-    status.ente = std::move(expected.code);
-    status.name = std::move(expected.name);
-    status.ambito = std::move(expected.ambito);
-    if (auto it = latest.find(status.ente); it != latest.end()) {
-      status.versions = it->second.version;
-      status.latest = std::move(it->second);
-    }
-    if (auto it = latest_valid.find(status.ente); it != latest_valid.end()) status.latest_valid = std::move(it->second);
-    status.state = status.latest_valid ? (status.latest_valid->late ? EnteState::in_ritardo : EnteState::valido)
-                   : status.latest     ? EnteState::con_errori
-                                       : EnteState::mancante;
-    // The version that counts, recorded but without its file: neither valid nor missing.
-    const std::optional<Submission>& counts = status.latest_valid ? status.latest_valid : status.latest;
-    if (counts && !file_present(*counts)) status.state = EnteState::file_mancante;
-    if (auto it = reviews.find(status.ente); it != reviews.end()) status.review = it->second;
-    status.review_state = review_state(status);
-    out.push_back(std::move(status));
+    const std::string ente = expected.code;
+    out.push_back(status_of(std::move(expected), take(latest, ente), take(latest_valid, ente), take(reviews, ente)));
   }
   return out;
 }
@@ -303,22 +320,22 @@ std::variant<SubmissionView, Outcome> Intake::submission(std::int64_t id, const 
 
 
 std::variant<EnteHistory, Outcome> Intake::ente_history(const Campaign& campaign, const User& user, const std::string& ente) {
-  EnteHistory history;
-  bool found = false;
-  // The campaign table's own row, so that both pages always tell the same state.
-  for (EnteStatus& row : status(campaign, user)) {
-    if (row.ente != ente) continue;
-    history.ente = {row.ente, row.name, row.ambito};
-    history.status = std::move(row);
-    found = true;
-    break;
-  }
-  if (!found) {
+  std::optional<ExpectedEnte> expected = visible_ente(campaign, user, ente);
+  if (!expected) {
     store_.audit(user.username, "lettura", campaign.id, utf8_prefix(ente, 64), "", "rifiutato", "pagina di un altro ente");
     return Outcome{OutcomeKind::not_visible, {"ente non accessibile a questo utente", "ente not accessible to this user"}};
   }
+  EnteHistory history;
+  history.ente = *expected;
   history.versions = store_.submissions(campaign.id, ente);
   std::sort(history.versions.begin(), history.versions.end(), [](const Submission& a, const Submission& b) { return a.version > b.version; });
+  // The same rule as the campaign's table, so that both pages always tell the same state.
+  std::optional<Submission> latest, latest_valid;
+  for (const Submission& s : history.versions) {
+    if (!latest) latest = s;
+    if (s.valid && !latest_valid) latest_valid = s;
+  }
+  history.status = status_of(std::move(*expected), std::move(latest), std::move(latest_valid), store_.last_review(campaign.id, ente));
   const CountingVersion counting = which_counts(history.versions);
   if (counting.counts) history.counts = counting.counts->id;
   history.newer_with_errors = counting.newer_with_errors;

@@ -165,7 +165,12 @@ class Intake {
  private:
   const forms::FormSpec* form(const std::string& id) const;
   std::vector<ExpectedEnte> visible_enti(const Campaign& campaign, const User& user) const;
+  // The ente as the user may see it in this campaign, or nullopt.
+  std::optional<ExpectedEnte> visible_ente(const Campaign& campaign, const User& user, const std::string& ente) const;
   bool may_see(const Campaign& campaign, const User& user, const std::string& ente) const;
+  // The state of one ente from its newest version, its newest valid one and the last decision on it.
+  EnteStatus status_of(ExpectedEnte expected, std::optional<Submission> latest, std::optional<Submission> latest_valid,
+                       std::optional<Review> review) const;
   std::variant<std::string, Outcome> sending_ente(const Campaign& campaign, const User& user, const std::string& requested) const;
   std::variant<Submission, Outcome> check_and_store(const Campaign& campaign, const User& user, const std::string& ente,
                                                     const Upload& upload);
