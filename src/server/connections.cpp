@@ -194,7 +194,11 @@ class GuardedConnection final : public Poco::Net::TCPServerConnection {
  public:
   GuardedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
                     Poco::Net::HTTPRequestHandlerFactory::Ptr router, std::shared_ptr<GuardedHttpServer::Shared> shared)
-      : TCPServerConnection(socket), params_(std::move(params)), router_(std::move(router)), shared_(std::move(shared)) {
+      : TCPServerConnection(socket),
+        params_(std::move(params)),
+        router_(std::move(router)),
+        shared_(std::move(shared)),
+        fd_(socket.impl()->sockfd()) {
     std::lock_guard guard(shared_->lock);
     shared_->live.insert(&this->socket());
     if (const auto found = shared_->admitted.find(socket.impl()); found != shared_->admitted.end()) {
@@ -206,7 +210,6 @@ class GuardedConnection final : public Poco::Net::TCPServerConnection {
     {
       std::lock_guard guard(shared_->lock);
       shared_->live.erase(&socket());
-      shared_->forget(fd());
     }
     shared_->give_back(address_);
   }
@@ -215,13 +218,16 @@ class GuardedConnection final : public Poco::Net::TCPServerConnection {
     using namespace Poco::Net;
     const std::string software = params_->getSoftwareVersion();
     HTTPServerSession session(socket(), params_);
-    shared_->await_head(fd());
+    // The session closes the socket when it ends: the watch on the descriptor goes first (this is
+    // destroyed before the session), or the next connection given the same number inherits it.
+    const ForgetHeads forget_heads{*shared_, fd_};
+    shared_->await_head(fd_);
     for (bool first = true; session.hasMoreRequests(); first = false) {
-      if (!first) shared_->await_head(fd());
+      if (!first) shared_->await_head(fd_);
       try {
         HTTPServerResponseImpl response(session);
         HTTPServerRequestImpl request(response, session, params_);
-        if (shared_->head_came(fd()) == GuardedHttpServer::Shared::Head::too_late) break;  // 408 already sent
+        if (shared_->head_came(fd_) == GuardedHttpServer::Shared::Head::too_late) break;  // 408 already sent
         response.setDate(Poco::Timestamp());
         response.setVersion(request.getVersion());
         response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && session.canKeepAlive());
@@ -248,7 +254,7 @@ class GuardedConnection final : public Poco::Net::TCPServerConnection {
       } catch (const NoMessageException&) {
         break;
       } catch (const MessageException&) {
-        if (shared_->head_came(fd()) == GuardedHttpServer::Shared::Head::too_late) break;
+        if (shared_->head_came(fd_) == GuardedHttpServer::Shared::Head::too_late) break;
         answer_error(session, HTTPResponse::HTTP_BAD_REQUEST);
       } catch (const Poco::Exception&) {
         if (session.networkException()) session.networkException()->rethrow();
@@ -258,7 +264,14 @@ class GuardedConnection final : public Poco::Net::TCPServerConnection {
   }
 
  private:
-  int fd() { return socket().impl()->sockfd(); }
+  struct ForgetHeads {
+    GuardedHttpServer::Shared& shared;
+    int fd;
+    ~ForgetHeads() {
+      std::lock_guard guard(shared.lock);
+      shared.forget(fd);
+    }
+  };
 
   static void answer_error(Poco::Net::HTTPServerSession& session, Poco::Net::HTTPResponse::HTTPStatus status) {
     Poco::Net::HTTPServerResponseImpl response(session);
@@ -273,6 +286,7 @@ class GuardedConnection final : public Poco::Net::TCPServerConnection {
   Poco::Net::HTTPRequestHandlerFactory::Ptr router_;
   std::shared_ptr<GuardedHttpServer::Shared> shared_;
   std::string address_;
+  const int fd_;  // taken at the start: once the session has closed the socket, it reads -1
 };
 
 class GuardedConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
@@ -308,6 +322,13 @@ GuardedHttpServer::GuardedHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr r
 GuardedHttpServer::~GuardedHttpServer() { stop_all(); }
 
 void GuardedHttpServer::start() { tcp_->start(); }
+
+int GuardedHttpServer::open_connections() const { return tcp_->currentConnections(); }
+
+std::size_t GuardedHttpServer::watched_heads() const {
+  std::lock_guard guard(shared_->lock);
+  return shared_->awaited_heads.size() + shared_->too_late.size();
+}
 
 void GuardedHttpServer::stop_all() {
   if (!tcp_) return;

@@ -36,6 +36,10 @@ class GuardedHttpServer {
   void start();
   // Stops accepting and cuts the connections under way (their requests end with the socket).
   void stop_all();
+  // For tests: connections being served, and request heads watched (awaited, or answered 408 and
+  // not yet told to their connection); both 0 once every connection has ended.
+  int open_connections() const;
+  std::size_t watched_heads() const;
 
   struct Shared;  // the connections of each address, the refused ones lingering
 
