@@ -1100,6 +1100,40 @@ TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersio
                  "application/json", region).status, 409);
 }
 
+// What a reviewer types is text: bytes that are not UTF-8 (or control characters) would break
+// the JSON, the xlsx export and the comune's page, so they are refused; a line break counts once,
+// as the page's field counts it, whether the browser sends it as CRLF or LF.
+TEST_F(ServerTest, AReviewNoteMustBeTextAndItsLineBreaksCountOnce) {
+  Store& store = server_->store();
+  const std::int64_t campaign =
+      store.add_campaign({0, "Revisione: la nota", "spesa-sociale-comune", 2024, now() - 60, now() + 3600, LatePolicy::refuse});
+  const Reply broken = api_upload("melzo", campaign, slurp(samples().broken.at("015142")), "melzo.xlsx");
+  ASSERT_EQ(broken.status, 201) << broken.body;
+  const Browser ambito = login("ufficio-melzo", "pw-ambito-1");
+  auto send_back = [&](const std::string& note) {
+    return call("POST", broken.location + "/revisione", "csrf=" + ambito.csrf + "&esito=rinviato&nota=" + note,
+                "application/x-www-form-urlencoded", {{"Cookie", ambito.cookie}});
+  };
+  EXPECT_EQ(send_back("%FF%FEmanca%C3%28").status, 400);
+  EXPECT_EQ(send_back("manca%07la+riga").status, 400);
+  const std::map<std::string, std::string> region{{"Authorization", "Bearer " + tokens_["regione"]}};
+  EXPECT_EQ(call("POST", "/api/v1" + broken.location + "/revisione", "{\"esito\": \"rinviato\", \"nota\": \"\xff\xfe\"}", "application/json",
+                 region).status,
+            400);
+  EXPECT_FALSE(store.last_review(campaign, "015142"));
+  // 3,999 letters and one line break sent as CRLF: 4,000 characters for the page's field.
+  const Reply long_note = send_back(std::string(2000, 'a') + "%0D%0A" + std::string(1999, 'b'));
+  EXPECT_EQ(long_note.status, 303) << long_note.body;
+  ASSERT_TRUE(store.last_review(campaign, "015142"));
+  EXPECT_EQ(store.last_review(campaign, "015142")->note, std::string(2000, 'a') + "\n" + std::string(1999, 'b'));
+  const Reply status = call("GET", "/api/v1/campagne/" + std::to_string(campaign) + "/stato", "", "", region);
+  EXPECT_EQ(status.status, 200);
+  EXPECT_NO_THROW(Poco::JSON::Parser().parse(status.body));
+  // The search field likewise.
+  EXPECT_EQ(call("GET", "/campagne/" + std::to_string(campaign) + "?cerca=%FFmelzo", "", "", {{"Cookie", ambito.cookie}}).status, 400);
+  EXPECT_EQ(call("GET", "/campagne/" + std::to_string(campaign) + "?cerca=melzo%00", "", "", {{"Cookie", ambito.cookie}}).status, 400);
+}
+
 // The Region's list of a campaign filtered and paged, and exported as CSV and xlsx (issue #14).
 TEST_F(ServerTest, TheStatusIsFilteredPagedAndExportedWithTheSameFilter) {
   Store& store = server_->store();

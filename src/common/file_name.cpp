@@ -61,6 +61,30 @@ std::string utf8_prefix(std::string_view text, std::size_t max_bytes) {
   return std::string(text.substr(0, end));
 }
 
+std::optional<std::string> typed_text(std::string_view sent) {
+  std::string text;
+  text.reserve(sent.size());
+  for (std::size_t at = 0; at < sent.size();) {
+    const std::optional<Decoded> c = decode(sent, at);
+    if (!c) return std::nullopt;
+    if (c->code == '\r') {
+      text += '\n';
+      at += at + 1 < sent.size() && sent[at + 1] == '\n' ? 2 : 1;
+      continue;
+    }
+    if (c->code != '\n' && c->code != '\t' && (c->code < 0x20 || (c->code >= 0x7F && c->code <= 0x9F))) return std::nullopt;
+    text.append(sent.substr(at, c->length));
+    at += c->length;
+  }
+  return text;
+}
+
+std::size_t utf8_length(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 std::string clean_file_name(std::string_view sent) {
   if (const auto slash = sent.find_last_of("/\\"); slash != std::string_view::npos) sent.remove_prefix(slash + 1);
   std::string name;

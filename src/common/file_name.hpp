@@ -1,7 +1,8 @@
-// File names as browsers and scripts send them, made safe to store, show and send back.
+// File names and typed text as browsers and scripts send them, made safe to store, show and send back.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,14 @@ namespace consolida {
 
 // The longest prefix of `text` of at most `max_bytes` bytes that does not cut a UTF-8 sequence.
 std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
+
+// Text typed into a form field (a reviewer's note, a search): nullopt when it is not UTF-8 or
+// holds a control character other than a line break or a tab; else the text with each CRLF or lone
+// CR made LF, so that it is counted, stored and shown as the page's field counted it.
+std::optional<std::string> typed_text(std::string_view sent);
+
+// The characters (code points) of UTF-8 text.
+std::size_t utf8_length(std::string_view text);
 
 // The most bytes of a file name kept: what common file systems allow.
 inline constexpr std::size_t kMaxFileNameBytes = 255;

@@ -802,7 +802,11 @@ class CampaignHandler final : public SignedInHandler {
     StatusFilter filter;
     filter.per_page = std::numeric_limits<std::size_t>::max();
     try {
-      for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
+      for (const auto& [key, sent] : Poco::URI(request.getURI()).getQueryParameters()) {
+        // Echoed in the page and the exports: text, or the filter is refused.
+        const std::optional<std::string> typed = typed_text(sent);
+        if (!typed) return std::nullopt;
+        const std::string& value = *typed;
         if (key == "stato" && !value.empty()) {
           filter.state = parse_ente_state(value);
           if (!filter.state) return std::nullopt;

@@ -443,14 +443,18 @@ std::variant<Review, Outcome> Intake::review(std::int64_t submission, const User
     return refuse(OutcomeKind::malformed_request, {"esito della revisione sconosciuto «" + utf8_prefix(outcome, 64) + "»: approvato, rinviato o riaperto",
                                                    "unknown review outcome «" + utf8_prefix(outcome, 64) + "»: approvato, rinviato or riaperto"});
   }
-  const std::string trimmed = trim(note);
+  const std::optional<std::string> typed = typed_text(note);
+  if (!typed) {
+    return refuse(OutcomeKind::malformed_request, {"la nota contiene caratteri non validi (non è testo UTF-8 o ha caratteri di controllo)",
+                                                   "the note holds invalid characters (not UTF-8 text, or control characters)"});
+  }
+  const std::string trimmed = trim(*typed);
   if (trimmed.empty()) {
     return refuse(OutcomeKind::review_note_required, {"scrivere una nota per l'ente: cosa va bene o cosa correggere",
                                                       "write a note for the ente: what is fine or what to correct"});
   }
   // Counted in characters, as the page's field counts them.
-  if (static_cast<std::size_t>(std::count_if(trimmed.begin(), trimmed.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; })) >
-      kMaxNoteChars) {
+  if (utf8_length(trimmed) > kMaxNoteChars) {
     return refuse(OutcomeKind::malformed_request, {"nota troppo lunga (oltre 4.000 caratteri)", "note too long (over 4,000 characters)"});
   }
   if (*decided == ReviewOutcome::approvato && !version.valid) {
