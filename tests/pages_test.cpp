@@ -355,6 +355,12 @@ TEST_F(SitePages, TheRegionsCampaignPageIsADashboardFilteredAndPaged) {
   EXPECT_TRUE(has(melzo.body, "stato.csv?stato=mancante&amp;ambito=MELZO\"")) << "the export carries the filter";
   EXPECT_TRUE(has(melzo.body, "stato.xlsx?stato=mancante&amp;ambito=MELZO\""));
   EXPECT_TRUE(has(melzo.body, "<option selected>mancante</option>"));
+  // The consolidation offered is of what the dashboard shows: the Ambito, or the ATS, chosen.
+  EXPECT_TRUE(has(melzo.body, "href=\"" + c + "/consolidato?livello=ambito&amp;ambito=MELZO\"")) << melzo.body;
+  EXPECT_TRUE(has(melzo.body, "href=\"" + c + "/consolidato?livello=ambito&amp;ambito=MELZO&amp;solo_approvati=1\""));
+  EXPECT_TRUE(has(melzo.body, "Scarica il consolidato: Ambito di Melzo (xlsx)"));
+  EXPECT_TRUE(has(ats.body, "href=\"" + c + "/consolidato?livello=ats&amp;ats=MI\""));
+  EXPECT_TRUE(has(whole.body, "href=\"" + c + "/consolidato\"")) << "no filter: the whole region";
   EXPECT_TRUE(has(get(c + "?cerca=CASSANO", "regione").body, "Cassano d&#39;Adda")) << "a name in any case";
   const Reply code = get(c + "?cerca=015059", "regione");
   EXPECT_EQ(count_of(code.body, "href=\"" + c + "/enti/"), 1u) << "an ISTAT code";

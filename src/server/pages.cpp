@@ -455,6 +455,28 @@ void filter_form(std::ostream& out, const Campaign& c, const ListView& list) {
       << " nell'elenco, prima i mancanti; pagina " << list.status.page << " di " << list.status.pages << ".</p>";
 }
 
+// The consolidation of what the dashboard shows: the Ambito or the ATS chosen, else the region.
+struct ConsolidationScope {
+  std::string query;  // "livello=ambito&ambito=MELZO", empty for the whole region
+  std::string name;   // "Ambito di Melzo", empty for the whole region
+};
+ConsolidationScope consolidation_scope(const ListView& list) {
+  const auto named = [](const std::vector<std::pair<std::string, std::string>>& choices, const std::string& code) {
+    for (const auto& [known, name] : choices) {
+      if (known == code) return name;
+    }
+    return code;
+  };
+  const auto scoped = [](const char* level, const std::string& code) {
+    std::string encoded;
+    Poco::URI::encode(code, "&=+?#/ ", encoded);
+    return "livello=" + std::string(level) + "&" + level + "=" + encoded;
+  };
+  if (!list.filter.ambito.empty()) return {scoped("ambito", list.filter.ambito), named(list.ambito_choices, list.filter.ambito)};
+  if (!list.filter.ats.empty()) return {scoped("ats", list.filter.ats), "ATS " + named(list.ats_choices, list.filter.ats)};
+  return {};
+}
+
 void pager(std::ostream& out, const Campaign& c, const ListView& list) {
   const std::string base = "/campagne/" + std::to_string(c.id);
   const std::size_t page = list.status.page, pages = list.status.pages;
@@ -545,9 +567,14 @@ std::string campaign_page(const SiteInfo& site, const User& user, const std::str
        << svg(Icon::download) << "Scarica l'elenco (CSV)</a></li>";
   if (user.role != Role::comune) {
     body << "<li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/stato.xlsx" << esc(query) << "\">" << svg(Icon::download)
-         << "Scarica l'elenco (xlsx)</a></li><li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id << "/consolidato\">" << svg(Icon::download)
-         << "Scarica il consolidato (xlsx)</a></li><li><a class=\"pulsante secondario\" href=\"/campagne/" << c.id
-         << "/consolidato?solo_approvati=1\">" << svg(Icon::download) << "Consolidato dei soli enti approvati</a></li>";
+         << "Scarica l'elenco (xlsx)</a></li>";
+    const ConsolidationScope scope = consolidation_scope(list);
+    const std::string of = scope.name.empty() ? "" : ": " + esc(scope.name);
+    const std::string consolidated = "/campagne/" + std::to_string(c.id) + "/consolidato";
+    body << "<li><a class=\"pulsante secondario\" href=\"" << esc(consolidated + (scope.query.empty() ? "" : "?" + scope.query)) << "\">"
+         << svg(Icon::download) << "Scarica il consolidato" << of << " (xlsx)</a></li><li><a class=\"pulsante secondario\" href=\""
+         << esc(consolidated + "?" + (scope.query.empty() ? "" : scope.query + "&") + "solo_approvati=1") << "\">" << svg(Icon::download)
+         << "Consolidato dei soli enti approvati" << of << "</a></li>";
   }
   body << "</ul>";
   if (user.role != Role::comune) filter_form(body, c, list);

@@ -104,6 +104,10 @@ assert sha256(sys.argv[3]) in consolidated, "consolidation does not take Melzo's
 assert sha256(sys.argv[4]) not in consolidated, "consolidation still takes Melzo's first file"
 assert "compilato.xlsx" in consolidated, "consolidation does not name the file Melzo sent as it was named"
 assert not any("/" in t and ("tmp" in t or "invii" in t) for t in consolidated), "consolidation shows a server path"
+# The Region had filtered its dashboard to the Ambito di Melzo: the consolidation it was offered is
+# that Ambito's (a comune of Melzo still missing is listed; one of Lodi is not there at all).
+assert any("015114" in t for t in consolidated), "the Ambito's consolidation does not list its missing comune 015114"
+assert not any("098031" in t for t in consolidated), "the consolidation is the region's, not the Ambito's chosen on the dashboard"
 # Of the approved enti alone: Cassano (approved), not Melzo (sent back).
 approved_only = texts(sys.argv[6])
 assert sha256(sys.argv[7]) in approved_only, "the approved consolidation lacks Cassano's approved file"

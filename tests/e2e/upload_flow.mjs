@@ -298,11 +298,11 @@ try {
   assert.equal(await statusOf(officer, "015114"), "mancante");
   await look(officer, "campagna-regione");
   const [download] = await Promise.all([officer.waitForEvent("download"),
-                                        officer.getByRole("link", { name: "Scarica il consolidato (xlsx)" }).click()]);
+                                        officer.getByRole("link", { name: "Scarica il consolidato: Ambito di Melzo (xlsx)" }).click()]);
   assert.match(download.suggestedFilename(), /^consolidato-spesa-sociale-comune-2024\.xlsx$/);
   await download.saveAs(path.join(outDir, "consolidato.xlsx"));
   const [approved] = await Promise.all([officer.waitForEvent("download"),
-                                        officer.getByRole("link", { name: "Consolidato dei soli enti approvati" }).click()]);
+                                        officer.getByRole("link", { name: "Consolidato dei soli enti approvati: Ambito di Melzo" }).click()]);
   await approved.saveAs(path.join(outDir, "consolidato-approvati.xlsx"));
   // The outbox: what the mail did.
   await officer.goto(base + "/posta");
@@ -312,7 +312,7 @@ try {
               + "comune broken -> errors by cell -> the downloaded template filled and saved by LibreOffice -> valido -> "
               + "broken again, the filled one still counts; "
               + "Ambito sent Melzo back with a note (the comune saw it) and approved Cassano; "
-              + "Region filtered to the Ambito and downloaded the consolidation, also of the approved enti alone");
+              + "Region filtered to the Ambito and downloaded the Ambito's consolidation, also of the approved enti alone");
 } finally {
   await browser.close();
 }
