@@ -270,6 +270,8 @@ TEST_F(SitePages, TheEntePageListsEveryVersionAndSaysWhichCountsAndWhy) {
   for (const Submission& s : {first, second}) {
     const std::string id = std::to_string(s.id);
     EXPECT_TRUE(has(page, "<a href=\"/invii/" + id + "/file\">") && has(page, "<a href=\"/invii/" + id + "/annotato\">")) << id;
+    ASSERT_FALSE(s.protocol.empty());
+    EXPECT_TRUE(has(page, "<a href=\"/invii/" + id + "/ricevuta\">Ricevuta n. " + s.protocol)) << "each version's receipt";
   }
   // Newest first; the counting one marked.
   EXPECT_LT(page.find("/invii/" + std::to_string(second.id) + "/file"), page.find("/invii/" + std::to_string(first.id) + "/file"));
@@ -285,6 +287,19 @@ TEST_F(SitePages, TheEntePageListsEveryVersionAndSaysWhichCountsAndWhy) {
   EXPECT_TRUE(has(fixed.body, "Conta la versione 3 del 01/07/2024 14:00</strong>: è la versione più recente senza errori bloccanti")) << fixed.body;
   EXPECT_FALSE(has(fixed.body, "non conta"));
   EXPECT_TRUE(has(get("/api/v1" + page_path, "regione").body, "\"ultima_con_errori_dopo_una_valida\":false"));
+  // The Ambito's decision shows on the ente's page, with the version it was about and its note.
+  Review sent_back;
+  sent_back.campaign = campaign_;
+  sent_back.ente = ente;
+  sent_back.submission = server_->store().latest(campaign_, ente)->id;
+  sent_back.outcome = ReviewOutcome::rinviato;
+  sent_back.note = "Manca la firma del responsabile";
+  sent_back.reviewer = "ufficio-melzo";
+  sent_back.at = noon + 9000;
+  ASSERT_TRUE(std::holds_alternative<Review>(server_->store().add_review(sent_back, std::nullopt, {})));
+  const Reply reviewed = get(page_path, "regione");
+  EXPECT_TRUE(has(reviewed.body, "revisione: <span class=\"stato ko\">")) << reviewed.body;
+  EXPECT_TRUE(has(reviewed.body, "della versione 3, di ufficio-melzo il 01/07/2024 14:30. Nota: «Manca la firma del responsabile»")) << reviewed.body;
 
   // Only versions with errors: none counts, and the page says why.
   const std::string other = "015114";  // another comune of the Ambito of Melzo

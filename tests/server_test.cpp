@@ -1076,6 +1076,15 @@ TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersio
   EXPECT_EQ(decide(broken.location, "approvato").status, 409) << "a version with errors is sent back, not approved";
   EXPECT_EQ(decide(broken.location, "rinviato").status, 303);
   EXPECT_EQ(decide(broken.location, "riaperto").status, 409) << "only an approved ente is reopened";
+  // A valid version whose stored file is gone cannot be approved: the consolidation could not take it.
+  const Reply valid = api_upload("cassano", campaign, slurp(samples().valid.at("015059")), "cassano.xlsx");
+  ASSERT_EQ(valid.status, 201) << valid.body;
+  const std::int64_t valid_id = std::stoll(valid.location.substr(valid.location.rfind('/') + 1));
+  fs::remove(store.file_path(store.submission(valid_id)->sha256));
+  const Reply without_file = decide(valid.location, "approvato");
+  EXPECT_EQ(without_file.status, 409) << without_file.body;
+  EXPECT_NE(without_file.body.find("non è più sul server"), std::string::npos) << without_file.body;
+  EXPECT_FALSE(store.last_review(campaign, "015059"));
   // A note a spreadsheet would take for a formula stays text in the CSV export.
   EXPECT_EQ(call("POST", broken.location + "/revisione", "csrf=" + ambito.csrf + "&esito=rinviato&nota=%3DHYPERLINK(%22x%22)",
                  "application/x-www-form-urlencoded", {{"Cookie", ambito.cookie}}).status, 303);

@@ -134,6 +134,7 @@ struct Review {
   std::int64_t campaign = 0;
   std::string ente;
   std::int64_t submission = 0;  // the version decided on
+  int version = 0;              // its number among the ente's versions (set by the store)
   // The ente's newest version when it was decided (set by the store): one newer than this is the
   // ente's answer to a rinvio, even when the decision was on an older, valid version.
   std::int64_t newest_seen = 0;

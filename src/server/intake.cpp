@@ -461,6 +461,12 @@ std::variant<Review, Outcome> Intake::review(std::int64_t submission, const User
     return refuse(OutcomeKind::review_needs_valid, {"si può approvare solo una versione valida: questa ha errori",
                                                     "only a valid version can be approved: this one has errors"});
   }
+  if (*decided == ReviewOutcome::approvato && !file_present(version)) {
+    return refuse(OutcomeKind::review_needs_valid, {"il file di questa versione non è più sul server: l'ente deve inviarlo di nuovo prima "
+                                                    "dell'approvazione",
+                                                    "this version's file is no longer on the server: the ente must send it again before it "
+                                                    "can be approved"});
+  }
   Review draft;
   draft.campaign = campaign.id;
   draft.ente = version.ente;

@@ -604,12 +604,12 @@ std::string review_section(const std::string& csrf, const Submission& s, const R
   if (review.history.empty() && !review.may_review) return "";
   out << "<h2>Revisione</h2>";
   if (!review.history.empty()) {
-    const std::vector<Column> columns{{"Quando (ora italiana)"}, {"Chi"}, {"Esito"}, {"Invio"}, {"Nota"}};
+    const std::vector<Column> columns{{"Quando (ora italiana)"}, {"Chi"}, {"Esito"}, {"Versione"}, {"Nota"}};
     open_table(out, "Decisioni sull'ente", columns);
     for (const Review& r : review.history) {
       table_row(out, columns,
-                {format_rome_time(r.at), esc(r.reviewer), review_badge(r.outcome), "<a href=\"/invii/" + std::to_string(r.submission) + "\">invio " +
-                 std::to_string(r.submission) + "</a>", esc(r.note)});
+                {format_rome_time(r.at), esc(r.reviewer), review_badge(r.outcome), "<a href=\"/invii/" + std::to_string(r.submission) + "\">versione " +
+                 std::to_string(r.version) + "</a>", esc(r.note)});
     }
     close_table(out);
   }
@@ -675,7 +675,13 @@ std::string submission_page(const SiteInfo& site, const User& user, const std::s
 std::string ente_page(const SiteInfo& site, const User& user, const std::string& csrf, const Campaign& c, const EnteHistory& h) {
   std::ostringstream body;
   body << "<p class=\"lead\">Codice " << esc(h.ente.code) << (h.ente.ambito.empty() || h.ente.ambito == h.ente.code ? "" : " · Ambito " + esc(h.ente.ambito))
-       << " · campagna «" << esc(c.name) << "».</p><p>Stato: " << badge(h.status.state) << "</p>";
+       << " · campagna «" << esc(c.name) << "».</p><p>Stato: " << badge(h.status.state);
+  if (h.status.review_state != ReviewState::nessuna) body << " · revisione: " << review_badge(h.status.review_state);
+  body << "</p>";
+  if (const std::optional<Review>& r = h.status.review) {
+    body << "<p>Ultima decisione: " << review_badge(r->outcome) << " della versione " << r->version << ", di " << esc(r->reviewer) << " il "
+         << format_rome_time(r->at) << ". Nota: «" << esc(r->note) << "»</p>";
+  }
 
   const Submission* counting = nullptr;
   const Submission* newest = h.versions.empty() ? nullptr : &h.versions.front();
@@ -726,6 +732,7 @@ std::string ente_page(const SiteInfo& site, const User& user, const std::string&
         documents += "<br><a href=\"/invii/" + id + "/file\">File inviato" + hidden + "</a><br><a href=\"/invii/" + id + "/annotato\">Copia annotata" +
                      hidden + "</a>";
       }
+      documents += "<br><a href=\"/invii/" + id + "/ricevuta\">Ricevuta" + (s.protocol.empty() ? "" : " n. " + esc(s.protocol)) + hidden + "</a>";
       table_row(body, columns, {version, format_rome_time(s.uploaded_at), sender_html(s, h.ente.name), esc(s.file_name), outcome, documents});
     }
     close_table(body);

@@ -797,7 +797,9 @@ std::vector<Submission> select_submissions(Poco::Data::Session& db, const std::s
 
 namespace {
 
-constexpr const char* kReviewColumns = "id, campaign, ente, submission, outcome, note, reviewer, at, newest_seen";
+constexpr const char* kReviewColumns =
+    "id, campaign, ente, submission, outcome, note, reviewer, at, newest_seen, "
+    "(SELECT version FROM submissions WHERE submissions.id = reviews.submission)";
 
 std::vector<Review> select_reviews(Poco::Data::Session& db, const std::string& where, Poco::Int64 campaign, const std::string* ente) {
   Poco::Data::Statement select(db);
@@ -818,6 +820,7 @@ std::vector<Review> select_reviews(Poco::Data::Session& db, const std::string& w
     r.reviewer = rs.value(6, row).convert<std::string>();
     r.at = rs.value(7, row).convert<Poco::Int64>();
     r.newest_seen = rs.value(8, row).convert<Poco::Int64>();
+    r.version = rs.isNull(9, row) ? 0 : rs.value(9, row).convert<int>();
     out.push_back(std::move(r));
   }
   return out;
@@ -890,8 +893,8 @@ std::variant<Review, ReviewRefused> Store::add_review(const Review& draft, std::
   Poco::Data::Session& db = *impl_->db;
   db.begin();
   try {
-    const std::int64_t counting =
-        version_to_decide(select_submissions(db, "WHERE campaign = ? AND ente = ?", draft.campaign, &draft.ente, kWithoutReport));
+    const std::vector<Submission> versions = select_submissions(db, "WHERE campaign = ? AND ente = ?", draft.campaign, &draft.ente, kWithoutReport);
+    const std::int64_t counting = version_to_decide(versions);
     const std::optional<Review> last = last_review_of(db, draft.campaign, draft.ente);
     std::optional<ReviewRefused> refused;
     if (after_decision && (last ? last->id : 0) != *after_decision) refused = ReviewRefused::overtaken;
@@ -903,6 +906,9 @@ std::variant<Review, ReviewRefused> Store::add_review(const Review& draft, std::
       return *refused;
     }
     Review r = draft;
+    for (const Submission& v : versions) {
+      if (v.id == r.submission) r.version = v.version;
+    }
     Poco::Int64 newest = 0;
     db << "SELECT COALESCE(MAX(id), 0) FROM submissions WHERE campaign = ? AND ente = ?", bind(static_cast<Poco::Int64>(draft.campaign)),
         bind(draft.ente), into(newest), now;
