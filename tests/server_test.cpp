@@ -1109,6 +1109,25 @@ TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersio
                  "application/json", region).status, 409);
 }
 
+// A comune takes no part in a campaign of an Ambito form: it is not listed to it, and its page
+// is not open to it (it could only send files that would be refused).
+TEST_F(ServerTest, AComuneDoesNotSeeTheCampaignsOfAmbitoForms) {
+  Store& store = server_->store();
+  store.add_campaign({0, "Rendiconto degli Ambiti", "rendiconto-ambito", 2025, now() - 60, now() + 3600, LatePolicy::refuse});
+  const std::int64_t ambito_form = store.campaigns().back().id;
+  const Browser comune = login("melzo", "pw-melzo-1");
+  const Reply list = call("GET", "/campagne", "", "", {{"Cookie", comune.cookie}});
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.body.find("Rendiconto degli Ambiti"), std::string::npos) << list.body;
+  EXPECT_EQ(call("GET", "/campagne/" + std::to_string(ambito_form), "", "", {{"Cookie", comune.cookie}}).status, 403);
+  const Reply api = call("GET", "/api/v1/campagne", "", "", {{"Authorization", "Bearer " + tokens_["melzo"]}});
+  EXPECT_EQ(api.body.find("Rendiconto degli Ambiti"), std::string::npos) << api.body;
+  // The Ambito and the Region see it.
+  const Browser ambito = login("ufficio-melzo", "pw-ambito-1");
+  EXPECT_NE(call("GET", "/campagne", "", "", {{"Cookie", ambito.cookie}}).body.find("Rendiconto degli Ambiti"), std::string::npos);
+  EXPECT_EQ(call("GET", "/campagne/" + std::to_string(ambito_form), "", "", {{"Cookie", ambito.cookie}}).status, 200);
+}
+
 // What a reviewer types is text: bytes that are not UTF-8 (or control characters) would break
 // the JSON, the xlsx export and the comune's page, so they are refused; a line break counts once,
 // as the page's field counts it, whether the browser sends it as CRLF or LF.

@@ -725,7 +725,7 @@ class CampaignListHandler final : public SignedInHandler {
 
  private:
   void answer_for(HTTPServerRequest&, HTTPServerResponse& response, const Caller& who) override {
-    const std::vector<Campaign> list = server_.store.campaigns();
+    const std::vector<Campaign> list = intake().campaigns(who.user);
     if (!api_) return send_html(response, pages::campaigns_page(site(), who.user, who.csrf, list, unix_now()));
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
     Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
@@ -743,7 +743,7 @@ class CampaignHandler final : public SignedInHandler {
  private:
 
   void answer_for(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who) override {
-    const auto campaign = intake().campaign(id_);
+    const auto campaign = intake().campaign(id_, who.user);
     const Campaign* c = or_refuse(response, campaign);
     if (!c) return;
     if (view_ == View::consolidated) return consolidated(request, response, who, *c);
@@ -860,7 +860,7 @@ class EnteHandler final : public SignedInHandler {
 
  private:
   void answer_for(HTTPServerRequest&, HTTPServerResponse& response, const Caller& who) override {
-    const auto campaign = intake().campaign(campaign_);
+    const auto campaign = intake().campaign(campaign_, who.user);
     const Campaign* c = or_refuse(response, campaign);
     if (!c) return;
     const auto history = intake().ente_history(*c, who.user, ente_);

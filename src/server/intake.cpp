@@ -64,6 +64,20 @@ std::variant<Campaign, Outcome> Intake::campaign(std::int64_t id) const {
   return Outcome{OutcomeKind::not_found, {"pagina non trovata", "page not found"}};
 }
 
+std::variant<Campaign, Outcome> Intake::campaign(std::int64_t id, const User& user) const {
+  std::variant<Campaign, Outcome> found = campaign(id);
+  if (const Campaign* c = std::get_if<Campaign>(&found); c && !takes_part(*c, user)) {
+    return Outcome{OutcomeKind::not_visible, {"questa campagna non riguarda il suo ente", "this campaign is not for your ente"}};
+  }
+  return found;
+}
+
+std::vector<Campaign> Intake::campaigns(const User& user) const {
+  std::vector<Campaign> out = store_.campaigns();
+  std::erase_if(out, [&](const Campaign& c) { return !takes_part(c, user); });
+  return out;
+}
+
 std::string Intake::form_title(const Campaign& campaign) const {
   const forms::FormSpec* f = form(campaign.form_id);
   return f ? f->title.it : campaign.form_id;
@@ -122,6 +136,10 @@ std::optional<ExpectedEnte> Intake::visible_ente(const Campaign& campaign, const
 
 bool Intake::may_see(const Campaign& campaign, const User& user, const std::string& ente) const {
   return visible_ente(campaign, user, ente).has_value();
+}
+
+bool Intake::takes_part(const Campaign& campaign, const User& user) const {
+  return user.role != Role::comune || may_see(campaign, user, user.ente);
 }
 
 std::variant<std::string, Outcome> Intake::sending_ente(const Campaign& campaign, const User& user, const std::string& requested) const {

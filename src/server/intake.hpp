@@ -108,6 +108,10 @@ class Intake {
   const registry::Registry& registry(const Campaign& campaign) const { return registries_.of(campaign); }
 
   std::variant<Campaign, Outcome> campaign(std::int64_t id) const;
+  // The campaign, if the user takes part in it (not_visible: a comune and a campaign of an Ambito form).
+  std::variant<Campaign, Outcome> campaign(std::int64_t id, const User& user) const;
+  // The campaigns the user takes part in, as the store lists them.
+  std::vector<Campaign> campaigns(const User& user) const;
   // The form's Italian title, or its id when no plugin describes it.
   std::string form_title(const Campaign& campaign) const;
 
@@ -168,6 +172,8 @@ class Intake {
   // The ente as the user may see it in this campaign, or nullopt.
   std::optional<ExpectedEnte> visible_ente(const Campaign& campaign, const User& user, const std::string& ente) const;
   bool may_see(const Campaign& campaign, const User& user, const std::string& ente) const;
+  // A comune sends the forms of comuni; an Ambito and the Region see every campaign.
+  bool takes_part(const Campaign& campaign, const User& user) const;
   // The state of one ente from its newest version, its newest valid one and the last decision on it.
   EnteStatus status_of(ExpectedEnte expected, std::optional<Submission> latest, std::optional<Submission> latest_valid,
                        std::optional<Review> review) const;
