@@ -999,7 +999,7 @@ TEST_F(ServerTest, TheAmbitoRinviaOneComuneApprovesAnotherAndTheApprovedOneIsLoc
   const Reply csv = call("GET", "/campagne/" + std::to_string(campaign) + "/stato.csv", "", "", {{"Cookie", ambito.cookie}});
   EXPECT_NE(csv.body.find(";approvato;Tutto in ordine\r\n"), std::string::npos) << csv.body;
 
-  // The consolidation of the approved enti alone: Cassano in, Melzo listed as not yet approved.
+  // The consolidation of the approved enti alone: Cassano in, Melzo listed as sent back.
   const Reply only_approved = call("GET", "/api/v1/campagne/" + std::to_string(campaign) + "/consolidato?livello=ambito&ambito=MELZO&solo_approvati=1",
                                    "", "", region);
   ASSERT_EQ(only_approved.status, 200) << only_approved.body.substr(0, 300);
@@ -1012,13 +1012,13 @@ TEST_F(ServerTest, TheAmbitoRinviaOneComuneApprovesAnotherAndTheApprovedOneIsLoc
   for (const xlsx::SheetInfo& info : workbook.sheets()) {
     const xlsx::Sheet sheet = workbook.load_sheet(info);
     for (const xlsx::Cell& cell : sheet.cells()) {
-      if (cell.text.find("non ancora approvata") != std::string::npos) {
+      if (cell.text.find("rinviata all'ente per correzioni") != std::string::npos) {
         not_approved.insert(sheet.cell(xlsx::CellRef{cell.row, 0}) ? sheet.cell(xlsx::CellRef{cell.row, 0})->text : "");
       }
     }
   }
   EXPECT_EQ(detailed, std::set<std::string>{"015059"});
-  EXPECT_TRUE(not_approved.count("015142")) << "Melzo is listed as waiting for its approval";
+  EXPECT_TRUE(not_approved.count("015142")) << "Melzo is listed as sent back for corrections";
 
   // Reopened with a note, Cassano may send again; Melzo's new version is to be reviewed again,
   // and a decision on its old version is refused as stale.
@@ -1107,6 +1107,42 @@ TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersio
   const std::map<std::string, std::string> region{{"Authorization", "Bearer " + tokens_["regione"]}};
   EXPECT_EQ(call("POST", "/api/v1" + broken.location + "/revisione", R"({"esito": "rinviato", "nota": "x", "dopo_decisione": 0})",
                  "application/json", region).status, 409);
+}
+
+// Reviews come after the deadline: an ente sent back must be able to answer, even when the campaign
+// refuses late files; its answer is not late (the reviewer asked for it). Others stay closed.
+TEST_F(ServerTest, AnEnteSentBackAfterTheDeadlineMayStillAnswer) {
+  Store& store = server_->store();
+  const std::int64_t campaign =
+      store.add_campaign({0, "Revisione dopo la scadenza", "spesa-sociale-comune", 2024, now() - 7200, now() - 60, LatePolicy::refuse});
+  const std::string bytes = slurp(samples().valid.at("015142"));
+  Submission draft = melzo_draft(campaign, bytes, "melzo.xlsx");
+  draft.uploaded_at = now() - 3600;
+  draft.valid = true;
+  draft.report_json = "{}";
+  const auto added = store.add_submission(draft, temp_copy("melzo-in-tempo", bytes));
+  ASSERT_TRUE(std::holds_alternative<Submission>(added));
+  store.set_email("melzo", "servizi.sociali@comune.melzo.mi.it");
+  const Browser ambito = login("ufficio-melzo", "pw-ambito-1");
+  const std::string version = "/invii/" + std::to_string(std::get<Submission>(added).id);
+  ASSERT_EQ(call("POST", version + "/revisione", "csrf=" + ambito.csrf + "&esito=rinviato&nota=Manca+la+firma", "application/x-www-form-urlencoded",
+                 {{"Cookie", ambito.cookie}}).status,
+            303);
+  store.set_email("melzo", "");
+  // The mail does not ask for the file "before the deadline", which has passed.
+  const std::string mail = store.outbox().back().body;
+  EXPECT_EQ(mail.find("entro la scadenza"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("restano aperti"), std::string::npos) << mail;
+
+  const Browser comune = login("melzo", "pw-melzo-1");
+  const Reply page = call("GET", "/campagne/" + std::to_string(campaign), "", "", {{"Cookie", comune.cookie}});
+  EXPECT_NE(page.body.find("per questo ente gli invii restano aperti"), std::string::npos) << page.body;
+  const Reply answer = api_upload("melzo", campaign, with_comment(bytes, "corretto"), "melzo-corretto.xlsx");
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  const std::int64_t answer_id = std::stoll(answer.location.substr(answer.location.rfind('/') + 1));
+  EXPECT_FALSE(store.submission(answer_id)->late) << "asked for by the reviewer, not late";
+  // Cassano was not sent back: the campaign is closed to it.
+  EXPECT_EQ(api_upload("cassano", campaign, slurp(samples().valid.at("015059")), "cassano.xlsx").status, 403);
 }
 
 // A comune takes no part in a campaign of an Ambito form: it is not listed to it, and its page

@@ -197,14 +197,16 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
     return *previous;
   }
   // Before validating: an approved ente's file would be refused anyway (and is, in the store).
-  if (const std::optional<Review> last = store_.last_review(campaign.id, ente); locks(last)) {
-    return locked_by(*last);
-  }
+  const std::optional<Review> last_decision = store_.last_review(campaign.id, ente);
+  if (locks(last_decision)) return locked_by(*last_decision);
   if (upload.now < campaign.opens_at) {
     return Outcome{OutcomeKind::not_open_yet,
                    {"la campagna apre il " + format_rome_time(campaign.opens_at), "the campaign opens on " + format_rome_time(campaign.opens_at)}};
   }
-  const bool late = upload.now > campaign.deadline;
+  // Reviews come after the deadline: an ente sent back answers until the next decision, and its
+  // answer is not late (the reviewer asked for it; the review history says when).
+  const bool sent_back = last_decision && last_decision->outcome == ReviewOutcome::rinviato;
+  const bool late = upload.now > campaign.deadline && !sent_back;
   if (late && campaign.late == LatePolicy::refuse) {
     return Outcome{OutcomeKind::deadline_passed,
                    {"scadenza passata (" + format_rome_time(campaign.deadline) + "): invii chiusi",
@@ -555,12 +557,12 @@ std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& camp
   // The stored copies, each named as its ente sent it, with who sent it and when: the workbook
   // never shows a path of the server.
   std::vector<consolidate::Source> files;
-  std::set<std::string> without_file, not_approved;
+  std::set<std::string> without_file, not_approved, sent_back;
   for (const EnteStatus& s : status(campaign, user)) {
     if (s.state == EnteState::file_mancante) without_file.insert(s.ente);
     if (!s.latest_valid || s.state == EnteState::file_mancante) continue;
     if (approved_only && s.review_state != ReviewState::approvato) {
-      not_approved.insert(s.ente);
+      (s.review_state == ReviewState::rinviato ? sent_back : not_approved).insert(s.ente);
       continue;
     }
     const Submission& v = *s.latest_valid;
@@ -571,6 +573,7 @@ std::variant<std::monostate, Outcome> Intake::consolidation(const Campaign& camp
     for (consolidate::Missing& missing : result.missing) {
       if (without_file.count(missing.code)) missing.reason_it = kFileMissing;
       if (not_approved.count(missing.code)) missing.reason_it = "versione valida non ancora approvata";
+      if (sent_back.count(missing.code)) missing.reason_it = "rinviata all'ente per correzioni";
     }
     write::write_consolidated(result, out);
   } catch (const Error& e) {

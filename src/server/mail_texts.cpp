@@ -104,13 +104,24 @@ OutboxMessage returned_mail(const MailContext& about, const Submission& v, const
   std::string body;
   body += "La versione " + std::to_string(v.version) + " (ricevuta n. " + v.protocol + ") inviata per " + v.ente + " " + about.ente_name +
           " nella campagna «" + c.name + "» è stata rinviata da " + reviewer + " con questa nota:\n\n" + note + "\n\n";
-  body += "Correggere il file e inviarlo di nuovo entro la scadenza (" + format_rome_time(c.deadline) + ", ora italiana).\n";
+  const bool after_deadline = about.now > c.deadline;
+  if (after_deadline) {
+    body += "La scadenza della campagna è passata, ma gli invii restano aperti per questo ente fino alla prossima decisione: correggere il "
+            "file e inviarlo di nuovo.\n";
+  } else {
+    body += "Correggere il file e inviarlo di nuovo entro la scadenza (" + format_rome_time(c.deadline) + ", ora italiana).\n";
+  }
   if (!url.empty()) body += "\nVersione e nota: " + url + "\n";
   body += kFooterIt;
   body += kSeparator;
   body += "Version " + std::to_string(v.version) + " (receipt no. " + v.protocol + ") sent for " + v.ente + " " + about.ente_name +
           " in the campaign «" + c.name + "» was sent back by " + reviewer + " with this note:\n\n" + note + "\n\n";
-  body += "Correct the file and send it again before the deadline (" + format_rome_time(c.deadline) + ", Italian time).\n";
+  if (after_deadline) {
+    body += "The campaign's deadline has passed, but uploads stay open for this ente until the next decision: correct the file and send "
+            "it again.\n";
+  } else {
+    body += "Correct the file and send it again before the deadline (" + format_rome_time(c.deadline) + ", Italian time).\n";
+  }
   if (!url.empty()) body += "\nVersion and note: " + url + "\n";
   body += kFooterEn;
   return message("rinvio/" + std::to_string(decision_id) + "/" + recipient, recipient,

@@ -534,7 +534,11 @@ std::string campaign_page(const SiteInfo& site, const User& user, const std::str
       body << alert("ko", Icon::error,
                     "<p><strong>Da correggere</strong>: " + esc(own.review->reviewer) + " ha rinviato la versione il " +
                         format_rome_time(own.review->at) + " con questa nota:</p><blockquote>" + esc(own.review->note) +
-                        "</blockquote><p>Correggere il file e inviarlo di nuovo.</p>",
+                        "</blockquote><p>Correggere il file e inviarlo di nuovo" +
+                        (now > c.deadline ? std::string(": la scadenza è passata, ma per questo ente gli invii restano aperti fino alla prossima "
+                                                        "decisione.")
+                                          : std::string(".")) +
+                        "</p>",
                     "status");
     } else if (own.review_state == ReviewState::approvato) {
       body << alert("ok", Icon::valid,
