@@ -37,5 +37,7 @@ class WorkbookSource {
 
 // Readers of a zip package already classified (classify_zip) as their kind.
 std::unique_ptr<WorkbookSource> open_xlsx_source(std::unique_ptr<ZipArchive> archive, const Limits& limits);
+// The reader of an OLE2 compound file classified as FileKind::xls, from the whole file's bytes.
+std::unique_ptr<WorkbookSource> open_xls_source(std::string bytes, const Limits& limits);
 
 }  // namespace consolida::xlsx
