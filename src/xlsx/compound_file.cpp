@@ -115,12 +115,14 @@ std::string CompoundFile::read_chain(std::uint32_t start, std::uint64_t size, bo
   }
   std::string out;
   if (size != UINT64_MAX) out.reserve(static_cast<std::size_t>(size));
+  std::vector<bool> visited(static_cast<std::size_t>(units), false);
   std::uint32_t current = start;
-  for (std::uint64_t steps = 0; out.size() < size && current != kEndOfChain; ++steps) {
+  while (out.size() < size && current != kEndOfChain) {
     if (current >= units || current >= table.size()) {
       throw corrupt("una catena di settori esce dal file", "a sector chain leaves the file");
     }
-    if (steps >= units) throw corrupt("una catena di settori torna su se stessa", "a sector chain loops");
+    if (visited[current]) throw corrupt("una catena di settori torna su se stessa", "a sector chain loops");
+    visited[current] = true;
     const std::string_view piece = mini ? std::string_view(mini_stream_).substr(current * unit, unit) : sector(current);
     out.append(piece.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), size - out.size()))));
     current = table[current];
@@ -131,7 +133,7 @@ std::string CompoundFile::read_chain(std::uint32_t start, std::uint64_t size, bo
   return out;
 }
 
-std::optional<std::string> CompoundFile::root_stream(std::string_view name) const {
+const CompoundFile::Entry* CompoundFile::find_root_stream(std::string_view name) const {
   // The root's children form a tree through left/right; visited guards against cycles.
   std::vector<bool> visited(entries_.size(), false);
   std::vector<std::uint32_t> pending{entries_[0].child};
@@ -143,13 +145,19 @@ std::optional<std::string> CompoundFile::root_stream(std::string_view name) cons
     if (visited[index]) throw corrupt("la directory torna su se stessa", "the directory loops");
     visited[index] = true;
     const Entry& entry = entries_[index];
-    if (entry.type == kStreamEntry && iequals(entry.name, name)) {
-      return read_chain(entry.start, entry.size, entry.size < mini_cutoff_);
-    }
+    if (entry.type == kStreamEntry && iequals(entry.name, name)) return &entry;
     pending.push_back(entry.left);
     pending.push_back(entry.right);
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+bool CompoundFile::has_root_stream(std::string_view name) const { return find_root_stream(name) != nullptr; }
+
+std::optional<std::string> CompoundFile::root_stream(std::string_view name) const {
+  const Entry* entry = find_root_stream(name);
+  if (!entry) return std::nullopt;
+  return read_chain(entry->start, entry->size, entry->size < mini_cutoff_);
 }
 
 }  // namespace consolida::xlsx

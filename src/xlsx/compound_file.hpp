@@ -23,6 +23,7 @@ class CompoundFile {
   // The contents of a stream at the root of the file, by name (case-insensitive, as Windows
   // compares them); nullopt when there is none.
   std::optional<std::string> root_stream(std::string_view name) const;
+  bool has_root_stream(std::string_view name) const;
 
  private:
   struct Entry {
@@ -33,6 +34,7 @@ class CompoundFile {
     std::uint64_t size = 0;
   };
 
+  const Entry* find_root_stream(std::string_view name) const;
   std::string_view sector(std::uint32_t index) const;
   std::string read_chain(std::uint32_t start, std::uint64_t size, bool mini) const;
 

@@ -46,8 +46,13 @@ FileKind large_file_kind(const std::string& path) {
   return sniff_file(path);
 }
 
-// The reader of a file in memory that is not a zip: an .xls, or a precise refusal.
+// The reader of a file in memory that is not a zip: an .xls, or a precise refusal. A compound
+// file goes straight to the .xls reader, whose directory says what it holds more precisely (and
+// sooner) than scanning the whole file for stream names.
 std::unique_ptr<WorkbookSource> open_non_zip_source(std::string bytes, const Limits& limits) {
+  if (bytes.size() >= 8 && std::memcmp(bytes.data(), "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
+    return open_xls_source(std::move(bytes), limits);
+  }
   const FileKind kind = sniff_bytes(bytes);
   if (kind != FileKind::xls) throw refusal_for(kind);
   return open_xls_source(std::move(bytes), limits);

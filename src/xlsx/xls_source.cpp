@@ -268,14 +268,28 @@ class XlsSource final : public WorkbookSource {
   std::vector<PendingName> pending_names;
 
   void load() {
-    CompoundFile file(file_bytes);
+    CompoundFile file = open_compound_file();
     std::optional<std::string> found = file.root_stream("Workbook");
     if (!found) found = file.root_stream("Book");
-    if (!found) throw refusal_for(FileKind::ole_other);
+    if (!found) {
+      throw refusal_for(file.has_root_stream("EncryptedPackage") ? FileKind::encrypted_ooxml : FileKind::ole_other);
+    }
     stream = std::move(*found);
     if (auto properties = file.root_stream("\x05" "DocumentSummaryInformation")) read_custom_properties(*properties);
     file_bytes = std::string();  // the streams are copies: the file itself is no longer needed
     read_globals();
+  }
+
+  // A damaged compound file that still names its streams (an encrypted package, a document)
+  // gets the refusal of what it is rather than "damaged".
+  CompoundFile open_compound_file() const {
+    try {
+      return CompoundFile(file_bytes);
+    } catch (const Error&) {
+      const FileKind kind = sniff_bytes(file_bytes);
+      if (kind != FileKind::xls) throw refusal_for(kind);
+      throw;
+    }
   }
 
   std::string text(Cursor& c, bool wide_count) {
