@@ -34,7 +34,8 @@ std::unique_ptr<WorkbookSource> open_zip_source(std::unique_ptr<ZipArchive> arch
 }
 
 // What a file too large to be read at once is, from its magic bytes and, for the rest, its
-// contents; FileKind::xlsx stands for any zip, which the zip reader judges.
+// contents; FileKind::xlsx stands for any zip, which the zip reader judges, and FileKind::xls for
+// any compound file, which the .xls reader judges.
 FileKind large_file_kind(const std::string& path) {
   const int fd = open_regular_file(path).fd;
   std::array<char, 4> magic{};
@@ -43,6 +44,8 @@ FileKind large_file_kind(const std::string& path) {
   if (got == 4 && (std::memcmp(magic.data(), "PK\x03\x04", 4) == 0 || std::memcmp(magic.data(), "PK\x05\x06", 4) == 0)) {
     return FileKind::xlsx;
   }
+  // A compound file is judged by the .xls reader's look at its directory, not by a scan of it.
+  if (got == 4 && std::memcmp(magic.data(), "\xD0\xCF\x11\xE0", 4) == 0) return FileKind::xls;
   return sniff_file(path);
 }
 
