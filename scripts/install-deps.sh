@@ -15,7 +15,7 @@ if [ "${1:-build}" = test ]; then
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 if [ "${1:-build}" = bench ]; then
-  packages+=(python3 python3-openpyxl python3-pandas time)
+  packages+=(python3 python3-openpyxl python3-pandas python3-xlrd libreoffice-calc time)
   command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 

@@ -64,15 +64,15 @@ TEST(Cli, UnknownSheetListsTheSheetsPresent) {
 }
 
 TEST(Cli, RefusalsHaveDistinctExitCodesAndBothLanguages) {
-  const std::string xls = temp_path("vecchio.xls");
-  std::ofstream(xls, std::ios::binary) << std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) << std::string(600, '\0')
-                                       << std::string("W\0o\0r\0k\0b\0o\0o\0k\0", 16);
-  const CliRun italian = run("dump " + xls);
+  const std::string doc = temp_path("lettera.xls");  // a Word 97-2003 document named .xls
+  std::ofstream(doc, std::ios::binary) << std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) << std::string(600, '\0')
+                                       << std::string("W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0", 24);
+  const CliRun italian = run("dump " + doc);
   EXPECT_EQ(italian.status, 11);
-  EXPECT_NE(italian.out.find("salvarlo come .xlsx"), std::string::npos) << italian.out;
-  const CliRun english = run("--lang en dump " + xls);
+  EXPECT_NE(italian.out.find("non è un foglio di calcolo"), std::string::npos) << italian.out;
+  const CliRun english = run("--lang en dump " + doc);
   EXPECT_EQ(english.status, 11);
-  EXPECT_NE(english.out.find("save it as .xlsx"), std::string::npos) << english.out;
+  EXPECT_NE(english.out.find("not a spreadsheet"), std::string::npos) << english.out;
 
   const std::string broken = temp_path("rotto.xlsx");
   const std::string bytes = minimal_xlsx("<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>").build();

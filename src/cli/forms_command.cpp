@@ -141,7 +141,7 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  files = expand_inputs(files, {".xlsx", ".xlsm"});
+  files = expand_inputs(files, {".xlsx", ".xlsm", ".xls"});
   if (files.empty() || (format != "text" && format != "json" && format != "html")) {
     std::cerr << (it ? "uso: consolida validate FILE... [--form ID] [--anno AAAA] [--format text|json|html] [--annotate USCITA.xlsx]\n"
                      : "usage: consolida validate FILE... [--form ID] [--year YYYY] [--format text|json|html] [--annotate OUT.xlsx]\n");

@@ -357,8 +357,8 @@ void upload_form(std::ostream& body, const User& user, const std::string& csrf, 
   body << "<h2>Invia il file compilato</h2>";
   body << "<form method=\"post\" action=\"/campagne/" << c.id << "/invii\" enctype=\"multipart/form-data\" class=\"scheda\">"
        << "<input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf) << "\">"
-       << "<label for=\"file\">File compilato (.xlsx)</label><input id=\"file\" name=\"file\" type=\"file\" "
-          "accept=\".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" required aria-describedby=\"file-aiuto\">"
+       << "<label for=\"file\">File compilato (.xlsx, .xls)</label><input id=\"file\" name=\"file\" type=\"file\" "
+          "accept=\".xlsx,.xls,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel\" required aria-describedby=\"file-aiuto\">"
        << "<p class=\"aiuto\" id=\"file-aiuto\">Il file è controllato subito: l'esito elenca ogni problema con foglio e cella.</p>";
   if (user.role == Role::ambito) {
     // An Ambito sends for the enti it sees: its comuni (on their behalf), or itself.

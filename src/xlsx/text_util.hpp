@@ -51,4 +51,33 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
+// UTF-16LE code units (an odd last byte is ignored); unpaired surrogates become U+FFFD.
+inline void append_utf16le(std::string& out, std::string_view bytes) {
+  const auto unit = [&](std::size_t i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8);
+  };
+  for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
+    std::uint32_t cp = unit(i);
+    if (cp >= 0xD800 && cp < 0xDC00 && i + 3 < bytes.size() && unit(i + 2) >= 0xDC00 && unit(i + 2) < 0xE000) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (unit(i + 2) - 0xDC00);
+      i += 2;
+    } else if (cp >= 0xD800 && cp < 0xE000) {
+      cp = 0xFFFD;
+    }
+    append_utf8(out, cp);
+  }
+}
+
+// Windows-1252 (the 8-bit text of Excel 97-2003 files, and Latin-1 where 1252 has no character).
+inline void append_cp1252(std::string& out, std::string_view bytes) {
+  static constexpr std::uint16_t k80to9F[32] = {
+      0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+      0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    append_utf8(out, b >= 0x80 && b < 0xA0 ? k80to9F[b - 0x80] : b);
+  }
+}
+
 }  // namespace consolida::xlsx

@@ -33,16 +33,32 @@ std::unique_ptr<WorkbookSource> open_zip_source(std::unique_ptr<ZipArchive> arch
   }
 }
 
-// Reads the magic bytes; anything that is not a zip gets its precise refusal here.
-void refuse_non_zip(const std::string& path) {
+// What a file too large to be read at once is, from its magic bytes and, for the rest, its
+// contents; FileKind::xlsx stands for any zip, which the zip reader judges, and FileKind::xls for
+// any compound file, which the .xls reader judges.
+FileKind large_file_kind(const std::string& path) {
   const int fd = open_regular_file(path).fd;
   std::array<char, 4> magic{};
   const ssize_t got = ::read(fd, magic.data(), magic.size());
   ::close(fd);
   if (got == 4 && (std::memcmp(magic.data(), "PK\x03\x04", 4) == 0 || std::memcmp(magic.data(), "PK\x05\x06", 4) == 0)) {
-    return;
+    return FileKind::xlsx;
   }
-  throw refusal_for(sniff_file(path));
+  // A compound file is judged by the .xls reader's look at its directory, not by a scan of it.
+  if (got == 4 && std::memcmp(magic.data(), "\xD0\xCF\x11\xE0", 4) == 0) return FileKind::xls;
+  return sniff_file(path);
+}
+
+// The reader of a file in memory that is not a zip: an .xls, or a precise refusal. A compound
+// file goes straight to the .xls reader, whose directory says what it holds more precisely (and
+// sooner) than scanning the whole file for stream names.
+std::unique_ptr<WorkbookSource> open_non_zip_source(std::string bytes, const Limits& limits) {
+  if (bytes.size() >= 8 && std::memcmp(bytes.data(), "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
+    return open_xls_source(std::move(bytes), limits);
+  }
+  const FileKind kind = sniff_bytes(bytes);
+  if (kind != FileKind::xls) throw refusal_for(kind);
+  return open_xls_source(std::move(bytes), limits);
 }
 
 }  // namespace
@@ -85,8 +101,21 @@ Workbook Workbook::open(const std::string& path, const Limits& limits) {
     if (auto bytes = read_file_at_most(path, std::min(kWholeFileBytes, limits.max_file_bytes))) {
       return open_bytes(std::move(*bytes), path, limits);
     }
-    refuse_non_zip(path);
-    impl->source = open_zip_source(std::make_unique<ZipArchive>(path, limits), limits);
+    const FileKind kind = large_file_kind(path);
+    if (kind == FileKind::xls) {
+      // An .xls is read whole: its streams are scattered in sectors across the file, and one is at
+      // most a few hundred MB. The limit on the file's size bounds the memory.
+      auto bytes = read_file_at_most(path, limits.max_file_bytes);
+      if (!bytes) {
+        throw Error(ErrorCode::limit_exceeded, "file troppo grande (limite " + std::to_string(limits.max_file_bytes >> 20) + " MB)",
+                    "file too large (limit " + std::to_string(limits.max_file_bytes >> 20) + " MB)");
+      }
+      impl->source = open_non_zip_source(std::move(*bytes), limits);
+    } else if (kind != FileKind::xlsx) {
+      throw refusal_for(kind);
+    } else {
+      impl->source = open_zip_source(std::make_unique<ZipArchive>(path, limits), limits);
+    }
   } catch (Error& error) {
     error.set_file(path);
     throw;
@@ -98,8 +127,11 @@ Workbook Workbook::open(const std::string& path, const Limits& limits) {
 Workbook Workbook::open_bytes(std::string bytes, const std::string& name, const Limits& limits) {
   auto impl = std::make_unique<Impl>();
   try {
-    if (!ZipArchive::starts_like_zip(bytes)) throw refusal_for(sniff_bytes(bytes));
-    impl->source = open_zip_source(std::make_unique<ZipArchive>(ZipImage{std::move(bytes)}, limits), limits);
+    if (ZipArchive::starts_like_zip(bytes)) {
+      impl->source = open_zip_source(std::make_unique<ZipArchive>(ZipImage{std::move(bytes)}, limits), limits);
+    } else {
+      impl->source = open_non_zip_source(std::move(bytes), limits);
+    }
   } catch (Error& error) {
     error.set_file(name);
     throw;

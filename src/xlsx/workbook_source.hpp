@@ -37,5 +37,8 @@ class WorkbookSource {
 
 // Readers of a zip package already classified (classify_zip) as their kind.
 std::unique_ptr<WorkbookSource> open_xlsx_source(std::unique_ptr<ZipArchive> archive, const Limits& limits);
+// The reader of an OLE2 compound file, from the whole file's bytes: an .xls, or the refusal of an
+// encrypted OOXML package or another Office document.
+std::unique_ptr<WorkbookSource> open_xls_source(std::string bytes, const Limits& limits);
 
 }  // namespace consolida::xlsx

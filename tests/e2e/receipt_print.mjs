@@ -23,7 +23,7 @@ try {
   await page.getByRole("button", { name: "Accedi" }).click();
   await page.waitForURL(base + "/campagne");
   await page.getByRole("link", { name: "Spesa sociale 2024" }).click();
-  await page.getByLabel("File compilato (.xlsx)").setInputFiles(broken);
+  await page.getByLabel("File compilato").setInputFiles(broken);
   await page.getByRole("button", { name: "Invia e controlla" }).click();
   await page.getByRole("link", { name: /ricevuta di invio/ }).click();
   await page.waitForURL(/\/invii\/\d+\/ricevuta$/);

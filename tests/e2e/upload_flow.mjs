@@ -132,7 +132,7 @@ async function statusOf(page, ente) {
 }
 
 async function upload(page, file) {
-  await page.getByLabel("File compilato (.xlsx)").setInputFiles(file);
+  await page.getByLabel("File compilato").setInputFiles(file);
   await page.getByRole("button", { name: "Invia e controlla" }).click();
   await page.waitForURL(/\/campagne\/\d+\/invii$/);
 }
