@@ -115,6 +115,15 @@ TEST(RomeTime, UnixNowIsTheSystemClock) {
   EXPECT_LE(now, before + 2);
 }
 
+// The annotated copy is always an .xlsx, whatever the clerk sent: its name says so.
+TEST(FileName, TheAnnotatedCopyOfAnyFormatIsNamedXlsx) {
+  EXPECT_EQ(annotated_copy_name("spesa.xlsx"), "annotato-spesa.xlsx");
+  EXPECT_EQ(annotated_copy_name("spesa 2024.ods"), "annotato-spesa 2024.xlsx");
+  EXPECT_EQ(annotated_copy_name("VECCHIO.XLS"), "annotato-VECCHIO.xlsx");
+  EXPECT_EQ(annotated_copy_name("senza estensione"), "annotato-senza estensione.xlsx");
+  EXPECT_EQ(annotated_copy_name("v1.2 spesa"), "annotato-v1.2 spesa.xlsx") << "a dot inside the name is not an extension";
+}
+
 TEST(FileName, KeepsTheBaseNameOfAnyPathSent) {
   EXPECT_EQ(clean_file_name("C:\\Users\\x\\file.xlsx"), "file.xlsx");
   EXPECT_EQ(clean_file_name("/home/x/Documenti/spesa 2024.xlsx"), "spesa 2024.xlsx");

@@ -79,6 +79,18 @@ std::optional<std::string> typed_text(std::string_view sent) {
   return text;
 }
 
+std::string annotated_copy_name(std::string_view file_name) {
+  std::string_view stem = file_name;
+  if (const auto dot = file_name.rfind('.'); dot != std::string_view::npos) {
+    std::string extension(file_name.substr(dot));
+    for (char& c : extension) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    for (std::string_view known : {".xlsx", ".xlsm", ".xls", ".ods"}) {
+      if (extension == known) stem = file_name.substr(0, dot);
+    }
+  }
+  return "annotato-" + std::string(stem) + ".xlsx";
+}
+
 std::size_t utf8_length(std::string_view text) {
   std::size_t n = 0;
   for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;

@@ -28,6 +28,11 @@ inline constexpr std::size_t kMaxFileNameBytes = 255;
 // kMaxFileNameBytes on a character boundary keeping a short extension. Empty when nothing is left.
 std::string clean_file_name(std::string_view sent);
 
+// The name of the annotated copy of a file sent as `file_name` (already clean): "annotato-" and the
+// name with its spreadsheet extension (.xlsx, .xlsm, .xls, .ods, any case) made .xlsx, which is
+// what the copy always is.
+std::string annotated_copy_name(std::string_view file_name);
+
 // The Content-Disposition value of a download named `file_name` (already clean): an ASCII
 // `filename` for old clients and the UTF-8 name in RFC 6266's `filename*`.
 std::string attachment_disposition(std::string_view file_name);

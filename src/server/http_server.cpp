@@ -46,6 +46,7 @@
 #include "consolida/error.hpp"
 #include "consolida/report_json.hpp"
 #include "consolida/server.hpp"
+#include "consolida/xlsx.hpp"
 #include "consolida/write.hpp"
 #include "server/admission.hpp"
 #include "server/assets.hpp"
@@ -465,6 +466,19 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   static void send_xlsx(HTTPServerResponse& response, const std::string& path, const std::string& name) {
     response.set("Content-Disposition", attachment_disposition(clean_file_name(name)));
     response.sendFile(path, kXlsxType);
+  }
+
+  // A stored file as the ente sent it: .xlsx, .xls or .ods, typed by its bytes.
+  static void send_stored(HTTPServerResponse& response, const std::string& path, const std::string& name) {
+    const char* type = kXlsxType;
+    switch (xlsx::sniff_file(path)) {
+      case xlsx::FileKind::xls: type = "application/vnd.ms-excel"; break;
+      case xlsx::FileKind::ods: type = "application/vnd.oasis.opendocument.spreadsheet"; break;
+      case xlsx::FileKind::xlsm: type = "application/vnd.ms-excel.sheet.macroEnabled.12"; break;
+      default: break;
+    }
+    response.set("Content-Disposition", attachment_disposition(clean_file_name(name)));
+    response.sendFile(path, type);
   }
 
   static void redirect(HTTPServerResponse& response, const std::string& to) {
@@ -992,13 +1006,13 @@ class SubmissionHandler final : public SignedInHandler {
     switch (view_) {
       case View::file: {
         const auto path = intake().stored_file(s, who.user);
-        if (const std::string* file = or_refuse(response, path)) send_xlsx(response, *file, s.file_name);
+        if (const std::string* file = or_refuse(response, path)) send_stored(response, *file, s.file_name);
         return;
       }
       case View::annotated: {
         Poco::TemporaryFile out(server_.temp_dir());
         const auto written = intake().write_annotated(found->campaign, s, who.user, out.path());
-        if (or_refuse(response, written)) send_xlsx(response, out.path(), "annotato-" + s.file_name);
+        if (or_refuse(response, written)) send_xlsx(response, out.path(), annotated_copy_name(s.file_name));
         return;
       }
       case View::receipt: {
