@@ -76,7 +76,7 @@ TEST(Outbox, AMessageIsPendingThenFailingThenSentAndNeverDueAgain) {
   EXPECT_TRUE(store.due_mail(999, 10).empty());
   ASSERT_EQ(store.due_mail(1000, 10).size(), 1u);
 
-  store.mark_mail_failed(m.id, "Connection refused", 1000, policy);
+  store.mark_mail_failed(m.id, "Connection refused", 1000, policy, MailFailure::relay_down);
   m = only(store);
   EXPECT_EQ(state_of(m), MailState::failing);
   EXPECT_EQ(m.attempts, 1);
@@ -84,7 +84,7 @@ TEST(Outbox, AMessageIsPendingThenFailingThenSentAndNeverDueAgain) {
   EXPECT_EQ(m.last_error, "Connection refused");
   EXPECT_TRUE(store.due_mail(1059, 10).empty());
   EXPECT_EQ(store.due_mail(1060, 10).size(), 1u);
-  store.mark_mail_failed(m.id, "Connection refused", 1060, policy);
+  store.mark_mail_failed(m.id, "Connection refused", 1060, policy, MailFailure::relay_down);
   EXPECT_EQ(only(store).next_attempt, 1060 + 120);
   EXPECT_EQ(store.outbox_counts().failing, 1);
   EXPECT_EQ(store.failing_mail(10).size(), 1u);
@@ -95,7 +95,7 @@ TEST(Outbox, AMessageIsPendingThenFailingThenSentAndNeverDueAgain) {
   EXPECT_EQ(m.sent_at, 1200);
   EXPECT_TRUE(store.due_mail(4000000000, 10).empty());
   // A late failure report for a message already sent changes nothing.
-  store.mark_mail_failed(m.id, "timeout", 1300, policy);
+  store.mark_mail_failed(m.id, "timeout", 1300, policy, MailFailure::transient);
   EXPECT_EQ(state_of(only(store)), MailState::sent);
   EXPECT_TRUE(store.failing_mail(10).empty());
   const OutboxCounts counts = store.outbox_counts();
@@ -109,14 +109,52 @@ TEST(Outbox, AMessageThatKeepsFailingIsAbandonedAndStaysVisible) {
   const RetryPolicy policy{1, 10, 3};
   store.enqueue_mails({mail("k", 0)});
   const std::int64_t id = only(store).id;
-  for (int attempt = 0; attempt < 3; ++attempt) store.mark_mail_failed(id, "550 mailbox unavailable", 100 + attempt, policy);
+  for (int attempt = 0; attempt < 3; ++attempt) store.mark_mail_failed(id, "451 try again later", 100 + attempt, policy, MailFailure::transient);
   const OutboxMessage m = only(store);
   EXPECT_EQ(state_of(m), MailState::abandoned);
   EXPECT_EQ(m.attempts, 3);
   EXPECT_TRUE(store.due_mail(4000000000, 10).empty());
   ASSERT_EQ(store.failing_mail(10).size(), 1u);
-  EXPECT_EQ(store.failing_mail(10)[0].last_error, "550 mailbox unavailable");
+  EXPECT_EQ(store.failing_mail(10)[0].last_error, "451 try again later");
   EXPECT_EQ(store.outbox_counts().abandoned, 1);
+}
+
+// Three ways an attempt fails: the server refuses the message for good (5xx: abandoned at once,
+// retrying cannot help), refuses it for now (4xx: counted, abandoned after max_attempts), or cannot
+// be reached (counted and shown, never abandoned for it: an outage of the relay is no fault of
+// the message). The Region may put any undelivered message back in line.
+TEST(Outbox, APermanentRefusalAbandonsAtOnceAnOutageNeverAndTheRegionMayRetry) {
+  const fs::path dir = fresh_dir("failures");
+  Store store(dir.string(), 1000);
+  const RetryPolicy policy{1, 10, 3};
+  store.enqueue_mails({mail("rifiutato", 0), mail("irraggiungibile", 0), mail("occupato", 0)});
+  std::map<std::string, std::int64_t> id;
+  for (const OutboxMessage& m : store.outbox()) id[m.key] = m.id;
+  const auto get = [&](const std::string& key) {
+    for (const OutboxMessage& m : store.outbox()) {
+      if (m.key == key) return m;
+    }
+    return OutboxMessage{};
+  };
+  store.mark_mail_failed(id["rifiutato"], "550 5.1.1 utente sconosciuto", 100, policy, MailFailure::permanent);
+  EXPECT_EQ(state_of(get("rifiutato")), MailState::abandoned);
+  EXPECT_EQ(get("rifiutato").attempts, 1);
+  for (int round = 0; round < 10; ++round) store.mark_mail_failed(id["irraggiungibile"], "Connection refused", 100 + round, policy, MailFailure::relay_down);
+  EXPECT_EQ(state_of(get("irraggiungibile")), MailState::failing);
+  EXPECT_EQ(get("irraggiungibile").attempts, 10);
+  for (int round = 0; round < 3; ++round) store.mark_mail_failed(id["occupato"], "452 casella piena", 100 + round, policy, MailFailure::transient);
+  EXPECT_EQ(state_of(get("occupato")), MailState::abandoned);
+
+  // Put back in line: due now, counted from zero, the last error kept for the record.
+  EXPECT_TRUE(store.retry_mail(id["rifiutato"], 500));
+  const OutboxMessage again = get("rifiutato");
+  EXPECT_EQ(state_of(again), MailState::pending);
+  EXPECT_EQ(again.attempts, 0);
+  EXPECT_EQ(again.next_attempt, 500);
+  EXPECT_EQ(store.due_mail(500, 10).size(), 2u) << "the retried one and the one waiting out the outage";
+  store.mark_mail_sent(id["irraggiungibile"], 510);
+  EXPECT_FALSE(store.retry_mail(id["irraggiungibile"], 520)) << "a message sent is never sent again";
+  EXPECT_FALSE(store.retry_mail(999999, 520));
 }
 
 // A transport that records what it was given, and checks that every message handed over before
@@ -405,6 +443,40 @@ TEST(MailDelivery, AMessageWaitsWhileTheSmtpServerIsDownIsShownToTheRegionAndGoe
   ASSERT_TRUE(wait_for_outbox(store, [](const OutboxCounts& c) { return c.sent == 1; }));
   EXPECT_EQ(sink.messages().size(), 1u);
   EXPECT_TRUE(store.failing_mail(10).empty());
+}
+
+// The relay's own answer decides: a mailbox refused for good (550) is abandoned after one attempt,
+// one refused for now (452) waits for the next, and the others go.
+TEST(MailDelivery, AMailboxRefusedForGoodIsAbandonedAtOnceOneRefusedForNowIsTriedAgain) {
+  const fs::path work = fresh_dir("refusals");
+  const std::uint16_t smtp = free_port();
+  SmtpSink sink(smtp, work / "posta");
+  ASSERT_TRUE(sink.ready()) << "python3-aiosmtpd missing? (scripts/install-deps.sh test installs it)";
+  Store store((work / "data").string(), 1000);
+  std::vector<OutboxMessage> messages;
+  for (const char* to : {"ufficio@comune.melzo.mi.it", "sconosciuto@comune.melzo.mi.it", "pieno@comune.melzo.mi.it"}) {
+    OutboxMessage m = mail(std::string("prova/") + to, 0);
+    m.recipient = to;
+    messages.push_back(m);
+  }
+  store.enqueue_mails(messages);
+  MailOptions options;
+  options.smtp_host = "127.0.0.1";
+  options.smtp_port = smtp;
+  options.sender = "consolida@regione.lombardia.it";
+  SmtpTransport transport(options);
+  MailSender sender(store, transport, RetryPolicy{1, 10, 20});
+  EXPECT_EQ(sender.deliver_due(unix_now()), 1u);
+  std::map<std::string, OutboxMessage> by_recipient;
+  for (const OutboxMessage& m : store.outbox()) by_recipient[m.recipient] = m;
+  EXPECT_EQ(state_of(by_recipient["ufficio@comune.melzo.mi.it"]), MailState::sent);
+  const OutboxMessage& unknown = by_recipient["sconosciuto@comune.melzo.mi.it"];
+  EXPECT_EQ(state_of(unknown), MailState::abandoned);
+  EXPECT_NE(unknown.last_error.find("550"), std::string::npos) << unknown.last_error;
+  const OutboxMessage& full = by_recipient["pieno@comune.melzo.mi.it"];
+  EXPECT_EQ(state_of(full), MailState::failing);
+  EXPECT_NE(full.last_error.find("452"), std::string::npos) << full.last_error;
+  EXPECT_EQ(sink.messages().size(), 1u);
 }
 
 // The acceptance test of the outbox: `consolida serve` killed with SIGKILL while its messages wait

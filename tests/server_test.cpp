@@ -1109,6 +1109,36 @@ TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersio
                  "application/json", region).status, 409);
 }
 
+// The Region puts an abandoned message back in line, from its outbox page or the API; nobody else can.
+TEST_F(ServerTest, TheRegionPutsAnAbandonedMessageBackInLine) {
+  Store& store = server_->store();
+  OutboxMessage draft;
+  draft.key = "prova/riprova";
+  draft.recipient = "sconosciuto@comune.melzo.mi.it";
+  draft.subject = "Ricevuta";
+  draft.body = "testo";
+  draft.created = now();
+  store.enqueue_mails({draft});
+  const std::int64_t id = store.outbox().back().id;
+  store.mark_mail_failed(id, "550 5.1.1 utente sconosciuto", now(), RetryPolicy{}, MailFailure::permanent);
+  ASSERT_EQ(state_of(store.outbox().back()), MailState::abandoned);
+
+  const Browser region = login("regione", "pw-regione-1");
+  const Reply page = call("GET", "/posta", "", "", {{"Cookie", region.cookie}});
+  EXPECT_NE(page.body.find("action=\"/posta/" + std::to_string(id) + "/riprova\""), std::string::npos) << page.body;
+  const std::string path = "/posta/" + std::to_string(id) + "/riprova";
+  EXPECT_EQ(call("POST", path, "csrf=sbagliato", "application/x-www-form-urlencoded", {{"Cookie", region.cookie}}).status, 403);
+  EXPECT_EQ(call("POST", "/api/v1" + path, "", "", {{"Authorization", "Bearer " + tokens_["melzo"]}}).status, 404);
+  EXPECT_EQ(state_of(store.outbox().back()), MailState::abandoned);
+  const Reply retried = call("POST", path, "csrf=" + region.csrf, "application/x-www-form-urlencoded", {{"Cookie", region.cookie}});
+  EXPECT_EQ(retried.status, 303) << retried.body;
+  EXPECT_EQ(retried.location, "/posta");
+  EXPECT_EQ(state_of(store.outbox().back()), MailState::pending);
+  EXPECT_EQ(call("POST", "/api/v1" + path, "", "", {{"Authorization", "Bearer " + tokens_["regione"]}}).status, 200);
+  store.mark_mail_sent(id, now());
+  EXPECT_EQ(call("POST", "/api/v1" + path, "", "", {{"Authorization", "Bearer " + tokens_["regione"]}}).status, 404) << "sent: nothing to retry";
+}
+
 // Reviews come after the deadline: an ente sent back must be able to answer, even when the campaign
 // refuses late files; its answer is not late (the reviewer asked for it). Others stay closed.
 TEST_F(ServerTest, AnEnteSentBackAfterTheDeadlineMayStillAnswer) {

@@ -201,13 +201,20 @@ struct OutboxMessage {
   bool abandoned = false;                // no more attempts (RetryPolicy::max_attempts failures)
 };
 
+// How an attempt to send a message failed: refused by the relay for now (4xx: counted, abandoned
+// after RetryPolicy::max_attempts), refused for good (5xx: abandoned at once, retrying cannot
+// help), or the relay not reached at all (counted and shown, never a reason to abandon: the outage
+// is no fault of the message).
+enum class MailFailure { transient, permanent, relay_down };
+
 // pending: never tried yet, or due again; failing: at least one attempt failed, more will follow.
 enum class MailState { pending, failing, sent, abandoned };
 MailState state_of(const OutboxMessage& message);
 std::string_view to_string(MailState state);  // "in attesa", "in errore", "inviato", "abbandonato"
 
 // Growing delays between the attempts of a failing message: first, then twice as long each time
-// up to max; after max_attempts failures the message is abandoned (and shown to the Region).
+// up to max; after max_attempts refusals for now the message is abandoned (and shown to the Region,
+// who may put it back in line).
 struct RetryPolicy {
   std::int64_t first_delay_seconds = 60;
   std::int64_t max_delay_seconds = 3600;
@@ -355,8 +362,12 @@ class Store {
   std::vector<OutboxMessage> due_mail(std::int64_t now, std::size_t limit) const;
   // The SMTP server accepted it: never sent again.
   void mark_mail_sent(std::int64_t id, std::int64_t at);
-  // An attempt failed: counted, and the next one put off by the policy (or the message abandoned).
-  void mark_mail_failed(std::int64_t id, const std::string& error, std::int64_t now, const RetryPolicy& policy);
+  // An attempt failed: counted, and the next one put off by the policy (or the message abandoned,
+  // as MailFailure says).
+  void mark_mail_failed(std::int64_t id, const std::string& error, std::int64_t now, const RetryPolicy& policy, MailFailure failure);
+  // The Region puts a message not sent back in line: due at `now`, its attempts counted from zero
+  // (the last error kept). False when there is no such message or it was sent.
+  bool retry_mail(std::int64_t id, std::int64_t now);
   // The messages not sent yet that failed at least once, and the abandoned ones; newest first.
   std::vector<OutboxMessage> failing_mail(std::size_t limit) const;
   std::vector<OutboxMessage> outbox() const;  // every message, oldest first

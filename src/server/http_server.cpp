@@ -46,8 +46,8 @@
 #include "consolida/error.hpp"
 #include "consolida/report_json.hpp"
 #include "consolida/server.hpp"
-#include "consolida/xlsx.hpp"
 #include "consolida/write.hpp"
+#include "consolida/xlsx.hpp"
 #include "server/admission.hpp"
 #include "server/assets.hpp"
 #include "server/connections.hpp"
@@ -1057,6 +1057,33 @@ class OutboxHandler final : public SignedInHandler {
   }
 };
 
+// The Region puts a message not sent back in line (POST /posta/{id}/riprova).
+class MailRetryHandler final : public SignedInHandler {
+ public:
+  MailRetryHandler(Server::Impl& server, bool api, std::int64_t id) : SignedInHandler(server, api), id_(id) {}
+
+ private:
+  void answer_for(HTTPServerRequest& request, HTTPServerResponse& response, const Caller& who) override {
+    if (who.user.role != Role::regione) return refuse(response, kNotFound);
+    if (!api_) {
+      Poco::Net::HTMLForm form;
+      if (!read_form(request, response, form, "posta")) return;
+      if (!constant_time_equal(form.get("csrf", ""), who.csrf)) return audit_and_refuse(response, who.user.username, "posta", 0, "", kFormExpired);
+    }
+    if (!server_.store.retry_mail(id_, unix_now())) {
+      return refuse(response, {OutcomeKind::not_found, {"messaggio non trovato, o già inviato", "no such message, or already sent"}});
+    }
+    server_.store.audit(who.user.username, "posta", 0, "", "", "rimesso in coda", "messaggio " + std::to_string(id_));
+    if (!api_) return redirect(response, "/posta");
+    Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+    body->set("id", id_);
+    body->set("stato", std::string(to_string(MailState::pending)));
+    send_json(response, json_text(body));
+  }
+
+  std::int64_t id_;
+};
+
 class NotFoundHandler final : public SignedInHandler {
  public:
   using SignedInHandler::SignedInHandler;
@@ -1165,6 +1192,9 @@ class Router final : public Poco::Net::HTTPRequestHandlerFactory {
     }
     if (is(path, "campagne") && get) return new CampaignListHandler(server_, api);
     if (is(path, "posta") && get) return new OutboxHandler(server_, api);
+    if (path.size() == 3 && path[0] == "posta" && path[2] == "riprova" && post) {
+      return new MailRetryHandler(server_, api, parse_id(path[1]).value_or(0));
+    }
     // Ids start at 1: one that is not a number is answered like a missing record.
     if (path.size() >= 2 && path[0] == "campagne") {
       const std::int64_t id = parse_id(path[1]).value_or(0);

@@ -159,6 +159,8 @@ void SmtpTransport::send(const OutboxMessage& message) {
     } catch (const Poco::Exception&) {
       session_.reset();
     }
+    // Poco carries the server's reply code; 5yz is a permanent negative reply (RFC 5321, 4.2.1).
+    if (e.code() / 100 == 5) throw MailTransport::Rejected(e.displayText());
     throw std::runtime_error(e.displayText());
   } catch (const Poco::Exception& e) {
     session_.reset();  // the connection broke: the next message opens another
@@ -177,10 +179,13 @@ std::size_t MailSender::deliver_due(std::int64_t now, std::size_t batch) {
     } catch (const MailTransport::Unreachable& e) {
       // No use trying the others now (each could wait out a timeout): their attempt of this round
       // failed the same way, and they are put off alike, so that none waits behind another.
-      for (auto rest = message; rest != due.end(); ++rest) store_.mark_mail_failed(rest->id, e.what(), now, policy_);
+      for (auto rest = message; rest != due.end(); ++rest) store_.mark_mail_failed(rest->id, e.what(), now, policy_, MailFailure::relay_down);
       break;
+    } catch (const MailTransport::Rejected& e) {
+      store_.mark_mail_failed(message->id, e.what(), now, policy_, MailFailure::permanent);
+      continue;
     } catch (const std::exception& e) {
-      store_.mark_mail_failed(message->id, e.what(), now, policy_);
+      store_.mark_mail_failed(message->id, e.what(), now, policy_, MailFailure::transient);
       continue;
     }
     // Accepted: marked at once, so that only a crash in this instant can send it again.

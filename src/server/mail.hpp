@@ -28,8 +28,13 @@ class MailTransport {
   struct Unreachable : std::runtime_error {
     using std::runtime_error::runtime_error;
   };
+  // The mail server refused this message for good (a 5xx reply): trying again cannot help.
+  struct Rejected : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
   virtual ~MailTransport() = default;
-  // Returns once the mail server has accepted the message; throws (with a message) otherwise.
+  // Returns once the mail server has accepted the message; throws (with a message) otherwise:
+  // Unreachable, Rejected, or any std::exception for a refusal for now.
   virtual void send(const OutboxMessage& message) = 0;
   // The end of a batch: a session kept open between messages is closed.
   virtual void finish() {}

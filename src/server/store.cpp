@@ -1208,15 +1208,25 @@ void Store::mark_mail_sent(std::int64_t id, std::int64_t at) {
   impl_->exec("UPDATE outbox SET sent_at = ?, last_error = '' WHERE id = ?", bind(static_cast<Poco::Int64>(at)), bind(static_cast<Poco::Int64>(id)));
 }
 
-void Store::mark_mail_failed(std::int64_t id, const std::string& error, std::int64_t now_seconds, const RetryPolicy& policy) {
+void Store::mark_mail_failed(std::int64_t id, const std::string& error, std::int64_t now_seconds, const RetryPolicy& policy,
+                             MailFailure failure) {
   std::lock_guard guard(impl_->lock);
   int attempts = 0;
   *impl_->db << "SELECT attempts FROM outbox WHERE id = ?", bind(static_cast<Poco::Int64>(id)), into(attempts), now;
   ++attempts;
-  const bool abandon = attempts >= policy.max_attempts;
+  const bool abandon = failure == MailFailure::permanent || (failure == MailFailure::transient && attempts >= policy.max_attempts);
   impl_->exec("UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ?, abandoned = ? WHERE id = ? AND sent_at = 0", bind(attempts),
               bind(static_cast<Poco::Int64>(now_seconds + policy.delay_after(attempts))), bind(error.substr(0, 500)),
               bind(static_cast<int>(abandon)), bind(static_cast<Poco::Int64>(id)));
+}
+
+bool Store::retry_mail(std::int64_t id, std::int64_t now_seconds) {
+  std::lock_guard guard(impl_->lock);
+  impl_->exec("UPDATE outbox SET attempts = 0, abandoned = 0, next_attempt = ? WHERE id = ? AND sent_at = 0",
+              bind(static_cast<Poco::Int64>(now_seconds)), bind(static_cast<Poco::Int64>(id)));
+  int changed = 0;
+  *impl_->db << "SELECT changes()", into(changed), now;
+  return changed > 0;
 }
 
 std::vector<OutboxMessage> Store::failing_mail(std::size_t limit) const {

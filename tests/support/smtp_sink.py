@@ -6,7 +6,8 @@ is written whole, as received, to a file of its own in FOLDER (written, fsynced,
     smtp_sink.py PORT FOLDER [--starttls CERT KEY]
 
 Prints "pronto" once it listens on 127.0.0.1:PORT, and runs until it is killed or stdin closes.
-With --starttls it offers STARTTLS and refuses mail before it (require_starttls).
+With --starttls it offers STARTTLS and refuses mail before it (require_starttls). The mailboxes
+sconosciuto@... and pieno@... refuse their mail (550 and 452).
 """
 import itertools
 import os
@@ -20,6 +21,15 @@ class Sink:
     def __init__(self, folder):
         self.folder = folder
         self.numbers = itertools.count(1)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        # Two mailboxes refuse, as real relays do: one for good (5xx), one for now (4xx).
+        if address.startswith("sconosciuto@"):
+            return "550 5.1.1 utente sconosciuto"
+        if address.startswith("pieno@"):
+            return "452 4.2.2 casella piena"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         n = next(self.numbers)
