@@ -224,6 +224,17 @@ TEST(Reminders, TheStageIsTheFewestDaysWhoseMomentHasCome) {
   EXPECT_EQ(reminder_stage(not_open, days, deadline - 3 * day / 2), std::nullopt);
 }
 
+// "7 days before" is the deadline's Rome clock time 7 calendar days earlier, across the change to
+// summer time too (that week is 167 hours, not 168).
+TEST(Reminders, TheirMomentIsTheDeadlinesRomeTimeOnAnEarlierDay) {
+  const std::int64_t deadline = *parse_rome_time("2026-04-01 12:00");  // summer time since 29 March
+  const Campaign c{1, "Spesa", "spesa-sociale-comune", 2026, deadline - 60 * 86400, deadline, LatePolicy::refuse};
+  const std::int64_t seven_days_before = *parse_rome_time("2026-03-25 12:00");
+  EXPECT_EQ(reminder_stage(c, {7, 2, 1}, seven_days_before), 7);
+  EXPECT_EQ(reminder_stage(c, {7, 2, 1}, seven_days_before - 1), std::nullopt);
+  EXPECT_EQ(rome_days_before(*parse_rome_time("2026-10-26 09:30"), 2), *parse_rome_time("2026-10-24 09:30")) << "and back to winter time";
+}
+
 TEST(Reminders, EveryEnteMissingOrWithErrorsGetsOneReminderPerDayAtEachAddress) {
   const fs::path dir = fresh_dir("reminders");
   Store store(dir.string(), 1000);
@@ -274,10 +285,23 @@ TEST(Reminders, EveryEnteMissingOrWithErrorsGetsOneReminderPerDayAtEachAddress) 
   // The scheduler runs again and again: each reminder enqueued once.
   EXPECT_EQ(store.enqueue_mails(two_days), 2u);
   EXPECT_EQ(store.enqueue_mails(due_reminders(intake, store, days, deadline - 2 * day + 7200)), 0u);
-  // The last day is another reminder; after the deadline none.
-  EXPECT_EQ(store.enqueue_mails(due_reminders(intake, store, days, deadline - day / 2)), 2u);
+  // The last day is another reminder, also for Cassano, valid but sent back for corrections
+  // since; after the deadline none.
+  Review sent_back;
+  sent_back.campaign = campaign;
+  sent_back.ente = "015059";
+  sent_back.submission = store.latest(campaign, "015059")->id;
+  sent_back.outcome = ReviewOutcome::rinviato;
+  sent_back.note = "Manca la firma";
+  sent_back.reviewer = "ufficio-melzo";
+  ASSERT_TRUE(std::holds_alternative<Review>(store.add_review(sent_back, std::nullopt, {})));
+  const std::vector<OutboxMessage> last_day = due_reminders(intake, store, days, deadline - day / 2);
+  EXPECT_EQ(store.enqueue_mails(last_day), 3u);
+  EXPECT_TRUE(std::any_of(last_day.begin(), last_day.end(), [](const OutboxMessage& m) {
+    return m.recipient == "sociale@comune.cassano.mi.it" && m.body.find("è stata rinviata da ufficio-melzo con questa nota: «Manca la firma»") != std::string::npos;
+  }));
   EXPECT_TRUE(due_reminders(intake, store, days, deadline + 1).empty());
-  EXPECT_EQ(store.outbox().size(), 4u);
+  EXPECT_EQ(store.outbox().size(), 5u);
 }
 
 // ---- addresses ----

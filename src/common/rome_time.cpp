@@ -26,6 +26,14 @@ int offset_hours_at_utc(std::int64_t utc) {
   return utc >= last_sunday_1utc(year, 3) && utc < last_sunday_1utc(year, 10) ? 2 : 1;
 }
 
+// Rome's wall clock (seconds since 1970-01-01 00:00 local) -> Unix seconds. The offset is that of
+// the instant; summer time is tried first, as the local clock would read it.
+std::int64_t from_rome_clock(std::int64_t local) {
+  const std::int64_t summer = local - 2 * 3600;
+  if (offset_hours_at_utc(summer) == 2) return summer;
+  return local - 3600;
+}
+
 }  // namespace
 
 std::int64_t unix_now() { return chrono::duration_cast<chrono::seconds>(chrono::system_clock::now().time_since_epoch()).count(); }
@@ -42,11 +50,11 @@ std::optional<std::int64_t> parse_rome_time(std::string_view text) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || y < 1970) return std::nullopt;
-  const std::int64_t local = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
-  // The offset is that of the instant; try summer time first, as the local clock would read it.
-  const std::int64_t summer = local - 2 * 3600;
-  if (offset_hours_at_utc(summer) == 2) return summer;
-  return local - 3600;
+  return from_rome_clock(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60);
+}
+
+std::int64_t rome_days_before(std::int64_t utc, int days) {
+  return from_rome_clock(utc + offset_hours_at_utc(utc) * 3600 - std::int64_t{days} * 86400);
 }
 
 std::string format_rome_time(std::int64_t utc) {

@@ -69,28 +69,48 @@ OutboxMessage receipt_mail(const MailContext& about, const Submission& v, const 
                  about.now);
 }
 
-OutboxMessage reminder_mail(const MailContext& about, const std::string& ente, EnteState state, int days, const std::string& recipient) {
+namespace {
+
+// What a reminder says of the ente's state, in Italian and English.
+std::pair<std::string, std::string> reminder_status(const EnteStatus& status) {
+  if (status.review_state == ReviewState::rinviato && status.review) {
+    return {"Stato: la versione è stata rinviata da " + status.review->reviewer + " con questa nota: «" + status.review->note +
+                "»: correggerla e inviarla di nuovo.\n",
+            "Status: the version was sent back by " + status.review->reviewer + " with this note: «" + status.review->note +
+                "»: correct it and send it again.\n"};
+  }
+  switch (status.state) {
+    case EnteState::mancante: return {"Stato: nessun file ricevuto finora.\n", "Status: no file received so far.\n"};
+    case EnteState::file_mancante:
+      return {"Stato: il file che conta non è più sul server: inviarlo di nuovo.\n",
+              "Status: the file that counts is no longer on the server: send it again.\n"};
+    default:
+      return {"Stato: l'ultimo file ricevuto ha errori bloccanti: correggerlo e inviarlo di nuovo.\n",
+              "Status: the last file received has blocking errors: correct it and send it again.\n"};
+  }
+}
+
+}  // namespace
+
+OutboxMessage reminder_mail(const MailContext& about, const EnteStatus& status, int days, const std::string& recipient) {
   const Campaign& c = about.campaign;
+  const std::string& ente = status.ente;
   const std::string deadline = format_rome_time(c.deadline);
   const std::string url = link(about, "/campagne/" + std::to_string(c.id));
-  const bool missing = state == EnteState::mancante;
+  const auto [status_it, status_en] = reminder_status(status);
   const std::string left_it = days == 1 ? "manca 1 giorno" : "mancano " + std::to_string(days) + " giorni";
   const std::string left_en = days == 1 ? "1 day left" : std::to_string(days) + " days left";
   std::string body;
   body += "Promemoria: " + left_it + " alla scadenza della campagna «" + c.name + "» (" + deadline + ", ora italiana).\n\n";
   body += "Ente: " + ente + " " + about.ente_name + "\n";
   body += "Modulo: " + about.form_title + ", anno " + std::to_string(c.year) + "\n";
-  body += missing ? "Stato: nessun file ricevuto finora.\n"
-                  : state == EnteState::file_mancante ? "Stato: il file che conta non è più sul server: inviarlo di nuovo.\n"
-                                                      : "Stato: l'ultimo file ricevuto ha errori bloccanti: correggerlo e inviarlo di nuovo.\n";
+  body += status_it;
   if (!url.empty()) body += "\nInvio e stato: " + url + "\n";
   body += kFooterIt;
   body += kSeparator;
   body += "Reminder: " + left_en + " before the deadline of the campaign «" + c.name + "» (" + deadline + ", Italian time).\n\n";
   body += "Ente: " + ente + " " + about.ente_name + "\n";
-  body += missing ? "Status: no file received so far.\n"
-                  : state == EnteState::file_mancante ? "Status: the file that counts is no longer on the server: send it again.\n"
-                                                      : "Status: the last file received has blocking errors: correct it and send it again.\n";
+  body += status_en;
   if (!url.empty()) body += "\nUpload and status: " + url + "\n";
   body += kFooterEn;
   return message("promemoria/" + std::to_string(c.id) + "/" + ente + "/" + std::to_string(days) + "/" + recipient, recipient,

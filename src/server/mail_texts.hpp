@@ -26,7 +26,7 @@ OutboxMessage receipt_mail(const MailContext& about, const Submission& version, 
 
 // A reminder `days` days before the deadline to an ente in `state` (mancante, con errori, file
 // mancante); key "promemoria/<campaign>/<ente>/<days>/<recipient>": one per campaign, ente and day.
-OutboxMessage reminder_mail(const MailContext& about, const std::string& ente, EnteState state, int days, const std::string& recipient);
+OutboxMessage reminder_mail(const MailContext& about, const EnteStatus& status, int days, const std::string& recipient);
 
 // The version sent back by the reviewer with its note (*rinviato*); key
 // "rinvio/<decision_id>/<recipient>", where decision_id names the review decision.

@@ -1,5 +1,6 @@
 #include "server/reminders.hpp"
 
+#include "common/rome_time.hpp"
 #include "server/mail_texts.hpp"
 
 namespace consolida::server {
@@ -8,7 +9,7 @@ std::optional<int> reminder_stage(const Campaign& campaign, const std::vector<in
   if (now < campaign.opens_at || now >= campaign.deadline) return std::nullopt;
   std::optional<int> stage;
   for (int d : days) {
-    if (d > 0 && now >= campaign.deadline - std::int64_t{d} * 86400 && (!stage || d < *stage)) stage = d;
+    if (d > 0 && now >= rome_days_before(campaign.deadline, d) && (!stage || d < *stage)) stage = d;
   }
   return stage;
 }
@@ -24,11 +25,12 @@ std::vector<OutboxMessage> due_reminders(const Intake& intake, const Store& stor
     if (!addresses) addresses = store.addresses_by_ente();
     const std::string form_title = intake.form_title(campaign);
     for (const EnteStatus& ente : intake.status(campaign, region)) {
-      if (ente.state != EnteState::mancante && ente.state != EnteState::con_errori && ente.state != EnteState::file_mancante) continue;
+      const bool sent_back = ente.review_state == ReviewState::rinviato;
+      if (ente.state != EnteState::mancante && ente.state != EnteState::con_errori && ente.state != EnteState::file_mancante && !sent_back) continue;
       const auto found = addresses->find(ente.ente);
       if (found == addresses->end()) continue;
       const MailContext about{campaign, form_title, ente.name, intake.site_url(), now};
-      for (const std::string& address : found->second) out.push_back(reminder_mail(about, ente.ente, ente.state, *stage, address));
+      for (const std::string& address : found->second) out.push_back(reminder_mail(about, ente, *stage, address));
     }
   }
   return out;
