@@ -992,6 +992,10 @@ TEST_F(ServerTest, TheAmbitoRinviaOneComuneApprovesAnotherAndTheApprovedOneIsLoc
   EXPECT_EQ(locked.status, 409) << locked.body;
   EXPECT_NE(locked.body.find("riaprire"), std::string::npos) << locked.body;
   EXPECT_EQ(store.count_versions(campaign, "015059"), 1);
+  // The same file again is told the same: the ente is approved (not "the same file as the last one").
+  const Reply same_again = api_upload("cassano", campaign, slurp(samples().valid.at("015059")), "cassano.xlsx");
+  EXPECT_EQ(same_again.status, 409) << same_again.body;
+  EXPECT_NE(same_again.body.find("riaprire"), std::string::npos) << same_again.body;
   const Browser cassano_browser = login("cassano", "pw-cassano-1");
   const Reply cassano_page = call("GET", "/campagne/" + std::to_string(campaign), "", "", {{"Cookie", cassano_browser.cookie}});
   EXPECT_NE(cassano_page.body.find("<strong>Approvato</strong>"), std::string::npos) << cassano_page.body;
@@ -1107,6 +1111,13 @@ TEST_F(ServerTest, OnlyTheAmbitoOfAComuneAndTheRegionReviewItAndOnlyAValidVersio
   const std::map<std::string, std::string> region{{"Authorization", "Bearer " + tokens_["regione"]}};
   EXPECT_EQ(call("POST", "/api/v1" + broken.location + "/revisione", R"({"esito": "rinviato", "nota": "x", "dopo_decisione": 0})",
                  "application/json", region).status, 409);
+  // A decision's id is a whole number: 1.5 or "1" is a malformed request, not decision 1.
+  for (const std::string seen : {"1.5", "\"1\"", "true"}) {
+    EXPECT_EQ(call("POST", "/api/v1" + broken.location + "/revisione", R"({"esito": "rinviato", "nota": "x", "dopo_decisione": )" + seen + "}",
+                   "application/json", region).status,
+              400)
+        << seen;
+  }
 }
 
 // The Region puts an abandoned message back in line, from its outbox page or the API; nobody else can.

@@ -1133,7 +1133,12 @@ class ReviewHandler final : public SignedInHandler {
         const auto object = Poco::JSON::Parser().parse(*body).extract<Poco::JSON::Object::Ptr>();
         outcome = object->optValue<std::string>("esito", "");
         note = object->optValue<std::string>("nota", "");
-        if (object->has("dopo_decisione")) after_decision = object->getValue<Poco::Int64>("dopo_decisione");
+        if (object->has("dopo_decisione")) {
+          // A decision's id: a whole number, not 1.5 read as 1 nor "1" read as text.
+          const Poco::Dynamic::Var seen = object->get("dopo_decisione");
+          if (!seen.isInteger() || seen.isBoolean()) return audit_and_refuse(response, who.user.username, "revisione", 0, "", kMalformedForm);
+          after_decision = seen.convert<Poco::Int64>();
+        }
       } catch (const Poco::Exception&) {
         return audit_and_refuse(response, who.user.username, "revisione", 0, "",
                                 {OutcomeKind::malformed_request, {"corpo non valido: atteso JSON con «esito» e «nota»",

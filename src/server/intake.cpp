@@ -189,15 +189,16 @@ std::variant<Submission, Outcome> Intake::check_and_store(const Campaign& campai
   // A resend of the last version is refused before validating it (and checked again when stored),
   // unless its file went missing from the server: the same bytes then put it back, after the
   // deadline too (the version was received in time; only its copy here was lost).
+  const std::optional<Review> last_decision = store_.last_review(campaign.id, ente);
   if (const auto previous = store_.latest(campaign.id, ente); previous && previous->sha256 == sha) {
-    if (file_present(*previous)) return duplicate_of(previous->version);
+    // An approved ente is told so first: that is what stands between it and a new version.
+    if (file_present(*previous)) return locks(last_decision) ? locked_by(*last_decision) : duplicate_of(previous->version);
     store_.restore_file(sha, upload.temp_path);
     store_.audit(user.username, "ripristino", campaign.id, ente, sha, "ripristinato",
                  "file della versione " + std::to_string(previous->version) + " inviato di nuovo");
     return *previous;
   }
   // Before validating: an approved ente's file would be refused anyway (and is, in the store).
-  const std::optional<Review> last_decision = store_.last_review(campaign.id, ente);
   if (locks(last_decision)) return locked_by(*last_decision);
   if (upload.now < campaign.opens_at) {
     return Outcome{OutcomeKind::not_open_yet,
