@@ -11,7 +11,9 @@ using namespace consolida::xlsx;
 using consolida::Error;
 using consolida::ErrorCode;
 using consolida::Lang;
+using consolida::testing::minimal_ods;
 using consolida::testing::minimal_xlsx;
+using consolida::testing::ods_content;
 using consolida::testing::temp_path;
 using consolida::testing::worksheet;
 using consolida::testing::ZipBuilder;
@@ -216,10 +218,6 @@ TEST(HostileInput, WrongFormatsAreRecognisedFromTheirBytes) {
     EXPECT_EQ(from_memory.message(Lang::it), error.message(Lang::it)) << c.name;
     EXPECT_EQ(from_memory.location().file, c.name);
   }
-  ZipBuilder ods;
-  ods.add("mimetype", "application/vnd.oasis.opendocument.spreadsheet", false);
-  ods.add("content.xml", "<office:document-content/>");
-  EXPECT_EQ(read_fully(ods.write(temp_path("sheet.ods"))).code(), ErrorCode::unsupported_format);
   ZipBuilder docx;
   docx.add("_rels/.rels", "<Relationships/>");
   docx.add("word/document.xml", "<w:document/>");
@@ -292,4 +290,109 @@ TEST(HostileInput, RandomCorruptionNeverCrashes) {
     }
   }
   EXPECT_GT(refused, 300);  // nearly all damage is caught (the CRC covers every part)
+}
+
+// ---- OpenDocument: the same refusals through content.xml ----
+
+namespace {
+std::string ods_table(const std::string& rows) { return "<table:table table:name=\"T\">" + rows + "</table:table>"; }
+std::string ods_value_cell(const std::string& attributes = "") {
+  return "<table:table-cell office:value-type=\"string\"" + attributes + "><text:p>X</text:p></table:table-cell>";
+}
+}  // namespace
+
+TEST(HostileInput, OdsRowOfValuesRepeatedToTheLastRowIsStreamedNotStored) {
+  const std::string rows = "<table:table-row table:number-rows-repeated=\"1048576\">" + ods_value_cell() + "</table:table-row>";
+  const std::string path = minimal_ods(ods_table(rows)).write(temp_path("repeat-rows.ods"));
+  Workbook workbook = Workbook::open(path);
+  std::uint64_t rows_seen = 0;
+  std::uint32_t last_row = 0;
+  const SheetFacts facts = workbook.stream_sheet(workbook.sheets()[0], [&](const RowView& row) {
+    ++rows_seen;
+    last_row = row.row;
+    return row.cells.size() == 1;
+  });
+  EXPECT_EQ(rows_seen, 1048576u);
+  EXPECT_EQ(last_row, 1048575u);
+  EXPECT_EQ(facts.cells_read, 1048576u);
+}
+
+TEST(HostileInput, OdsRepetitionBombIsRefusedBeforeExpanding) {
+  const std::string rows = "<table:table-row table:number-rows-repeated=\"1048576\">" +
+                           ods_value_cell(" table:number-columns-repeated=\"16384\"") + "</table:table-row>";
+  const std::string path = minimal_ods(ods_table(rows)).write(temp_path("repeat-bomb.ods"));
+  const Error error = read_fully(path);
+  expect_located(error, ErrorCode::limit_exceeded, path, "content.xml");
+  EXPECT_NE(error.message(Lang::en).find("repeats"), std::string::npos);
+  // Past the last row or column, values are a limit error, not a silent cut.
+  const std::string beyond = "<table:table-row table:number-rows-repeated=\"1048576\"><table:table-cell/></table:table-row>"
+                             "<table:table-row>" + ods_value_cell() + "</table:table-row>";
+  expect_located(read_fully(minimal_ods(ods_table(beyond)).write(temp_path("beyond.ods"))), ErrorCode::limit_exceeded,
+                 temp_path("beyond.ods"), "content.xml");
+}
+
+TEST(HostileInput, OdsEmptyRepeatsAsLargeAsDeclaredAreOnlyCounted) {
+  // Billions of empty rows and cells, as a damaged or hostile writer may declare them.
+  const std::string rows = "<table:table-row table:number-rows-repeated=\"4000000000\">"
+                           "<table:table-cell table:number-columns-repeated=\"4000000000\"/></table:table-row>";
+  const std::string first = "<table:table-row>" + ods_value_cell() + "</table:table-row>";
+  Workbook workbook = Workbook::open(minimal_ods(ods_table(first + rows + rows)).write(temp_path("empty-repeats.ods")));
+  const SheetFacts facts = workbook.stream_sheet(workbook.sheets()[0], [](const RowView&) { return true; });
+  EXPECT_EQ(facts.cells_read, 1u);
+}
+
+TEST(HostileInput, OdsDtdDepthHugeCellsAndBrokenPartsAreRefused) {
+  struct Case {
+    std::string name;
+    consolida::testing::ZipBuilder zip;
+    ErrorCode code;
+    std::string part;
+  };
+  std::string deep = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>";
+  for (int i = 0; i < 400; ++i) deep += "<text:span>";
+  for (int i = 0; i < 400; ++i) deep += "</text:span>";
+  deep += "</text:p></table:table-cell></table:table-row>";
+  const std::string huge = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>" + std::string(10u << 20, 'x') +
+                           "</text:p></table:table-cell></table:table-row>";
+  const std::string spaces = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p><text:s text:c=\"4000000000\"/>"
+                             "</text:p></table:table-cell></table:table-row>";
+  std::vector<Case> cases;
+  cases.push_back({"dtd.ods", minimal_ods(""), ErrorCode::malformed_xml, "content.xml"});
+  cases.back().zip.add("content.xml", "<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY lol \"lol\">]>" + ods_content(""));
+  cases.push_back({"deep.ods", minimal_ods(ods_table(deep)), ErrorCode::limit_exceeded, "content.xml"});
+  cases.push_back({"huge-cell.ods", minimal_ods(ods_table(huge)), ErrorCode::limit_exceeded, "content.xml"});
+  cases.push_back({"huge-spaces.ods", minimal_ods(ods_table(spaces)), ErrorCode::limit_exceeded, "content.xml"});
+  cases.push_back({"not-xml.ods", minimal_ods(""), ErrorCode::malformed_xml, "content.xml"});
+  cases.back().zip.add("content.xml", "PK\x03\x04 this is not XML at all");
+  cases.push_back({"truncated.ods", minimal_ods(""), ErrorCode::malformed_xml, "content.xml"});
+  const std::string whole = ods_content(ods_table("<table:table-row>" + ods_value_cell() + "</table:table-row>"));
+  cases.back().zip.add("content.xml", whole.substr(0, whole.size() - 60));
+  consolida::testing::ZipBuilder no_content;
+  no_content.add("mimetype", "application/vnd.oasis.opendocument.spreadsheet", false);
+  no_content.add("styles.xml", "<office:document-styles/>");
+  cases.push_back({"no-content.ods", no_content, ErrorCode::missing_part, ""});
+  for (Case& c : cases) {
+    const std::string path = c.zip.write(temp_path(c.name));
+    const Error error = read_fully(path);
+    expect_located(error, c.code, path, c.part);
+    const Error from_memory = read_bytes_fully(c.zip.build(), c.name);
+    EXPECT_EQ(from_memory.code(), c.code) << c.name;
+  }
+}
+
+TEST(HostileInput, EncryptedOdsIsRefusedAsPasswordProtected) {
+  consolida::testing::ZipBuilder zip = minimal_ods(ods_table(""));
+  zip.add("META-INF/manifest.xml",
+          "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">"
+          "<manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\">"
+          "<manifest:encryption-data manifest:checksum-type=\"SHA1/1K\" manifest:checksum=\"abc=\">"
+          "<manifest:algorithm manifest:algorithm-name=\"Blowfish CFB\" manifest:initialisation-vector=\"xyz=\"/>"
+          "</manifest:encryption-data></manifest:file-entry></manifest:manifest>");
+  zip.add("content.xml", std::string("\x9c\x01\xff\x10 ciphertext", 14));
+  const std::string path = zip.write(temp_path("secret.ods"));
+  const Error error = read_fully(path);
+  EXPECT_EQ(error.code(), ErrorCode::encrypted);
+  EXPECT_NE(error.message(Lang::it).find("password"), std::string::npos);
+  EXPECT_NE(error.message(Lang::it).find(".ods"), std::string::npos);
+  EXPECT_EQ(error.location().file, path);
 }

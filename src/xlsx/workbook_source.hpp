@@ -37,5 +37,6 @@ class WorkbookSource {
 
 // Readers of a zip package already classified (classify_zip) as their kind.
 std::unique_ptr<WorkbookSource> open_xlsx_source(std::unique_ptr<ZipArchive> archive, const Limits& limits);
+std::unique_ptr<WorkbookSource> open_ods_source(std::unique_ptr<ZipArchive> archive, const Limits& limits);
 
 }  // namespace consolida::xlsx

@@ -63,6 +63,8 @@ class XmlReader {
   // All attributes of the current start element, namespace declarations included.
   std::size_t attribute_count() const { return attrs_.size(); }
   std::string_view attribute_local_name(std::size_t i) const { return attrs_[i].local; }
+  // With its prefix: OpenDocument repeats a local name across namespaces (office:value-type, calcext:value-type).
+  std::string_view attribute_qname(std::size_t i) const { return attrs_[i].qname; }
   std::string_view attribute_value(std::size_t i) const { return decode_attribute(attrs_[i]); }
 
   // Text event content, entity-decoded. Valid until the next call to next().
