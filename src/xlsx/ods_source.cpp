@@ -582,7 +582,11 @@ class SheetReader {
     // The paragraphs: the text of string cells, and what an error or unreadable value shows.
     const std::uint32_t text_offset = static_cast<std::uint32_t>(arena_.size());
     bool has_paragraph = false;
-    if (!xml_.self_closing()) {
+    // A value given by the attributes makes the paragraphs only its display: not read.
+    const bool value_in_attributes = !calc_error && (numeric || date_type == CellType::date || is_boolean || has_string_value);
+    if (value_in_attributes) {
+      xml_.skip_element_unchecked();
+    } else if (!xml_.self_closing()) {
       const std::size_t cell_depth = xml_.depth();
       for (Event e = xml_.next(); !(e == Event::end && xml_.depth() < cell_depth); e = xml_.next()) {
         if (e != Event::start) continue;
@@ -735,6 +739,13 @@ class OdsSource final : public WorkbookSource {
     }
   }
 
+  // Large contents are inflated on a second thread while the first one parses.
+  std::unique_ptr<ByteSource> open_content(const ZipEntry& entry) {
+    std::unique_ptr<ByteSource> source = archive->open(entry);
+    if (entry.uncompressed_size >= kReadAheadThreshold) source = std::make_unique<ReadAheadSource>(std::move(source));
+    return source;
+  }
+
   void load() {
     check_mimetype();
     check_manifest();
@@ -743,10 +754,12 @@ class OdsSource final : public WorkbookSource {
       throw Error(ErrorCode::missing_part, "manca la parte content.xml: il file non è un foglio di calcolo OpenDocument valido",
                   "part content.xml is missing: the file is not a valid OpenDocument spreadsheet");
     }
-    with_part(*content, [&](ByteSource& s) {
-      read_outline(s);
-      return 0;
-    });
+    try {
+      read_outline(*open_content(*content));
+    } catch (Error& error) {
+      error.set_part(content->name);
+      throw;
+    }
     if (const ZipEntry* meta = archive->find("meta.xml")) {
       with_part(*meta, [&](ByteSource& s) {
         read_meta(s);
@@ -800,7 +813,8 @@ class OdsSource final : public WorkbookSource {
       const std::string_view name = xml.name();
       if (current_table && (name_is(name, "table-row") || name_is(name, "table-column") || name_is(name, "shapes") ||
                             name_is(name, "forms"))) {
-        if (!xml.self_closing()) xml.skip_element();
+        // Read properly when the sheet is streamed; here only the names around the rows matter.
+        xml.skip_element_unchecked();
       } else if (name_is(name, "table") && xml.qname() == "table:table" && !current_table) {
         SheetInfo info;
         info.name = xml.attr("name");
@@ -890,8 +904,7 @@ class OdsSource final : public WorkbookSource {
   SheetFacts stream_sheet(const SheetInfo& sheet, const RowCallback& on_row, const SheetReading& reading) override {
     const ZipEntry* entry = archive->find(kContentPart);
     try {
-      std::unique_ptr<ByteSource> source = archive->open(*entry);
-      if (entry->uncompressed_size >= kReadAheadThreshold) source = std::make_unique<ReadAheadSource>(std::move(source));
+      std::unique_ptr<ByteSource> source = open_content(*entry);
       XmlReader xml(*source, limits);
       std::size_t index = 0;
       for (Event e = xml.next(); e != Event::eof; e = xml.next()) {

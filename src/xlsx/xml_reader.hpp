@@ -75,6 +75,10 @@ class XmlReader {
   std::string_view read_element_text();
   // After a start event: skip everything up to and including the matching end tag.
   void skip_element();
+  // The same, counting tags only: the skipped content's names, attributes and entities are not
+  // checked (UTF-8, markup size and depth still are). For a first look at a part that is read
+  // properly later, such as the rows of an OpenDocument table when only its name is wanted.
+  void skip_element_unchecked();
 
   // An error located at the current position.
   Error error(ErrorCode code, std::string it, std::string en) const;
@@ -112,6 +116,7 @@ class XmlReader {
                             (level + 1 < depth_ ? stack_offsets_[level + 1] : stack_size_) - stack_offsets_[level]);
   }
   void pop();
+  [[noreturn]] void fail_depth() const;
   [[noreturn]] void fail_malformed(std::string it, std::string en) const;
 
   ByteSource& source_;
