@@ -26,6 +26,7 @@
 #include "support/cli_run.hpp"
 #include "support/files.hpp"
 #include "support/http_call.hpp"
+#include "support/ods_copy.hpp"
 #include "support/server_process.hpp"
 
 namespace {
@@ -307,6 +308,34 @@ TEST_F(ServerTest, BrokenUploadShowsErrorsByCellThenTheFixedOneTurnsTheStatusVal
   const Reply download = call("GET", fixed.location + "/file", "", "", {{"Cookie", b.cookie}});
   EXPECT_EQ(download.status, 200);
   EXPECT_EQ(download.body, fixed_bytes);
+}
+
+// A comune that saves in LibreOffice's own format: the .ods is stored as sent, validated like the
+// .xlsx of the same values, and its annotated copy is an .xlsx, which the page says.
+TEST_F(ServerTest, AnOdsUploadIsStoredAndValidatedAndItsAnnotatedCopyIsAnXlsx) {
+  const std::string ente = "015142";  // Melzo
+  const Browser b = login("melzo", "pw-melzo-1");
+  const int versions = server_->store().count_versions(open_, ente);
+  const std::string broken = consolida::testing::ods_copy_of(samples().broken.at(ente));
+  const Reply sent = browser_upload(b, open_, broken, "melzo.ods");
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  EXPECT_NE(sent.body.find("con errori bloccanti"), std::string::npos);
+  EXPECT_NE(sent.body.find("<td data-etichetta=\"Foglio\">Spesa sociale</td>"), std::string::npos) << "errors are located by sheet and cell";
+  EXPECT_NE(sent.body.find("Scarica la copia annotata (errori evidenziati; in formato .xlsx)"), std::string::npos);
+
+  const Reply file = call("GET", sent.location + "/file", "", "", {{"Cookie", b.cookie}});
+  ASSERT_EQ(file.status, 200);
+  EXPECT_EQ(file.body, broken) << "the version downloaded is the .ods sent, byte for byte";
+  EXPECT_EQ(file.headers.get("Content-Type", ""), "application/vnd.oasis.opendocument.spreadsheet");
+  const Reply annotated = call("GET", sent.location + "/annotato", "", "", {{"Cookie", b.cookie}});
+  ASSERT_EQ(annotated.status, 200);
+  EXPECT_NE(annotated.headers.get("Content-Disposition", "").find("filename=\"annotato-melzo.xlsx\""), std::string::npos);
+  EXPECT_EQ(xlsx::sniff_bytes(annotated.body), xlsx::FileKind::xlsx);
+
+  const Reply fixed = browser_upload(b, open_, consolida::testing::ods_copy_of(samples().valid.at(ente)), "melzo-corretto.ods");
+  ASSERT_EQ(fixed.status, 201) << fixed.body;
+  EXPECT_NE(fixed.body.find(": valida"), std::string::npos) << fixed.body.substr(0, 2000);
+  EXPECT_EQ(server_->store().count_versions(open_, ente), versions + 2);
 }
 
 TEST_F(ServerTest, FormsWithoutTheSessionsCsrfTokenAreRefused) {

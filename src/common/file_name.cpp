@@ -105,4 +105,31 @@ std::string attachment_disposition(std::string_view file_name) {
   return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
 }
 
+namespace {
+std::string_view extension_of(std::string_view file_name) {
+  const auto dot = file_name.rfind('.');
+  if (dot == std::string_view::npos || file_name.find_first_of("/\\", dot) != std::string_view::npos) return {};
+  return file_name.substr(dot);
+}
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    if (x != b[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
+bool sent_in_another_format(std::string_view file_name) {
+  const std::string_view extension = extension_of(file_name);
+  return !iequals_ascii(extension, ".xlsx") && !iequals_ascii(extension, ".xlsm");
+}
+
+std::string annotated_copy_name(std::string_view file_name) {
+  const std::string_view extension = extension_of(file_name);
+  const std::string_view stem = file_name.substr(0, file_name.size() - extension.size());
+  return "annotato-" + std::string(stem) + ".xlsx";
+}
+
 }  // namespace consolida

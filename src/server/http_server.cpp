@@ -47,6 +47,7 @@
 #include "consolida/report_json.hpp"
 #include "consolida/server.hpp"
 #include "consolida/write.hpp"
+#include "consolida/xlsx.hpp"
 #include "server/admission.hpp"
 #include "server/assets.hpp"
 #include "server/connections.hpp"
@@ -67,6 +68,7 @@ using Poco::Net::HTTPServerResponse;
 
 constexpr const char* kSessionCookie = "consolida_sessione";
 constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+constexpr const char* kOdsType = "application/vnd.oasis.opendocument.spreadsheet";
 // The site's own stylesheet and nothing else; no page of it inside another site's frame.
 constexpr const char* kContentSecurityPolicy = "default-src 'self'; style-src 'self'; frame-ancestors 'none'";
 // The most bytes of text a client chose that one audit row records.
@@ -462,9 +464,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     response.send() << text;
   }
 
-  static void send_xlsx(HTTPServerResponse& response, const std::string& path, const std::string& name) {
+  static void send_workbook(HTTPServerResponse& response, const std::string& path, const std::string& name, const char* type = kXlsxType) {
     response.set("Content-Disposition", attachment_disposition(clean_file_name(name)));
-    response.sendFile(path, kXlsxType);
+    response.sendFile(path, type);
   }
 
   static void redirect(HTTPServerResponse& response, const std::string& to) {
@@ -766,12 +768,12 @@ class CampaignHandler final : public SignedInHandler {
       case View::status_xlsx: {
         Poco::TemporaryFile out(server_.temp_dir());
         write::write_table(pages::status_table(filter_status(intake().status(*c, who.user), registry, *filter)), "Stato", out.path());
-        return send_xlsx(response, out.path(), "stato-campagna-" + std::to_string(c->id) + ".xlsx");
+        return send_workbook(response, out.path(), "stato-campagna-" + std::to_string(c->id) + ".xlsx");
       }
       case View::blank_template: {
         Poco::TemporaryFile out(server_.temp_dir());
         const auto written = intake().write_template(*c, out.path());
-        if (const std::string* name = or_refuse(response, written)) send_xlsx(response, out.path(), *name);
+        if (const std::string* name = or_refuse(response, written)) send_workbook(response, out.path(), *name);
         return;
       }
       case View::consolidated: return;
@@ -840,7 +842,7 @@ class CampaignHandler final : public SignedInHandler {
     Poco::TemporaryFile out(server_.temp_dir());
     const auto written = intake().consolidation(c, who.user, level, scope, out.path(), approved_only);
     if (!or_refuse(response, written)) return;
-    send_xlsx(response, out.path(), std::string(approved_only ? "consolidato-approvati-" : "consolidato-") + c.form_id + "-" + std::to_string(c.year) + ".xlsx");
+    send_workbook(response, out.path(), std::string(approved_only ? "consolidato-approvati-" : "consolidato-") + c.form_id + "-" + std::to_string(c.year) + ".xlsx");
   }
 
   std::int64_t id_;
@@ -988,13 +990,16 @@ class SubmissionHandler final : public SignedInHandler {
     switch (view_) {
       case View::file: {
         const auto path = intake().stored_file(s, who.user);
-        if (const std::string* file = or_refuse(response, path)) send_xlsx(response, *file, s.file_name);
+        // The file as it was sent: an .ods goes back as an .ods.
+        if (const std::string* file = or_refuse(response, path)) {
+          send_workbook(response, *file, s.file_name, xlsx::sniff_file(*file) == xlsx::FileKind::ods ? kOdsType : kXlsxType);
+        }
         return;
       }
       case View::annotated: {
         Poco::TemporaryFile out(server_.temp_dir());
         const auto written = intake().write_annotated(found->campaign, s, who.user, out.path());
-        if (or_refuse(response, written)) send_xlsx(response, out.path(), "annotato-" + s.file_name);
+        if (or_refuse(response, written)) send_workbook(response, out.path(), annotated_copy_name(s.file_name));
         return;
       }
       case View::receipt: {
