@@ -331,6 +331,20 @@ TEST(HostileInput, OdsRepetitionBombIsRefusedBeforeExpanding) {
                  temp_path("beyond.ods"), "content.xml");
 }
 
+// A long text repeated along a row and down the rows would be gigabytes for a reader that keeps
+// the cells (the form engine does): refused past what one part may hold.
+TEST(HostileInput, OdsLongTextRepeatedIsRefusedBeforeItIsCopied) {
+  const std::string text(100000, 'x');
+  const std::string rows = "<table:table-row table:number-rows-repeated=\"100\"><table:table-cell office:value-type=\"string\" "
+                           "table:number-columns-repeated=\"1000\"><text:p>" + text + "</text:p></table:table-cell></table:table-row>";
+  Limits limits;
+  limits.max_part_bytes = 32u << 20;  // as for forms
+  const std::string path = minimal_ods(ods_table(rows)).write(temp_path("repeat-text.ods"));
+  const Error error = read_fully(path, limits);
+  expect_located(error, ErrorCode::limit_exceeded, path, "content.xml");
+  EXPECT_NE(error.message(Lang::en).find("repeats texts"), std::string::npos) << error.message(Lang::en);
+}
+
 TEST(HostileInput, OdsEmptyRepeatsAsLargeAsDeclaredAreOnlyCounted) {
   // Billions of empty rows and cells, as a damaged or hostile writer may declare them.
   const std::string rows = "<table:table-row table:number-rows-repeated=\"4000000000\">"

@@ -400,16 +400,25 @@ class SheetReader {
                      "il foglio ha valori oltre la riga " + std::to_string(limits_.max_rows) + " (righe ammesse)",
                      "the sheet has values beyond row " + std::to_string(limits_.max_rows) + " (rows allowed)");
   }
-  // Repetition turns a few bytes into many cells: past the budget the file is refused rather
-  // than expanded.
-  void spend_repeats(std::uint64_t cells) {
+  // Repetition turns a few bytes into many cells, and a long text into many copies of it: past
+  // either budget (cells, and bytes as many as one part may hold) the file is refused rather than
+  // expanded, for a reader that keeps the cells (load_sheet) as for one that streams them.
+  void spend_repeats(std::uint64_t cells, std::uint64_t bytes) {
     repeated_ += cells;
+    repeated_bytes_ += bytes;
     if (repeated_ > limits_.max_repeated_cells) {
       throw xml_.error(ErrorCode::limit_exceeded,
                        "il foglio ripete celle con valore oltre " + std::to_string(limits_.max_repeated_cells) +
                            " volte (number-rows-repeated/number-columns-repeated)",
                        "the sheet repeats cells with a value more than " + std::to_string(limits_.max_repeated_cells) +
                            " times (number-rows-repeated/number-columns-repeated)");
+    }
+    if (repeated_bytes_ > limits_.max_part_bytes) {
+      throw xml_.error(ErrorCode::limit_exceeded,
+                       "il foglio ripete testi per oltre " + std::to_string(limits_.max_part_bytes >> 20) +
+                           " MiB (number-rows-repeated/number-columns-repeated)",
+                       "the sheet repeats texts for more than " + std::to_string(limits_.max_part_bytes >> 20) +
+                           " MiB (number-rows-repeated/number-columns-repeated)");
     }
   }
 
@@ -462,7 +471,7 @@ class SheetReader {
     for (const Span& span : spans_) {
       // A span repeated down the rows would overlap itself unless it is one row high.
       const std::uint64_t copies = span.rows == 1 ? rows : 1;
-      spend_repeats(copies - 1);
+      spend_repeats(copies - 1, 0);
       for (std::uint64_t k = 0; k < copies; ++k) {
         const std::uint64_t r = first_row + k;
         const std::uint64_t last_r = std::min<std::uint64_t>(r + span.rows - 1, limits_.max_rows - 1);
@@ -473,7 +482,9 @@ class SheetReader {
     }
     facts_.rows_read += rows;
     if (cells_.empty()) return true;
-    spend_repeats((rows - 1) * cells_.size());
+    std::uint64_t row_bytes = 0;
+    for (const PendingCell& pending : cells_) row_bytes += pending.text_length + pending.formula_length;
+    spend_repeats((rows - 1) * cells_.size(), (rows - 1) * row_bytes);
     views_.clear();
     views_.reserve(cells_.size());
     for (const PendingCell& pending : cells_) {
@@ -660,7 +671,7 @@ class SheetReader {
       spans_.push_back(span);
     }
     if (!has_value) return;
-    spend_repeats(copies - 1);
+    spend_repeats(copies - 1, (copies - 1) * (cell.text_length + cell.formula_length));
     for (std::uint64_t k = 0; k < copies; ++k) {
       cell.view.col = static_cast<std::uint32_t>(first_col + k);
       cells_.push_back(cell);
@@ -721,6 +732,7 @@ class SheetReader {
   std::uint64_t row_ = 0;
   std::uint64_t col_ = 0;
   std::uint64_t repeated_ = 0;
+  std::uint64_t repeated_bytes_ = 0;
 };
 
 class OdsSource final : public WorkbookSource {
