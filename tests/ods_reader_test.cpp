@@ -40,11 +40,12 @@ TEST(OdsReader, ValueTypesBecomeTheCellTypesOfAnXlsx) {
           "<table:table-cell office:value-type=\"string\"><text:p>Lodi</text:p></table:table-cell>"
           "<table:table-cell table:formula=\"of:=[.A1]*2\" office:value-type=\"float\" office:value=\"2469\"><text:p>2469</text:p></table:table-cell>"
           "<table:table-cell table:formula=\"of:=1/0\" office:value-type=\"string\" office:string-value=\"\" calcext:value-type=\"error\"><text:p>#DIV/0!</text:p></table:table-cell>"
-          "<table:table-cell table:formula=\"of:=&quot;a&quot;&amp;&quot;b&quot;\" office:value-type=\"string\" office:string-value=\"ab\"><text:p>ab</text:p></table:table-cell>");
+          "<table:table-cell table:formula=\"of:=&quot;a&quot;&amp;&quot;b&quot;\" office:value-type=\"string\" office:string-value=\"ab\"><text:p>ab</text:p></table:table-cell>"
+          "<table:table-cell table:formula=\"of:=IF(COUNT([.A1])=0;&quot;&quot;;1)\" office:value-type=\"string\" office:string-value=\"\"><text:p/></table:table-cell>");
   Workbook workbook = open_ods(minimal_ods(table("Foglio1", cells)), "types.ods");
   ASSERT_EQ(workbook.sheets().size(), 1u);
   const Sheet sheet = workbook.load_sheet(workbook.sheets()[0]);
-  ASSERT_EQ(sheet.cells().size(), 12u);
+  ASSERT_EQ(sheet.cells().size(), 13u);
   const auto at = [&](const char* a1) { return sheet.cell(a1); };
   EXPECT_EQ(at("A1")->type, CellType::number);
   EXPECT_EQ(at("A1")->number, 1234.5);
@@ -73,6 +74,9 @@ TEST(OdsReader, ValueTypesBecomeTheCellTypesOfAnXlsx) {
   EXPECT_EQ(at("L1")->type, CellType::string);
   EXPECT_EQ(at("L1")->text, "ab");
   EXPECT_EQ(at("L1")->formula, "\"a\"&\"b\"");
+  // A formula showing "" is an empty cell with a formula, as LibreOffice's .xlsx has it.
+  EXPECT_EQ(at("M1")->type, CellType::empty);
+  EXPECT_TRUE(at("M1")->has_formula);
 }
 
 TEST(OdsReader, TextKeepsParagraphsSpacesTabsAndLinksButNotComments) {

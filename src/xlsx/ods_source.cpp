@@ -645,7 +645,8 @@ class SheetReader {
     } else {
       cell.view.type = CellType::empty;
     }
-    if (cell.view.type == CellType::string && cell.text_length == 0 && !cell.view.has_formula) cell.view.type = CellType::empty;
+    // An empty text is no value, as in an .xlsx: a formula showing "" is an empty cell with a formula.
+    if (cell.view.type == CellType::string && cell.text_length == 0) cell.view.type = CellType::empty;
     cell.view.style = style;
 
     const std::uint64_t first_col = col_;
