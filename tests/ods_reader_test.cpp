@@ -190,6 +190,8 @@ TEST(OdsReader, ListValidationsHiddenSheetsPropertiesAndThe1904Calendar) {
   EXPECT_EQ(to_a1(yes_no.ranges[0]), "B1:B1000");
   EXPECT_EQ(sheet.facts().validations[1].formula1, "Elenchi!$A$1:$A$5");
   EXPECT_EQ(to_a1(sheet.facts().validations[1].ranges.at(0)), "C1");
+  // A sheet none of whose cells refers to a validation has none.
+  EXPECT_TRUE(workbook.load_sheet(workbook.sheets()[1]).facts().validations.empty());
 }
 
 TEST(OdsReader, OtherOpenDocumentFilesAreRefusedNamingWhatTheyAre) {

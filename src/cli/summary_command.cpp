@@ -18,7 +18,6 @@ std::string count(std::uint64_t n, const char* one, const char* many) {
 int run_summary(const Context& ctx, const std::vector<std::string>& args) {
   const bool it = ctx.lang == Lang::it;
   // Other spreadsheet formats are listed too, so that their refusal shows.
-  // Also the kinds that are refused: the summary says why.
   static constexpr std::string_view kListed[] = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"};
   std::vector<std::string> files = expand_inputs(args, kListed);
   if (files.empty()) {

@@ -359,7 +359,8 @@ class SheetReader {
       // Row groups and header rows are containers: their rows are read as they come.
     }
     if (reading_.data_validations) {
-      for (std::size_t i = 0; i < outline_.validations.size(); ++i) {
+      // ranges_ grows only as far as the validations this sheet's cells refer to.
+      for (std::size_t i = 0; i < ranges_.size(); ++i) {
         if (ranges_[i].empty()) continue;
         DataValidation dv = outline_.validations[i];
         dv.ranges = std::move(ranges_[i]);
@@ -480,7 +481,8 @@ class SheetReader {
                                       {static_cast<std::uint32_t>(last_r), static_cast<std::uint32_t>(last_c)}});
       }
     }
-    facts_.rows_read += rows;
+    // An empty repeated row is one row element, as an empty <row> of an .xlsx: not a million rows.
+    facts_.rows_read += cells_.empty() ? 1 : rows;
     if (cells_.empty()) return true;
     std::uint64_t row_bytes = 0;
     for (const PendingCell& pending : cells_) row_bytes += pending.text_length + pending.formula_length;
