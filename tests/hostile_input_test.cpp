@@ -411,3 +411,48 @@ TEST(HostileInput, EncryptedOdsIsRefusedAsPasswordProtected) {
   EXPECT_NE(error.message(Lang::it).find(".ods"), std::string::npos);
   EXPECT_EQ(error.location().file, path);
 }
+
+// content.xml damaged byte by byte (the zip around it intact, so the parser, not the CRC, meets
+// the damage): every reading ends in a value or an Error, never a crash.
+TEST(HostileInput, RandomlyDamagedOdsContentNeverCrashes) {
+  const std::string styles = "<style:style style:name=\"ta2\" style:family=\"table\"><style:table-properties table:display=\"false\"/></style:style>";
+  std::string rows;
+  for (int r = 0; r < 40; ++r) {
+    rows += "<table:table-row" + std::string(r % 7 == 0 ? " table:number-rows-repeated=\"3\"" : "") + ">"
+            "<table:table-cell table:content-validation-name=\"v" + std::to_string(r % 2) + "\" office:value-type=\"string\">"
+            "<text:p>a<text:s text:c=\"2\"/>b</text:p></table:table-cell>"
+            "<table:table-cell office:value-type=\"float\" office:value=\"" + std::to_string(r * 1.5) + "\" table:number-columns-repeated=\"2\"/>"
+            "<table:table-cell table:number-columns-spanned=\"2\" table:number-rows-spanned=\"1\" office:value-type=\"date\" "
+            "office:date-value=\"2024-0" + std::to_string(1 + r % 9) + "-01\"/><table:covered-table-cell/>"
+            "<table:table-cell office:value-type=\"time\" office:time-value=\"PT" + std::to_string(r) + "H\"/></table:table-row>";
+  }
+  const std::string body =
+      "<table:content-validations><table:content-validation table:name=\"v0\" table:condition=\"of:cell-content-is-in-list(&quot;SI&quot;;&quot;NO&quot;)\"/>"
+      "<table:content-validation table:name=\"v1\" table:condition=\"of:cell-content-is-whole-number() and cell-content-is-between(1;10)\"/>"
+      "</table:content-validations><table:table table:name=\"A\">" + rows + "</table:table>"
+      "<table:table table:name=\"B\" table:style-name=\"ta2\">" + rows + "</table:table>"
+      "<table:named-expressions><table:named-range table:name=\"n\" table:cell-range-address=\"$A.$A$1:.$B$2\"/></table:named-expressions>";
+  const std::string good = consolida::testing::ods_content(body, styles);
+  std::mt19937 rng(20261126);
+  int refused = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::string content = good;
+    const int flips = 1 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < flips; ++k) {
+      const std::size_t at = rng() % content.size();
+      static constexpr char kTricky[] = "<>/\"'=&;:.$0123456789 x";
+      content[at] = rng() % 2 ? kTricky[rng() % (sizeof kTricky - 1)] : static_cast<char>(rng() & 0xFF);
+    }
+    if (round % 7 == 0) content.resize(rng() % content.size());
+    consolida::testing::ZipBuilder zip = minimal_ods("");
+    zip.add("content.xml", content);
+    try {
+      Workbook workbook = Workbook::open_bytes(zip.build(), "fuzz.ods");
+      for (const SheetInfo& sheet : workbook.sheets()) workbook.load_sheet(sheet);
+    } catch (const Error& error) {
+      ++refused;
+      EXPECT_FALSE(error.message(Lang::it).empty());
+    }
+  }
+  EXPECT_GT(refused, 100);
+}
