@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "support/cli_run.hpp"
+#include "support/ods_copy.hpp"
 #include "support/zip_builder.hpp"
 
 using consolida::testing::minimal_xlsx;
@@ -214,6 +215,28 @@ TEST(Cli, ValidateFindsWorkbooksInFoldersWhateverTheExtensionCase) {
   EXPECT_NE(r.out.find("PROGETTO.XLSX: VALIDO"), std::string::npos) << r.out;
   EXPECT_LT(r.out.find("a.xlsx: NON VALIDO"), r.out.find("PROGETTO.XLSX"));  // in name order
   EXPECT_EQ(r.out.find("note.txt"), std::string::npos);
+}
+
+// A clerk's .ods: found in a folder beside the .xlsx, validated with the same problems at the same
+// cells, and its annotated copy, an .xlsx, is announced as one.
+TEST(Cli, ValidateReadsOdsAndSaysItsAnnotatedCopyIsAnXlsx) {
+  const std::string folder = temp_path("cartella-ods");
+  std::filesystem::create_directories(folder);
+  const std::string samples = std::string(CONSOLIDA_SOURCE_DIR) + "/sample-workbooks/premialita/";
+  const std::string ods = consolida::testing::ods_copy_of(samples + "errore-bilancio-non-quadra.xlsx");
+  std::ofstream(folder + "/progetto.ods", std::ios::binary).write(ods.data(), static_cast<std::streamsize>(ods.size()));
+  const CliRun from_ods = run("validate " + folder + " --format json", false);
+  const CliRun from_xlsx = run("validate " + samples + "errore-bilancio-non-quadra.xlsx --format json", false);
+  EXPECT_EQ(from_ods.status, 1) << from_ods.out;
+  EXPECT_EQ(from_xlsx.status, 1);
+  const auto issues = [](const std::string& json) {
+    const auto at = json.find("\"issues\"");
+    return at == std::string::npos ? std::string() : json.substr(at);
+  };
+  EXPECT_EQ(issues(from_ods.out), issues(from_xlsx.out));
+  EXPECT_NE(from_ods.out.find("\"form\":\"premialita\""), std::string::npos) << from_ods.out;
+  const CliRun annotated = run("validate " + folder + "/progetto.ods --annotate " + temp_path("annotato-ods.xlsx"));
+  EXPECT_NE(annotated.out.find("copia annotata (in formato .xlsx): "), std::string::npos) << annotated.out;
 }
 
 // validate --anno: a file that declares another year is refused, with a code of its own at the

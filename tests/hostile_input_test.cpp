@@ -11,7 +11,9 @@ using namespace consolida::xlsx;
 using consolida::Error;
 using consolida::ErrorCode;
 using consolida::Lang;
+using consolida::testing::minimal_ods;
 using consolida::testing::minimal_xlsx;
+using consolida::testing::ods_content;
 using consolida::testing::temp_path;
 using consolida::testing::worksheet;
 using consolida::testing::ZipBuilder;
@@ -217,10 +219,6 @@ TEST(HostileInput, WrongFormatsAreRecognisedFromTheirBytes) {
     EXPECT_EQ(from_memory.message(Lang::it), error.message(Lang::it)) << c.name;
     EXPECT_EQ(from_memory.location().file, c.name);
   }
-  ZipBuilder ods;
-  ods.add("mimetype", "application/vnd.oasis.opendocument.spreadsheet", false);
-  ods.add("content.xml", "<office:document-content/>");
-  EXPECT_EQ(read_fully(ods.write(temp_path("sheet.ods"))).code(), ErrorCode::unsupported_format);
   ZipBuilder docx;
   docx.add("_rels/.rels", "<Relationships/>");
   docx.add("word/document.xml", "<w:document/>");
@@ -293,4 +291,169 @@ TEST(HostileInput, RandomCorruptionNeverCrashes) {
     }
   }
   EXPECT_GT(refused, 300);  // nearly all damage is caught (the CRC covers every part)
+}
+
+// ---- OpenDocument: the same refusals through content.xml ----
+
+namespace {
+std::string ods_table(const std::string& rows) { return "<table:table table:name=\"T\">" + rows + "</table:table>"; }
+std::string ods_value_cell(const std::string& attributes = "") {
+  return "<table:table-cell office:value-type=\"string\"" + attributes + "><text:p>X</text:p></table:table-cell>";
+}
+}  // namespace
+
+TEST(HostileInput, OdsRowOfValuesRepeatedToTheLastRowIsStreamedNotStored) {
+  const std::string rows = "<table:table-row table:number-rows-repeated=\"1048576\">" + ods_value_cell() + "</table:table-row>";
+  const std::string path = minimal_ods(ods_table(rows)).write(temp_path("repeat-rows.ods"));
+  Workbook workbook = Workbook::open(path);
+  std::uint64_t rows_seen = 0;
+  std::uint32_t last_row = 0;
+  const SheetFacts facts = workbook.stream_sheet(workbook.sheets()[0], [&](const RowView& row) {
+    ++rows_seen;
+    last_row = row.row;
+    return row.cells.size() == 1;
+  });
+  EXPECT_EQ(rows_seen, 1048576u);
+  EXPECT_EQ(last_row, 1048575u);
+  EXPECT_EQ(facts.cells_read, 1048576u);
+}
+
+TEST(HostileInput, OdsRepetitionBombIsRefusedBeforeExpanding) {
+  const std::string rows = "<table:table-row table:number-rows-repeated=\"1048576\">" +
+                           ods_value_cell(" table:number-columns-repeated=\"16384\"") + "</table:table-row>";
+  const std::string path = minimal_ods(ods_table(rows)).write(temp_path("repeat-bomb.ods"));
+  const Error error = read_fully(path);
+  expect_located(error, ErrorCode::limit_exceeded, path, "content.xml");
+  EXPECT_NE(error.message(Lang::en).find("repeats"), std::string::npos);
+  // Past the last row or column, values are a limit error, not a silent cut.
+  const std::string beyond = "<table:table-row table:number-rows-repeated=\"1048576\"><table:table-cell/></table:table-row>"
+                             "<table:table-row>" + ods_value_cell() + "</table:table-row>";
+  expect_located(read_fully(minimal_ods(ods_table(beyond)).write(temp_path("beyond.ods"))), ErrorCode::limit_exceeded,
+                 temp_path("beyond.ods"), "content.xml");
+}
+
+// A long text repeated along a row and down the rows would be gigabytes for a reader that keeps
+// the cells (the form engine does): refused past what one part may hold.
+TEST(HostileInput, OdsLongTextRepeatedIsRefusedBeforeItIsCopied) {
+  const std::string text(100000, 'x');
+  const std::string rows = "<table:table-row table:number-rows-repeated=\"100\"><table:table-cell office:value-type=\"string\" "
+                           "table:number-columns-repeated=\"1000\"><text:p>" + text + "</text:p></table:table-cell></table:table-row>";
+  Limits limits;
+  limits.max_part_bytes = 32u << 20;  // as for forms
+  const std::string path = minimal_ods(ods_table(rows)).write(temp_path("repeat-text.ods"));
+  const Error error = read_fully(path, limits);
+  expect_located(error, ErrorCode::limit_exceeded, path, "content.xml");
+  EXPECT_NE(error.message(Lang::en).find("repeats texts"), std::string::npos) << error.message(Lang::en);
+}
+
+TEST(HostileInput, OdsEmptyRepeatsAsLargeAsDeclaredAreOnlyCounted) {
+  // Billions of empty rows and cells, as a damaged or hostile writer may declare them.
+  const std::string rows = "<table:table-row table:number-rows-repeated=\"4000000000\">"
+                           "<table:table-cell table:number-columns-repeated=\"4000000000\"/></table:table-row>";
+  const std::string first = "<table:table-row>" + ods_value_cell() + "</table:table-row>";
+  Workbook workbook = Workbook::open(minimal_ods(ods_table(first + rows + rows)).write(temp_path("empty-repeats.ods")));
+  const SheetFacts facts = workbook.stream_sheet(workbook.sheets()[0], [](const RowView&) { return true; });
+  EXPECT_EQ(facts.cells_read, 1u);
+  EXPECT_EQ(facts.rows_read, 2u);  // row elements, not the rows they stand for; the third starts past the last row
+}
+
+TEST(HostileInput, OdsDtdDepthHugeCellsAndBrokenPartsAreRefused) {
+  struct Case {
+    std::string name;
+    consolida::testing::ZipBuilder zip;
+    ErrorCode code;
+    std::string part;
+  };
+  std::string deep = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>";
+  for (int i = 0; i < 400; ++i) deep += "<text:span>";
+  for (int i = 0; i < 400; ++i) deep += "</text:span>";
+  deep += "</text:p></table:table-cell></table:table-row>";
+  const std::string huge = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>" + std::string(10u << 20, 'x') +
+                           "</text:p></table:table-cell></table:table-row>";
+  const std::string spaces = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p><text:s text:c=\"4000000000\"/>"
+                             "</text:p></table:table-cell></table:table-row>";
+  std::vector<Case> cases;
+  cases.push_back({"dtd.ods", minimal_ods(""), ErrorCode::malformed_xml, "content.xml"});
+  cases.back().zip.add("content.xml", "<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY lol \"lol\">]>" + ods_content(""));
+  cases.push_back({"deep.ods", minimal_ods(ods_table(deep)), ErrorCode::limit_exceeded, "content.xml"});
+  cases.push_back({"huge-cell.ods", minimal_ods(ods_table(huge)), ErrorCode::limit_exceeded, "content.xml"});
+  cases.push_back({"huge-spaces.ods", minimal_ods(ods_table(spaces)), ErrorCode::limit_exceeded, "content.xml"});
+  cases.push_back({"not-xml.ods", minimal_ods(""), ErrorCode::malformed_xml, "content.xml"});
+  cases.back().zip.add("content.xml", "PK\x03\x04 this is not XML at all");
+  cases.push_back({"truncated.ods", minimal_ods(""), ErrorCode::malformed_xml, "content.xml"});
+  const std::string whole = ods_content(ods_table("<table:table-row>" + ods_value_cell() + "</table:table-row>"));
+  cases.back().zip.add("content.xml", whole.substr(0, whole.size() - 60));
+  consolida::testing::ZipBuilder no_content;
+  no_content.add("mimetype", "application/vnd.oasis.opendocument.spreadsheet", false);
+  no_content.add("styles.xml", "<office:document-styles/>");
+  cases.push_back({"no-content.ods", no_content, ErrorCode::missing_part, ""});
+  for (Case& c : cases) {
+    const std::string path = c.zip.write(temp_path(c.name));
+    const Error error = read_fully(path);
+    expect_located(error, c.code, path, c.part);
+    const Error from_memory = read_bytes_fully(c.zip.build(), c.name);
+    EXPECT_EQ(from_memory.code(), c.code) << c.name;
+  }
+}
+
+TEST(HostileInput, EncryptedOdsIsRefusedAsPasswordProtected) {
+  consolida::testing::ZipBuilder zip = minimal_ods(ods_table(""));
+  zip.add("META-INF/manifest.xml",
+          "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">"
+          "<manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\">"
+          "<manifest:encryption-data manifest:checksum-type=\"SHA1/1K\" manifest:checksum=\"abc=\">"
+          "<manifest:algorithm manifest:algorithm-name=\"Blowfish CFB\" manifest:initialisation-vector=\"xyz=\"/>"
+          "</manifest:encryption-data></manifest:file-entry></manifest:manifest>");
+  zip.add("content.xml", std::string("\x9c\x01\xff\x10 ciphertext", 14));
+  const std::string path = zip.write(temp_path("secret.ods"));
+  const Error error = read_fully(path);
+  EXPECT_EQ(error.code(), ErrorCode::encrypted);
+  EXPECT_NE(error.message(Lang::it).find("password"), std::string::npos);
+  EXPECT_NE(error.message(Lang::it).find(".ods"), std::string::npos);
+  EXPECT_EQ(error.location().file, path);
+}
+
+// content.xml damaged byte by byte (the zip around it intact, so the parser, not the CRC, meets
+// the damage): every reading ends in a value or an Error, never a crash.
+TEST(HostileInput, RandomlyDamagedOdsContentNeverCrashes) {
+  const std::string styles = "<style:style style:name=\"ta2\" style:family=\"table\"><style:table-properties table:display=\"false\"/></style:style>";
+  std::string rows;
+  for (int r = 0; r < 40; ++r) {
+    rows += "<table:table-row" + std::string(r % 7 == 0 ? " table:number-rows-repeated=\"3\"" : "") + ">"
+            "<table:table-cell table:content-validation-name=\"v" + std::to_string(r % 2) + "\" office:value-type=\"string\">"
+            "<text:p>a<text:s text:c=\"2\"/>b</text:p></table:table-cell>"
+            "<table:table-cell office:value-type=\"float\" office:value=\"" + std::to_string(r * 1.5) + "\" table:number-columns-repeated=\"2\"/>"
+            "<table:table-cell table:number-columns-spanned=\"2\" table:number-rows-spanned=\"1\" office:value-type=\"date\" "
+            "office:date-value=\"2024-0" + std::to_string(1 + r % 9) + "-01\"/><table:covered-table-cell/>"
+            "<table:table-cell office:value-type=\"time\" office:time-value=\"PT" + std::to_string(r) + "H\"/></table:table-row>";
+  }
+  const std::string body =
+      "<table:content-validations><table:content-validation table:name=\"v0\" table:condition=\"of:cell-content-is-in-list(&quot;SI&quot;;&quot;NO&quot;)\"/>"
+      "<table:content-validation table:name=\"v1\" table:condition=\"of:cell-content-is-whole-number() and cell-content-is-between(1;10)\"/>"
+      "</table:content-validations><table:table table:name=\"A\">" + rows + "</table:table>"
+      "<table:table table:name=\"B\" table:style-name=\"ta2\">" + rows + "</table:table>"
+      "<table:named-expressions><table:named-range table:name=\"n\" table:cell-range-address=\"$A.$A$1:.$B$2\"/></table:named-expressions>";
+  const std::string good = consolida::testing::ods_content(body, styles);
+  std::mt19937 rng(20261126);
+  int refused = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::string content = good;
+    const int flips = 1 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < flips; ++k) {
+      const std::size_t at = rng() % content.size();
+      static constexpr char kTricky[] = "<>/\"'=&;:.$0123456789 x";
+      content[at] = rng() % 2 ? kTricky[rng() % (sizeof kTricky - 1)] : static_cast<char>(rng() & 0xFF);
+    }
+    if (round % 7 == 0) content.resize(rng() % content.size());
+    consolida::testing::ZipBuilder zip = minimal_ods("");
+    zip.add("content.xml", content);
+    try {
+      Workbook workbook = Workbook::open_bytes(zip.build(), "fuzz.ods");
+      for (const SheetInfo& sheet : workbook.sheets()) workbook.load_sheet(sheet);
+    } catch (const Error& error) {
+      ++refused;
+      EXPECT_FALSE(error.message(Lang::it).empty());
+    }
+  }
+  EXPECT_GT(refused, 100);
 }

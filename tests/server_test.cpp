@@ -26,6 +26,7 @@
 #include "support/cli_run.hpp"
 #include "support/files.hpp"
 #include "support/http_call.hpp"
+#include "support/ods_copy.hpp"
 #include "support/server_process.hpp"
 
 namespace {
@@ -696,6 +697,35 @@ TEST_F(ServerTest, AFileIsStoredAndSentBackUnderItsCleanBaseName) {
   ASSERT_EQ(named.status, 201) << named.body;
   const std::string expected = "\"nome_file\":\"" + std::string(250, 'a') + ".xlsx\"";
   EXPECT_NE(named.body.find(expected), std::string::npos) << named.body.substr(0, 600);
+}
+
+// A comune that saves in LibreOffice's own format: the .ods is stored as sent, validated like the
+// .xlsx of the same values, and its annotated copy is an .xlsx, which the page says.
+TEST_F(ServerTest, AnOdsUploadIsStoredAndValidatedAndItsAnnotatedCopyIsAnXlsx) {
+  const std::string ente = "015142";  // Melzo
+  // A campaign of its own: the other tests' campaigns keep only .xlsx versions.
+  const std::int64_t campaign = new_campaign(server_->store(), "Invii in .ods");
+  const Browser b = login("melzo", "pw-melzo-1");
+  const std::string broken = consolida::testing::ods_copy_of(samples().broken.at(ente));
+  const Reply sent = browser_upload(b, campaign, broken, "melzo.ods");
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  EXPECT_NE(sent.body.find("con errori bloccanti"), std::string::npos);
+  EXPECT_NE(sent.body.find("<td data-etichetta=\"Foglio\">Spesa sociale</td>"), std::string::npos) << "errors are located by sheet and cell";
+  EXPECT_NE(sent.body.find("Scarica la copia annotata (errori evidenziati; in formato .xlsx)"), std::string::npos);
+
+  const Reply file = call("GET", sent.location + "/file", "", "", {{"Cookie", b.cookie}});
+  ASSERT_EQ(file.status, 200);
+  EXPECT_EQ(file.body, broken) << "the version downloaded is the .ods sent, byte for byte";
+  EXPECT_EQ(file.headers.get("Content-Type", ""), "application/vnd.oasis.opendocument.spreadsheet");
+  const Reply annotated = call("GET", sent.location + "/annotato", "", "", {{"Cookie", b.cookie}});
+  ASSERT_EQ(annotated.status, 200);
+  EXPECT_NE(annotated.headers.get("Content-Disposition", "").find("filename=\"annotato-melzo.xlsx\""), std::string::npos);
+  EXPECT_EQ(xlsx::sniff_bytes(annotated.body), xlsx::FileKind::xlsx);
+
+  const Reply fixed = browser_upload(b, campaign, consolida::testing::ods_copy_of(samples().valid.at(ente)), "melzo-corretto.ods");
+  ASSERT_EQ(fixed.status, 201) << fixed.body;
+  EXPECT_NE(fixed.body.find(": valida"), std::string::npos) << fixed.body.substr(0, 2000);
+  EXPECT_EQ(server_->store().count_versions(campaign, ente), 2);
 }
 
 TEST_F(ServerTest, ContentLengthTogetherWithChunkedIsRefusedAndTheConnectionClosed) {

@@ -196,3 +196,43 @@ TEST(XmlReader, RefusesInvalidUtf8WithItsPosition) {
     EXPECT_EQ(error.location().column, 4u);
   }
 }
+
+// The quick skip used for the first look at an OpenDocument table: tags are counted across
+// refills, a '>' or "/>" inside a quoted value is not an end, comments and CDATA hide tags, and
+// the reader goes on after the skipped element as after skip_element().
+TEST(XmlReader, UncheckedSkipCountsTagsAndResumesAfterTheElement) {
+  const std::string xml =
+      "<r><skip a=\"x>y\" b='/>'><in><![CDATA[</skip>]]><!-- </skip> --><e/><?pi </skip>?>text</in></skip><after x=\"1\"/></r>";
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{1} << 20}) {
+    ChunkedSource source(xml, chunk);
+    XmlReader reader(source, Limits{});
+    std::string out;
+    for (Event e = reader.next(); e != Event::eof; e = reader.next()) {
+      if (e == Event::start && reader.name() == "skip") {
+        reader.skip_element_unchecked();
+        out += "[skipped]";
+      } else if (e == Event::start) {
+        out += "<" + std::string(reader.name()) + ">";
+      } else if (e == Event::end) {
+        out += "</" + std::string(reader.name()) + ">";
+      }
+    }
+    EXPECT_EQ(out, "<r>[skipped]<after></after></r>") << "chunk " << chunk;
+  }
+  Limits shallow;
+  shallow.max_xml_depth = 8;
+  std::string deep = "<r><skip>";
+  for (int i = 0; i < 20; ++i) deep += "<d>";
+  for (int i = 0; i < 20; ++i) deep += "</d>";
+  deep += "</skip></r>";
+  ChunkedSource source(deep, 1 << 20);
+  XmlReader reader(source, shallow);
+  reader.next();
+  reader.next();
+  try {
+    reader.skip_element_unchecked();
+    ADD_FAILURE() << "nesting past the limit was skipped";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::limit_exceeded);
+  }
+}

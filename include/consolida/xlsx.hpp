@@ -37,6 +37,9 @@ struct Limits {
   std::uint32_t max_zip_entries = 65536;
   std::uint32_t max_rows = 1048576;                   // Excel's own limits
   std::uint32_t max_columns = 16384;                  // A..XFD
+  // OpenDocument: cells with a value that number-rows/columns-repeated may multiply into, per sheet
+  // (a few bytes can declare billions; a sheet filled down a whole column is a million).
+  std::uint64_t max_repeated_cells = 1ull << 24;
 };
 
 enum class CellType : std::uint8_t { empty, number, string, boolean, error, date };

@@ -143,7 +143,7 @@ int run_consolidate(const Context& ctx, const std::vector<std::string>& args) {
                      : "--approved-only goes with --data-dir and --campaign: loose files have no review\n");
     return kExitUsage;
   }
-  files = expand_inputs(files, {".xlsx", ".xlsm", ".xls"});
+  files = expand_inputs(files, kWorkbookExtensions);
   const auto level = consolidate::parse_level(level_text);
   if (form_id.empty() || output.empty() || files.empty() || !level) {
     std::cerr << (it ? "uso: consolida consolidate --form ID [--level ambito|ats|regione] [--scope AMBITO|ATS] [--tutti] FILE|CARTELLA... -o USCITA.xlsx\n"

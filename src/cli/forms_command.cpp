@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "common/file_name.hpp"
 #include "common/numbers.hpp"
 #include "common/text.hpp"
 #include "cli/inputs.hpp"
@@ -141,7 +142,7 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  files = expand_inputs(files, {".xlsx", ".xlsm", ".xls"});
+  files = expand_inputs(files, kWorkbookExtensions);
   if (files.empty() || (format != "text" && format != "json" && format != "html")) {
     std::cerr << (it ? "uso: consolida validate FILE... [--form ID] [--anno AAAA] [--format text|json|html] [--annotate USCITA.xlsx]\n"
                      : "usage: consolida validate FILE... [--form ID] [--year YYYY] [--format text|json|html] [--annotate OUT.xlsx]\n");
@@ -181,7 +182,12 @@ int run_validate(const Context& ctx, const std::vector<std::string>& args) {
                                     ? (fs::path(annotate) / (fs::path(files[f]).stem().string() + ".annotato.xlsx")).string()
                                     : annotate;
         write::write_annotated(read, report, out, ctx.lang);
-        if (format == "text") std::cout << (it ? "  copia annotata: " : "  annotated copy: ") << out << "\n";
+        if (format == "text") {
+          const bool other = sent_in_another_format(files[f]);
+          std::cout << (it ? (other ? "  copia annotata (in formato .xlsx): " : "  copia annotata: ")
+                           : (other ? "  annotated copy (in .xlsx format): " : "  annotated copy: "))
+                    << out << "\n";
+        }
       }
     } catch (const Error& error) {
       status = 2;

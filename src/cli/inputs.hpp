@@ -2,16 +2,19 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace consolida::cli {
 
+// The workbooks validate and consolidate read; a folder given to them stands for its files of these kinds.
+inline constexpr std::string_view kWorkbookExtensions[] = {".xlsx", ".xlsm", ".ods", ".xls"};
+
 // Arguments as files: a folder stands for the files below it (recursively, in name order) whose
 // extension, compared without case, is one of `extensions`; other arguments are kept as given.
-inline std::vector<std::string> expand_inputs(const std::vector<std::string>& args, std::initializer_list<std::string_view> extensions) {
+inline std::vector<std::string> expand_inputs(const std::vector<std::string>& args, std::span<const std::string_view> extensions) {
   std::vector<std::string> files;
   for (const std::string& arg : args) {
     std::error_code ec;

@@ -18,7 +18,8 @@ std::string count(std::uint64_t n, const char* one, const char* many) {
 int run_summary(const Context& ctx, const std::vector<std::string>& args) {
   const bool it = ctx.lang == Lang::it;
   // Other spreadsheet formats are listed too, so that their refusal shows.
-  std::vector<std::string> files = expand_inputs(args, {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"});
+  static constexpr std::string_view kListed[] = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"};
+  std::vector<std::string> files = expand_inputs(args, kListed);
   if (files.empty()) {
     std::cerr << (it ? "uso: consolida summary FILE|CARTELLA...\n" : "usage: consolida summary FILE|FOLDER...\n");
     return kExitUsage;

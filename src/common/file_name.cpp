@@ -79,18 +79,6 @@ std::optional<std::string> typed_text(std::string_view sent) {
   return text;
 }
 
-std::string annotated_copy_name(std::string_view file_name) {
-  std::string_view stem = file_name;
-  if (const auto dot = file_name.rfind('.'); dot != std::string_view::npos) {
-    std::string extension(file_name.substr(dot));
-    for (char& c : extension) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    for (std::string_view known : {".xlsx", ".xlsm", ".xls", ".ods"}) {
-      if (extension == known) stem = file_name.substr(0, dot);
-    }
-  }
-  return "annotato-" + std::string(stem) + ".xlsx";
-}
-
 std::size_t utf8_length(std::string_view text) {
   std::size_t n = 0;
   for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -139,6 +127,36 @@ std::string attachment_disposition(std::string_view file_name) {
     at += length;
   }
   return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+}
+
+namespace {
+std::string_view extension_of(std::string_view file_name) {
+  const auto dot = file_name.rfind('.');
+  if (dot == std::string_view::npos || file_name.find_first_of("/\\", dot) != std::string_view::npos) return {};
+  return file_name.substr(dot);
+}
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    if (x != b[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::string annotated_copy_name(std::string_view file_name) {
+  const std::string_view extension = extension_of(file_name);
+  std::string_view stem = file_name;
+  for (std::string_view known : {".xlsx", ".xlsm", ".xls", ".ods"}) {
+    if (iequals_ascii(extension, known)) stem.remove_suffix(extension.size());
+  }
+  return "annotato-" + std::string(stem) + ".xlsx";
+}
+
+bool sent_in_another_format(std::string_view file_name) {
+  const std::string_view extension = extension_of(file_name);
+  return !iequals_ascii(extension, ".xlsx") && !iequals_ascii(extension, ".xlsm");
 }
 
 }  // namespace consolida

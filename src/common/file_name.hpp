@@ -37,4 +37,8 @@ std::string annotated_copy_name(std::string_view file_name);
 // `filename` for old clients and the UTF-8 name in RFC 6266's `filename*`.
 std::string attachment_disposition(std::string_view file_name);
 
+// True when a file name's extension is not an OOXML workbook's (.xlsx, .xlsm), as for an .ods:
+// the annotated copy, always an .xlsx, is then in another format than the file sent, and says so.
+bool sent_in_another_format(std::string_view file_name);
+
 }  // namespace consolida

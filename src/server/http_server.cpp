@@ -68,6 +68,7 @@ using Poco::Net::HTTPServerResponse;
 
 constexpr const char* kSessionCookie = "consolida_sessione";
 constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+constexpr const char* kOdsType = "application/vnd.oasis.opendocument.spreadsheet";
 // The site's own stylesheet and nothing else; no page of it inside another site's frame.
 constexpr const char* kContentSecurityPolicy = "default-src 'self'; style-src 'self'; frame-ancestors 'none'";
 // The most bytes of text a client chose that one audit row records.
@@ -463,9 +464,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     response.send() << text;
   }
 
-  static void send_xlsx(HTTPServerResponse& response, const std::string& path, const std::string& name) {
+  static void send_workbook(HTTPServerResponse& response, const std::string& path, const std::string& name, const char* type = kXlsxType) {
     response.set("Content-Disposition", attachment_disposition(clean_file_name(name)));
-    response.sendFile(path, kXlsxType);
+    response.sendFile(path, type);
   }
 
   // A stored file as the ente sent it: .xlsx, .xls or .ods, typed by its bytes.
@@ -473,7 +474,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     const char* type = kXlsxType;
     switch (xlsx::sniff_file(path)) {
       case xlsx::FileKind::xls: type = "application/vnd.ms-excel"; break;
-      case xlsx::FileKind::ods: type = "application/vnd.oasis.opendocument.spreadsheet"; break;
+      case xlsx::FileKind::ods: type = kOdsType; break;
       case xlsx::FileKind::xlsm: type = "application/vnd.ms-excel.sheet.macroEnabled.12"; break;
       default: break;
     }
@@ -780,12 +781,12 @@ class CampaignHandler final : public SignedInHandler {
       case View::status_xlsx: {
         Poco::TemporaryFile out(server_.temp_dir());
         write::write_table(pages::status_table(filter_status(intake().status(*c, who.user), registry, *filter)), "Stato", out.path());
-        return send_xlsx(response, out.path(), "stato-campagna-" + std::to_string(c->id) + ".xlsx");
+        return send_workbook(response, out.path(), "stato-campagna-" + std::to_string(c->id) + ".xlsx");
       }
       case View::blank_template: {
         Poco::TemporaryFile out(server_.temp_dir());
         const auto written = intake().write_template(*c, out.path());
-        if (const std::string* name = or_refuse(response, written)) send_xlsx(response, out.path(), *name);
+        if (const std::string* name = or_refuse(response, written)) send_workbook(response, out.path(), *name);
         return;
       }
       case View::consolidated: return;
@@ -858,7 +859,7 @@ class CampaignHandler final : public SignedInHandler {
     Poco::TemporaryFile out(server_.temp_dir());
     const auto written = intake().consolidation(c, who.user, level, scope, out.path(), approved_only);
     if (!or_refuse(response, written)) return;
-    send_xlsx(response, out.path(), std::string(approved_only ? "consolidato-approvati-" : "consolidato-") + c.form_id + "-" + std::to_string(c.year) + ".xlsx");
+    send_workbook(response, out.path(), std::string(approved_only ? "consolidato-approvati-" : "consolidato-") + c.form_id + "-" + std::to_string(c.year) + ".xlsx");
   }
 
   std::int64_t id_;
@@ -1012,7 +1013,7 @@ class SubmissionHandler final : public SignedInHandler {
       case View::annotated: {
         Poco::TemporaryFile out(server_.temp_dir());
         const auto written = intake().write_annotated(found->campaign, s, who.user, out.path());
-        if (or_refuse(response, written)) send_xlsx(response, out.path(), annotated_copy_name(s.file_name));
+        if (or_refuse(response, written)) send_workbook(response, out.path(), annotated_copy_name(s.file_name));
         return;
       }
       case View::receipt: {

@@ -1,6 +1,7 @@
 #include "server/pages.hpp"
 
 #include "common/csv.hpp"
+#include "common/file_name.hpp"
 #include "common/rome_time.hpp"
 #include "common/text.hpp"
 #include "consolida/report_json.hpp"
@@ -357,8 +358,8 @@ void upload_form(std::ostream& body, const User& user, const std::string& csrf, 
   body << "<h2>Invia il file compilato</h2>";
   body << "<form method=\"post\" action=\"/campagne/" << c.id << "/invii\" enctype=\"multipart/form-data\" class=\"scheda\">"
        << "<input type=\"hidden\" name=\"csrf\" value=\"" << esc(csrf) << "\">"
-       << "<label for=\"file\">File compilato (.xlsx, .xls)</label><input id=\"file\" name=\"file\" type=\"file\" "
-          "accept=\".xlsx,.xls,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel\" required aria-describedby=\"file-aiuto\">"
+       << "<label for=\"file\">File compilato (.xlsx, .ods o .xls)</label><input id=\"file\" name=\"file\" type=\"file\" "
+          "accept=\".xlsx,.ods,.xls,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.oasis.opendocument.spreadsheet,application/vnd.ms-excel\" required aria-describedby=\"file-aiuto\">"
        << "<p class=\"aiuto\" id=\"file-aiuto\">Il file è controllato subito: l'esito elenca ogni problema con foglio e cella.</p>";
   if (user.role == Role::ambito) {
     // An Ambito sends for the enti it sees: its comuni (on their behalf), or itself.
@@ -650,7 +651,7 @@ std::string submission_page(const SiteInfo& site, const User& user, const std::s
        << "</code>.</p><p>Protocollo n. <strong>" << esc(s.protocol) << "</strong>: <a href=\"/invii/" << s.id
        << "/ricevuta\">ricevuta di invio (da stampare)</a></p>";
   body << "<ul class=\"azioni\"><li><a class=\"pulsante\" href=\"/invii/" << s.id << "/annotato\">" << svg(Icon::download)
-       << "Scarica la copia annotata (errori evidenziati)</a></li><li><a class=\"pulsante secondario\" href=\"/invii/" << s.id << "/file\">"
+       << "Scarica la copia annotata (errori evidenziati" << (sent_in_another_format(s.file_name) ? "; in formato .xlsx" : "") << ")</a></li><li><a class=\"pulsante secondario\" href=\"/invii/" << s.id << "/file\">"
        << svg(Icon::download) << "Scarica il file inviato</a></li></ul>"
        << "<p><a href=\"" << esc(ente_href(c, s.ente)) << "\">Tutte le versioni di " << esc(ente_name) << "</a> · <a href=\"/campagne/" << c.id
        << "\">Torna alla campagna</a></p>";

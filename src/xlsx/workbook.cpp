@@ -28,6 +28,8 @@ std::unique_ptr<WorkbookSource> open_zip_source(std::unique_ptr<ZipArchive> arch
     case FileKind::xlsx:
     case FileKind::xlsm:
       return open_xlsx_source(std::move(archive), limits);
+    case FileKind::ods:
+      return open_ods_source(std::move(archive), limits);
     default:
       throw refusal_for(kind);
   }

@@ -40,5 +40,6 @@ std::unique_ptr<WorkbookSource> open_xlsx_source(std::unique_ptr<ZipArchive> arc
 // The reader of an OLE2 compound file, from the whole file's bytes: an .xls, or the refusal of an
 // encrypted OOXML package or another Office document.
 std::unique_ptr<WorkbookSource> open_xls_source(std::string bytes, const Limits& limits);
+std::unique_ptr<WorkbookSource> open_ods_source(std::unique_ptr<ZipArchive> archive, const Limits& limits);
 
 }  // namespace consolida::xlsx

@@ -163,17 +163,19 @@ void XmlReader::validate_new_bytes() {
 }
 
 void XmlReader::push(std::string_view qname) {
-  if (depth_ >= limits_.max_xml_depth) {
-    throw error(ErrorCode::limit_exceeded,
-                "annidamento XML troppo profondo (oltre " + std::to_string(limits_.max_xml_depth) + " livelli)",
-                "XML nesting too deep (over " + std::to_string(limits_.max_xml_depth) + " levels)");
-  }
+  if (depth_ >= limits_.max_xml_depth) fail_depth();
   if (stack_size_ + qname.size() > stack_chars_.size()) stack_chars_.resize((stack_size_ + qname.size()) * 2 + 64);
   std::memcpy(stack_chars_.data() + stack_size_, qname.data(), qname.size());
   if (depth_ == stack_offsets_.size()) stack_offsets_.push_back(0);
   stack_offsets_[depth_] = stack_size_;
   stack_size_ += qname.size();
   ++depth_;
+}
+
+void XmlReader::fail_depth() const {
+  throw error(ErrorCode::limit_exceeded,
+              "annidamento XML troppo profondo (oltre " + std::to_string(limits_.max_xml_depth) + " livelli)",
+              "XML nesting too deep (over " + std::to_string(limits_.max_xml_depth) + " levels)");
 }
 
 // The popped name stays readable in the buffer until the next push.
@@ -514,6 +516,101 @@ void XmlReader::skip_element() {
   while (depth_ > target) {
     next();
   }
+}
+
+void XmlReader::skip_element_unchecked() {
+  if (self_closing_ || pending_end_) {
+    next();
+    return;
+  }
+  std::size_t level = 1;
+  // Bytes from pos_ up to a terminator; false when more must be read first.
+  const auto find = [&](std::size_t from, std::string_view terminator, std::size_t& at) {
+    const std::string_view window(buf_.data() + from, end_ - from);
+    const auto found = window.find(terminator);
+    if (found == std::string_view::npos) return false;
+    at = from + found;
+    return true;
+  };
+  const auto more = [&](bool markup) {
+    if (!fill(markup ? limits_.max_markup_bytes : limits_.max_cell_bytes, markup)) {
+      fail_malformed("documento troncato a metà di un elemento", "document truncated inside an element");
+    }
+    if (unvalidated_from_ < end_) validate_new_bytes();
+  };
+  for (;;) {
+    const void* lt = pos_ < end_ ? std::memchr(buf_.data() + pos_, '<', end_ - pos_) : nullptr;
+    if (!lt) {
+      pos_ = end_;
+      more(false);
+      continue;
+    }
+    pos_ = static_cast<std::size_t>(static_cast<const char*>(lt) - buf_.data());
+    if (end_ - pos_ < 9 && !eof_) {
+      // Room to tell a comment or CDATA from a tag; at the end of the part what is there is judged.
+      if (fill(limits_.max_markup_bytes, true) && unvalidated_from_ < end_) validate_new_bytes();
+      continue;
+    }
+    const char c = pos_ + 1 < end_ ? buf_[pos_ + 1] : '\0';
+    std::size_t at = 0;
+    if (c == '/') {
+      if (!find(pos_ + 2, ">", at)) {
+        more(true);
+        continue;
+      }
+      pos_ = at + 1;
+      if (--level == 0) break;
+    } else if (c == '!' || c == '?') {
+      const std::string_view head(buf_.data() + pos_, std::min<std::size_t>(9, end_ - pos_));
+      const std::string_view terminator = c == '?' ? "?>" : head.starts_with("<!--") ? "-->" : head.starts_with("<![CDATA[") ? "]]>" : "";
+      if (terminator.empty()) {
+        throw error(ErrorCode::malformed_xml,
+                    "XML non valido: dichiarazione DOCTYPE/DTD o costrutto <! non ammesso",
+                    "malformed XML: DOCTYPE/DTD declaration or <! construct not allowed");
+      }
+      if (!find(pos_ + 2, terminator, at)) {
+        more(true);
+        continue;
+      }
+      pos_ = at + terminator.size();
+    } else {
+      // A start tag: its end is the first '>' outside quotes. Found by jumping from quote to
+      // quote rather than byte by byte: attribute values are most of a tag.
+      const char* const b = buf_.data();
+      std::size_t p = pos_ + 1;
+      for (;;) {
+        const void* gt = std::memchr(b + p, '>', end_ - p);
+        const std::size_t limit = gt ? static_cast<std::size_t>(static_cast<const char*>(gt) - b) : end_;
+        const void* dq = std::memchr(b + p, '"', limit - p);
+        const void* sq = std::memchr(b + p, '\'', limit - p);
+        const char* q = !dq ? static_cast<const char*>(sq) : !sq ? static_cast<const char*>(dq)
+                                                             : std::min(static_cast<const char*>(dq), static_cast<const char*>(sq));
+        if (!q) {
+          p = limit;
+          break;
+        }
+        const void* close = std::memchr(q + 1, *q, static_cast<std::size_t>(b + end_ - (q + 1)));
+        if (!close) {
+          p = end_;
+          break;
+        }
+        p = static_cast<std::size_t>(static_cast<const char*>(close) - b) + 1;
+      }
+      if (p == end_) {
+        more(true);
+        continue;
+      }
+      if (buf_[p - 1] != '/') {
+        if (depth_ + level >= limits_.max_xml_depth) fail_depth();
+        ++level;
+      }
+      pos_ = p + 1;
+    }
+  }
+  qname_ = open_element(depth_ - 1);
+  pop();
+  local_name_ = local_part(qname_);
+  self_closing_ = false;
 }
 
 }  // namespace consolida::xlsx

@@ -63,6 +63,8 @@ class XmlReader {
   // All attributes of the current start element, namespace declarations included.
   std::size_t attribute_count() const { return attrs_.size(); }
   std::string_view attribute_local_name(std::size_t i) const { return attrs_[i].local; }
+  // With its prefix: OpenDocument repeats a local name across namespaces (office:value-type, calcext:value-type).
+  std::string_view attribute_qname(std::size_t i) const { return attrs_[i].qname; }
   std::string_view attribute_value(std::size_t i) const { return decode_attribute(attrs_[i]); }
 
   // Text event content, entity-decoded. Valid until the next call to next().
@@ -73,6 +75,10 @@ class XmlReader {
   std::string_view read_element_text();
   // After a start event: skip everything up to and including the matching end tag.
   void skip_element();
+  // The same, counting tags only: the skipped content's names, attributes and entities are not
+  // checked (UTF-8, markup size and depth still are). For a first look at a part that is read
+  // properly later, such as the rows of an OpenDocument table when only its name is wanted.
+  void skip_element_unchecked();
 
   // An error located at the current position.
   Error error(ErrorCode code, std::string it, std::string en) const;
@@ -110,6 +116,7 @@ class XmlReader {
                             (level + 1 < depth_ ? stack_offsets_[level + 1] : stack_size_) - stack_offsets_[level]);
   }
   void pop();
+  [[noreturn]] void fail_depth() const;
   [[noreturn]] void fail_malformed(std::string it, std::string en) const;
 
   ByteSource& source_;

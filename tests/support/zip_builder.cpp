@@ -135,6 +135,35 @@ std::string worksheet(const std::string& sheet_data, const std::string& after) {
          "<sheetData>" + sheet_data + "</sheetData>" + after + "</worksheet>";
 }
 
+std::string ods_content(const std::string& spreadsheet_xml, const std::string& automatic_styles_xml) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content "
+         "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+         "xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" "
+         "xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" "
+         "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" "
+         "xmlns:calcext=\"urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0\" "
+         "xmlns:of=\"urn:oasis:names:tc:opendocument:xmlns:of:1.2\" office:version=\"1.3\">"
+         "<office:automatic-styles>" + automatic_styles_xml + "</office:automatic-styles>"
+         "<office:body><office:spreadsheet>" + spreadsheet_xml + "</office:spreadsheet></office:body></office:document-content>";
+}
+
+ZipBuilder minimal_ods(const std::string& spreadsheet_xml, const std::string& automatic_styles_xml, const std::string& meta_xml) {
+  ZipBuilder zip;
+  zip.add("mimetype", "application/vnd.oasis.opendocument.spreadsheet", false);
+  zip.add("META-INF/manifest.xml",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?><manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" "
+          "manifest:version=\"1.3\"><manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>"
+          "<manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>");
+  zip.add("content.xml", ods_content(spreadsheet_xml, automatic_styles_xml));
+  if (!meta_xml.empty()) {
+    zip.add("meta.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-meta xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+            "xmlns:meta=\"urn:oasis:names:tc:opendocument:xmlns:meta:1.0\" office:version=\"1.3\"><office:meta>" + meta_xml +
+            "</office:meta></office:document-meta>");
+  }
+  return zip;
+}
+
 ZipBuilder minimal_xlsx(const std::string& sheet_data_xml, const std::string& extra_sheet_xml,
                         const std::string& shared_strings_xml, const std::string& styles_xml,
                         const std::string& workbook_extra) {

@@ -42,6 +42,14 @@ ZipBuilder minimal_xlsx(const std::string& sheet_data_xml, const std::string& ex
                         const std::string& shared_strings_xml = "", const std::string& styles_xml = "",
                         const std::string& workbook_extra = "");
 
+// A minimal OpenDocument spreadsheet: mimetype, a manifest, content.xml whose office:spreadsheet
+// holds spreadsheet_xml (tables, named expressions) after automatic_styles_xml, and a meta.xml
+// with meta_xml inside office:meta when given. Parts override the defaults by name with add().
+ZipBuilder minimal_ods(const std::string& spreadsheet_xml, const std::string& automatic_styles_xml = "",
+                       const std::string& meta_xml = "");
+// content.xml around the given office:spreadsheet content.
+std::string ods_content(const std::string& spreadsheet_xml, const std::string& automatic_styles_xml = "");
+
 // Wraps <row> elements in a worksheet element with the main namespace.
 std::string worksheet(const std::string& sheet_data, const std::string& after = "");
 
