@@ -11,7 +11,8 @@ cli=$1
 source_dir=$2
 make_region=$3
 # The formats compared with the .xlsx LibreOffice saves (LibreOffice's filter names).
-FORMATS="ods:calc8"
+# "xls:" is LibreOffice's default filter for .xls (Excel 97-2003), whose name has spaces.
+FORMATS="ods:calc8 xls:"
 source "$source_dir/tests/support/peers.sh"
 needs_tools soffice
 needs_openpyxl
@@ -21,7 +22,7 @@ plugins="$source_dir/plugins"
 save_as() {  # save_as IN OUTDIR EXT:FILTER
   local ext=${3%%:*} filter=${3#*:}
   mkdir -p "$2"
-  soffice --headless --norestore --convert-to "$ext:$filter" --outdir "$2" "$1" >/dev/null 2>&1
+  soffice --headless --norestore --convert-to "$ext${filter:+:$filter}" --outdir "$2" "$1" >/dev/null 2>&1
   local out="$2/$(basename "${1%.*}").$ext"
   [ -s "$out" ] || { echo "LibreOffice non ha salvato $1 come .$ext"; exit 1; }
 }
