@@ -130,5 +130,37 @@ PY
     then failures=$((failures + 1)); fi
   done
 done
+# The server too: the spesa sociale file in each format, sent by the Region for its comune, is
+# stored as sent (the same bytes come back, typed by their format), validated alike, and its
+# annotated copy is an .xlsx named so.
+needs_tools curl
+source "$source_dir/tests/support/campaign_server.sh"
+data="$work/data"
+spesa_campaign_2024 "$data"
+echo "password-della-regione" | "$cli" admin --data-dir "$data" utente aggiungi regione --ruolo regione >/dev/null 2>&1
+token=$("$cli" admin --data-dir "$data" token regione 2>/dev/null | grep -o '[A-Za-z0-9_-]\{32,\}' | head -1)
+start_serve "$data"
+[ -n "$port" ] || { echo "consolida serve non è partito"; exit 1; }
+trap 'kill $server_pid 2>/dev/null || true' EXIT
+ente=$(basename "$(awk -F, '$2 == "spesa-sociale-comune" { print $1; exit }' "$work/region/manifest.csv")" | cut -c1-6)
+declare -A type=([xlsx]=application/vnd.openxmlformats-officedocument.spreadsheetml.sheet [ods]=application/vnd.oasis.opendocument.spreadsheet
+                 [xls]=application/vnd.ms-excel)
+for ext in xlsx $(for format in $FORMATS; do echo "${format%%:*}"; done); do
+  saved="$work/spesa-sociale-comune/$ext/compilato.$ext"
+  code=$(curl -s -o "$work/sent.json" -w '%{http_code}' -H "Authorization: Bearer $token" -H "X-Ente: $ente" -H "X-Nome-File: compilato.$ext" \
+    -H "Content-Type: application/octet-stream" --data-binary "@$saved" "http://127.0.0.1:$port/api/v1/campagne/1/invii")
+  id=$(grep -o '"id":[0-9]*' "$work/sent.json" | head -1 | cut -d: -f2)
+  if [ "$code" != 201 ] || ! grep -q '"valido":true' "$work/sent.json" || [ -z "$id" ]; then
+    echo "server .$ext: $code $(head -c 400 "$work/sent.json")"; failures=$((failures + 1)); continue
+  fi
+  got_type=$(curl -s -o "$work/back.$ext" -w '%{content_type}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/invii/$id/file")
+  cmp -s "$saved" "$work/back.$ext" || { echo "server .$ext: the file sent back is not the one sent"; failures=$((failures + 1)); }
+  [ "$got_type" = "${type[$ext]}" ] || { echo "server .$ext: sent back as $got_type"; failures=$((failures + 1)); }
+  disposition=$(curl -s -o "$work/annotato.xlsx" -D - -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/invii/$id/annotato" | grep -i '^content-disposition:')
+  grep -q 'filename="annotato-compilato.xlsx"' <<< "$disposition" || { echo "server .$ext: annotated copy named $disposition"; failures=$((failures + 1)); }
+  [ "$(head -c 2 "$work/annotato.xlsx")" = PK ] || { echo "server .$ext: the annotated copy is not an .xlsx"; failures=$((failures + 1)); }
+  echo "server .$ext: stored as sent ($got_type), valid, annotated copy annotato-compilato.xlsx"
+done
+
 [ "$failures" -eq 0 ] || { echo "$failures failed"; exit 1; }
 echo "all formats agree"
