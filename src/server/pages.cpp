@@ -981,18 +981,17 @@ std::string outbox_page(const SiteInfo& site, const User& user, const std::strin
   if (failing.empty()) {
     body << alert("ok", Icon::valid, "<p>Nessun messaggio in errore.</p>");
   } else {
-    const std::vector<Column> columns{{"Creato"},           {"Destinatario"},   {"Oggetto"}, {"Stato"}, {"Tentativi"},
-                                      {"Prossimo tentativo"}, {"Ultimo errore"}, {"Azione"}};
+    const std::vector<Column> columns{{"Creato"}, {"Destinatario"}, {"Oggetto"}, {"Stato"}, {"Tentativi"}, {"Prossimo tentativo"}, {"Ultimo errore"}};
     open_table(body, "Messaggi non consegnati", columns);
     for (const OutboxMessage& m : failing) {
       const MailState state = state_of(m);
       // Once the address or the relay is put right: at once, not after the next delay (or never).
-      const std::string retry = "<form method=\"post\" action=\"/posta/" + std::to_string(m.id) + "/riprova\"><input type=\"hidden\" name=\"csrf\" value=\"" +
-                                esc(csrf) + "\"><button type=\"submit\">Riprova ora<span class=\"visually-hidden\"> il messaggio a " + esc(m.recipient) +
+      const std::string retry = "<form class=\"riprova\" method=\"post\" action=\"/posta/" + std::to_string(m.id) + "/riprova\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+                                esc(csrf) + "\"><button type=\"submit\" class=\"secondario\">Riprova ora<span class=\"visually-hidden\"> il messaggio a " + esc(m.recipient) +
                                 "</span></button></form>";
       table_row(body, columns,
-                {format_rome_time(m.created), esc(m.recipient), esc(m.subject), badge({"ko", Icon::error}, to_string(state)), std::to_string(m.attempts),
-                 state == MailState::abandoned ? "nessuno" : format_rome_time(m.next_attempt), esc(m.last_error), retry});
+                {format_rome_time(m.created), esc(m.recipient), esc(m.subject), badge({"ko", Icon::error}, to_string(state)) + retry,
+                 std::to_string(m.attempts), state == MailState::abandoned ? "nessuno" : format_rome_time(m.next_attempt), esc(m.last_error)});
     }
     close_table(body);
   }
