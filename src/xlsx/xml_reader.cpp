@@ -200,8 +200,8 @@ XmlReader::Event XmlReader::next() {
     const auto* b = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
     const std::size_t n = end_ - pos_;
     if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) {
-      throw error(ErrorCode::unsupported_format, "parte XML in codifica UTF-16, non supportata: salvare il file con Excel",
-                  "XML part encoded as UTF-16, not supported: save the file with Excel");
+      throw error(ErrorCode::unsupported_format, "parte XML in codifica UTF-16, non supportata: salvare di nuovo il file con Excel o LibreOffice",
+                  "XML part encoded as UTF-16, not supported: save the file again with Excel or LibreOffice");
     }
     if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) pos_ += 3;
     started_ = true;
@@ -306,8 +306,8 @@ XmlReader::Scan XmlReader::scan_markup(Event& event) {
     }
     if (head.starts_with("<!DOCTYPE") || head.starts_with("<!ENTITY")) {
       throw error(ErrorCode::malformed_xml,
-                  "XML non valido: dichiarazione DOCTYPE/DTD non ammessa nei file Excel (possibile attacco \"billion laughs\")",
-                  "malformed XML: DOCTYPE/DTD declarations are not allowed in Excel files (possible \"billion laughs\" attack)");
+                  "XML non valido: dichiarazione DOCTYPE/DTD non ammessa in un foglio di calcolo (possibile attacco \"billion laughs\")",
+                  "malformed XML: DOCTYPE/DTD declarations are not allowed in a spreadsheet (possible \"billion laughs\" attack)");
     }
     fail_malformed("costrutto <! sconosciuto", "unknown <! construct");
   }
