@@ -345,6 +345,35 @@ std::size_t count_of(const std::string& text, const std::string& part) {
 }
 }  // namespace
 
+// A reviewer lists the enti by the state of their review: those to review, those sent back, those
+// approved (issue #14: the Ambito reviews its comuni).
+TEST_F(SitePages, AReviewerFiltersTheEntiByTheStateOfTheirReview) {
+  const std::string c = campaign_path();
+  add_version("015210", "settala-1", true, "settala", "");
+  const Submission truccazzano = add_version("015224", "truccazzano-1", true, "truccazzano", "");
+  Review approval;
+  approval.campaign = campaign_;
+  approval.ente = "015224";
+  approval.submission = truccazzano.id;
+  approval.outcome = ReviewOutcome::approvato;
+  approval.note = "In ordine";
+  approval.reviewer = "ufficio-melzo";
+  approval.at = now();
+  ASSERT_TRUE(std::holds_alternative<Review>(server_->store().add_review(approval, std::nullopt, {})));
+
+  const Reply to_review = get(c + "?revisione=da+rivedere", "ufficio-melzo");
+  ASSERT_EQ(to_review.status, 200) << to_review.body;
+  EXPECT_TRUE(has(to_review.body, "id=\"filtro-revisione\""));
+  EXPECT_TRUE(has(to_review.body, "href=\"" + c + "/enti/015210\""));
+  EXPECT_FALSE(has(to_review.body, "href=\"" + c + "/enti/015224\""));
+  EXPECT_FALSE(has(to_review.body, "href=\"" + c + "/enti/015237\"")) << "Vignate sent nothing: nothing to review";
+  EXPECT_TRUE(has(to_review.body, "stato.csv?revisione=da%20rivedere\"")) << "the export carries the filter";
+  const Reply approved = get(c + "?revisione=approvato", "ufficio-melzo");
+  EXPECT_TRUE(has(approved.body, "href=\"" + c + "/enti/015224\""));
+  EXPECT_FALSE(has(approved.body, "href=\"" + c + "/enti/015210\""));
+  EXPECT_EQ(get(c + "?revisione=bocciato", "ufficio-melzo").status, 400);
+}
+
 // The Region's campaign page is its dashboard (issue #14): progress bars by ATS, then by Ambito
 // within an ATS, a filter that works without script, 50 enti a page, missing first, and the
 // exports carrying the same filter.

@@ -150,6 +150,8 @@ inline bool locks(const std::optional<Review>& last) { return last && last->outc
 // Where an ente stands with its reviewer. rinviato holds until the ente sends a new version.
 enum class ReviewState { nessuna, da_rivedere, approvato, rinviato };
 std::string_view to_string(ReviewState state);
+// "da rivedere", "approvato", "da correggere" -> the state; nullopt for anything else.
+std::optional<ReviewState> parse_review_state(std::string_view text);
 
 struct EnteStatus {
   std::string ente, name, ambito;

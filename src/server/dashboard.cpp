@@ -43,7 +43,10 @@ std::vector<std::size_t> kept(const std::vector<EnteStatus>& all, const registry
   std::vector<Keyed> keys;
   for (std::size_t i = 0; i < all.size(); ++i) {
     const EnteStatus& status = all[i];
-    if (!in_scope(registry, status, filter) || (filter.state && status.state != *filter.state)) continue;
+    if (!in_scope(registry, status, filter) || (filter.state && status.state != *filter.state) ||
+        (filter.review && status.review_state != *filter.review)) {
+      continue;
+    }
     std::string name = normalise_label(status.name);
     if (!search.empty() && name.find(search) == std::string::npos && status.ente.find(filter.search) == std::string::npos) continue;
     keys.push_back({urgency(status.state), std::move(name), i});

@@ -17,6 +17,7 @@ namespace consolida::server {
 
 struct StatusFilter {
   std::optional<EnteState> state;
+  std::optional<ReviewState> review;
   std::string ats;     // ATS code; empty: every ATS
   std::string ambito;  // Ambito code; empty: every Ambito
   std::string search;  // part of the name (any case, accents folded) or of the code

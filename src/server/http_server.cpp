@@ -765,10 +765,10 @@ class CampaignHandler final : public SignedInHandler {
     const std::optional<StatusFilter> filter = status_filter(request);
     if (!filter) {
       return refuse(response, {OutcomeKind::malformed_request,
-                               {"filtro non valido: stato (mancante, con errori, valido, in ritardo, file mancante), ats, ambito, cerca, "
-                                "pagina, per_pagina (al massimo 500)",
-                                "invalid filter: stato (mancante, con errori, valido, in ritardo, file mancante), ats, ambito, cerca, pagina, "
-                                "per_pagina (at most 500)"}});
+                               {"filtro non valido: stato (mancante, con errori, valido, in ritardo, file mancante), revisione (da rivedere, "
+                                "approvato, da correggere), ats, ambito, cerca, pagina, per_pagina (al massimo 500)",
+                                "invalid filter: stato (mancante, con errori, valido, in ritardo, file mancante), revisione (da rivedere, "
+                                "approvato, da correggere), ats, ambito, cerca, pagina, per_pagina (at most 500)"}});
     }
     const registry::Registry& registry = intake().registry(*c);
     switch (view_) {
@@ -825,6 +825,9 @@ class CampaignHandler final : public SignedInHandler {
         if (key == "stato" && !value.empty()) {
           filter.state = parse_ente_state(value);
           if (!filter.state) return std::nullopt;
+        } else if (key == "revisione" && !value.empty()) {
+          filter.review = parse_review_state(value);
+          if (!filter.review) return std::nullopt;
         } else if (key == "ats") {
           filter.ats = value;
         } else if (key == "ambito") {

@@ -446,6 +446,11 @@ void filter_form(std::ostream& out, const Campaign& c, const ListView& list) {
   for (const EnteState state : {EnteState::mancante, EnteState::con_errori, EnteState::file_mancante, EnteState::in_ritardo, EnteState::valido}) {
     out << "<option" << (f.state == state ? " selected" : "") << ">" << to_string(state) << "</option>";
   }
+  out << "</select></div><div class=\"campo\"><label for=\"filtro-revisione\">Revisione</label><select id=\"filtro-revisione\" "
+         "name=\"revisione\"><option value=\"\">tutte</option>";
+  for (const ReviewState review : {ReviewState::da_rivedere, ReviewState::rinviato, ReviewState::approvato}) {
+    out << "<option" << (f.review == review ? " selected" : "") << ">" << to_string(review) << "</option>";
+  }
   out << "</select></div>";
   if (!list.ats_choices.empty()) select_field(out, "ats", "ATS", f.ats, list.ats_choices);
   if (!list.ambito_choices.empty()) select_field(out, "ambito", "Ambito", f.ambito, list.ambito_choices);
@@ -499,6 +504,7 @@ std::string list_query(const StatusFilter& filter, std::size_t page) {
     query += (query.empty() ? "?" : "&") + std::string(key) + "=" + encoded;
   };
   if (filter.state) add("stato", std::string(to_string(*filter.state)));
+  if (filter.review) add("revisione", std::string(to_string(*filter.review)));
   add("ats", filter.ats);
   add("ambito", filter.ambito);
   add("cerca", filter.search);

@@ -321,6 +321,13 @@ std::string_view to_string(ReviewState state) {
   return "";
 }
 
+std::optional<ReviewState> parse_review_state(std::string_view text) {
+  for (ReviewState state : {ReviewState::da_rivedere, ReviewState::approvato, ReviewState::rinviato}) {
+    if (text == to_string(state)) return state;
+  }
+  return std::nullopt;
+}
+
 struct Store::Impl {
   std::string data_dir;
   int password_iterations = Store::kPasswordIterations;
