@@ -21,21 +21,21 @@ constexpr std::uint32_t kMiniSectorSize = 64;
 constexpr std::uint8_t kStreamEntry = 2;
 constexpr std::uint8_t kRootEntry = 5;
 
-Error corrupt(const std::string& it, const std::string& en) {
+}  // namespace
+
+Error damaged_xls(const std::string& it, const std::string& en) {
   return Error(ErrorCode::corrupt_archive, "file .xls danneggiato: " + it, "damaged .xls file: " + en);
 }
 
-}  // namespace
-
 CompoundFile::CompoundFile(std::string_view bytes) : bytes_(bytes) {
-  if (bytes_.size() < kHeaderBytes) throw corrupt("intestazione incompleta", "incomplete header");
+  if (bytes_.size() < kHeaderBytes) throw damaged_xls("intestazione incompleta", "incomplete header");
   const std::uint16_t shift = le::u16(bytes_, 0x1E);
   if (le::u16(bytes_, 0x1C) != 0xFFFE || (shift != 9 && shift != 12) || le::u16(bytes_, 0x20) != 6) {
-    throw corrupt("intestazione non valida", "invalid header");
+    throw damaged_xls("intestazione non valida", "invalid header");
   }
   sector_shift_ = shift;
   sector_size_ = 1u << shift;
-  if (bytes_.size() <= sector_size_) throw corrupt("il file non contiene settori", "the file holds no sectors");
+  if (bytes_.size() <= sector_size_) throw damaged_xls("il file non contiene settori", "the file holds no sectors");
   // A short last sector is tolerated: some writers do not pad the file to a whole sector.
   sector_count_ = static_cast<std::uint32_t>(std::min<std::uint64_t>((bytes_.size() - sector_size_ + sector_size_ - 1) >> shift, kMaxRegularSector));
   mini_cutoff_ = le::u32(bytes_, 0x38);
@@ -46,7 +46,7 @@ CompoundFile::CompoundFile(std::string_view bytes) : bytes_(bytes) {
   const auto add_fat_sector = [&](std::uint32_t s) {
     if (s == kFreeSector || s == kEndOfChain) return;
     if (s >= sector_count_ || fat_sectors.size() >= sector_count_) {
-      throw corrupt("la tabella dei settori (FAT) rimanda fuori dal file", "the sector table (FAT) points outside the file");
+      throw damaged_xls("la tabella dei settori (FAT) rimanda fuori dal file", "the sector table (FAT) points outside the file");
     }
     fat_sectors.push_back(s);
   };
@@ -55,14 +55,14 @@ CompoundFile::CompoundFile(std::string_view bytes) : bytes_(bytes) {
   const std::size_t per_difat = sector_size_ / 4 - 1;
   for (std::uint32_t steps = 0; difat != kEndOfChain && difat != kFreeSector; ++steps) {
     if (difat >= sector_count_ || steps >= sector_count_) {
-      throw corrupt("la catena DIFAT esce dal file o torna su se stessa", "the DIFAT chain leaves the file or loops");
+      throw damaged_xls("la catena DIFAT esce dal file o torna su se stessa", "the DIFAT chain leaves the file or loops");
     }
     const std::string_view s = sector(difat);
-    if (s.size() < sector_size_) throw corrupt("settore DIFAT troncato", "truncated DIFAT sector");
+    if (s.size() < sector_size_) throw damaged_xls("settore DIFAT troncato", "truncated DIFAT sector");
     for (std::size_t i = 0; i < per_difat; ++i) add_fat_sector(le::u32(s, 4 * i));
     difat = le::u32(s, 4 * per_difat);
   }
-  if (fat_sectors.empty()) throw corrupt("manca la tabella dei settori (FAT)", "the sector table (FAT) is missing");
+  if (fat_sectors.empty()) throw damaged_xls("manca la tabella dei settori (FAT)", "the sector table (FAT) is missing");
   fat_.reserve(fat_sectors.size() * (sector_size_ / 4));
   for (const std::uint32_t fs : fat_sectors) {
     const std::string_view s = sector(fs);
@@ -86,7 +86,7 @@ CompoundFile::CompoundFile(std::string_view bytes) : bytes_(bytes) {
     entries_.push_back(std::move(entry));
   }
   if (entries_.empty() || entries_[0].type != kRootEntry) {
-    throw corrupt("manca la voce radice della directory", "the directory's root entry is missing");
+    throw damaged_xls("manca la voce radice della directory", "the directory's root entry is missing");
   }
 
   // Mini FAT and mini stream, for streams shorter than the cutoff.
@@ -110,7 +110,7 @@ std::string CompoundFile::read_chain(std::uint32_t start, std::uint64_t size, bo
   const std::uint64_t unit = mini ? kMiniSectorSize : sector_size_;
   const std::uint64_t units = mini ? mini_stream_.size() / kMiniSectorSize : sector_count_;
   if (size != UINT64_MAX && size > units * unit) {
-    throw corrupt("un flusso dichiara " + std::to_string(size) + " byte, più del file", "a stream declares " + std::to_string(size) +
+    throw damaged_xls("un flusso dichiara " + std::to_string(size) + " byte, più del file", "a stream declares " + std::to_string(size) +
                                                                                           " bytes, more than the file");
   }
   std::string out;
@@ -119,16 +119,16 @@ std::string CompoundFile::read_chain(std::uint32_t start, std::uint64_t size, bo
   std::uint32_t current = start;
   while (out.size() < size && current != kEndOfChain) {
     if (current >= units || current >= table.size()) {
-      throw corrupt("una catena di settori esce dal file", "a sector chain leaves the file");
+      throw damaged_xls("una catena di settori esce dal file", "a sector chain leaves the file");
     }
-    if (visited[current]) throw corrupt("una catena di settori torna su se stessa", "a sector chain loops");
+    if (visited[current]) throw damaged_xls("una catena di settori torna su se stessa", "a sector chain loops");
     visited[current] = true;
     const std::string_view piece = mini ? std::string_view(mini_stream_).substr(current * unit, unit) : sector(current);
     out.append(piece.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), size - out.size()))));
     current = table[current];
   }
   if (size != UINT64_MAX && out.size() < size) {
-    throw corrupt("un flusso è più corto di quanto dichiara (file troncato?)", "a stream is shorter than it declares (truncated file?)");
+    throw damaged_xls("un flusso è più corto di quanto dichiara (file troncato?)", "a stream is shorter than it declares (truncated file?)");
   }
   return out;
 }
@@ -141,8 +141,8 @@ const CompoundFile::Entry* CompoundFile::find_root_stream(std::string_view name)
     const std::uint32_t index = pending.back();
     pending.pop_back();
     if (index == kNoStream) continue;
-    if (index >= entries_.size()) throw corrupt("la directory rimanda a una voce inesistente", "the directory points to a missing entry");
-    if (visited[index]) throw corrupt("la directory torna su se stessa", "the directory loops");
+    if (index >= entries_.size()) throw damaged_xls("la directory rimanda a una voce inesistente", "the directory points to a missing entry");
+    if (visited[index]) throw damaged_xls("la directory torna su se stessa", "the directory loops");
     visited[index] = true;
     const Entry& entry = entries_[index];
     if (entry.type == kStreamEntry && iequals(entry.name, name)) return &entry;

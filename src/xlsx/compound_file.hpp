@@ -12,7 +12,12 @@
 #include <string_view>
 #include <vector>
 
+#include "consolida/error.hpp"
+
 namespace consolida::xlsx {
+
+// The refusal of a damaged .xls, whether its compound file or its records are at fault.
+Error damaged_xls(const std::string& it, const std::string& en);
 
 class CompoundFile {
  public:

@@ -37,14 +37,11 @@ constexpr std::uint16_t kSubstreamWorksheet = 0x0010;
 constexpr std::uint16_t kUtf16CodePage = 1200;
 constexpr std::uint16_t kUtf8CodePage = 65001;
 
-Error corrupt(const std::string& it, const std::string& en) {
-  return Error(ErrorCode::corrupt_archive, "file .xls danneggiato: " + it, "damaged .xls file: " + en);
-}
 
 Error short_record(std::uint16_t type) {
   char hex[8];
   std::snprintf(hex, sizeof hex, "0x%04X", type);
-  return corrupt(std::string("record ") + hex + " più corto del suo contenuto", std::string("record ") + hex + " shorter than its content");
+  return damaged_xls(std::string("record ") + hex + " più corto del suo contenuto", std::string("record ") + hex + " shorter than its content");
 }
 
 double f64(std::string_view b, std::size_t at) {
@@ -93,7 +90,7 @@ class RecordReader {
     out.type = le::u16(stream_, pos_);
     const std::uint16_t length = le::u16(stream_, pos_ + 2);
     if (pos_ + 4 + length > stream_.size()) {
-      throw corrupt("un record va oltre la fine del flusso (file troncato?)", "a record runs past the end of the stream (truncated file?)");
+      throw damaged_xls("un record va oltre la fine del flusso (file troncato?)", "a record runs past the end of the stream (truncated file?)");
     }
     out.data = stream_.substr(pos_ + 4, length);
     pos_ += 4u + length;
@@ -124,7 +121,7 @@ class Segments {
   }
   std::uint8_t byte() {
     settle();
-    if (index_ >= segments_.size()) throw corrupt("una stringa va oltre la fine del suo record", "a string runs past the end of its record");
+    if (index_ >= segments_.size()) throw damaged_xls("una stringa va oltre la fine del suo record", "a string runs past the end of its record");
     return static_cast<std::uint8_t>(segments_[index_][pos_++]);
   }
   std::uint16_t u16() { return static_cast<std::uint16_t>(byte() | (byte() << 8)); }
@@ -132,7 +129,7 @@ class Segments {
   void skip(std::uint64_t n) {
     while (n > 0) {
       settle();
-      if (index_ >= segments_.size()) throw corrupt("una stringa va oltre la fine del suo record", "a string runs past the end of its record");
+      if (index_ >= segments_.size()) throw damaged_xls("una stringa va oltre la fine del suo record", "a string runs past the end of its record");
       const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, segments_[index_].size() - pos_));
       pos_ += take;
       n -= take;
@@ -144,14 +141,14 @@ class Segments {
         ++index_;
         pos_ = 0;
         if (index_ >= segments_.size() || segments_[index_].empty()) {
-          throw corrupt("una stringa va oltre la fine del suo record", "a string runs past the end of its record");
+          throw damaged_xls("una stringa va oltre la fine del suo record", "a string runs past the end of its record");
         }
         wide = (segments_[index_][pos_++] & 1) != 0;
       }
       const std::string_view here = segments_[index_].substr(pos_);
       const std::size_t width = wide ? 2 : 1;
       const std::size_t take = std::min<std::size_t>(count, here.size() / width);
-      if (take == 0) throw corrupt("carattere spezzato fra due record", "a character split across two records");
+      if (take == 0) throw damaged_xls("carattere spezzato fra due record", "a character split across two records");
       if (wide) append_utf16le(out, here.substr(0, take * 2));
       else append_cp1252(out, here.substr(0, take));  // compressed UTF-16: the high bytes are zero, i.e. Latin-1
       pos_ += take * width;
@@ -316,7 +313,7 @@ class XlsSource final : public WorkbookSource {
                       ".xls file of Excel 2.x-4.x, too old: open it and save it as .xlsx");
         }
       }
-      throw corrupt("il flusso Workbook non inizia con un record BOF", "the Workbook stream does not start with a BOF record");
+      throw damaged_xls("il flusso Workbook non inizia con un record BOF", "the Workbook stream does not start with a BOF record");
     }
     biff5 = Cursor(r.data, r.type).u16() == kBiff5;
     while (reader.next(r)) {
@@ -533,7 +530,7 @@ class XlsSource final : public WorkbookSource {
       entries.emplace_back(id, head.u32());
     }
     const auto at = [&](std::uint32_t offset) {
-      if (offset >= section.size()) throw corrupt("proprietà fuori dalla sezione", "property outside its section");
+      if (offset >= section.size()) throw damaged_xls("proprietà fuori dalla sezione", "property outside its section");
       return Cursor(section.substr(offset), 0);
     };
     std::uint16_t page = 1252;
@@ -632,10 +629,10 @@ class XlsSource final : public WorkbookSource {
         : source_(source), facts_(facts), on_row_(on_row) {}
 
     void run(std::uint32_t offset) {
-      if (offset >= source_.stream.size()) throw corrupt("un foglio inizia fuori dal flusso Workbook", "a sheet starts outside the Workbook stream");
+      if (offset >= source_.stream.size()) throw damaged_xls("un foglio inizia fuori dal flusso Workbook", "a sheet starts outside the Workbook stream");
       RecordReader reader(source_.stream, offset);
       Record r;
-      if (!reader.next(r) || r.type != rec::kBof) throw corrupt("un foglio non inizia con un record BOF", "a sheet does not start with a BOF record");
+      if (!reader.next(r) || r.type != rec::kBof) throw damaged_xls("un foglio non inizia con un record BOF", "a sheet does not start with a BOF record");
       Cursor bof(r.data, r.type);
       bof.u16();
       if (bof.u16() != kSubstreamWorksheet) return;  // a chart or macro substream behind a worksheet entry
