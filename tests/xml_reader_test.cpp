@@ -197,6 +197,86 @@ TEST(XmlReader, RefusesInvalidUtf8WithItsPosition) {
   }
 }
 
+// Skimming an OpenDocument table for its named expressions: only the wanted children of the
+// element stop the skim (not those of a nested element of the same name, not names that merely
+// start alike, not what comments, CDATA and instructions hold); across refills of any size; a
+// quoted '>' or "/>" is not a tag end; the reader goes on after the element as after skip_element().
+TEST(XmlReader, SkimStopsOnlyAtWantedChildrenAndResumesAfterTheElement) {
+  const std::string xml =
+      "<r><t n=\"1\"><row><c>x &amp; y</c><named-x/><t-other/></row><!-- <named/> </t> --><![CDATA[<named></t>]]>"
+      "<?pi <named/></t>?><t a=\"x>\" b='/>'><named/></t ><t/><named k=\"v\"><n1/></named><row/><named/></t><after/></r>";
+  const Limits limits;
+  const std::string_view wanted[] = {"named"};
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{1} << 20}) {
+    ChunkedSource source(xml, chunk);
+    XmlReader reader(source, limits);
+    std::string out;
+    for (Event e = reader.next(); e != Event::eof; e = reader.next()) {
+      if (e == Event::start && reader.name() == "t") {
+        out += "<t>";
+        while (reader.skim_element(wanted)) {
+          out += "[stop]";
+          const std::size_t depth = reader.depth();
+          for (Event f = reader.next(); !(f == Event::end && reader.depth() == depth); f = reader.next()) {
+            if (f == Event::start) out += "<" + std::string(reader.name()) + " " + std::string(reader.attr("k")) + ">";
+            if (f == Event::end) out += "</" + std::string(reader.name()) + ">";
+          }
+        }
+        out += "[end " + std::to_string(reader.depth()) + "]";
+      } else if (e == Event::start) {
+        out += "<" + std::string(reader.name()) + ">";
+      } else if (e == Event::end) {
+        out += "</" + std::string(reader.name()) + ">";
+      }
+    }
+    EXPECT_EQ(out, "<r><t>[stop]<named v><n1 ></n1>[stop]<named >[end 1]<after></after></r>") << "chunk " << chunk;
+  }
+}
+
+TEST(XmlReader, SkimRefusesWhatTheCheckedReaderRefuses) {
+  const Limits limits;
+  const std::span<const std::string_view> none;
+  const struct {
+    std::string xml;
+    ErrorCode code;
+  } cases[] = {
+      {"<r><t><row>", ErrorCode::malformed_xml},                          // truncated
+      {"<r><t><!DOCTYPE x [<!ENTITY a \"b\">]></t></r>", ErrorCode::malformed_xml},
+      {"<r><t><row><c>ok</c></row><c>\xFF</c></t></r>", ErrorCode::malformed_xml},  // not UTF-8
+      {"<r><t><t a=\"1\"><c/></r>", ErrorCode::malformed_xml},          // nested same name never closed
+  };
+  for (const auto& c : cases) {
+    ChunkedSource source(c.xml, 5);
+    XmlReader reader(source, limits);
+    reader.next();
+    reader.next();
+    try {
+      while (reader.skim_element(none)) reader.skip_element();
+      for (Event e = reader.next(); e != Event::eof; e = reader.next()) {
+      }
+      ADD_FAILURE() << "accepted: " << c.xml;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), c.code) << c.xml;
+    }
+  }
+  Limits shallow;
+  shallow.max_xml_depth = 8;
+  std::string deep = "<r><t>";
+  for (int i = 0; i < 20; ++i) deep += "<t>";
+  for (int i = 0; i < 20; ++i) deep += "</t>";
+  deep += "</t></r>";
+  ChunkedSource source(deep, 1 << 20);
+  XmlReader reader(source, shallow);
+  reader.next();
+  reader.next();
+  try {
+    reader.skim_element(none);
+    ADD_FAILURE() << "nesting past the limit was skimmed";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::limit_exceeded);
+  }
+}
+
 // The quick skip used for the first look at an OpenDocument table: tags are counted across
 // refills, a '>' or "/>" inside a quoted value is not an end, comments and CDATA hide tags, and
 // the reader goes on after the skipped element as after skip_element().

@@ -26,6 +26,8 @@ using Event = XmlReader::Event;
 
 constexpr std::string_view kContentPart = "content.xml";
 constexpr std::uint64_t kReadAheadThreshold = 4u << 20;
+// What opening looks at inside a table: its sheet-local names.
+constexpr std::string_view kTableOutline[] = {"table:named-expressions"};
 // How many ranges back a validation run looks for the range of the row above to extend.
 constexpr std::size_t kValidationMergeWindow = 64;
 
@@ -818,19 +820,19 @@ class OdsSource final : public WorkbookSource {
     std::string table_style;  // the automatic table style being read
     std::optional<std::size_t> current_table;
     std::size_t table_depth = 0;
-    std::unordered_map<std::string, std::string> style_of_table;
+    // Of a table's body only its own named expressions matter here: the rows are read when the
+    // sheet is streamed, so they are skimmed over, not parsed.
+    const auto skim_table = [&] {
+      if (!xml.skim_element(kTableOutline)) current_table.reset();
+    };
     for (Event e = xml.next(); e != Event::eof; e = xml.next()) {
       if (e == Event::end) {
-        if (current_table && xml.depth() < table_depth) current_table.reset();
+        if (current_table && xml.depth() == table_depth) skim_table();
         continue;
       }
       if (e != Event::start) continue;
       const std::string_view name = xml.name();
-      if (current_table && (name_is(name, "table-row") || name_is(name, "table-column") || name_is(name, "shapes") ||
-                            name_is(name, "forms"))) {
-        // Read properly when the sheet is streamed; here only the names around the rows matter.
-        xml.skip_element_unchecked();
-      } else if (name_is(name, "table") && xml.qname() == "table:table" && !current_table) {
+      if (name_is(name, "table") && xml.qname() == "table:table" && !current_table) {
         SheetInfo info;
         info.name = xml.attr("name");
         info.part = std::string(kContentPart);
@@ -840,6 +842,7 @@ class OdsSource final : public WorkbookSource {
         if (!xml.self_closing()) {
           current_table = sheets.size() - 1;
           table_depth = xml.depth();
+          skim_table();
         }
       } else if (name_is(name, "style") && xml.attr("family") == "table") {
         table_style = xml.attr("name");
@@ -926,7 +929,7 @@ class OdsSource final : public WorkbookSource {
         if (e != Event::start) continue;
         if (!(name_is(xml.name(), "table") && xml.qname() == "table:table")) continue;
         if (index++ != sheet.index) {
-          if (!xml.self_closing()) xml.skip_element();
+          xml.skim_element({});  // read properly when that sheet is streamed
           continue;
         }
         return SheetReader(xml, limits, outline, date1904, reading, on_row).run();

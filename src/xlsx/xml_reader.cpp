@@ -518,20 +518,45 @@ void XmlReader::skip_element() {
   }
 }
 
+std::size_t XmlReader::start_tag_end(std::size_t from) const {
+  // Jumps from quote to quote rather than byte by byte: attribute values are most of a tag.
+  const char* const b = buf_.data();
+  std::size_t p = from;
+  for (;;) {
+    const void* gt = std::memchr(b + p, '>', end_ - p);
+    const std::size_t limit = gt ? static_cast<std::size_t>(static_cast<const char*>(gt) - b) : end_;
+    const void* dq = std::memchr(b + p, '"', limit - p);
+    const void* sq = std::memchr(b + p, '\'', limit - p);
+    const char* q = !dq ? static_cast<const char*>(sq) : !sq ? static_cast<const char*>(dq)
+                                                         : std::min(static_cast<const char*>(dq), static_cast<const char*>(sq));
+    if (!q) return limit == end_ ? std::string_view::npos : limit + 1;
+    const void* close = std::memchr(q + 1, *q, static_cast<std::size_t>(b + end_ - (q + 1)));
+    if (!close) return std::string_view::npos;
+    p = static_cast<std::size_t>(static_cast<const char*>(close) - b) + 1;
+  }
+}
+
+std::size_t XmlReader::skip_special(std::size_t at) const {
+  const std::string_view head(buf_.data() + at, std::min<std::size_t>(9, end_ - at));
+  const std::string_view terminator = head.starts_with("<?")          ? "?>"
+                                      : head.starts_with("<!--")      ? "-->"
+                                      : head.starts_with("<![CDATA[") ? "]]>"
+                                                                      : "";
+  if (terminator.empty()) {
+    throw error(ErrorCode::malformed_xml, "XML non valido: dichiarazione DOCTYPE/DTD o costrutto <! non ammesso",
+                "malformed XML: DOCTYPE/DTD declaration or <! construct not allowed");
+  }
+  const std::string_view window(buf_.data() + at + 2, end_ - at - 2);
+  const auto found = window.find(terminator);
+  return found == std::string_view::npos ? found : at + 2 + found + terminator.size();
+}
+
 void XmlReader::skip_element_unchecked() {
   if (self_closing_ || pending_end_) {
     next();
     return;
   }
   std::size_t level = 1;
-  // Bytes from pos_ up to a terminator; false when more must be read first.
-  const auto find = [&](std::size_t from, std::string_view terminator, std::size_t& at) {
-    const std::string_view window(buf_.data() + from, end_ - from);
-    const auto found = window.find(terminator);
-    if (found == std::string_view::npos) return false;
-    at = from + found;
-    return true;
-  };
   const auto more = [&](bool markup) {
     if (!fill(markup ? limits_.max_markup_bytes : limits_.max_cell_bytes, markup)) {
       fail_malformed("documento troncato a metà di un elemento", "document truncated inside an element");
@@ -552,65 +577,119 @@ void XmlReader::skip_element_unchecked() {
       continue;
     }
     const char c = pos_ + 1 < end_ ? buf_[pos_ + 1] : '\0';
-    std::size_t at = 0;
     if (c == '/') {
-      if (!find(pos_ + 2, ">", at)) {
+      const void* gt = std::memchr(buf_.data() + pos_ + 2, '>', end_ - pos_ - 2);
+      if (!gt) {
         more(true);
         continue;
       }
-      pos_ = at + 1;
+      pos_ = static_cast<std::size_t>(static_cast<const char*>(gt) - buf_.data()) + 1;
       if (--level == 0) break;
     } else if (c == '!' || c == '?') {
-      const std::string_view head(buf_.data() + pos_, std::min<std::size_t>(9, end_ - pos_));
-      const std::string_view terminator = c == '?' ? "?>" : head.starts_with("<!--") ? "-->" : head.starts_with("<![CDATA[") ? "]]>" : "";
-      if (terminator.empty()) {
-        throw error(ErrorCode::malformed_xml,
-                    "XML non valido: dichiarazione DOCTYPE/DTD o costrutto <! non ammesso",
-                    "malformed XML: DOCTYPE/DTD declaration or <! construct not allowed");
-      }
-      if (!find(pos_ + 2, terminator, at)) {
+      const std::size_t after = skip_special(pos_);
+      if (after == std::string_view::npos) {
         more(true);
         continue;
       }
-      pos_ = at + terminator.size();
+      pos_ = after;
     } else {
-      // A start tag: its end is the first '>' outside quotes. Found by jumping from quote to
-      // quote rather than byte by byte: attribute values are most of a tag.
-      const char* const b = buf_.data();
-      std::size_t p = pos_ + 1;
-      for (;;) {
-        const void* gt = std::memchr(b + p, '>', end_ - p);
-        const std::size_t limit = gt ? static_cast<std::size_t>(static_cast<const char*>(gt) - b) : end_;
-        const void* dq = std::memchr(b + p, '"', limit - p);
-        const void* sq = std::memchr(b + p, '\'', limit - p);
-        const char* q = !dq ? static_cast<const char*>(sq) : !sq ? static_cast<const char*>(dq)
-                                                             : std::min(static_cast<const char*>(dq), static_cast<const char*>(sq));
-        if (!q) {
-          p = limit;
-          break;
-        }
-        const void* close = std::memchr(q + 1, *q, static_cast<std::size_t>(b + end_ - (q + 1)));
-        if (!close) {
-          p = end_;
-          break;
-        }
-        p = static_cast<std::size_t>(static_cast<const char*>(close) - b) + 1;
-      }
-      if (p == end_) {
+      const std::size_t p = start_tag_end(pos_ + 1);
+      if (p == std::string_view::npos) {
         more(true);
         continue;
       }
-      if (buf_[p - 1] != '/') {
+      if (buf_[p - 2] != '/') {
         if (depth_ + level >= limits_.max_xml_depth) fail_depth();
         ++level;
       }
-      pos_ = p + 1;
+      pos_ = p;
     }
   }
   qname_ = open_element(depth_ - 1);
   pop();
   local_name_ = local_part(qname_);
   self_closing_ = false;
+}
+
+bool XmlReader::skim_element(std::span<const std::string_view> wanted) {
+  if (self_closing_ || pending_end_) {
+    next();
+    return false;
+  }
+  // The element's name stays in the name stack, outside the buffer that refills move.
+  const std::string_view element = open_element(depth_ - 1);
+  std::size_t longest = element.size() + 3;  // "</" name delimiter
+  for (std::string_view name : wanted) longest = std::max(longest, name.size() + 2);
+  longest = std::max<std::size_t>(longest, 9);  // "<![CDATA["
+  // The delimiter is looked at first: most tags differ from the names wanted only after a common prefix.
+  const auto named = [&](std::size_t at, std::string_view name) {
+    if (at + name.size() >= end_) return false;
+    const char after = buf_[at + name.size()];
+    return ends_name(after) && after != '=' && std::memcmp(buf_.data() + at, name.data(), name.size()) == 0;
+  };
+  const auto more = [&](bool markup) {
+    if (!fill(markup ? limits_.max_markup_bytes : limits_.max_cell_bytes, markup)) {
+      fail_malformed("documento troncato a metà di un elemento", "document truncated inside an element");
+    }
+    if (unvalidated_from_ < end_) validate_new_bytes();
+  };
+  if (unvalidated_from_ < end_) validate_new_bytes();
+  std::size_t level = 0;  // open elements of the same name inside this one
+  for (;;) {
+    const void* lt = pos_ < end_ ? std::memchr(buf_.data() + pos_, '<', end_ - pos_) : nullptr;
+    if (!lt) {
+      pos_ = end_;
+      more(false);
+      continue;
+    }
+    pos_ = static_cast<std::size_t>(static_cast<const char*>(lt) - buf_.data());
+    if (end_ - pos_ <= longest && !eof_) {
+      more(true);
+      continue;
+    }
+    const char c = pos_ + 1 < end_ ? buf_[pos_ + 1] : '\0';
+    if (c == '/') {
+      if (!named(pos_ + 2, element)) {
+        pos_ += 2;
+        continue;
+      }
+      if (level > 0) {
+        --level;
+        pos_ += 2;
+        continue;
+      }
+      // The element's own end tag: read as the checked reader reads it.
+      Event event = Event::eof;
+      while (scan_end_tag(pos_ + 2, event) == Scan::need_more) more(true);
+      return false;
+    }
+    if (c == '!' || c == '?') {
+      const std::size_t after = skip_special(pos_);
+      if (after == std::string_view::npos) {
+        more(true);
+        continue;
+      }
+      pos_ = after;
+      continue;
+    }
+    if (named(pos_ + 1, element)) {
+      const std::size_t p = start_tag_end(pos_ + 1);
+      if (p == std::string_view::npos) {
+        more(true);
+        continue;
+      }
+      if (buf_[p - 2] != '/') {
+        if (depth_ + level + 1 >= limits_.max_xml_depth) fail_depth();
+        ++level;
+      }
+      pos_ = p;
+      continue;
+    }
+    if (level == 0 && std::any_of(wanted.begin(), wanted.end(), [&](std::string_view name) { return named(pos_ + 1, name); })) {
+      return true;
+    }
+    ++pos_;
+  }
 }
 
 }  // namespace consolida::xlsx

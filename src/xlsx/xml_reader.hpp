@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,13 @@ class XmlReader {
   // checked (UTF-8, markup size and depth still are). For a first look at a part that is read
   // properly later, such as the rows of an OpenDocument table when only its name is wanted.
   void skip_element_unchecked();
+  // Inside an open element (after its start event, or after the end event of one of its
+  // children): moves over its content looking only at tag names, up to the next child whose
+  // qualified name is in `wanted` (true: next() returns that child's start event, and skimming may
+  // go on after its end) or past the element's end tag (false). Faster than skip_element_unchecked
+  // for a large element of which a few children matter, such as an OpenDocument table and its
+  // named expressions; the skimmed content is checked as by skip_element_unchecked.
+  bool skim_element(std::span<const std::string_view> wanted);
 
   // An error located at the current position.
   Error error(ErrorCode code, std::string it, std::string en) const;
@@ -103,6 +111,12 @@ class XmlReader {
   Scan scan_end_tag(std::size_t p, Event& event);
   Scan scan_text(Event& event);
   Scan scan_until(std::size_t from, std::string_view terminator, std::size_t& found);
+  // From inside a start tag: the offset just past its '>' (a '>' in a quoted value is not it), or
+  // npos when the buffer holds no end yet.
+  std::size_t start_tag_end(std::size_t from) const;
+  // At a '<' of "<!" or "<?": the offset past the comment, CDATA or instruction, when it ends in
+  // the buffer, else npos; DTDs and unknown "<!" constructs are refused.
+  std::size_t skip_special(std::size_t at) const;
   std::string_view decode_attribute(const Attribute& a) const;
   void decode_into(std::string_view raw, std::string& out, bool attribute) const;
   // Counts the newlines in buf_[0, end), advancing lines and the offset where the last line starts.
