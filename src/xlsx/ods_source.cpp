@@ -600,7 +600,7 @@ class SheetReader {
     // A value given by the attributes makes the paragraphs only its display: not read.
     const bool value_in_attributes = !calc_error && (numeric || date_type == CellType::date || is_boolean || has_string_value);
     if (value_in_attributes) {
-      xml_.skip_element_unchecked();
+      xml_.skim_element({});
     } else if (!xml_.self_closing()) {
       const std::size_t cell_depth = xml_.depth();
       for (Event e = xml_.next(); !(e == Event::end && xml_.depth() < cell_depth); e = xml_.next()) {

@@ -1,7 +1,11 @@
 #include "xlsx/xml_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "xlsx/text_util.hpp"
 
@@ -13,7 +17,53 @@ constexpr std::size_t kSmallestBuffer = 4 * 1024;
 constexpr std::size_t kSlack = 4096;  // room for delimiters around a token at its size limit
 
 inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
-inline bool ends_name(char c) { return is_space(c) || c == '>' || c == '/' || c == '='; }
+
+// What a byte means to the tag scanner, looked up rather than compared: names and attribute
+// values are most of the bytes of a sheet.
+enum ByteClass : std::uint8_t { name_end = 1, needs_decoding = 2, forbidden_in_value = 4, prefix_end = 8 };
+constexpr std::array<std::uint8_t, 256> kByteClass = [] {
+  std::array<std::uint8_t, 256> table{};
+  table[':'] |= prefix_end;
+  for (unsigned char c : {' ', '\n', '\t', '\r', '>', '/', '='}) table[c] |= name_end;
+  for (unsigned char c : {'&', '\t', '\n', '\r'}) table[c] |= needs_decoding;
+  table['<'] |= forbidden_in_value;
+  return table;
+}();
+inline bool ends_name(char c) { return (kByteClass[static_cast<unsigned char>(c)] & name_end) != 0; }
+
+// The first byte from p of a class in `stop`, or end. Sixteen bytes at a time where SSE2 is
+// there (every x86-64): a chunk with no byte that may stop a name (a control byte or space, '/',
+// ':', '=', '>') is passed whole, and the table says for the first such byte.
+inline std::size_t find_class(const char* b, std::size_t p, std::size_t end, std::uint8_t stop) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (p + 16 <= end) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + p));
+    __m128i m = _mm_cmpeq_epi8(_mm_min_epu8(x, space), x);
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('/')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('>')));
+    if (const int mask = _mm_movemask_epi8(m)) {
+      p += static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+      break;
+    }
+    p += 16;
+  }
+#endif
+  while (p < end && !(kByteClass[static_cast<unsigned char>(b[p])] & stop)) ++p;
+  return p;
+}
+
+// The end of the name starting at p (a delimiter, or end when the buffer ends first); local is
+// set where the name's local part starts, past its first ':'.
+inline std::size_t scan_name(const char* b, std::size_t p, std::size_t end, std::size_t& local) {
+  local = p;
+  p = find_class(b, p, end, name_end | prefix_end);
+  if (p == end || b[p] != ':') return p;
+  local = ++p;
+  return find_class(b, p, end, name_end);
+}
 
 std::string_view local_part(std::string_view qname) {
   for (std::size_t i = 0; i < qname.size(); ++i) {
@@ -30,7 +80,13 @@ std::size_t Utf8Validator::feed(const unsigned char* data, std::size_t n) {
   std::size_t i = 0;
   while (i < n) {
     if (need_ == 0) {
-      while (i + 8 <= n) {  // ASCII fast path, eight bytes at a time
+      while (i + 32 <= n) {  // ASCII fast path, 32 bytes at a time
+        std::uint64_t words[4];
+        std::memcpy(words, data + i, 32);
+        if ((words[0] | words[1] | words[2] | words[3]) & 0x8080808080808080ull) break;
+        i += 32;
+      }
+      while (i + 8 <= n) {
         std::uint64_t word;
         std::memcpy(&word, data + i, 8);
         if (word & 0x8080808080808080ull) break;
@@ -317,7 +373,8 @@ XmlReader::Scan XmlReader::scan_markup(Event& event) {
 XmlReader::Scan XmlReader::scan_start_tag(std::size_t p, Event& event) {
   const char* b = buf_.data();
   const std::size_t name_begin = p;
-  while (p < end_ && !ends_name(b[p])) ++p;
+  std::size_t local_begin = p;
+  p = scan_name(b, p, end_, local_begin);
   if (p == end_) return Scan::need_more;
   if (p == name_begin) fail_malformed("nome di elemento mancante dopo '<'", "missing element name after '<'");
   const std::string_view qname(b + name_begin, p - name_begin);
@@ -339,7 +396,8 @@ XmlReader::Scan XmlReader::scan_start_tag(std::size_t p, Event& event) {
       break;
     }
     const std::size_t attr_begin = p;
-    while (p < end_ && !ends_name(b[p])) ++p;
+    std::size_t attr_local = p;
+    p = scan_name(b, p, end_, attr_local);
     if (p == end_) return Scan::need_more;
     if (p == attr_begin) fail_malformed("attributo senza nome nel tag <" + std::string(qname) + ">",
                                         "attribute without a name in tag <" + std::string(qname) + ">");
@@ -362,14 +420,14 @@ XmlReader::Scan XmlReader::scan_start_tag(std::size_t p, Event& event) {
     const std::size_t value_end = static_cast<std::size_t>(static_cast<const char*>(close) - b);
     Attribute a;
     a.qname = attr_name;
-    a.local = local_part(attr_name);
+    a.local = std::string_view(b + attr_local, attr_begin + attr_name.size() - attr_local);
     a.prefixed = a.local.size() != attr_name.size();
     a.namespace_declaration = attr_name.starts_with("xmlns") && (attr_name.size() == 5 || attr_name[5] == ':');
     a.raw = std::string_view(b + p, value_end - p);
-    for (char v : a.raw) {
-      if (v == '<') fail_malformed("carattere '<' nel valore di un attributo", "'<' inside an attribute value");
-      if (v == '&' || v == '\t' || v == '\n' || v == '\r') a.needs_decoding = true;
-    }
+    std::uint8_t classes = 0;
+    for (char v : a.raw) classes |= kByteClass[static_cast<unsigned char>(v)];
+    if (classes & forbidden_in_value) fail_malformed("carattere '<' nel valore di un attributo", "'<' inside an attribute value");
+    a.needs_decoding = (classes & needs_decoding) != 0;
     attrs_.push_back(a);
     p = value_end + 1;
   }
@@ -379,7 +437,7 @@ XmlReader::Scan XmlReader::scan_start_tag(std::size_t p, Event& event) {
   }
   push(qname);
   qname_ = qname;
-  local_name_ = local_part(qname);
+  local_name_ = std::string_view(b + local_begin, name_begin + qname.size() - local_begin);
   self_closing_ = self_closing;
   pending_end_ = self_closing;
   pos_ = p;
@@ -389,6 +447,19 @@ XmlReader::Scan XmlReader::scan_start_tag(std::size_t p, Event& event) {
 
 XmlReader::Scan XmlReader::scan_end_tag(std::size_t p, Event& event) {
   const char* b = buf_.data();
+  if (depth_ > 0) {
+    // Nearly always the end tag is the open element's, written "</name>": compared whole.
+    const std::string_view open = open_element(depth_ - 1);
+    if (end_ - p > open.size() && b[p + open.size()] == '>' && std::memcmp(b + p, open.data(), open.size()) == 0) {
+      pop();
+      qname_ = std::string_view(b + p, open.size());
+      local_name_ = local_part(qname_);
+      self_closing_ = false;
+      pos_ = p + open.size() + 1;
+      event = Event::end;
+      return Scan::done;
+    }
+  }
   const std::size_t name_begin = p;
   while (p < end_ && !ends_name(b[p])) ++p;
   if (p == end_) return Scan::need_more;
@@ -549,66 +620,6 @@ std::size_t XmlReader::skip_special(std::size_t at) const {
   const std::string_view window(buf_.data() + at + 2, end_ - at - 2);
   const auto found = window.find(terminator);
   return found == std::string_view::npos ? found : at + 2 + found + terminator.size();
-}
-
-void XmlReader::skip_element_unchecked() {
-  if (self_closing_ || pending_end_) {
-    next();
-    return;
-  }
-  std::size_t level = 1;
-  const auto more = [&](bool markup) {
-    if (!fill(markup ? limits_.max_markup_bytes : limits_.max_cell_bytes, markup)) {
-      fail_malformed("documento troncato a metà di un elemento", "document truncated inside an element");
-    }
-    if (unvalidated_from_ < end_) validate_new_bytes();
-  };
-  for (;;) {
-    const void* lt = pos_ < end_ ? std::memchr(buf_.data() + pos_, '<', end_ - pos_) : nullptr;
-    if (!lt) {
-      pos_ = end_;
-      more(false);
-      continue;
-    }
-    pos_ = static_cast<std::size_t>(static_cast<const char*>(lt) - buf_.data());
-    if (end_ - pos_ < 9 && !eof_) {
-      // Room to tell a comment or CDATA from a tag; at the end of the part what is there is judged.
-      if (fill(limits_.max_markup_bytes, true) && unvalidated_from_ < end_) validate_new_bytes();
-      continue;
-    }
-    const char c = pos_ + 1 < end_ ? buf_[pos_ + 1] : '\0';
-    if (c == '/') {
-      const void* gt = std::memchr(buf_.data() + pos_ + 2, '>', end_ - pos_ - 2);
-      if (!gt) {
-        more(true);
-        continue;
-      }
-      pos_ = static_cast<std::size_t>(static_cast<const char*>(gt) - buf_.data()) + 1;
-      if (--level == 0) break;
-    } else if (c == '!' || c == '?') {
-      const std::size_t after = skip_special(pos_);
-      if (after == std::string_view::npos) {
-        more(true);
-        continue;
-      }
-      pos_ = after;
-    } else {
-      const std::size_t p = start_tag_end(pos_ + 1);
-      if (p == std::string_view::npos) {
-        more(true);
-        continue;
-      }
-      if (buf_[p - 2] != '/') {
-        if (depth_ + level >= limits_.max_xml_depth) fail_depth();
-        ++level;
-      }
-      pos_ = p;
-    }
-  }
-  qname_ = open_element(depth_ - 1);
-  pop();
-  local_name_ = local_part(qname_);
-  self_closing_ = false;
 }
 
 bool XmlReader::skim_element(std::span<const std::string_view> wanted) {

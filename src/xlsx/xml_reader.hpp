@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,11 +18,19 @@
 
 namespace consolida::xlsx {
 
-// Byte-wise equality for the short element and attribute names of OOXML; cheaper than a
-// memcmp call on the hot path.
+// Equality for the short element and attribute names of OOXML and OpenDocument, eight bytes at
+// a time; cheaper than a memcmp call on the hot path.
 inline bool name_is(std::string_view name, std::string_view literal) {
   if (name.size() != literal.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
+  std::size_t i = 0;
+  for (; i + 8 <= name.size(); i += 8) {
+    std::uint64_t a;
+    std::uint64_t b;
+    std::memcpy(&a, name.data() + i, 8);
+    std::memcpy(&b, literal.data() + i, 8);
+    if (a != b) return false;
+  }
+  for (; i < name.size(); ++i) {
     if (name[i] != literal[i]) return false;
   }
   return true;
@@ -66,7 +75,9 @@ class XmlReader {
   std::string_view attribute_local_name(std::size_t i) const { return attrs_[i].local; }
   // With its prefix: OpenDocument repeats a local name across namespaces (office:value-type, calcext:value-type).
   std::string_view attribute_qname(std::size_t i) const { return attrs_[i].qname; }
-  std::string_view attribute_value(std::size_t i) const { return decode_attribute(attrs_[i]); }
+  std::string_view attribute_value(std::size_t i) const {
+    return attrs_[i].needs_decoding ? decode_attribute(attrs_[i]) : attrs_[i].raw;
+  }
 
   // Text event content, entity-decoded. Valid until the next call to next().
   std::string_view text() const { return text_; }
@@ -76,16 +87,13 @@ class XmlReader {
   std::string_view read_element_text();
   // After a start event: skip everything up to and including the matching end tag.
   void skip_element();
-  // The same, counting tags only: the skipped content's names, attributes and entities are not
-  // checked (UTF-8, markup size and depth still are). For a first look at a part that is read
-  // properly later, such as the rows of an OpenDocument table when only its name is wanted.
-  void skip_element_unchecked();
   // Inside an open element (after its start event, or after the end event of one of its
   // children): moves over its content looking only at tag names, up to the next child whose
   // qualified name is in `wanted` (true: next() returns that child's start event, and skimming may
-  // go on after its end) or past the element's end tag (false). Faster than skip_element_unchecked
-  // for a large element of which a few children matter, such as an OpenDocument table and its
-  // named expressions; the skimmed content is checked as by skip_element_unchecked.
+  // go on after its end) or past the element's end tag (false). For content read properly elsewhere
+  // or not at all: the rows of an OpenDocument table when only its named expressions matter, the
+  // paragraphs of a cell whose value is in its attributes. Only UTF-8, the nesting of elements of
+  // the same name, and comments, CDATA and instructions (stepped over whole, DTDs refused) are checked.
   bool skim_element(std::span<const std::string_view> wanted);
 
   // An error located at the current position.
