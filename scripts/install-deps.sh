@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh [build|test|bench]
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config zlib1g-dev libssl-dev libpoco-dev libxlsxwriter-dev libgtest-dev unzip)
+packages=(build-essential cmake pkg-config zlib1g-dev libisal-dev libssl-dev libpoco-dev libxlsxwriter-dev libgtest-dev unzip)
 if [ "${1:-build}" = test ]; then
   # The template round trip (tests/libreoffice_roundtrip.sh) and the typing test
   # (tests/libreoffice_typing.py, through UNO) need real peers; the end-to-end test

@@ -2,8 +2,9 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -38,22 +39,19 @@ std::string mib(std::uint64_t bytes) {
   return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB";
 }
 
+// Inflates with ISA-L (igzip): three times zlib's speed with the CRC-32 computed as it goes, and
+// a large .ods is inflated twice (opening, then streaming a sheet).
 class ZipEntryStream final : public ByteSource {
  public:
   ZipEntryStream(ZipArchive& archive, const ZipEntry& entry, std::uint64_t data_offset)
       : archive_(archive), entry_(entry), next_in_offset_(data_offset),
         remaining_in_(entry.compressed_size) {
     if (entry_.method == 8) {
-      std::memset(&zs_, 0, sizeof zs_);
-      if (inflateInit2(&zs_, -MAX_WBITS) != Z_OK) {
-        throw Error(ErrorCode::io, "memoria insufficiente per decomprimere", "out of memory while inflating");
-      }
-      zlib_ready_ = true;
+      inflater_ = std::make_unique<inflate_state>();
+      isal_inflate_init(inflater_.get());
+      inflater_->crc_flag = ISAL_GZIP_NO_HDR;  // gzip's CRC-32 is the zip one
       if (!archive_.in_memory()) input_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kInputChunk, std::max<std::uint64_t>(remaining_in_, 1))));
     }
-  }
-  ~ZipEntryStream() override {
-    if (zlib_ready_) inflateEnd(&zs_);
   }
 
   std::optional<std::uint64_t> size_hint() const override { return entry_.uncompressed_size; }
@@ -61,7 +59,7 @@ class ZipEntryStream final : public ByteSource {
   std::size_t read(char* buffer, std::size_t n) override {
     if (finished_ || n == 0) return 0;
     const std::size_t produced = entry_.method == 0 ? read_stored(buffer, n) : read_deflated(buffer, n);
-    account(buffer, produced);
+    account(produced);
     if (ended_) {
       // Size and CRC are judged once every byte has been accounted for.
       finished_ = true;
@@ -79,6 +77,7 @@ class ZipEntryStream final : public ByteSource {
     }
     const std::size_t got = archive_.read_at(next_in_offset_, buffer, want);
     if (got == 0) throw truncated();
+    stored_crc_ = crc32_gzip_refl(stored_crc_, reinterpret_cast<const unsigned char*>(buffer), got);
     next_in_offset_ += got;
     remaining_in_ -= got;
     consumed_in_ += got;
@@ -86,51 +85,48 @@ class ZipEntryStream final : public ByteSource {
   }
 
   std::size_t read_deflated(char* buffer, std::size_t n) {
-    zs_.next_out = reinterpret_cast<Bytef*>(buffer);
-    zs_.avail_out = static_cast<uInt>(std::min<std::size_t>(n, 1u << 30));
-    const uInt out_before = zs_.avail_out;
-    while (zs_.avail_out == out_before) {
-      if (zs_.avail_in == 0) {
+    inflate_state& state = *inflater_;
+    state.next_out = reinterpret_cast<std::uint8_t*>(buffer);
+    state.avail_out = static_cast<std::uint32_t>(std::min<std::size_t>(n, 1u << 30));
+    const std::uint32_t out_before = state.avail_out;
+    while (state.avail_out == out_before) {
+      if (state.avail_in == 0) {
         if (remaining_in_ == 0) throw truncated();
         std::size_t got = 0;
         if (archive_.in_memory()) {
           // Inflate straight from the image: no copy of the compressed bytes.
           got = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_in_, 1u << 30));
-          zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(archive_.image().data() + next_in_offset_));
+          state.next_in = reinterpret_cast<std::uint8_t*>(const_cast<char*>(archive_.image().data() + next_in_offset_));
         } else {
           const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(input_.size(), remaining_in_));
           got = archive_.read_at(next_in_offset_, input_.data(), want);
           if (got == 0) throw truncated();
-          zs_.next_in = reinterpret_cast<Bytef*>(input_.data());
+          state.next_in = reinterpret_cast<std::uint8_t*>(input_.data());
         }
         next_in_offset_ += got;
         remaining_in_ -= got;
-        zs_.avail_in = static_cast<uInt>(got);
+        state.avail_in = static_cast<std::uint32_t>(got);
       }
-      const uInt in_before = zs_.avail_in;
-      const int rc = inflate(&zs_, Z_NO_FLUSH);
-      consumed_in_ += in_before - zs_.avail_in;
-      if (rc == Z_STREAM_END) {
+      const std::uint32_t in_before = state.avail_in;
+      const int rc = isal_inflate(&state);
+      consumed_in_ += in_before - state.avail_in;
+      if (rc < 0) {
+        throw corrupt("dati compressi danneggiati (errore " + std::to_string(rc) + " nel deflate)",
+                      "corrupt compressed data (deflate error " + std::to_string(rc) + ")");
+      }
+      if (state.block_state == ISAL_BLOCK_FINISH) {
         ended_ = true;
         break;
       }
-      if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
-        throw corrupt("dati compressi danneggiati (" + std::string(zs_.msg ? zs_.msg : "inflate") + ")",
-                      "corrupt compressed data (" + std::string(zs_.msg ? zs_.msg : "inflate") + ")");
-      }
-      if (rc == Z_MEM_ERROR) {
-        throw Error(ErrorCode::io, "memoria insufficiente per decomprimere", "out of memory while inflating");
-      }
-      if (rc == Z_BUF_ERROR && zs_.avail_in != 0) {
-        throw corrupt("dati compressi danneggiati", "corrupt compressed data");
+      if (state.avail_in == in_before && state.avail_out == out_before && state.avail_in != 0) {
+        throw corrupt("dati compressi danneggiati", "corrupt compressed data");  // no progress: never loop on it
       }
     }
-    return out_before - zs_.avail_out;
+    return out_before - state.avail_out;
   }
 
   // Called for every chunk handed to the caller: CRC, size, ratio and budget checks.
-  void account(const char* buffer, std::size_t produced) {
-    crc_ = crc32(crc_, reinterpret_cast<const Bytef*>(buffer), static_cast<uInt>(produced));
+  void account(std::size_t produced) {
     out_total_ += produced;
     const Limits& limits = archive_.limits();
     if (out_total_ > entry_.uncompressed_size) {
@@ -166,7 +162,7 @@ class ZipEntryStream final : public ByteSource {
       throw corrupt("la parte è più corta della dimensione dichiarata: archivio troncato o danneggiato",
                     "the part is shorter than its declared size: truncated or corrupt archive");
     }
-    if (crc_ != entry_.crc32) {
+    if ((inflater_ ? inflater_->crc : stored_crc_) != entry_.crc32) {
       throw corrupt("CRC errato: il contenuto non corrisponde al controllo di integrità (file danneggiato)",
                     "bad CRC: content does not match its checksum (corrupt file)");
     }
@@ -183,11 +179,10 @@ class ZipEntryStream final : public ByteSource {
   std::uint64_t remaining_in_;
   std::uint64_t consumed_in_ = 0;
   std::uint64_t out_total_ = 0;
-  uLong crc_ = crc32(0L, Z_NULL, 0);
+  std::uint32_t stored_crc_ = 0;  // of a stored entry; ISA-L keeps a deflated one's
   bool ended_ = false;     // the data is exhausted; verify() is due
   bool finished_ = false;  // verified; every further read returns 0
-  bool zlib_ready_ = false;
-  z_stream zs_{};
+  std::unique_ptr<inflate_state> inflater_;  // large (tens of KB): on the heap
   std::vector<char> input_;
 };
 
