@@ -90,8 +90,8 @@ class ZipEntryStream final : public ByteSource {
     state.avail_out = static_cast<std::uint32_t>(std::min<std::size_t>(n, 1u << 30));
     const std::uint32_t out_before = state.avail_out;
     while (state.avail_out == out_before) {
-      if (state.avail_in == 0) {
-        if (remaining_in_ == 0) throw truncated();
+      // With the input all fed, ISA-L may still hold output: it is asked again until it ends.
+      if (state.avail_in == 0 && remaining_in_ > 0) {
         std::size_t got = 0;
         if (archive_.in_memory()) {
           // Inflate straight from the image: no copy of the compressed bytes.
@@ -108,6 +108,7 @@ class ZipEntryStream final : public ByteSource {
         state.avail_in = static_cast<std::uint32_t>(got);
       }
       const std::uint32_t in_before = state.avail_in;
+      const std::uint32_t out_left = state.avail_out;
       const int rc = isal_inflate(&state);
       consumed_in_ += in_before - state.avail_in;
       if (rc < 0) {
@@ -118,8 +119,10 @@ class ZipEntryStream final : public ByteSource {
         ended_ = true;
         break;
       }
-      if (state.avail_in == in_before && state.avail_out == out_before && state.avail_in != 0) {
-        throw corrupt("dati compressi danneggiati", "corrupt compressed data");  // no progress: never loop on it
+      if (state.avail_in == in_before && state.avail_out == out_left) {
+        // No progress: with nothing more to feed the data ends early, else it cannot be read.
+        if (state.avail_in == 0) throw truncated();
+        throw corrupt("dati compressi danneggiati", "corrupt compressed data");
       }
     }
     return out_before - state.avail_out;
