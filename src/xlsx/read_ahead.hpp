@@ -1,6 +1,7 @@
-// Runs a ByteSource (zlib inflate + CRC) on a second thread, a few blocks ahead of the
-// consumer, so that inflating and XML parsing of a large sheet overlap on two cores.
-// Memory stays bounded: block_size * block_count bytes.
+// Runs a ByteSource (inflate + CRC) on a second thread, a few blocks ahead of the consumer, so
+// that inflating and XML parsing of a large sheet overlap on two cores. Memory stays bounded:
+// block_size * block_count bytes. Small blocks are copied out while still in a cache the two
+// cores share: with 64 KB blocks, opening the 200k-row .ods took 0.13-0.17 s, with 512 KB 0.22-0.27 s.
 #pragma once
 
 #include <condition_variable>
@@ -16,8 +17,8 @@ namespace consolida::xlsx {
 
 class ReadAheadSource final : public ByteSource {
  public:
-  explicit ReadAheadSource(std::unique_ptr<ByteSource> inner, std::size_t block_size = 512 * 1024,
-                           std::size_t block_count = 4);
+  explicit ReadAheadSource(std::unique_ptr<ByteSource> inner, std::size_t block_size = 64 * 1024,
+                           std::size_t block_count = 8);
   ~ReadAheadSource() override;
   ReadAheadSource(const ReadAheadSource&) = delete;
   ReadAheadSource& operator=(const ReadAheadSource&) = delete;
