@@ -7,6 +7,7 @@
 
 #include "consolida/xlsx.hpp"
 #include "support/zip_builder.hpp"
+#include "xlsx/xml_reader.hpp"
 
 using namespace consolida::xlsx;
 using consolida::Error;
@@ -128,5 +129,42 @@ TEST(ReadAhead, CorruptionInALargeSheetIsReportedWithItsPart) {
     EXPECT_EQ(error.code(), ErrorCode::corrupt_archive);
     EXPECT_EQ(error.location().part, "xl/worksheets/sheet1.xml");
     EXPECT_EQ(error.location().file, path);
+  }
+}
+
+// The read-ahead thread checks UTF-8 for the XML reader: the same refusals at the same line and
+// column as when the reader checks it itself, and characters split across blocks are whole.
+TEST(ReadAhead, XmlReaderFindsTheSameUtf8ErrorsWhereTheyAre) {
+  const auto outcome = [](const std::string& xml, bool read_ahead) {
+    std::unique_ptr<ByteSource> source = std::make_unique<MemorySource>(xml);
+    if (read_ahead) source = std::make_unique<ReadAheadSource>(std::move(source), 1000, 3);
+    const Limits limits;
+    XmlReader reader(*source, limits);
+    try {
+      std::size_t events = 0;
+      for (XmlReader::Event e = reader.next(); e != XmlReader::Event::eof; e = reader.next()) ++events;
+      return "read " + std::to_string(events) + " events";
+    } catch (const Error& error) {
+      return std::string(consolida::error_code_id(error.code())) + " at " + std::to_string(error.location().line) + ":" +
+             std::to_string(error.location().column) + " " + error.describe(consolida::Lang::en);
+    }
+  };
+  std::string lead = "<a>\n";
+  while (lead.size() < 2990) lead += "<b>Città € \xF0\x9F\x98\x80</b>\n";  // multi-byte characters across block ends
+  const std::vector<std::string> tails = {
+      "Lod\xFF</a>", "\xC0\x80</a>", "\xED\xA0\x80</a>", "\x80</a>", "<c x='\xE2\x82'/></a>", "ok</a>", "\xC3",
+      "ok</a>\xE2\x82",
+  };
+  for (const std::string& tail : tails) {
+    for (std::size_t pad = 0; pad < 4; ++pad) {
+      const std::string xml = lead + std::string(pad, ' ') + tail;
+      const std::string direct = outcome(xml, false);
+      EXPECT_EQ(outcome(xml, true), direct) << ::testing::PrintToString(tail) << " pad " << pad;
+      if (tail.starts_with("ok</a>") && tail.size() == 6) {
+        EXPECT_TRUE(direct.starts_with("read")) << direct;
+      } else {
+        EXPECT_TRUE(direct.starts_with("xml-non-valido")) << direct;
+      }
+    }
   }
 }

@@ -36,8 +36,15 @@ void ReadAheadSource::produce() {
         if (got == 0) break;
         filled += got;
       }
+      if (invalid_utf8_at_.load(std::memory_order_relaxed) == kAllValid) {
+        const auto* bytes = reinterpret_cast<const unsigned char*>(block->data.data());
+        const std::size_t bad = utf8_.feed(bytes, filled);
+        if (bad < filled) invalid_utf8_at_.store(produced_ + bad, std::memory_order_relaxed);
+        else if (filled < block->data.size() && !utf8_.complete()) invalid_utf8_at_.store(produced_ + filled, std::memory_order_relaxed);
+      }
+      produced_ += filled;
       {
-        std::lock_guard lock(mutex_);
+        std::lock_guard lock(mutex_);  // publishes the block and what was found in it
         block->size = filled;
         if (filled > 0) {
           next_fill_ = (next_fill_ + 1) % blocks_.size();
@@ -56,6 +63,12 @@ void ReadAheadSource::produce() {
     }
     filled_.notify_one();
   }
+}
+
+std::optional<std::uint64_t> ReadAheadSource::invalid_utf8_at() const {
+  const std::uint64_t at = invalid_utf8_at_.load(std::memory_order_relaxed);
+  if (at == kAllValid) return std::nullopt;
+  return at;
 }
 
 std::size_t ReadAheadSource::read(char* buffer, std::size_t n) {

@@ -15,6 +15,7 @@
 
 #include "consolida/xlsx.hpp"
 #include "xlsx/byte_source.hpp"
+#include "xlsx/utf8_validator.hpp"
 
 namespace consolida::xlsx {
 
@@ -35,20 +36,6 @@ inline bool name_is(std::string_view name, std::string_view literal) {
   }
   return true;
 }
-
-// Checks UTF-8 incrementally: sequences may be split across the chunks fed to it. Rejects
-// overlong forms, surrogates and code points above U+10FFFF, as the XML spec requires.
-class Utf8Validator {
- public:
-  // Returns the offset of the first invalid byte in [data, data + n), or n if all are valid.
-  std::size_t feed(const unsigned char* data, std::size_t n);
-  bool complete() const { return need_ == 0; }
-
- private:
-  int need_ = 0;             // continuation bytes still expected
-  unsigned char low_ = 0x80;  // allowed range of the next continuation byte
-  unsigned char high_ = 0xBF;
-};
 
 class XmlReader {
  public:
@@ -142,6 +129,7 @@ class XmlReader {
   [[noreturn]] void fail_malformed(std::string it, std::string en) const;
 
   ByteSource& source_;
+  const bool source_checks_utf8_;  // then utf8_ is not used
   const Limits& limits_;
   std::vector<char> buf_;
   std::size_t pos_ = 0;
