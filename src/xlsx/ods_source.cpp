@@ -560,8 +560,6 @@ class SheetReader {
     const bool has_value_type = !value_type.empty();
     const bool is_boolean = value_type == "boolean";
     const bool boolean_true = boolean_value == "true" || boolean_value == "1";
-    const std::uint32_t value_offset = arena_append(value);
-    const std::uint32_t string_offset = arena_append(string_value);
     const bool is_string = value_type == "string" || (value_type.empty() && !cell.view.has_formula);
     double number = 0;
     bool numeric = false;
@@ -592,7 +590,12 @@ class SheetReader {
       }
     }
     if (date_type == CellType::date) serial_text = shortest(number);
-    const std::uint32_t serial_offset = arena_append(serial_text);
+    // Only the text the cell will show is kept (see the choice of type below).
+    const bool shows_string_value = has_string_value && (is_string || !has_value_type) && !numeric &&
+                                    date_type != CellType::date && !is_boolean;
+    const std::uint32_t value_offset = !calc_error && numeric ? arena_append(value) : 0;
+    const std::uint32_t string_offset = !calc_error && shows_string_value ? arena_append(string_value) : 0;
+    const std::uint32_t serial_offset = !calc_error && !numeric ? arena_append(serial_text) : 0;
 
     // The paragraphs: the text of string cells, and what an error or unreadable value shows.
     const std::uint32_t text_offset = static_cast<std::uint32_t>(arena_.size());

@@ -31,30 +31,6 @@ constexpr std::array<std::uint8_t, 256> kByteClass = [] {
 }();
 inline bool ends_name(char c) { return (kByteClass[static_cast<unsigned char>(c)] & name_end) != 0; }
 
-// The first byte from p of a class in `stop`, or end. Sixteen bytes at a time where SSE2 is
-// there (every x86-64): a chunk with no byte that may stop a name (a control byte or space, '/',
-// ':', '=', '>') is passed whole, and the table says for the first such byte.
-inline std::size_t find_class(const char* b, std::size_t p, std::size_t end, std::uint8_t stop) {
-#if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(0x20);
-  while (p + 16 <= end) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + p));
-    __m128i m = _mm_cmpeq_epi8(_mm_min_epu8(x, space), x);
-    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('/')));
-    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
-    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
-    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('>')));
-    if (const int mask = _mm_movemask_epi8(m)) {
-      p += static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-      break;
-    }
-    p += 16;
-  }
-#endif
-  while (p < end && !(kByteClass[static_cast<unsigned char>(b[p])] & stop)) ++p;
-  return p;
-}
-
 // The first c from p, or end: inline and sixteen bytes at a time, for the short distances
 // between tags and quotes where a memchr call costs more than the search.
 inline std::size_t find_byte(const char* b, std::size_t p, std::size_t end, char c) {
@@ -71,14 +47,44 @@ inline std::size_t find_byte(const char* b, std::size_t p, std::size_t end, char
 }
 
 // The end of the name starting at p (a delimiter, or end when the buffer ends first); local is
-// set where the name's local part starts, past its first ':'.
+// set where the name's local part starts, past its first ':'. Sixteen bytes at a time where SSE2
+// is there (every x86-64): the bytes that may matter (a control byte or space, '/', ':', '=', '>')
+// are found in one pass and the table says what each is.
 inline std::size_t scan_name(const char* b, std::size_t p, std::size_t end, std::size_t& local) {
   local = p;
-  p = find_class(b, p, end, name_end | prefix_end);
-  if (p == end || b[p] != ':') return p;
-  local = ++p;
-  return find_class(b, p, end, name_end);
+  bool prefixed = false;
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (p + 16 <= end) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + p));
+    __m128i m = _mm_cmpeq_epi8(_mm_min_epu8(x, space), x);
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('/')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('>')));
+    for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(m)); mask != 0; mask &= mask - 1) {
+      const std::size_t at = p + static_cast<std::size_t>(__builtin_ctz(mask));
+      const std::uint8_t classes = kByteClass[static_cast<unsigned char>(b[at])];
+      if (classes & name_end) return at;
+      if ((classes & prefix_end) && !prefixed) {
+        prefixed = true;
+        local = at + 1;
+      }
+    }
+    p += 16;
+  }
+#endif
+  for (; p < end; ++p) {
+    const std::uint8_t classes = kByteClass[static_cast<unsigned char>(b[p])];
+    if (classes & name_end) return p;
+    if ((classes & prefix_end) && !prefixed) {
+      prefixed = true;
+      local = p + 1;
+    }
+  }
+  return p;
 }
+
 
 std::string_view local_part(std::string_view qname) {
   for (std::size_t i = 0; i < qname.size(); ++i) {
