@@ -205,7 +205,7 @@ def print_row(row):
     print(f"\n{row['file']}: {cells:,} cells, sheet XML {row['xml_mb']:.0f} MB, file {row['file_mb']:.0f} MB")
     print(f"  {'reader':<28}{'seconds':>9}{'Mcells/s':>10}{'MB/s':>8}{'peak RSS MB':>13}{'x consolida':>13}")
     base = row["consolida"][0]
-    for key, label in (("consolida", "consolida (stream)"), ("zlib", "floor: zlib inflate only"),
+    for key, label in (("consolida", "consolida (stream)"), ("zlib", "floor: inflate only (ISA-L)"),
                        ("unzip", "floor: unzip -p > /dev/null"), ("openpyxl", "openpyxl read-only"),
                        ("sheetjs", "SheetJS xlsx (dense)")):
         if key not in row:
