@@ -194,6 +194,26 @@ TEST(OdsReader, ListValidationsHiddenSheetsPropertiesAndThe1904Calendar) {
   EXPECT_TRUE(workbook.load_sheet(workbook.sheets()[1]).facts().validations.empty());
 }
 
+// Found by review: the name of a cell's validation was looked up after the reader had moved on,
+// when a refill of its buffer could have moved the bytes it pointed to: a cell here and there lost
+// its validation. Thousands of validated cells make refills land inside some of them.
+TEST(OdsReader, EveryValidatedCellKeepsItsValidationAcrossRefills) {
+  std::string rows;
+  for (int r = 0; r < 30000; ++r) {
+    rows += row("<table:table-cell table:content-validation-name=\"elenco_si_no\" office:value-type=\"float\" office:value=\"" +
+                std::to_string(r) + "\" calcext:value-type=\"float\"><text:p>" + std::to_string(r) + "</text:p></table:table-cell>");
+  }
+  const std::string body =
+      "<table:content-validations><table:content-validation table:name=\"elenco_si_no\" "
+      "table:condition=\"of:cell-content-is-in-list(&quot;SI&quot;;&quot;NO&quot;)\"/></table:content-validations>" +
+      table("Modulo", rows);
+  Workbook workbook = open_ods(minimal_ods(body), "validated-cells.ods");
+  const Sheet sheet = workbook.load_sheet(workbook.sheets()[0]);
+  ASSERT_EQ(sheet.facts().validations.size(), 1u);
+  ASSERT_EQ(sheet.facts().validations[0].ranges.size(), 1u);
+  EXPECT_EQ(to_a1(sheet.facts().validations[0].ranges[0]), "A1:A30000");
+}
+
 TEST(OdsReader, OtherOpenDocumentFilesAreRefusedNamingWhatTheyAre) {
   consolida::testing::ZipBuilder odt;
   odt.add("mimetype", "application/vnd.oasis.opendocument.text", false);

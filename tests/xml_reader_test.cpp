@@ -197,11 +197,11 @@ TEST(XmlReader, RefusesInvalidUtf8WithItsPosition) {
   }
 }
 
-// Skimming an OpenDocument table for its named expressions (and a cell for its end): only the wanted children of the
-// element stop the skim (not those of a nested element of the same name, not names that merely
-// start alike, not what comments, CDATA and instructions hold); across refills of any size; a
-// quoted '>' or "/>" is not a tag end; the reader goes on after the element as after skip_element().
-TEST(XmlReader, SkimStopsOnlyAtWantedChildrenAndResumesAfterTheElement) {
+// Skimming an OpenDocument table for its named expressions (and a cell for its end): only wanted
+// elements stop the skim, not those inside a nested element of the same name, not names that
+// merely start alike, not what comments, CDATA and instructions hold; across refills of any size;
+// a quoted '>' or "/>" is not a tag end; the reader goes on after the element as after skip_element().
+TEST(XmlReader, SkimStopsOnlyAtWantedElementsAndResumesAfterTheElement) {
   const std::string xml =
       "<r><t n=\"1\"><row><c>x &amp; y</c><named-x/><t-other/></row><!-- <named/> </t> --><![CDATA[<named></t>]]>"
       "<?pi <named/></t>?><t a=\"x>\" b='/>'><named/></t ><t/><named k=\"v\"><n1/></named><row/><named/></t><after/></r>";
@@ -233,7 +233,35 @@ TEST(XmlReader, SkimStopsOnlyAtWantedChildrenAndResumesAfterTheElement) {
   }
 }
 
-TEST(XmlReader, SkimRefusesWhatTheCheckedReaderRefuses) {
+// Found by review: an element ending close to the end of the document, and comments that begin
+// like their own end ("<!-->", "<!--->"), were refused though well formed.
+TEST(XmlReader, SkimsToAnEndNearTheEndOfTheDocumentAndOverShortComments) {
+  const Limits limits;
+  const std::string_view wanted[] = {"named"};
+  for (const std::string xml : {"<r><t></t></r>", "<r><t><x/></t></r>", "<r><t><!--><t>--><!---><t>--></t></r>",
+                                "<r><t><!----><named/></t></r>"}) {
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{1} << 20}) {
+      ChunkedSource source(xml, chunk);
+      XmlReader reader(source, limits);
+      std::string out;
+      for (Event e = reader.next(); e != Event::eof; e = reader.next()) {
+        if (e == Event::start && reader.name() == "t") {
+          while (reader.skim_element(wanted)) {
+            out += "[stop]";
+            reader.next();
+            reader.skip_element();
+          }
+          out += "[t]";
+        } else if (e == Event::end) {
+          out += "</" + std::string(reader.name()) + ">";
+        }
+      }
+      EXPECT_EQ(out, xml.find("<named/>") != std::string::npos ? "[stop][t]</r>" : "[t]</r>") << xml << " chunk " << chunk;
+    }
+  }
+}
+
+TEST(XmlReader, SkimRefusesTruncationDtdsBadUtf8AndUnclosedNesting) {
   const Limits limits;
   const std::span<const std::string_view> none;
   const struct {

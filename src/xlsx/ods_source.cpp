@@ -532,7 +532,7 @@ class SheetReader {
     std::string_view string_value;
     bool has_string_value = false;
     bool calc_error = false;
-    std::string_view validation_name;
+    std::optional<std::size_t> validation;  // index in outline_.validations
     Span span;
     for (std::size_t i = 0, n = xml_.attribute_count(); i < n; ++i) {
       const std::string_view name = xml_.attribute_local_name(i);
@@ -554,7 +554,13 @@ class SheetReader {
       } else if (name_is(name, "number-columns-repeated")) repeat = parse_count(xml_.attribute_value(i));
       else if (name_is(name, "number-columns-spanned")) span.columns = parse_count(xml_.attribute_value(i));
       else if (name_is(name, "number-rows-spanned")) span.rows = parse_count(xml_.attribute_value(i));
-      else if (name_is(name, "content-validation-name")) validation_name = xml_.attribute_value(i);
+      else if (name_is(name, "content-validation-name") && reading_.data_validations) {
+        // Looked up now: the attribute's bytes may move when the reader refills its buffer.
+        if (const auto it = outline_.validation_by_name.find(std::string(xml_.attribute_value(i)));
+            it != outline_.validation_by_name.end()) {
+          validation = it->second;
+        }
+      }
     }
     // The attribute views die with the next event: what is kept goes to the arena, or is judged, first.
     const bool has_value_type = !value_type.empty();
@@ -659,14 +665,12 @@ class SheetReader {
     const std::uint64_t first_col = col_;
     col_ = repeat > UINT64_MAX - col_ ? UINT64_MAX : col_ + repeat;
     const bool has_value = cell.view.type != CellType::empty || cell.view.has_formula;
-    if (!validation_name.empty() && reading_.data_validations && first_col < limits_.max_columns) {
-      if (const auto it = outline_.validation_by_name.find(std::string(validation_name)); it != outline_.validation_by_name.end()) {
-        const std::uint64_t last = std::min<std::uint64_t>(col_, limits_.max_columns) - 1;
-        if (!runs_.empty() && runs_.back().validation == it->second && runs_.back().last_col + 1 == first_col) {
-          runs_.back().last_col = static_cast<std::uint32_t>(last);
-        } else {
-          runs_.push_back(ValidationRun{it->second, static_cast<std::uint32_t>(first_col), static_cast<std::uint32_t>(last)});
-        }
+    if (validation && first_col < limits_.max_columns) {
+      const std::uint64_t last = std::min<std::uint64_t>(col_, limits_.max_columns) - 1;
+      if (!runs_.empty() && runs_.back().validation == *validation && runs_.back().last_col + 1 == first_col) {
+        runs_.back().last_col = static_cast<std::uint32_t>(last);
+      } else {
+        runs_.push_back(ValidationRun{*validation, static_cast<std::uint32_t>(first_col), static_cast<std::uint32_t>(last)});
       }
     }
     if (first_col >= limits_.max_columns) {

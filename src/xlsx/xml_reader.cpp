@@ -594,9 +594,11 @@ std::size_t XmlReader::skip_special(std::size_t at) const {
     throw error(ErrorCode::malformed_xml, "XML non valido: dichiarazione DOCTYPE/DTD o costrutto <! non ammesso",
                 "malformed XML: DOCTYPE/DTD declaration or <! construct not allowed");
   }
-  const std::string_view window(buf_.data() + at + 2, end_ - at - 2);
+  // The terminator is looked for after the opening ("<!-->" does not end where it starts).
+  const std::size_t from = std::min(end_, at + (terminator == "-->" ? 4 : terminator == "]]>" ? 9 : 2));
+  const std::string_view window(buf_.data() + from, end_ - from);
   const auto found = window.find(terminator);
-  return found == std::string_view::npos ? found : at + 2 + found + terminator.size();
+  return found == std::string_view::npos ? found : from + found + terminator.size();
 }
 
 bool XmlReader::skim_element(std::span<const std::string_view> wanted) {
@@ -630,7 +632,8 @@ bool XmlReader::skim_element(std::span<const std::string_view> wanted) {
       continue;
     }
     if (end_ - pos_ <= longest && !eof_) {
-      more(true);
+      // Room to tell the tag; at the end of the document what is there is judged.
+      if (fill(limits_.max_markup_bytes, true) && unvalidated_from_ < end_) validate_new_bytes();
       continue;
     }
     const char c = pos_ + 1 < end_ ? buf_[pos_ + 1] : '\0';

@@ -1,8 +1,8 @@
 // A streaming XML pull parser for OOXML parts.
 //
 // Why not expat or Poco::XML: sheet parts are hundreds of MB of tiny elements, and the reader
-// must keep up with zlib; a specialised tokenizer over a sliding buffer does that at a fraction
-// of the cost. It checks well-formedness of structure (nesting, quoting, entities), refuses
+// must keep up with inflating; a specialised tokenizer over a sliding buffer does that at a
+// fraction of the cost. It checks well-formedness of structure (nesting, quoting, entities), refuses
 // DTDs outright (OOXML forbids them; that closes "billion laughs"), and bounds every token.
 #pragma once
 
@@ -74,13 +74,14 @@ class XmlReader {
   std::string_view read_element_text();
   // After a start event: skip everything up to and including the matching end tag.
   void skip_element();
-  // Inside an open element (after its start event, or after the end event of one of its
-  // children): moves over its content looking only at tag names, up to the next child whose
-  // qualified name is in `wanted` (true: next() returns that child's start event, and skimming may
-  // go on after its end) or past the element's end tag (false). For content read properly elsewhere
-  // or not at all: the rows of an OpenDocument table when only its named expressions matter, the
-  // paragraphs of a cell whose value is in its attributes. Only UTF-8, the nesting of elements of
-  // the same name, and comments, CDATA and instructions (stepped over whole, DTDs refused) are checked.
+  // Inside an open element (after its start event, or after the end event of an element found by
+  // an earlier skim): moves over its content looking only at tag names, up to the next element
+  // whose qualified name is in `wanted`, at any depth but outside nested elements of the same name
+  // (true: next() returns its start event, and skimming may go on after its end), or past the
+  // element's end tag (false). For content read properly elsewhere or not at all: the rows of an
+  // OpenDocument table when only its named expressions matter, the paragraphs of a cell whose value
+  // is in its attributes. Only UTF-8, the nesting of elements of the same name, and comments, CDATA
+  // and instructions (stepped over whole, DTDs refused) are checked.
   bool skim_element(std::span<const std::string_view> wanted);
 
   // An error located at the current position.
