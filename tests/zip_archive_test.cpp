@@ -90,6 +90,24 @@ TEST(ZipArchive, DeflatedEntryReadsWholeInAnyReadSize) {
   }
 }
 
+// Damaged deflate data is refused as a damaged archive, saying what is wrong in words.
+TEST(ZipArchive, DamagedDeflateDataIsNamedInWords) {
+  ZipBuilder zip;
+  zip.add("x.xml", std::string(5000, 'q'), true);
+  std::string bytes = zip.build();
+  bytes[30 + 5] = static_cast<char>(0xFF);  // after the local header and "x.xml": block type 3, reserved
+  ZipArchive archive(ZipImage{bytes}, Limits{});
+  try {
+    archive.read_all(archive.entries().at(0));
+    FAIL() << "damaged deflate data was accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::corrupt_archive);
+    EXPECT_NE(error.describe(consolida::Lang::it).find("dati compressi danneggiati (blocco non valido)"), std::string::npos)
+        << error.describe(consolida::Lang::it);
+    EXPECT_NE(error.describe(consolida::Lang::en).find("corrupt compressed data (invalid block)"), std::string::npos);
+  }
+}
+
 TEST(ZipArchive, DetectsBadCrc) {
   ZipItem item{"x.xml", "<a/>", true, std::nullopt, 0xDEADBEEF, 0, 0};
   EXPECT_EQ(read_error(ZipBuilder().add(item), "x.xml"), ErrorCode::corrupt_archive);

@@ -111,10 +111,7 @@ class ZipEntryStream final : public ByteSource {
       const std::uint32_t out_left = state.avail_out;
       const int rc = isal_inflate(&state);
       consumed_in_ += in_before - state.avail_in;
-      if (rc < 0) {
-        throw corrupt("dati compressi danneggiati (errore " + std::to_string(rc) + " nel deflate)",
-                      "corrupt compressed data (deflate error " + std::to_string(rc) + ")");
-      }
+      if (rc < 0) throw damaged_deflate(rc);
       if (state.block_state == ISAL_BLOCK_FINISH) {
         ended_ = true;
         break;
@@ -169,6 +166,15 @@ class ZipEntryStream final : public ByteSource {
       throw corrupt("CRC errato: il contenuto non corrisponde al controllo di integrità (file danneggiato)",
                     "bad CRC: content does not match its checksum (corrupt file)");
     }
+  }
+
+  // What ISA-L found wrong, in words rather than its code.
+  static Error damaged_deflate(int rc) {
+    const char* it = rc == ISAL_INVALID_BLOCK ? " (blocco non valido)" : rc == ISAL_INVALID_SYMBOL ? " (simbolo non valido)"
+                     : rc == ISAL_INVALID_LOOKBACK ? " (distanza non valida)" : "";
+    const char* en = rc == ISAL_INVALID_BLOCK ? " (invalid block)" : rc == ISAL_INVALID_SYMBOL ? " (invalid symbol)"
+                     : rc == ISAL_INVALID_LOOKBACK ? " (invalid distance)" : "";
+    return corrupt(std::string("dati compressi danneggiati") + it, std::string("corrupt compressed data") + en);
   }
 
   Error truncated() const {
