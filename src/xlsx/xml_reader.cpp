@@ -85,7 +85,6 @@ inline std::size_t scan_name(const char* b, std::size_t p, std::size_t end, std:
   return p;
 }
 
-
 std::string_view local_part(std::string_view qname) {
   for (std::size_t i = 0; i < qname.size(); ++i) {
     if (qname[i] == ':') return qname.substr(i + 1);
