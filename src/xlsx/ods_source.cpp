@@ -25,7 +25,6 @@ namespace {
 using Event = XmlReader::Event;
 
 constexpr std::string_view kContentPart = "content.xml";
-constexpr std::uint64_t kReadAheadThreshold = 4u << 20;
 // What opening looks at inside a table: its sheet-local names.
 constexpr std::string_view kTableOutline[] = {"table:named-expressions"};
 // How many ranges back a validation run looks for the range of the row above to extend.
@@ -763,11 +762,8 @@ class OdsSource final : public WorkbookSource {
     }
   }
 
-  // Large contents are inflated on a second thread while the first one parses.
   std::unique_ptr<ByteSource> open_content(const ZipEntry& entry) {
-    std::unique_ptr<ByteSource> source = archive->open(entry);
-    if (entry.uncompressed_size >= kReadAheadThreshold) source = std::make_unique<ReadAheadSource>(std::move(source));
-    return source;
+    return read_ahead_if_large(archive->open(entry), entry.uncompressed_size);
   }
 
   void load() {

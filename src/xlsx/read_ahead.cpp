@@ -4,6 +4,15 @@
 
 namespace consolida::xlsx {
 
+namespace {
+constexpr std::uint64_t kReadAheadThreshold = 4u << 20;
+}  // namespace
+
+std::unique_ptr<ByteSource> read_ahead_if_large(std::unique_ptr<ByteSource> source, std::uint64_t size) {
+  if (size < kReadAheadThreshold) return source;
+  return std::make_unique<ReadAheadSource>(std::move(source));
+}
+
 ReadAheadSource::ReadAheadSource(std::unique_ptr<ByteSource> inner, std::size_t block_size, std::size_t block_count)
     : inner_(std::move(inner)), hint_(inner_->size_hint()), blocks_(block_count) {
   for (Block& block : blocks_) block.data.resize(block_size);

@@ -60,4 +60,9 @@ class ReadAheadSource final : public ByteSource {
   std::thread thread_;
 };
 
+// The source itself when it is small, else a read-ahead over it: a part of some MB (a large
+// sheet, an .ods content.xml) is inflated on a second thread while this one parses; a small one is
+// not worth a thread.
+std::unique_ptr<ByteSource> read_ahead_if_large(std::unique_ptr<ByteSource> source, std::uint64_t size);
+
 }  // namespace consolida::xlsx

@@ -37,7 +37,6 @@ constexpr std::uint16_t kSubstreamWorksheet = 0x0010;
 constexpr std::uint16_t kUtf16CodePage = 1200;
 constexpr std::uint16_t kUtf8CodePage = 65001;
 
-
 Error short_record(std::uint16_t type) {
   char hex[8];
   std::snprintf(hex, sizeof hex, "0x%04X", type);

@@ -11,7 +11,6 @@ namespace {
 
 // Below this size a sheet is read on the calling thread: a second thread would cost more than
 // it saves on the small form sheets that make up most uploads.
-constexpr std::uint64_t kReadAheadThreshold = 4u << 20;
 
 std::string folder_of(std::string_view part) {
   const auto slash = part.rfind('/');
@@ -125,10 +124,7 @@ class XlsxSource final : public WorkbookSource {
     }
     const WorksheetContext context{shared_strings, styles, date1904, reading};
     try {
-      std::unique_ptr<ByteSource> source = archive->open(*entry);
-      if (entry->uncompressed_size >= kReadAheadThreshold) {
-        source = std::make_unique<ReadAheadSource>(std::move(source));
-      }
+      const std::unique_ptr<ByteSource> source = read_ahead_if_large(archive->open(*entry), entry->uncompressed_size);
       return parse_worksheet(*source, limits, context, on_row);
     } catch (Error& error) {
       error.set_part(entry->name);
