@@ -438,20 +438,23 @@ void select_field(std::ostream& out, const char* name, const char* label, const 
   out << "</select></div>";
 }
 
+// A select over the values of a state, each option's text what the address carries.
+template <typename State>
+void state_select(std::ostream& out, const char* name, const char* label, const char* every, std::optional<State> chosen,
+                  std::initializer_list<State> states) {
+  out << "<div class=\"campo\"><label for=\"filtro-" << name << "\">" << label << "</label><select id=\"filtro-" << name << "\" name=\"" << name
+      << "\"><option value=\"\">" << every << "</option>";
+  for (const State state : states) out << "<option" << (chosen == state ? " selected" : "") << ">" << to_string(state) << "</option>";
+  out << "</select></div>";
+}
+
 // The filter, as a form that works without script (GET: the address says the filter).
 void filter_form(std::ostream& out, const Campaign& c, const ListView& list) {
   const StatusFilter& f = list.filter;
-  out << "<form method=\"get\" action=\"/campagne/" << c.id << "\" class=\"scheda filtri\" role=\"search\" aria-label=\"Filtra gli enti\">"
-      << "<div class=\"campo\"><label for=\"filtro-stato\">Stato</label><select id=\"filtro-stato\" name=\"stato\"><option value=\"\">tutti</option>";
-  for (const EnteState state : {EnteState::mancante, EnteState::con_errori, EnteState::file_mancante, EnteState::in_ritardo, EnteState::valido}) {
-    out << "<option" << (f.state == state ? " selected" : "") << ">" << to_string(state) << "</option>";
-  }
-  out << "</select></div><div class=\"campo\"><label for=\"filtro-revisione\">Revisione</label><select id=\"filtro-revisione\" "
-         "name=\"revisione\"><option value=\"\">tutte</option>";
-  for (const ReviewState review : {ReviewState::da_rivedere, ReviewState::rinviato, ReviewState::approvato}) {
-    out << "<option" << (f.review == review ? " selected" : "") << ">" << to_string(review) << "</option>";
-  }
-  out << "</select></div>";
+  out << "<form method=\"get\" action=\"/campagne/" << c.id << "\" class=\"scheda filtri\" role=\"search\" aria-label=\"Filtra gli enti\">";
+  state_select(out, "stato", "Stato", "tutti", f.state,
+               {EnteState::mancante, EnteState::con_errori, EnteState::file_mancante, EnteState::in_ritardo, EnteState::valido});
+  state_select(out, "revisione", "Revisione", "tutte", f.review, {ReviewState::da_rivedere, ReviewState::rinviato, ReviewState::approvato});
   if (!list.ats_choices.empty()) select_field(out, "ats", "ATS", f.ats, list.ats_choices);
   if (!list.ambito_choices.empty()) select_field(out, "ambito", "Ambito", f.ambito, list.ambito_choices);
   out << "<div class=\"campo\"><label for=\"filtro-cerca\">Nome o codice ISTAT</label><input id=\"filtro-cerca\" name=\"cerca\" value=\""
